@@ -1,0 +1,59 @@
+# One target per thing a person does. Every target creates the virtualenv when it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := data/demo/client.yml
+DEMO_CUSTOMERS ?= 20000
+
+.PHONY: help venv sysdeps demo audit test lint format lab bench clean
+
+help:
+	@echo "make audit   - create the venv, generate the demo client, run the audit, print audit.pdf"
+	@echo "make test    - run the test suite (installs what it needs)"
+	@echo "make lab     - JupyterLab on notebooks/ with the demo config ready"
+	@echo "make lint    - ruff check + format check"
+	@echo "make bench   - benchmarks (long; not part of make test)"
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages the PDF renderer and its tests need (pango for WeasyPrint, DejaVu fonts for
+# Polish diacritics, poppler-utils for pdftotext/pdftoppm). Installed only when missing.
+sysdeps:
+	@bash .ci/sysdeps.sh
+
+$(DEMO): | $(STAMP)
+	$(BIN)/clv-audit demo --out data/demo --customers $(DEMO_CUSTOMERS) --seed 42
+
+demo: $(DEMO)
+
+audit: sysdeps $(STAMP) $(DEMO)
+	$(BIN)/clv-audit run $(DEMO)
+
+test: sysdeps $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check clvlib tests benchmarks
+	$(BIN)/ruff format --check clvlib tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format clvlib tests benchmarks
+	$(BIN)/ruff check --fix clvlib tests benchmarks
+
+lab: $(STAMP) $(DEMO)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

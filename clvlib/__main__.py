@@ -1,0 +1,5 @@
+import sys
+
+from clvlib.cli import main
+
+sys.exit(main())

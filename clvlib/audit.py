@@ -1,0 +1,258 @@
+"""The ``Audit`` handle every notebook opens in one line: config, backend, tables, locale, metrics.
+
+``open_audit(config_path, run_dir)`` loads and validates the client's tables into the backend
+(DuckDB by default) once; a run directory prepared by ``clv-audit run`` holds a cached database so
+the notebooks of one run do not re-read the exports. ``Audit.from_frames`` builds the same handle
+from pandas frames for tests and quick experiments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from clvlib.config import ClientConfig, Source, Sources, load_config
+from clvlib.data.quality import TableQuality
+from clvlib.i18n import fmt as format_value
+from clvlib.report import display
+
+CACHE_DB = "_work/audit.duckdb"
+CACHE_STATE = "state.json"
+METRICS_PARTS = "_work/metrics"
+
+
+@dataclass
+class Audit:
+    """Everything a step needs. Tables are ibis expressions on ``con`` with canonical columns."""
+
+    config: ClientConfig
+    con: Any
+    tables: dict[str, Any]
+    quality: dict[str, TableQuality]
+    observation_start: dt.date
+    observation_end: dt.date
+    run_dir: Path | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    # -- convenient views ---------------------------------------------------------------------
+    @property
+    def locale(self) -> str:
+        return self.config.locale
+
+    @property
+    def currency(self) -> str:
+        return self.config.currency
+
+    @property
+    def transactions(self):
+        """Used transaction rows (ibis table): canonical columns, ``revenue`` net of returns."""
+        return self.tables["transactions"]
+
+    def table(self, name: str):
+        """An optional table, or ``None`` when the client did not provide it."""
+        return self.tables.get(name)
+
+    @property
+    def calibration_end(self) -> dt.date | None:
+        """End of the calibration period: ``holdout_weeks`` before the observation end."""
+        weeks = self.config.holdout_weeks
+        if not weeks:
+            return None
+        return self.observation_end - dt.timedelta(weeks=weeks)
+
+    # -- metrics ------------------------------------------------------------------------------
+    def record(self, section: str, values: dict[str, Any]) -> None:
+        """Store figures for ``metrics.json`` under ``section`` (merged with earlier records).
+
+        In a run directory the part is written atomically to ``_work/metrics/<section>.json``;
+        the runner merges the parts into ``metrics.json``.
+        """
+        current = self.metrics.setdefault(section, {})
+        current.update(values)
+        if self.run_dir is not None:
+            from clvlib.report.metrics import to_jsonable, write_json_atomic
+
+            parts = self.run_dir / METRICS_PARTS
+            parts.mkdir(parents=True, exist_ok=True)
+            write_json_atomic(parts / f"{section}.json", to_jsonable(current))
+
+    def recorded(self, section: str) -> dict[str, Any]:
+        """Figures recorded by earlier notebooks of this run (empty when there are none)."""
+        if section in self.metrics:
+            return self.metrics[section]
+        if self.run_dir is not None:
+            part = self.run_dir / METRICS_PARTS / f"{section}.json"
+            if part.is_file():
+                return json.loads(part.read_text(encoding="utf-8"))
+        return {}
+
+    # -- report blocks (see clvlib.report.display) ---------------------------------------------
+    def h1(self, key: str, *, section: str) -> str:
+        """Open a report section (``calculation``, ``summary``, ``appendix_data`` ...)."""
+        return display.heading(self.locale, key, level=1, section=section)
+
+    def h2(self, key: str) -> str:
+        return display.heading(self.locale, key, level=2)
+
+    def h3(self, key: str) -> str:
+        return display.heading(self.locale, key, level=3)
+
+    def say(self, key: str, *, css: str = "finding", **values: Any) -> str:
+        """A sentence from ``clvlib.texts`` with pre-formatted values (use ``audit.fmt``).
+
+        ``css``: ``finding`` (default), ``lead``, ``muted``, ``formula`` or ``note``.
+        """
+        return display.say(self.locale, key, css=css, **values)
+
+    def note(self, key: str, **values: Any) -> str:
+        """A boxed caveat or warning."""
+        return display.say(self.locale, key, css="note", **values)
+
+    def fmt(self, value: Any, kind: str = "money") -> str:
+        """Format a value per locale: money, money2, int, num1, pct, pct0, date, text."""
+        return format_value(value, kind, locale=self.locale, currency=self.currency)
+
+    def text(self, key: str, **values: Any) -> str:
+        return display.text(self.locale, key, **values)
+
+    def show(
+        self,
+        frame: pd.DataFrame,
+        *,
+        formats=None,
+        labels=None,
+        caption=None,
+        id_columns=("customer_id",),
+    ) -> str:
+        """A formatted table; customer ids are pseudonymised unless privacy says otherwise."""
+        markup = display.table_html(
+            frame,
+            locale=self.locale,
+            currency=self.currency,
+            formats=formats,
+            labels=labels,
+            caption=self.text(caption) if caption else None,
+            pseudonymize_ids=self.config.privacy.pseudonymize_ids,
+            id_columns=id_columns,
+        )
+        return display.emit(markup)
+
+    def figure(
+        self, fig: Any, *, name: str, title: str, source: str | None = None, **values: Any
+    ) -> str:
+        """A titled figure with its source line; saved to ``figures/<name>.svg`` in a run."""
+        figures = self.run_dir / "figures" if self.run_dir else None
+        src = self.text(source or "fig.source", client=self.config.client)
+        markup = display.figure_html(
+            fig, title=self.text(title, **values), source=src, name=name, figures_dir=figures
+        )
+        return display.emit(markup)
+
+    def boxes(self, items: list[tuple[str, str, str]]) -> str:
+        """Headline figures: (label key, formatted value, sub-line)."""
+        return display.emit(display.boxes_html((self.text(a), b, c) for a, b, c in items))
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_frames(
+        cls,
+        transactions: pd.DataFrame,
+        *,
+        observation_end: dt.date | str | None = None,
+        client: str = "Test client",
+        locale: str = "en",
+        **tables: pd.DataFrame,
+    ) -> Audit:
+        """An audit over in-memory frames that already use canonical column names (for tests)."""
+        frames = {"transactions": transactions, **tables}
+        sources = Sources(**{n: Source(path=Path(f"{n}.parquet")) for n in frames})
+        config = ClientConfig(
+            client=client,
+            locale=locale,
+            sources=sources,
+            observation_end=pd.Timestamp(observation_end).date() if observation_end else None,
+        )
+        con = ibis.duckdb.connect()
+        ibis_tables = {}
+        for name, frame in frames.items():
+            frame = frame.copy()
+            if name == "transactions" and "is_return" not in frame:
+                frame["is_return"] = frame["revenue"] < 0
+            ibis_tables[name] = con.create_table(name, frame)
+        ts = pd.to_datetime(transactions["order_ts"])
+        end = config.observation_end or ts.max().date()
+        return cls(
+            config=config,
+            con=con,
+            tables=ibis_tables,
+            quality={},
+            observation_start=ts.min().date(),
+            observation_end=end,
+        )
+
+
+def prepare_run_cache(config: ClientConfig, run_dir: Path, *, progress: bool = True):
+    """Load the client's tables once into ``run_dir/_work/audit.duckdb`` for the run's notebooks.
+
+    Returns the ``LoadResult``; the row accounting and window are saved beside the database.
+    """
+    from clvlib.data.load import load_tables
+
+    cache = Path(run_dir) / CACHE_DB
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    con = ibis.duckdb.connect(str(cache))
+    try:
+        loaded = load_tables(config, con, progress=progress)
+    finally:
+        con.disconnect()
+    state = {
+        "tables": sorted(loaded.tables),
+        "quality": {name: q.to_dict() for name, q in loaded.quality.items()},
+        "observation_start": loaded.observation_start.isoformat(),
+        "observation_end": loaded.observation_end.isoformat(),
+    }
+    (cache.parent / CACHE_STATE).write_text(json.dumps(state), encoding="utf-8")
+    return loaded
+
+
+def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Audit:
+    """Open the client's audit: validate ``client.yml``, load the tables, prepare metrics.
+
+    ``run_dir`` is the run directory written by ``clv-audit run`` (``None`` when an analyst works
+    interactively: nothing is written then and the exports are read afresh). Raises ``ClvError``
+    for config or data problems.
+    """
+    config = load_config(config_path)
+    run_path = Path(run_dir) if run_dir else None
+    state_file = run_path / "_work" / CACHE_STATE if run_path else None
+    if state_file is not None and state_file.is_file():
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+        con = ibis.duckdb.connect(str(run_path / CACHE_DB), read_only=True)
+        return Audit(
+            config=config,
+            con=con,
+            tables={name: con.table(name) for name in state["tables"]},
+            quality={n: TableQuality.from_dict(q) for n, q in state["quality"].items()},
+            observation_start=dt.date.fromisoformat(state["observation_start"]),
+            observation_end=dt.date.fromisoformat(state["observation_end"]),
+            run_dir=run_path,
+        )
+    from clvlib.data.load import load_tables
+
+    con = ibis.duckdb.connect()
+    loaded = load_tables(config, con, progress=False)
+    return Audit(
+        config=config,
+        con=con,
+        tables=loaded.tables,
+        quality=loaded.quality,
+        observation_start=loaded.observation_start,
+        observation_end=loaded.observation_end,
+        run_dir=run_path,
+    )

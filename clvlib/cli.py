@@ -1,0 +1,131 @@
+"""``clv-audit`` (also ``python -m clvlib``): demo, validate, run.
+
+Exit codes: 0 ok; 2 a configuration or data problem (one paragraph naming the file, the column
+and the fix); 1 a bug in clvlib (rerun with ``--debug`` for the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from clvlib import __version__
+from clvlib.errors import ClvError, ConfigError
+
+
+def _steps(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"--steps takes step numbers separated by commas, e.g. 1,3 (got {text!r})"
+        ) from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clv-audit", description="Customer-lifetime-value audit of a client's exports."
+    )
+    parser.add_argument("--version", action="version", version=f"clvlib {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write a synthetic client (all tables, client.yml)")
+    demo.add_argument("--out", required=True, type=Path, help="directory to write")
+    demo.add_argument("--customers", type=int, default=20_000, help="number of customers")
+    demo.add_argument("--seed", type=int, default=42, help="random seed")
+
+    validate = sub.add_parser("validate", help="read the exports and print the data-quality table")
+    validate.add_argument("config", type=Path, help="path of client.yml")
+
+    run = sub.add_parser("run", help="run the audit and write a report directory")
+    run.add_argument("config", type=Path, help="path of client.yml")
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        help="reports root; the run goes to OUT/<client>/<timestamp>/",
+    )
+    run.add_argument("--steps", type=_steps, default=None, help="audit steps to run, e.g. 1,3")
+    run.add_argument("--no-pdf", action="store_true", help="skip the PDF (HTML and metrics only)")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from clvlib.data.demo import write_demo
+
+    if args.customers < 10:
+        raise ConfigError("--customers must be at least 10", fix="e.g. --customers 20000")
+    config = write_demo(args.out, customers=args.customers, seed=args.seed)
+    print(config)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    import ibis
+
+    from clvlib.config import load_config
+    from clvlib.data.load import load_tables
+    from clvlib.data.quality import REASONS
+
+    config = load_config(args.config)
+    loaded = load_tables(config, ibis.duckdb.connect(), progress=True)
+    window = f"{loaded.observation_start} – {loaded.observation_end}"
+    print(f"Client: {config.client}   window: {window}")
+    header = f"{'table':<16}{'rows read':>12}{'used':>12}{'excluded':>12}{'returns':>10}  ok"
+    print(header)
+    print("-" * len(header))
+    for q in loaded.quality.values():
+        ok = "yes" if q.reconciles() else "NO"
+        print(
+            f"{q.table:<16}{q.rows_read:>12,}{q.rows_used:>12,}{q.excluded:>12,}"
+            f"{q.returns:>10,}  {ok}"
+        )
+        for reason, n in q.rows_excluded.items():
+            if n:
+                print(f"{'':<4}{n:>10,}  {REASONS.get(reason, reason)} ({reason})")
+        for note in q.notes:
+            print(f"{'':<4}note: {note}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from clvlib.report.run import run_audit
+
+    run_dir = run_audit(
+        args.config, out=args.out, steps=args.steps, pdf=not args.no_pdf, progress=not args.quiet
+    )
+    if not args.no_pdf:
+        print(f"PDF: {run_dir / 'audit.pdf'}")
+    print(run_dir)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"demo": cmd_demo, "validate": cmd_validate, "run": cmd_run}
+    try:
+        return handlers[args.command](args)
+    except ClvError as exc:
+        print(f"error: {exc.paragraph()}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: short message, traceback on request
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in clvlib, not in your "
+            "data; rerun with --debug for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,278 @@
+"""``client.yml``: one file per client audit, validated strictly (unknown keys are errors).
+
+Every number a consultant might argue about lives here with a documented default. Paths are
+relative to the directory of ``client.yml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from clvlib.data.schema import TABLES
+from clvlib.errors import ConfigError
+
+DEFAULT_FUNNEL_STEPS = ["visit", "product_view", "add_to_cart", "checkout", "purchase"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CsvOptions(_Strict):
+    """How a CSV export is written. Polish exports: ``sep: ";"``, ``decimal: ","``, cp1250."""
+
+    sep: str = Field(",", description="field separator, e.g. ';' or ','")
+    decimal: Literal[".", ","] = Field(".", description="decimal mark of amounts")
+    thousands: Literal["", " ", ".", ","] | None = Field(
+        None, description="thousands separator in amounts; default: space if decimal is ','"
+    )
+    encoding: str = Field("utf-8", description="file encoding, e.g. utf-8, cp1250, iso-8859-2")
+    date_format: str | None = Field(
+        None, description="strftime format of dates, e.g. '%d.%m.%Y'; default ISO 8601"
+    )
+    header: bool = True
+    skip_rows: int = Field(0, ge=0, description="lines to skip before the header")
+
+    @field_validator("sep")
+    @classmethod
+    def _one_char(cls, v: str) -> str:
+        if v in ("\\t", "tab"):
+            return "\t"
+        if len(v) != 1:
+            raise ValueError("must be a single character such as ';' or ','")
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(v)
+        except LookupError as exc:
+            raise ValueError("unknown encoding; use e.g. utf-8, cp1250 or iso-8859-2") from exc
+        return v
+
+
+class ReturnFlag(_Strict):
+    """Rows whose ``column`` holds one of ``values`` are returns even with a positive amount."""
+
+    column: str
+    values: list[str]
+
+
+class Source(_Strict):
+    """One input table: where it is and how its columns map to canonical names."""
+
+    path: Path
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="canonical name -> client's column name"
+    )
+    csv: CsvOptions = Field(default_factory=CsvOptions)
+    sheet: str | int | None = Field(None, description="Excel sheet name or 0-based index")
+    returns: ReturnFlag | None = None
+
+
+class Sources(_Strict):
+    transactions: Source
+    customers: Source | None = None
+    marketing_spend: Source | None = None
+    messages: Source | None = None
+    sessions: Source | None = None
+
+    @model_validator(mode="after")
+    def _canonical_names(self) -> Sources:
+        for table, source in self.present().items():
+            allowed = TABLES[table].columns
+            for canonical in source.columns:
+                if canonical not in allowed:
+                    close = difflib.get_close_matches(canonical, allowed, n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    raise ValueError(
+                        f"sources.{table}.columns: '{canonical}' is not a canonical column{hint}; "
+                        f"allowed: {', '.join(allowed)}"
+                    )
+        return self
+
+    def present(self) -> dict[str, Source]:
+        """The configured tables, by canonical table name."""
+        return {name: src for name in TABLES if (src := getattr(self, name)) is not None}
+
+
+class Economics(_Strict):
+    gross_margin: float = Field(
+        0.35, gt=0, le=1, description="margin as a fraction of revenue, when no margin column"
+    )
+    annual_discount_rate: float = Field(0.10, ge=0, lt=1, description="per year, as a fraction")
+    horizon_months: int = Field(36, gt=0, le=240, description="CLV horizon in months")
+
+
+class Funnel(_Strict):
+    steps: list[str] = Field(default_factory=lambda: list(DEFAULT_FUNNEL_STEPS), min_length=2)
+
+
+class Retention(_Strict):
+    churn_after_days: int = Field(
+        365, gt=0, description="a customer with no purchase for this many days counts as lost"
+    )
+
+
+class Backend(_Strict):
+    name: Literal["duckdb", "pyspark"] = "duckdb"
+    url: str | None = Field(None, description="an ibis connection URL, overrides name")
+    master: str | None = Field(None, description="Spark master, e.g. local[2]")
+
+
+class Privacy(_Strict):
+    pseudonymize_ids: bool = True
+
+
+class ClientConfig(_Strict):
+    """The validated ``client.yml``. ``base_dir`` is the directory the file lives in."""
+
+    client: str = Field(min_length=1)
+    currency: str = Field("PLN", min_length=3, max_length=3)
+    locale: Literal["pl", "en"] = "en"
+    prepared_by: str | None = None
+    observation_start: dt.date | None = Field(
+        None, description="rows before this date are excluded as outside the window"
+    )
+    observation_end: dt.date | None = Field(
+        None, description="end of the data window; default: the last transaction"
+    )
+    holdout_weeks: int = Field(26, ge=0, le=260)
+    economics: Economics = Field(default_factory=Economics)
+    sources: Sources
+    funnel: Funnel = Field(default_factory=Funnel)
+    retention: Retention = Field(default_factory=Retention)
+    backend: Backend = Field(default_factory=Backend)
+    privacy: Privacy = Field(default_factory=Privacy)
+
+    # set by load_config, not by the file
+    base_dir: Path = Field(default=Path("."), exclude=True)
+    config_path: Path | None = Field(default=None, exclude=True)
+    config_hash: str = Field(default="", exclude=True)
+
+    @model_validator(mode="after")
+    def _window(self) -> ClientConfig:
+        if self.observation_start and self.observation_end:
+            if self.observation_start >= self.observation_end:
+                raise ValueError("observation_start must be before observation_end")
+        return self
+
+    def source_path(self, table: str) -> Path:
+        """Absolute path of a configured table's file."""
+        source = getattr(self.sources, table)
+        path = Path(source.path)
+        return path if path.is_absolute() else (self.base_dir / path).resolve()
+
+
+def _describe(error: dict[str, Any], raw: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = raw
+        for part in error["loc"][:-1]:
+            parent = parent.get(part, {}) if isinstance(parent, dict) else {}
+        model = _model_at(error["loc"][:-1])
+        allowed = list(model.model_fields) if model else []
+        allowed = [a for a in allowed if a not in ("base_dir", "config_path", "config_hash")]
+        close = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1)
+        hint = f" — did you mean '{close[0]}'?" if close else ""
+        return f"'{loc}' is not a known key{hint} (allowed here: {', '.join(allowed)})"
+    if kind == "missing":
+        return f"'{loc}' is required but missing"
+    got = error.get("input")
+    got_text = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+    msg = error["msg"].removeprefix("Value error, ")
+    return f"'{loc}': {msg}{got_text}" if loc else f"{msg}{got_text}"
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] = ClientConfig
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        ann = field.annotation
+        candidates = getattr(ann, "__args__", (ann,))
+        nxt = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+        if nxt is None:
+            return None
+        model = nxt
+    return model
+
+
+def load_config(path: str | Path, *, check_files: bool = True) -> ClientConfig:
+    """Read and validate ``client.yml``.
+
+    Raises ``ConfigError`` (one paragraph naming the key and what is expected) for YAML syntax
+    errors, unknown keys, wrong types and, with ``check_files``, input files that do not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            "the configuration file does not exist",
+            file=str(path),
+            fix="pass the path of the client's client.yml (e.g. data/demo/client.yml; "
+            "`make demo` creates the demo one)",
+        )
+    raw_bytes = path.read_bytes()
+    try:
+        raw = yaml.safe_load(raw_bytes.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            "client.yml is not UTF-8 text", file=str(path), fix="save it as UTF-8"
+        ) from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(
+            f"client.yml is not valid YAML{where}: {getattr(exc, 'problem', exc)}",
+            file=str(path),
+            fix="check indentation and quoting around that line (quote values containing ':' "
+            "or ';')",
+        ) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            "client.yml must be a mapping of keys (client, currency, sources, ...)",
+            file=str(path),
+            fix="start from data/demo/client.yml",
+        )
+    try:
+        config = ClientConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e, raw) for e in exc.errors())
+        raise ConfigError(
+            f"invalid configuration: {problems}",
+            file=str(path),
+            fix="correct the key(s) named above; every key and its default is listed in the "
+            "README section 'client.yml'",
+        ) from exc
+    config = config.model_copy(
+        update={
+            "base_dir": path.resolve().parent,
+            "config_path": path.resolve(),
+            "config_hash": hashlib.sha256(raw_bytes).hexdigest()[:16],
+        }
+    )
+    if check_files:
+        for table in config.sources.present():
+            file = config.source_path(table)
+            if not file.is_file():
+                raise ConfigError(
+                    f"sources.{table}.path points to a file that does not exist ({file})",
+                    file=str(path),
+                    fix=f"correct sources.{table}.path (relative paths are resolved against "
+                    f"the directory of client.yml: {config.base_dir})",
+                )
+    return config

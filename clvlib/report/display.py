@@ -1,0 +1,186 @@
+"""What a notebook shows the client: headings, finding sentences, formatted tables, figures.
+
+Every block is emitted as HTML wrapped in ``<div class="clv-block">``; the report assembler keeps
+only these blocks, so stray cell outputs never reach the PDF. Headings of level 1 open a report
+section (``data-section``) which the assembler places in report order.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import io
+import os
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from clvlib.i18n import fmt, t
+from clvlib.texts import TEXTS
+
+SECRET_ENV = "CLVLIB_SECRET"
+
+
+def emit(markup: str) -> str:
+    """Display the block in Jupyter (when IPython is running) and return it."""
+    block = f'<div class="clv-block">{markup}</div>'
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+
+        if get_ipython() is not None:
+            display(HTML(block))
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        pass
+    return block
+
+
+def slug(text: str) -> str:
+    """A stable HTML id from a text (ASCII letters, digits and dashes)."""
+    table = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
+    return re.sub(r"[^a-z0-9]+", "-", text.translate(table).lower()).strip("-") or "section"
+
+
+def text(locale: str, key: str, **values: Any) -> str:
+    """Translated text for a key of ``clvlib.texts`` (a literal string when it is not a key)."""
+    return t(key, locale, **values) if key in TEXTS else key
+
+
+def heading(locale: str, key: str, *, level: int = 1, section: str | None = None) -> str:
+    """A heading; level 1 with ``section`` opens a report section (e.g. ``calculation``)."""
+    title = text(locale, key)
+    anchor = section or slug(title)
+    attrs = f' id="{anchor}"'
+    if level == 1:
+        attrs += f' data-section="{section or anchor}"'
+    return emit(f"<h{level}{attrs}>{html.escape(title)}</h{level}>")
+
+
+def say(locale: str, key: str, *, css: str = "finding", **values: Any) -> str:
+    """A paragraph; findings state their number (values are pre-formatted strings)."""
+    if key not in TEXTS:  # a literal sentence (e.g. a data note): shown as plain text
+        return emit(f'<p class="{css}">{html.escape(key)}</p>')
+    safe = {k: html.escape(str(v)) for k, v in values.items()}
+    return emit(f'<p class="{css}">{t(key, locale, **safe)}</p>')
+
+
+def pseudonymize(values: Iterable[Any], *, key: bytes | None = None) -> list[str]:
+    """Keyed hashes of customer ids (HMAC-SHA256, 10 hex characters), stable per key.
+
+    The key comes from ``$CLVLIB_SECRET`` or the file ``~/.config/clvlib/pseudonym.key``, created
+    with mode 0600 on first use; it is never written to a report.
+    """
+    key = key or _secret()
+    return [
+        "K-" + hmac.new(key, str(v).encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+        for v in values
+    ]
+
+
+def _secret() -> bytes:
+    if os.environ.get(SECRET_ENV):
+        return os.environ[SECRET_ENV].encode("utf-8")
+    path = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "clvlib"
+    file = path / "pseudonym.key"
+    if not file.is_file():
+        path.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(os.urandom(32).hex().encode("ascii"))
+        os.replace(tmp, file)
+    return file.read_bytes().strip()
+
+
+def table_html(
+    frame: pd.DataFrame,
+    *,
+    locale: str,
+    currency: str,
+    formats: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    caption: str | None = None,
+    pseudonymize_ids: bool = True,
+    id_columns: Iterable[str] = ("customer_id",),
+) -> str:
+    """Render a tidy frame as a formatted HTML table (numbers right-aligned, per locale)."""
+    frame = frame.copy()
+    formats = dict(formats or {})
+    for col in id_columns:
+        if pseudonymize_ids and col in frame:
+            frame[col] = pseudonymize(frame[col])
+    labels = dict(labels or {})
+    head = "".join(
+        f'<th class="{_align(formats.get(c))}">{html.escape(_label(locale, c, labels))}</th>'
+        for c in frame.columns
+    )
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for col, value in zip(frame.columns, row, strict=True):
+            kind = formats.get(col, "text")
+            shown = fmt(value, kind, locale=locale, currency=currency)
+            cells.append(f'<td class="{_align(kind)}">{html.escape(shown)}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f'<table class="clv-table">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _label(locale: str, column: str, labels: Mapping[str, str]) -> str:
+    """Column header: an explicit label (text key or literal), else the ``col.<name>`` text."""
+    key = labels.get(column, f"col.{column}")
+    if key in TEXTS:
+        return t(key, locale)
+    return labels.get(column, column)
+
+
+def _align(kind: str | None) -> str:
+    return "num" if kind and kind != "text" and kind != "date" else "txt"
+
+
+def figure_html(
+    fig: Any,
+    *,
+    title: str,
+    source: str | None = None,
+    name: str = "figure",
+    figures_dir: Path | None = None,
+) -> str:
+    """A matplotlib figure as inline SVG (and ``figures/<name>.svg`` in a run), with its source."""
+    import matplotlib.pyplot as plt
+
+    fig = getattr(fig, "figure", fig)  # accept an Axes
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    svg = buffer.getvalue()
+    if figures_dir is not None:
+        from clvlib.report.metrics import write_bytes_atomic
+
+        figures_dir.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(figures_dir / f"{slug(name)}.svg", svg)
+    data = base64.b64encode(svg).decode("ascii")
+    src = f'<p class="source">{html.escape(source)}</p>' if source else ""
+    return (
+        f'<figure><p class="fig-title">{html.escape(title)}</p>'
+        f'<img alt="{html.escape(title)}" src="data:image/svg+xml;base64,{data}"/>{src}</figure>'
+    )
+
+
+def boxes_html(items: Iterable[tuple[str, str, str]]) -> str:
+    """Headline figures in boxes: (label, value, sub-line)."""
+    cells = "".join(
+        f'<div class="box"><div class="box-label">{html.escape(label)}</div>'
+        f'<div class="box-value">{html.escape(value)}</div>'
+        f'<div class="box-sub">{html.escape(sub)}</div></div>'
+        for label, value, sub in items
+    )
+    return f'<div class="boxes">{cells}</div>'

@@ -1,0 +1,214 @@
+"""``clv-audit run``: load once, execute the step notebooks with papermill, render the report.
+
+A run directory ``<out>/<client>/<YYYYmmdd-HHMMSS>/`` is created fresh (never overwritten) and
+holds the executed notebooks, ``figures/``, ``metrics.json``, ``audit.html`` and ``audit.pdf``.
+The cached copy of the client's data used while the notebooks run (``_work/``) is deleted at the
+end, also when the run fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+import clvlib
+from clvlib.config import ClientConfig, load_config
+from clvlib.errors import ConfigError, DataError
+from clvlib.report import display
+from clvlib.report.metrics import merge_parts, write_bytes_atomic, write_json_atomic
+
+# Audit steps and their notebooks; 0 (data quality) and 6 (summary) run in every audit.
+STEP_NOTEBOOKS: dict[int, str] = {
+    0: "00_data_quality.ipynb",
+    1: "01_calculation.ipynb",
+    6: "06_summary.ipynb",
+}
+STEP_NAMES = {0: "data quality", 1: "calculation", 6: "summary"}
+KERNEL_NAME = "clvlib-python"
+
+
+def notebooks_dir() -> Path:
+    """Where the step notebooks live (``$CLVLIB_NOTEBOOKS`` or the repository's ``notebooks/``)."""
+    env = os.environ.get("CLVLIB_NOTEBOOKS")
+    return Path(env) if env else Path(clvlib.__file__).resolve().parent.parent / "notebooks"
+
+
+def select_steps(steps: list[int] | None) -> list[int]:
+    """Notebook order for the requested audit steps (always with data quality and summary)."""
+    available = sorted(k for k in STEP_NOTEBOOKS if k not in (0, 6))
+    wanted = available if not steps else sorted(set(steps))
+    unknown = [s for s in wanted if s not in available]
+    if unknown:
+        raise ConfigError(
+            f"step(s) {', '.join(map(str, unknown))} are not available in this version "
+            f"(available: {', '.join(map(str, available))})",
+            fix=f"use --steps {','.join(map(str, available))} or leave --steps out",
+        )
+    return [0, *wanted, 6]
+
+
+def new_run_dir(out: Path, client: str) -> Path:
+    """A fresh, timestamped run directory; an existing one is never reused."""
+    base = Path(out) / display.slug(client)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for attempt in range(1, 100):
+        candidate = base / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+        try:
+            candidate.mkdir(parents=True, exist_ok=False)
+            return candidate
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"could not create a new run directory under {base}")
+
+
+def _kernel_spec(work: Path) -> None:
+    """A kernelspec pointing at this very interpreter, so notebooks run with this clvlib."""
+    spec = work / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "clvlib",
+                "language": "python",
+                "env": {
+                    "PYTHONHASHSEED": "0",
+                    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                },
+            }
+        )
+    )
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(work), *filter(None, [os.environ.get("JUPYTER_PATH")])]
+    )
+
+
+def _run_info(config: ClientConfig, started: dt.datetime, steps: list[int]) -> dict[str, Any]:
+    import duckdb
+    import ibis
+    import numpy
+    import pandas
+    import scipy
+
+    return {
+        "clvlib_version": clvlib.__version__,
+        "python": platform.python_version(),
+        "versions": {
+            "pandas": pandas.__version__,
+            "numpy": numpy.__version__,
+            "scipy": scipy.__version__,
+            "duckdb": duckdb.__version__,
+            "ibis": ibis.__version__,
+        },
+        "client": config.client,
+        "config_hash": config.config_hash,
+        "locale": config.locale,
+        "currency": config.currency,
+        "steps": steps,
+        "started_at": started.isoformat(timespec="seconds"),
+    }
+
+
+def _execute(notebook: Path, target: Path, config_path: Path, run_dir: Path) -> None:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(target),
+            parameters={"config_path": str(config_path), "run_dir": str(run_dir)},
+            kernel_name=KERNEL_NAME,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+        )
+    except PapermillExecutionError as exc:
+        if exc.ename in {"ConfigError", "DataError", "ClvError"}:
+            raise DataError(exc.evalue) from None
+        raise RuntimeError(
+            f"{notebook.name} failed with {exc.ename}: {exc.evalue}. The executed notebook with "
+            f"the full traceback is {target}."
+        ) from None
+
+
+def run_audit(
+    config_path: str | Path,
+    *,
+    out: str | Path = "reports",
+    steps: list[int] | None = None,
+    pdf: bool = True,
+    progress: bool = True,
+) -> Path:
+    """Run the audit for ``client.yml`` and return the run directory.
+
+    Raises ``ClvError`` for configuration and data problems (the CLI exits with 2).
+    """
+    from clvlib.audit import prepare_run_cache
+    from clvlib.report.render import Cover, assemble_html, write_pdf
+
+    started = dt.datetime.now()
+    config_path = Path(config_path).resolve()
+    config = load_config(config_path)
+    order = select_steps(steps)
+    source_dir = notebooks_dir()
+    missing = [STEP_NOTEBOOKS[s] for s in order if not (source_dir / STEP_NOTEBOOKS[s]).is_file()]
+    if missing:
+        raise ConfigError(
+            f"the step notebooks {', '.join(missing)} were not found in {source_dir}",
+            fix="run from a clone of the clvlib repository or set CLVLIB_NOTEBOOKS",
+        )
+    run_dir = new_run_dir(Path(out), config.client)
+    work = run_dir / "_work"
+    bar = tqdm(
+        total=len(order) + 2, desc="audit", unit="step", disable=not progress, file=sys.stderr
+    )
+    try:
+        bar.set_postfix_str("loading data")
+        loaded = prepare_run_cache(config, run_dir, progress=progress)
+        bar.update()
+        _kernel_spec(work)
+        executed = []
+        for step in order:
+            bar.set_postfix_str(STEP_NAMES[step])
+            target = run_dir / "notebooks" / STEP_NOTEBOOKS[step]
+            target.parent.mkdir(exist_ok=True)
+            _execute(source_dir / STEP_NOTEBOOKS[step], target, config_path, run_dir)
+            executed.append(target)
+            bar.update()
+
+        bar.set_postfix_str("rendering")
+        metrics: dict[str, Any] = {"run": _run_info(config, started, order)}
+        metrics["data_quality"] = {
+            "window": {"start": loaded.observation_start, "end": loaded.observation_end},
+            "tables": {name: q.metrics() for name, q in loaded.quality.items()},
+        }
+        metrics.update(merge_parts(run_dir / "_work" / "metrics"))
+        cover = Cover(
+            client=config.client,
+            locale=config.locale,
+            currency=config.currency,
+            window_start=loaded.observation_start,
+            window_end=loaded.observation_end,
+            prepared_by=config.prepared_by,
+            created=started.date(),
+        )
+        document = assemble_html(executed, cover)
+        write_bytes_atomic(run_dir / "audit.html", document.encode("utf-8"))
+        if pdf:
+            write_pdf(document, run_dir / "audit.pdf")
+        metrics["run"]["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
+        metrics["run"]["seconds"] = round((dt.datetime.now() - started).total_seconds(), 1)
+        write_json_atomic(run_dir / "metrics.json", metrics)
+        bar.update()
+    finally:
+        bar.close()
+        shutil.rmtree(work, ignore_errors=True)
+    return run_dir

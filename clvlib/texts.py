@@ -1,0 +1,215 @@
+"""Every sentence and label of the report, in English and Polish (terms per REPORT.md).
+
+Keys are grouped by section prefix: ``report.``/``cover.`` (frame), ``dq.`` (appendix A),
+``calc.`` (step I), ``sum.`` (executive summary), ``meth.`` (appendix B), ``col.`` (table
+headers), ``fig.`` (figure titles and sources). Placeholders take pre-formatted strings.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    # -- frame ------------------------------------------------------------------------------
+    "report.title": {
+        "en": "Customer lifetime value audit",
+        "pl": "Audyt wartości klienta (CLV)",
+    },
+    "report.contents": {"en": "Contents", "pl": "Spis treści"},
+    "cover.kicker": {"en": "Relationship marketing audit", "pl": "Audyt marketingu relacji"},
+    "cover.window": {"en": "Data window", "pl": "Okres danych"},
+    "cover.date": {"en": "Report date", "pl": "Data raportu"},
+    "cover.currency": {"en": "Currency", "pl": "Waluta"},
+    "cover.prepared_by": {"en": "Prepared by", "pl": "Przygotował(a)"},
+    "cover.confidential": {
+        "en": "Confidential. Customer identifiers in this report are pseudonymised.",
+        "pl": "Poufne. Identyfikatory klientów w raporcie są pseudonimizowane.",
+    },
+    "fig.source": {
+        "en": "Source: {client} transaction data; clvlib analysis.",
+        "pl": "Źródło: dane transakcyjne {client}; analiza clvlib.",
+    },
+    # -- appendix A: data -----------------------------------------------------------------------
+    "dq.title": {"en": "Appendix A — Data", "pl": "Załącznik A — Dane"},
+    "dq.sources": {"en": "Sources and row accounting", "pl": "Źródła i rozliczenie wierszy"},
+    "dq.lead": {
+        "en": "Every row read is either used or excluded for a stated reason; the table below "
+        "reconciles each file (rows read = rows used + rows excluded).",
+        "pl": "Każdy wczytany wiersz został użyty albo wykluczony z podanego powodu; tabela "
+        "rozlicza każdy plik (wiersze wczytane = użyte + wykluczone).",
+    },
+    "dq.window": {
+        "en": "The analysis covers <b>{start}</b> to <b>{end}</b> ({months} months).",
+        "pl": "Analiza obejmuje okres od <b>{start}</b> do <b>{end}</b> ({months} mies.).",
+    },
+    "dq.transactions": {
+        "en": "Of <b>{read}</b> transaction rows read, <b>{used}</b> are used "
+        "({share} of the file) and <b>{excluded}</b> are excluded; <b>{returns}</b> used rows "
+        "are returns or cancellations, which reduce customer value and are not counted as "
+        "purchases.",
+        "pl": "Spośród <b>{read}</b> wczytanych wierszy transakcji użyto <b>{used}</b> "
+        "({share} pliku), a <b>{excluded}</b> wykluczono; <b>{returns}</b> użytych wierszy to "
+        "zwroty lub anulacje, które obniżają wartość klienta i nie są liczone jako zakupy.",
+    },
+    "dq.reasons": {"en": "Excluded rows by reason", "pl": "Wykluczone wiersze według powodu"},
+    "dq.no_exclusions": {
+        "en": "No rows had to be excluded.",
+        "pl": "Nie trzeba było wykluczyć żadnego wiersza.",
+    },
+    "dq.examples": {"en": "Examples of excluded rows", "pl": "Przykłady wykluczonych wierszy"},
+    "dq.examples_lead": {
+        "en": "Up to three rows per reason, as they appear in the export (row = data row "
+        "number in the file; customer ids pseudonymised, personal data omitted).",
+        "pl": "Do trzech wierszy na powód, tak jak w eksporcie (wiersz = numer wiersza danych "
+        "w pliku; identyfikatory klientów pseudonimizowane, dane osobowe pominięte).",
+    },
+    "dq.mapping": {"en": "Column mapping", "pl": "Mapowanie kolumn"},
+    "dq.mapping_lead": {
+        "en": "How the client's columns were read (from client.yml).",
+        "pl": "Jak odczytano kolumny klienta (z client.yml).",
+    },
+    "dq.notes": {"en": "Notes on the data", "pl": "Uwagi do danych"},
+    "dq.missing_tables": {
+        "en": "Not provided: {tables}. The sections that need them say what they would show.",
+        "pl": "Nie dostarczono: {tables}. Sekcje, które ich wymagają, opisują, co by pokazały.",
+    },
+    # -- executive summary -----------------------------------------------------------------------
+    "sum.title": {"en": "Executive summary", "pl": "Podsumowanie dla zarządu"},
+    "sum.lead": {
+        "en": "{client}: {customers} customers and {orders} purchases between {start} and {end}.",
+        "pl": "{client}: {customers} klientów i {orders} zakupów w okresie od {start} do {end}.",
+    },
+    "sum.findings": {"en": "Key findings", "pl": "Najważniejsze wnioski"},
+    "sum.box.clv": {"en": "CLV per customer", "pl": "CLV na klienta"},
+    "sum.box.max_cac": {"en": "Acquisition-cost ceiling", "pl": "Maks. koszt pozyskania"},
+    "sum.box.aov": {"en": "Average order value", "pl": "Średnia wartość zamówienia"},
+    "sum.box.repeat": {"en": "Repeat rate", "pl": "Odsetek powracających"},
+    "sum.box.top20": {"en": "Revenue from top 20 %", "pl": "Przychód od top 20 %"},
+    "sum.box.customers": {"en": "Customers", "pl": "Klienci"},
+    "sum.sub.clv": {
+        "en": "simple CLV, {years} years, margin",
+        "pl": "CLV prosty, {years} lat, marża",
+    },
+    "sum.sub.max_cac": {"en": "per new customer", "pl": "na nowego klienta"},
+    "sum.sub.aov": {"en": "net of returns", "pl": "netto po zwrotach"},
+    "sum.sub.repeat": {"en": "bought at least twice", "pl": "kupili co najmniej dwa razy"},
+    "sum.sub.top20": {"en": "share of net revenue", "pl": "udział w przychodzie netto"},
+    "sum.sub.customers": {"en": "with a purchase", "pl": "z co najmniej jednym zakupem"},
+    "sum.not_run": {
+        "en": "Steps not included in this run: {steps}. Their findings and recommendations "
+        "(funnel, channels and CAC, retention, saturation) will appear here when they run.",
+        "pl": "Kroki nieobjęte tym przebiegiem: {steps}. Ich wnioski i rekomendacje (lejek, "
+        "kanały i CAC, retencja, wysycenie) pojawią się tutaj po ich wykonaniu.",
+    },
+    # -- appendix B: methods ---------------------------------------------------------------------
+    "meth.title": {"en": "Appendix B — Methods", "pl": "Załącznik B — Metody"},
+    "meth.definitions": {"en": "Definitions", "pl": "Definicje"},
+    "meth.assumptions": {
+        "en": "Assumptions from client.yml",
+        "pl": "Założenia z client.yml",
+    },
+    "meth.def.purchase": {
+        "en": "<b>Purchase.</b> An order with at least one non-return line. Several orders of "
+        "one customer on the same day count as one purchase (same-day merge). Zero-value "
+        "orders are purchases.",
+        "pl": "<b>Zakup.</b> Zamówienie z co najmniej jedną pozycją niebędącą zwrotem. Kilka "
+        "zamówień klienta jednego dnia liczy się jako jeden zakup. Zamówienia o wartości zero "
+        "są zakupami.",
+    },
+    "meth.def.returns": {
+        "en": "<b>Returns.</b> Rows with a negative amount or quantity (or flagged as returns) "
+        "reduce the customer's net revenue; they are never counted as purchases.",
+        "pl": "<b>Zwroty.</b> Wiersze z ujemną kwotą lub ilością (albo oznaczone jako zwrot) "
+        "obniżają przychód netto klienta; nigdy nie są liczone jako zakupy.",
+    },
+    "meth.def.time": {
+        "en": "<b>Time units.</b> Model time is measured in weeks of 7 days; a month is "
+        "{days_per_month} days and a year 365.25 days.",
+        "pl": "<b>Jednostki czasu.</b> Czas w modelach mierzony jest w tygodniach (7 dni); "
+        "miesiąc to {days_per_month} dnia, rok 365,25 dnia.",
+    },
+    "meth.def.margin": {
+        "en": "<b>Margin.</b> {margin_rule}",
+        "pl": "<b>Marża.</b> {margin_rule}",
+    },
+    "meth.margin.column": {
+        "en": "Taken from the margin column of the transactions.",
+        "pl": "Z kolumny marży w transakcjach.",
+    },
+    "meth.margin.rate": {
+        "en": "Revenue × gross margin of {margin} (client.yml economics.gross_margin).",
+        "pl": "Przychód × marża brutto {margin} (client.yml economics.gross_margin).",
+    },
+    "meth.def.discount": {
+        "en": "<b>Discounting.</b> Future margin is discounted at {rate} a year.",
+        "pl": "<b>Dyskontowanie.</b> Przyszła marża dyskontowana stopą {rate} rocznie.",
+    },
+    "meth.def.simple_clv": {
+        "en": "<b>Simple CLV.</b> Average order value × purchases per year × expected retention "
+        "period in years × margin. The retention period is 1 / (1 − r), r being the annual "
+        "retention rate (share of last year's buyers who bought again this year).",
+        "pl": "<b>CLV prosty.</b> Średnia wartość zamówienia × zakupy w roku × oczekiwany okres "
+        "retencji w latach × marża. Okres retencji to 1 / (1 − r), gdzie r to roczny wskaźnik "
+        "retencji (odsetek zeszłorocznych kupujących, którzy kupili ponownie w tym roku).",
+    },
+    "meth.def.retention_formula": {
+        "en": "<b>Retention-rate CLV.</b> m · r / (1 + d − r): annual margin per active "
+        "customer m, annual retention r, annual discount rate d (an infinite-horizon "
+        "geometric-retention value, discounted, counted from the next year's margin).",
+        "pl": "<b>CLV z wskaźnika retencji.</b> m · r / (1 + d − r): roczna marża na aktywnego "
+        "klienta m, roczna retencja r, roczna stopa dyskontowa d (wartość przy geometrycznej "
+        "retencji i nieskończonym horyzoncie, zdyskontowana, liczona od marży przyszłego roku).",
+    },
+    "meth.def.pseudonyms": {
+        "en": "<b>Privacy.</b> Customer identifiers shown in tables are keyed hashes "
+        "(HMAC-SHA256); the key is kept outside the report.",
+        "pl": "<b>Prywatność.</b> Identyfikatory klientów w tabelach to skróty z kluczem "
+        "(HMAC-SHA256); klucz przechowywany jest poza raportem.",
+    },
+    # -- column labels ---------------------------------------------------------------------------
+    "col.table": {"en": "Table", "pl": "Tabela"},
+    "col.file": {"en": "File", "pl": "Plik"},
+    "col.rows_read": {"en": "Rows read", "pl": "Wczytane"},
+    "col.rows_used": {"en": "Used", "pl": "Użyte"},
+    "col.rows_excluded": {"en": "Excluded", "pl": "Wykluczone"},
+    "col.returns": {"en": "Returns", "pl": "Zwroty"},
+    "col.reconciles": {"en": "Reconciles", "pl": "Zgodne"},
+    "col.reason": {"en": "Reason", "pl": "Powód"},
+    "col.meaning": {"en": "Meaning", "pl": "Znaczenie"},
+    "col.rows": {"en": "Rows", "pl": "Wiersze"},
+    "col.canonical": {"en": "Field", "pl": "Pole"},
+    "col.client_column": {"en": "Client's column", "pl": "Kolumna klienta"},
+    "col.source_row": {"en": "Row", "pl": "Wiersz"},
+    "col.key": {"en": "Key", "pl": "Klucz"},
+    "col.value": {"en": "Value", "pl": "Wartość"},
+    "col.customer_id": {"en": "Customer", "pl": "Klient"},
+    # -- reasons (data quality) -------------------------------------------------------------------
+    "reason.missing_customer_id": {"en": "no customer id", "pl": "brak identyfikatora klienta"},
+    "reason.missing_order_id": {"en": "no order id", "pl": "brak numeru zamówienia"},
+    "reason.missing_required_value": {
+        "en": "a required value is empty",
+        "pl": "pusta wymagana wartość",
+    },
+    "reason.unparseable_date": {
+        "en": "date cannot be read with the configured format",
+        "pl": "data nieczytelna w skonfigurowanym formacie",
+    },
+    "reason.non_numeric_amount": {"en": "amount is not a number", "pl": "kwota nie jest liczbą"},
+    "reason.duplicate_row": {
+        "en": "exact duplicate of an earlier row",
+        "pl": "dokładny duplikat wcześniejszego wiersza",
+    },
+    "reason.outside_window": {
+        "en": "outside the observation window",
+        "pl": "poza okresem obserwacji",
+    },
+    "reason.unknown_funnel_step": {
+        "en": "funnel step not listed in funnel.steps",
+        "pl": "etap lejka spoza funnel.steps",
+    },
+    "table.transactions": {"en": "transactions", "pl": "transakcje"},
+    "table.customers": {"en": "customers", "pl": "klienci"},
+    "table.marketing_spend": {"en": "marketing spend", "pl": "wydatki marketingowe"},
+    "table.messages": {"en": "messages", "pl": "komunikaty"},
+    "table.sessions": {"en": "sessions", "pl": "sesje"},
+    "yes": {"en": "yes", "pl": "tak"},
+    "no": {"en": "no", "pl": "nie"},
+}

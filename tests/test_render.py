@@ -1,0 +1,130 @@
+"""Report assembly: only report blocks reach the PDF, sections land in report order, the
+contents list every heading, and the PDF is A4 with Polish diacritics intact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from clvlib.report import display
+from clvlib.report.render import Cover, assemble_html, write_pdf
+
+COVER = Cover(
+    client="Sklep Żółw",
+    locale="pl",
+    currency="PLN",
+    window_start=dt.date(2023, 1, 1),
+    window_end=dt.date(2025, 12, 31),
+    prepared_by="Zespół analiz",
+    created=dt.date(2026, 11, 23),
+)
+
+
+def executed(tmp_path, name, blocks, stray=("<p>stray output</p>",)):
+    nb = new_notebook()
+    cell = new_code_cell("...")
+    cell.outputs = [new_output("display_data", data={"text/html": b}) for b in [*stray, *blocks]]
+    cell.outputs.append(new_output("stream", name="stdout", text="print noise"))
+    nb.cells = [cell]
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_sections_follow_report_order_and_stray_output_is_dropped(tmp_path):
+    step = executed(
+        tmp_path,
+        "01.ipynb",
+        [
+            display.heading("pl", "Krok I — Kalkulacja", section="calculation"),
+            display.say("pl", "CLV wynosi 312 zł."),
+        ],
+    )
+    appendix = executed(
+        tmp_path, "00.ipynb", [display.heading("pl", "Załącznik A — Dane", section="appendix_data")]
+    )
+    summary = executed(
+        tmp_path,
+        "06.ipynb",
+        [
+            display.heading("pl", "Podsumowanie", section="summary"),
+            display.heading("pl", "Załącznik B — Metody", section="appendix_methods"),
+        ],
+    )
+    document = assemble_html([appendix, step, summary], COVER)
+    order = [
+        document.index(marker)
+        for marker in (
+            "Podsumowanie",
+            "Spis treści",
+            "Krok I — Kalkulacja",
+            "Załącznik A — Dane",
+            "Załącznik B — Metody",
+        )
+    ]
+    assert order == sorted(order)
+    assert "stray output" not in document and "print noise" not in document
+    assert "Sklep Żółw" in document and "01.01.2023 – 31.12.2025" in document
+
+
+def test_contents_link_to_unique_heading_ids(tmp_path):
+    nb = executed(
+        tmp_path,
+        "01.ipynb",
+        [
+            display.heading("en", "Step I", section="calculation"),
+            display.heading("en", "Same title", level=2),
+            display.heading("en", "Same title", level=2),
+        ],
+    )
+    document = assemble_html([nb], COVER)
+    ids = [part.split('"')[0] for part in document.split('<h2 id="')[1:]]
+    assert len(ids) == len(set(ids)) == 2
+    for anchor in ids:
+        assert f'href="#{anchor}"' in document
+
+
+def test_tables_pseudonymise_customer_ids_by_default():
+    import pandas as pd
+
+    frame = pd.DataFrame({"customer_id": ["C-17", "C-18"], "revenue": [1234.5, 10.0]})
+    markup = display.table_html(frame, locale="pl", currency="PLN", formats={"revenue": "money"})
+    assert "C-17" not in markup and "K-" in markup
+    assert "1\u00a0234\u00a0zł" in markup
+    plain = display.table_html(frame, locale="en", currency="PLN", pseudonymize_ids=False)
+    assert "C-17" in plain
+
+
+def test_pseudonyms_are_stable_per_key_and_differ_between_keys():
+    a = display.pseudonymize(["1", "2"], key=b"k1")
+    assert a == display.pseudonymize(["1", "2"], key=b"k1")
+    assert a != display.pseudonymize(["1", "2"], key=b"k2")
+    assert a[0] != a[1]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdf_keeps_polish_diacritics_and_page_numbers(tmp_path):
+    nb = executed(
+        tmp_path,
+        "01.ipynb",
+        [
+            display.heading("pl", "Krok I — Kalkulacja", section="calculation"),
+            display.say("pl", "Zażółć gęślą jaźń: 1 234,56 zł."),
+        ],
+    )
+    pdf = tmp_path / "audit.pdf"
+    write_pdf(assemble_html([nb], COVER), pdf)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Zażółć gęślą jaźń" in text
+    assert "Audyt wartości klienta (CLV)" in text
+    assert re.search(r"\b2\s*/\s*3\b", text)  # cover, contents, section: "n / N"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "595.276 x 841.89" in info  # A4 in points
