@@ -71,6 +71,149 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Not provided: {tables}. The sections that need them say what they would show.",
         "pl": "Nie dostarczono: {tables}. Sekcje, które ich wymagają, opisują, co by pokazały.",
     },
+    # -- step I: calculation ----------------------------------------------------------------------
+    "calc.title": {
+        "en": "Step I — Calculation: what is a customer worth?",
+        "pl": "Krok I — Kalkulacja: ile jest wart klient?",
+    },
+    "calc.question": {
+        "en": "How much margin does an average customer bring over their life with the "
+        "company, and so how much may acquiring a new customer cost at most?",
+        "pl": "Ile marży przynosi przeciętny klient w całym okresie relacji z firmą i ile "
+        "w związku z tym może maksymalnie kosztować pozyskanie nowego klienta?",
+    },
+    "calc.simple.title": {
+        "en": "Simple CLV: order value × frequency × retention period × margin",
+        "pl": "CLV prosty: wartość zamówienia × częstotliwość × okres retencji × marża",
+    },
+    "calc.simple.formula": {
+        "en": "CLV = {aov} (AOV) × {frequency} purchases a year × {years} years × {margin} "
+        "margin = {clv}",
+        "pl": "CLV = {aov} (AOV) × {frequency} zakupu rocznie × {years} lat × {margin} "
+        "marży = {clv}",
+    },
+    "calc.simple.finding": {
+        "en": "An average customer spends <b>{aov}</b> per order and buys <b>{frequency}</b> "
+        "times a year; with an annual retention of <b>{retention}</b> they stay about "
+        "<b>{years} years</b>, which at a {margin} margin makes a customer worth "
+        "<b>{clv}</b> in margin.",
+        "pl": "Przeciętny klient wydaje <b>{aov}</b> na zamówienie i kupuje <b>{frequency}</b> "
+        "razy w roku; przy rocznej retencji <b>{retention}</b> pozostaje klientem około "
+        "<b>{years} lat</b>, co przy marży {margin} daje wartość klienta <b>{clv}</b> marży.",
+    },
+    "calc.simple.no_retention": {
+        "en": "The annual retention rate cannot be measured: {reason}. The simple CLV is "
+        "therefore not computed; historical value per customer is shown instead.",
+        "pl": "Rocznego wskaźnika retencji nie da się zmierzyć: {reason}. CLV prosty nie "
+        "jest więc liczony; pokazano historyczną wartość klienta.",
+    },
+    "calc.components": {"en": "The factors", "pl": "Składniki"},
+    "calc.retention.title": {
+        "en": "Retention-rate CLV: m · r / (1 + d − r)",
+        "pl": "CLV z wskaźnika retencji: m · r / (1 + d − r)",
+    },
+    "calc.retention.finding": {
+        "en": "With <b>{m}</b> of margin a year per active customer, annual retention "
+        "<b>{r}</b> and a discount rate of {d}, the discounted value of a customer's future "
+        "years is <b>{clv}</b>.",
+        "pl": "Przy <b>{m}</b> marży rocznie na aktywnego klienta, rocznej retencji <b>{r}</b> "
+        "i stopie dyskontowej {d} zdyskontowana wartość przyszłych lat klienta wynosi "
+        "<b>{clv}</b>.",
+    },
+    "calc.historical.title": {
+        "en": "Value so far: historical margin per customer",
+        "pl": "Dotychczasowa wartość: historyczna marża na klienta",
+    },
+    "calc.historical.finding": {
+        "en": "So far the median customer has brought <b>{median}</b> of margin and the mean "
+        "customer <b>{mean}</b>; the top 20 % of customers account for <b>{top20}</b> of net "
+        "revenue, and <b>{repeat}</b> of customers bought more than once.",
+        "pl": "Dotychczas mediana marży na klienta wynosi <b>{median}</b>, a średnia "
+        "<b>{mean}</b>; 20 % najlepszych klientów odpowiada za <b>{top20}</b> przychodu netto, "
+        "a <b>{repeat}</b> klientów kupiło więcej niż raz.",
+    },
+    "calc.historical.fig": {
+        "en": "Most customers have brought little margin so far; a few brought a lot",
+        "pl": "Większość klientów przyniosła dotąd niewielką marżę, nieliczni — dużą",
+    },
+    "calc.top_customers": {
+        "en": "The ten most valuable customers so far",
+        "pl": "Dziesięciu najcenniejszych dotąd klientów",
+    },
+    "calc.ceiling.title": {
+        "en": "The acquisition-cost ceiling: what a new customer may cost",
+        "pl": "Pułap kosztu pozyskania: ile może kosztować nowy klient",
+    },
+    "calc.ceiling.finding": {
+        "en": "Acquiring a customer must cost less than <b>{ceiling}</b> to pay for itself; "
+        "by {segment_label}, the ceiling ranges from <b>{low}</b> ({low_segment}) to "
+        "<b>{high}</b> ({high_segment}).",
+        "pl": "Pozyskanie klienta musi kosztować mniej niż <b>{ceiling}</b>, aby się zwróciło; "
+        "w podziale na {segment_label} pułap wynosi od <b>{low}</b> ({low_segment}) do "
+        "<b>{high}</b> ({high_segment}).",
+    },
+    "calc.ceiling.overall": {
+        "en": "Acquiring a customer must cost less than <b>{ceiling}</b> to pay for itself.",
+        "pl": "Pozyskanie klienta musi kosztować mniej niż <b>{ceiling}</b>, aby się zwróciło.",
+    },
+    "calc.ceiling.fig": {
+        "en": "The most a new customer may cost, by {segment_label}",
+        "pl": "Maksymalny koszt pozyskania klienta według: {segment_label}",
+    },
+    "calc.ceiling.note": {
+        "en": "A segment's ceiling uses its own order value and frequency with the overall "
+        "retention period and margin. It is the break-even cost: paying that much leaves no "
+        "profit.",
+        "pl": "Pułap segmentu wykorzystuje jego własną wartość zamówienia i częstotliwość "
+        "oraz ogólny okres retencji i marżę. To koszt progu rentowności: zapłacenie tyle nie "
+        "zostawia zysku.",
+    },
+    "calc.predictive.note": {
+        "en": "Predictive, per-customer CLV (BG/NBD and Gamma-Gamma models with a holdout "
+        "check and intervals) is not part of this edition of the report; the figures above "
+        "are averages over the observed base.",
+        "pl": "Predykcyjny CLV dla każdego klienta (modele BG/NBD i Gamma-Gamma z walidacją "
+        "na okresie testowym i przedziałami) nie wchodzi w tę edycję raportu; powyższe "
+        "wartości to średnie dla obserwowanej bazy.",
+    },
+    "calc.q.aov": {"en": "Average order value (AOV)", "pl": "Średnia wartość zamówienia (AOV)"},
+    "calc.q.purchase_frequency_per_year": {
+        "en": "Purchase frequency (purchases per customer per year)",
+        "pl": "Częstotliwość zakupów (zakupy na klienta rocznie)",
+    },
+    "calc.q.retention_rate": {
+        "en": "Annual retention rate r",
+        "pl": "Roczny wskaźnik retencji r",
+    },
+    "calc.q.retention_years": {
+        "en": "Retention period 1 / (1 − r), years",
+        "pl": "Okres retencji 1 / (1 − r), lata",
+    },
+    "calc.q.gross_margin": {"en": "Gross margin", "pl": "Marża brutto"},
+    "calc.q.simple_clv": {"en": "Simple CLV", "pl": "CLV prosty"},
+    "calc.axis.margin": {
+        "en": "margin per customer so far ({currency})",
+        "pl": "dotychczasowa marża na klienta ({currency})",
+    },
+    "calc.axis.customers": {"en": "customers", "pl": "liczba klientów"},
+    "calc.axis.ceiling": {
+        "en": "CLV ceiling per customer ({currency})",
+        "pl": "pułap CLV na klienta ({currency})",
+    },
+    "col.quantity": {"en": "Quantity", "pl": "Wielkość"},
+    "col.segment": {"en": "Segment", "pl": "Segment"},
+    "col.customers": {"en": "Customers", "pl": "Klienci"},
+    "col.aov": {"en": "AOV", "pl": "AOV"},
+    "col.purchase_frequency_per_year": {"en": "Purchases / year", "pl": "Zakupy / rok"},
+    "col.clv_ceiling": {"en": "CLV ceiling", "pl": "Pułap CLV"},
+    "col.first_purchase": {"en": "First purchase", "pl": "Pierwszy zakup"},
+    "col.orders": {"en": "Orders", "pl": "Zamówienia"},
+    "col.revenue": {"en": "Net revenue", "pl": "Przychód netto"},
+    "col.margin": {"en": "Margin", "pl": "Marża"},
+    "segment.acquisition_channel": {"en": "acquisition channel", "pl": "kanał pozyskania"},
+    "segment.channel": {"en": "sales channel", "pl": "kanał sprzedaży"},
+    "segment.region": {"en": "region", "pl": "region"},
+    "segment.loyalty_member": {"en": "loyalty membership", "pl": "udział w programie"},
     # -- executive summary -----------------------------------------------------------------------
     "sum.title": {"en": "Executive summary", "pl": "Podsumowanie dla zarządu"},
     "sum.lead": {

@@ -31,7 +31,16 @@ STEP_NOTEBOOKS: dict[int, str] = {
     1: "01_calculation.ipynb",
     6: "06_summary.ipynb",
 }
-STEP_NAMES = {0: "data quality", 1: "calculation", 6: "summary"}
+# Step number -> section / metrics key (also for steps this version does not run yet).
+STEP_NAMES = {
+    0: "data_quality",
+    1: "calculation",
+    2: "funnel",
+    3: "channels",
+    4: "retention",
+    5: "saturation",
+    6: "summary",
+}
 KERNEL_NAME = "clvlib-python"
 
 
@@ -76,7 +85,14 @@ def _kernel_spec(work: Path) -> None:
     (spec / "kernel.json").write_text(
         json.dumps(
             {
-                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "argv": [
+                    sys.executable,
+                    "-m",
+                    "ipykernel_launcher",
+                    "-f",
+                    "{connection_file}",
+                    "--IPKernelApp.log_level=ERROR",
+                ],
                 "display_name": "clvlib",
                 "language": "python",
                 "env": {

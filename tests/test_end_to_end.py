@@ -1,0 +1,129 @@
+"""demo → run → PDF: the whole pipeline on a small synthetic client (papermill + WeasyPrint).
+
+Checks the contracts other code relies on (DESIGN §5): the run directory is the last line
+printed, metrics.json has the contract keys and reconciles every table, and the PDF's text has
+the cover and the section headings in report order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from clvlib.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    from clvlib.data.demo import write_demo
+
+    root = tmp_path_factory.mktemp("e2e")
+    config = write_demo(root / "demo", customers=1500, seed=7, progress=False)
+    return root, config
+
+
+@pytest.fixture(scope="module")
+def run_dir(demo_run, capsys_module):
+    root, config = demo_run
+    code = main(["run", str(config), "--out", str(root / "reports"), "--quiet"])
+    out = capsys_module.readouterr().out.strip().splitlines()
+    assert code == 0, out
+    path = Path(out[-1])
+    assert path.is_dir() and path.parent.parent == root / "reports"
+    return path
+
+
+@pytest.fixture(scope="module")
+def capsys_module():
+    """Module-scoped capture of the CLI's stdout (pytest's capsys is function-scoped)."""
+    import contextlib
+    import io
+
+    class Capture:
+        def __init__(self):
+            self.buffer = io.StringIO()
+
+        def readouterr(self):
+            value = self.buffer.getvalue()
+            self.buffer = io.StringIO()
+            return type("Out", (), {"out": value})
+
+    capture = Capture()
+    with contextlib.redirect_stdout(capture.buffer):
+        yield capture
+
+
+def test_run_writes_report_files_and_removes_working_copy(run_dir):
+    for name in ("audit.pdf", "audit.html", "metrics.json"):
+        assert (run_dir / name).is_file(), name
+    assert sorted(p.name for p in (run_dir / "notebooks").iterdir()) == [
+        "00_data_quality.ipynb",
+        "01_calculation.ipynb",
+        "06_summary.ipynb",
+    ]
+    assert list((run_dir / "figures").glob("*.svg"))
+    assert not (run_dir / "_work").exists()  # the cached copy of client data is gone
+
+
+def test_metrics_json_has_contract_keys_and_reconciles(run_dir):
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert {"run", "data_quality", "calculation"} <= set(metrics)
+    assert metrics["run"]["config_hash"]
+    for table, q in metrics["data_quality"]["tables"].items():
+        assert q["rows_read"] == q["rows_used"] + sum(q["rows_excluded"].values()), table
+    calc = metrics["calculation"]
+    for key in ("customers", "orders", "aov", "purchase_frequency_per_year", "retention_years",
+                "simple_clv", "max_cac", "model", "spend_model", "clv", "holdout"):
+        assert key in calc, key
+    assert calc["customers"] > 0 and calc["aov"] > 0
+    for rate in ("repeat_rate", "top20_share"):
+        assert 0 <= calc[rate] <= 1  # rates are fractions, not percentages
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdf_has_cover_and_sections_in_order(run_dir):
+    text = subprocess.run(
+        ["pdftotext", str(run_dir / "audit.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    headings = [
+        "Audyt wartości klienta (CLV)",
+        "Podsumowanie dla zarządu",
+        "Spis treści",
+        "Krok I",
+        "Załącznik A — Dane",
+        "Załącznik B — Metody",
+    ]
+    positions = [text.find(h) for h in headings]
+    assert all(p >= 0 for p in positions), dict(zip(headings, positions, strict=True))
+    assert positions == sorted(positions)
+    assert re.search(r"\d[\u00a0 ]\d{3},\d{2}\s?zł|\d+\s?zł", text)  # Polish money format
+
+
+def test_each_run_gets_a_new_directory(demo_run, run_dir, capsys_module):
+    root, config = demo_run
+    assert main(["run", str(config), "--out", str(root / "reports"), "--no-pdf", "--quiet"]) == 0
+    second = Path(capsys_module.readouterr().out.strip().splitlines()[-1])
+    assert second != run_dir and (run_dir / "audit.pdf").is_file()
+    assert not (second / "audit.pdf").exists()
+
+
+def test_validate_prints_the_quality_table(demo_run, capsys_module):
+    _, config = demo_run
+    assert main(["validate", str(config)]) == 0
+    out = capsys_module.readouterr().out
+    assert "transactions" in out and "rows read" in out
+
+
+def test_config_error_exits_2_with_one_paragraph(tmp_path, capsys):
+    bad = tmp_path / "client.yml"
+    bad.write_text("client: X\nsources: {transactions: {path: missing.csv}}\n")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "missing.csv" in err and "Fix:" in err and "Traceback" not in err
