@@ -152,7 +152,8 @@ def _margin_rate(audit) -> tuple[float, str]:
 
 
 def _year_before(end: dt.date, years: int = 1) -> dt.date:
-    return end - dt.timedelta(days=round(DAYS_PER_YEAR * years))
+    """The same calendar day ``years`` earlier: the last year is ``(_year_before(end), end]``."""
+    return (pd.Timestamp(end) - pd.DateOffset(years=years)).date()
 
 
 def _frequency_per_year(purchases, end: dt.date, start: dt.date) -> tuple[float, str]:
@@ -163,8 +164,8 @@ def _frequency_per_year(purchases, end: dt.date, start: dt.date) -> tuple[float,
     n, c = int(row["n"].iloc[0]), int(row["c"].iloc[0])
     if c == 0:
         return math.nan, "no purchases in the last 12 months"
-    window_days = (end - max(start, cut)).days + 1
-    if window_days < DAYS_PER_YEAR - 1:
+    if start > cut + dt.timedelta(days=1):  # less than a year of data: scale to a year
+        window_days = (end - start).days + 1
         return n / c * DAYS_PER_YEAR / window_days, f"window of {window_days} days scaled to a year"
     return n / c, ""
 
@@ -172,7 +173,7 @@ def _frequency_per_year(purchases, end: dt.date, start: dt.date) -> tuple[float,
 def retention_rate(audit) -> tuple[float, str]:
     """Annual retention r: share of the buyers of the year before last who bought last year."""
     end, start = audit.observation_end, audit.observation_start
-    if (end - start).days + 1 < 2 * DAYS_PER_YEAR - 1:
+    if start > _year_before(end, 2) + dt.timedelta(days=1):
         return math.nan, "the data window is shorter than 24 months"
     purchases = orders(audit.transactions).filter(lambda o: o.is_purchase)
     day = purchases["order_ts"].cast("date")
@@ -358,8 +359,9 @@ def acquisition_ceiling_table(audit, by: str | None = None) -> pd.DataFrame:
             )
             .to_pandas()
         )
-        window = (audit.observation_end - max(audit.observation_start, cut)).days + 1
-        scale = DAYS_PER_YEAR / window if window < DAYS_PER_YEAR - 1 else 1.0
+        start = audit.observation_start
+        window = (audit.observation_end - start).days + 1
+        scale = DAYS_PER_YEAR / window if start > cut + dt.timedelta(days=1) else 1.0
         margins = history.merge(seg.to_pandas(), on="customer_id", how="left")
         margins["segment"] = margins["segment"].fillna("(unknown)")
         mean_margin = margins.groupby("segment")["margin"].mean()

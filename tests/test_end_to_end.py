@@ -7,6 +7,8 @@ the cover and the section headings in report order.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import shutil
@@ -29,35 +31,22 @@ def demo_run(tmp_path_factory):
     return root, config
 
 
+def cli(*args: str) -> tuple[int, list[str]]:
+    """Run ``clv-audit`` in-process; return its exit code and stdout lines."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(list(args))
+    return code, buffer.getvalue().strip().splitlines()
+
+
 @pytest.fixture(scope="module")
-def run_dir(demo_run, capsys_module):
+def run_dir(demo_run):
     root, config = demo_run
-    code = main(["run", str(config), "--out", str(root / "reports"), "--quiet"])
-    out = capsys_module.readouterr().out.strip().splitlines()
+    code, out = cli("run", str(config), "--out", str(root / "reports"), "--quiet")
     assert code == 0, out
     path = Path(out[-1])
     assert path.is_dir() and path.parent.parent == root / "reports"
     return path
-
-
-@pytest.fixture(scope="module")
-def capsys_module():
-    """Module-scoped capture of the CLI's stdout (pytest's capsys is function-scoped)."""
-    import contextlib
-    import io
-
-    class Capture:
-        def __init__(self):
-            self.buffer = io.StringIO()
-
-        def readouterr(self):
-            value = self.buffer.getvalue()
-            self.buffer = io.StringIO()
-            return type("Out", (), {"out": value})
-
-    capture = Capture()
-    with contextlib.redirect_stdout(capture.buffer):
-        yield capture
 
 
 def test_run_writes_report_files_and_removes_working_copy(run_dir):
@@ -79,8 +68,19 @@ def test_metrics_json_has_contract_keys_and_reconciles(run_dir):
     for table, q in metrics["data_quality"]["tables"].items():
         assert q["rows_read"] == q["rows_used"] + sum(q["rows_excluded"].values()), table
     calc = metrics["calculation"]
-    for key in ("customers", "orders", "aov", "purchase_frequency_per_year", "retention_years",
-                "simple_clv", "max_cac", "model", "spend_model", "clv", "holdout"):
+    for key in (
+        "customers",
+        "orders",
+        "aov",
+        "purchase_frequency_per_year",
+        "retention_years",
+        "simple_clv",
+        "max_cac",
+        "model",
+        "spend_model",
+        "clv",
+        "holdout",
+    ):
         assert key in calc, key
     assert calc["customers"] > 0 and calc["aov"] > 0
     for rate in ("repeat_rate", "top20_share"):
@@ -106,19 +106,21 @@ def test_pdf_has_cover_and_sections_in_order(run_dir):
     assert re.search(r"\d[\u00a0 ]\d{3},\d{2}\s?zł|\d+\s?zł", text)  # Polish money format
 
 
-def test_each_run_gets_a_new_directory(demo_run, run_dir, capsys_module):
+def test_each_run_gets_a_new_directory(demo_run, run_dir):
     root, config = demo_run
-    assert main(["run", str(config), "--out", str(root / "reports"), "--no-pdf", "--quiet"]) == 0
-    second = Path(capsys_module.readouterr().out.strip().splitlines()[-1])
+    code, out = cli("run", str(config), "--out", str(root / "reports"), "--no-pdf", "--quiet")
+    assert code == 0
+    second = Path(out[-1])
     assert second != run_dir and (run_dir / "audit.pdf").is_file()
     assert not (second / "audit.pdf").exists()
 
 
-def test_validate_prints_the_quality_table(demo_run, capsys_module):
+def test_validate_prints_the_quality_table(demo_run):
     _, config = demo_run
-    assert main(["validate", str(config)]) == 0
-    out = capsys_module.readouterr().out
-    assert "transactions" in out and "rows read" in out
+    code, out = cli("validate", str(config))
+    assert code == 0
+    assert any(line.startswith("transactions") for line in out)
+    assert "rows read" in "\n".join(out)
 
 
 def test_config_error_exits_2_with_one_paragraph(tmp_path, capsys):

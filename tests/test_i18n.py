@@ -47,7 +47,9 @@ def test_every_text_has_both_languages_and_same_placeholders():
 
     for key, entry in TEXTS.items():
         assert set(entry) == {"en", "pl"}, key
-        fields = [{f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f} for lang in entry]
+        fields = [
+            {f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f} for lang in entry
+        ]
         assert fields[0] == fields[1], key
 
 

@@ -1,0 +1,205 @@
+"""The data layer: dialects, column mapping, and row accounting (every row used or excluded
+with a counted reason; rows_read == rows_used + Σ rows_excluded)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pytest
+
+from clvlib.config import load_config
+from clvlib.data.load import load_tables, transcode_to_utf8
+from clvlib.errors import DataError
+
+DATA = Path(__file__).parent / "data"
+PL_SOURCE = """
+    path: {path}
+    columns: {{order_id: "Nr zamówienia", customer_id: "ID klienta", order_ts: Data,
+               quantity: "Ilość", unit_price: Cena}}
+    csv: {{sep: ";", decimal: ",", encoding: cp1250, date_format: "%d.%m.%Y %H:%M"}}
+"""
+
+
+def config_for(tmp_path, transactions: str, extra: str = "", **files):
+    for name, content in files.items():
+        target = tmp_path / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        elif isinstance(content, Path):
+            shutil.copy(content, target)
+        else:
+            target.write_text(content, encoding="utf-8")
+    text = "client: Test\nobservation_end: 2025-12-31\nsources:\n  transactions:\n"
+    text += textwrap.indent(textwrap.dedent(transactions).strip(), "    ") + "\n" + extra
+    (tmp_path / "client.yml").write_text(text, encoding="utf-8")
+    return load_config(tmp_path / "client.yml")
+
+
+def load(config):
+    return load_tables(config, ibis.duckdb.connect(), progress=False)
+
+
+@pytest.fixture
+def polish(tmp_path):
+    config = config_for(
+        tmp_path, PL_SOURCE.format(path="t.csv"), **{"t.csv": DATA / "pl_dirty_cp1250.csv"}
+    )
+    return load(config)
+
+
+def test_polish_fixture_counts_every_reason(polish):
+    q = polish.quality["transactions"]
+    # hand count (see the comments in the fixture's generator, tests/data/README.md):
+    # 12 data rows: used 1, 2, 7, 9, 12; excluded one each for missing id, date, duplicate,
+    # window, and three non-numeric amounts ('12,x', '99,99 zł', '12.5' in a comma file)
+    assert q.rows_read == 12
+    assert q.rows_used == 5
+    assert q.rows_excluded == {
+        "missing_customer_id": 1,
+        "unparseable_date": 1,
+        "non_numeric_amount": 3,
+        "duplicate_row": 1,
+        "outside_window": 1,
+    }
+    assert q.reconciles()
+    assert q.returns == 1
+
+
+def test_polish_values_are_parsed_exactly(polish):
+    frame = polish.tables["transactions"].to_pandas().set_index("source_row")
+    assert frame.loc[1, "revenue"] == pytest.approx(2 * 1234.56)
+    assert frame.loc[9, "revenue"] == pytest.approx(3 * 1234.50)  # '1.234,50' thousands dot
+    assert frame.loc[7, "revenue"] == pytest.approx(-50.0) and frame.loc[7, "is_return"]
+    assert frame.loc[12, "revenue"] == 0.0 and not frame.loc[12, "is_return"]
+    assert str(frame.loc[1, "order_ts"]) == "2024-02-01 10:15:00"
+    assert str(frame.loc[7, "order_ts"]) == "2024-02-04 00:00:00"  # date without time accepted
+    assert list(frame.loc[[1, 2], "order_id"]) == ["Z1", "Z1"]  # order lines share the order
+
+
+def test_examples_keep_mapped_columns_but_never_personal_data(polish):
+    examples = polish.quality["transactions"].examples
+    assert {e["reason"] for e in examples} == set(polish.quality["transactions"].rows_excluded)
+    assert all("E-mail" not in e for e in examples)
+    assert all("@" not in str(v) for e in examples for v in e.values())
+    date_example = next(e for e in examples if e["reason"] == "unparseable_date")
+    assert date_example["source_row"] == 4 and date_example["Data"] == "31.02.2024"
+
+
+def test_window_defaults_to_the_data(tmp_path):
+    csv = "customer_id,order_ts,revenue\nA,2024-01-05,10\nB,2024-03-01,20\n"
+    config = config_for(tmp_path, "path: t.csv", **{"t.csv": csv})
+    config = config.model_copy(update={"observation_end": None})
+    loaded = load(config)
+    assert (str(loaded.observation_start), str(loaded.observation_end)) == (
+        "2024-01-05",
+        "2024-03-01",
+    )
+
+
+def test_unmapped_order_id_makes_each_row_an_order(tmp_path):
+    csv = "customer_id,order_ts,revenue\nA,2024-01-05,10\nA,2024-01-05,20\n"
+    loaded = load(config_for(tmp_path, "path: t.csv", **{"t.csv": csv}))
+    frame = loaded.tables["transactions"].to_pandas()
+    assert frame["order_id"].tolist() == ["row-1", "row-2"]
+
+
+def test_return_flag_column(tmp_path):
+    csv = "customer_id,order_ts,revenue,Typ\nA,2024-01-05,10,Sprzedaż\nA,2024-01-06,10,Zwrot\n"
+    source = "path: t.csv\nreturns: {column: Typ, values: [Zwrot]}"
+    frame = load(config_for(tmp_path, source, **{"t.csv": csv})).tables["transactions"].to_pandas()
+    assert frame["revenue"].tolist() == [10.0, -10.0]
+    assert frame["is_return"].tolist() == [False, True]
+
+
+def test_parquet_and_typed_columns(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "cust": ["A", "B", None],
+            "ts": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]),
+            "amount": [10.5, 20.0, 5.0],
+        }
+    )
+    frame.to_parquet(tmp_path / "t.parquet")
+    source = "path: t.parquet\ncolumns: {customer_id: cust, order_ts: ts, revenue: amount}"
+    loaded = load(config_for(tmp_path, source))
+    q = loaded.quality["transactions"]
+    assert (q.rows_read, q.rows_used, q.rows_excluded) == (3, 2, {"missing_customer_id": 1})
+    assert loaded.tables["transactions"].to_pandas()["revenue"].tolist() == [10.5, 20.0]
+
+
+def test_excel_single_sheet_and_multi_sheet_needs_a_choice(tmp_path):
+    frame = pd.DataFrame({"customer_id": ["A"], "order_ts": ["2024-01-01"], "revenue": ["10"]})
+    frame.to_excel(tmp_path / "one.xlsx", index=False)
+    assert load(config_for(tmp_path, "path: one.xlsx")).quality["transactions"].rows_used == 1
+    with pd.ExcelWriter(tmp_path / "two.xlsx") as writer:
+        frame.to_excel(writer, sheet_name="Zamówienia", index=False)
+        frame.to_excel(writer, sheet_name="Notatki", index=False)
+    with pytest.raises(DataError, match="2 sheets .*Zamówienia.*sheet:"):
+        load(config_for(tmp_path, "path: two.xlsx"))
+    loaded = load(config_for(tmp_path, 'path: two.xlsx\nsheet: "Zamówienia"'))
+    assert loaded.quality["transactions"].rows_used == 1
+
+
+def test_missing_mapped_column_names_it_and_a_close_match(tmp_path):
+    csv = "klient,order_ts,revenue\nA,2024-01-01,1\n"
+    source = "path: t.csv\ncolumns: {customer_id: klinet}"
+    with pytest.raises(DataError) as info:
+        load(config_for(tmp_path, source, **{"t.csv": csv}))
+    message = str(info.value)
+    assert "'klinet'" in message and "did you mean 'klient'" in message and "Fix:" in message
+
+
+def test_wrong_encoding_declared(tmp_path):
+    cp1250 = "customer_id;order_ts;revenue\nŁukasz;2024-01-01;1\n".encode("cp1250")
+    with pytest.raises(DataError, match="not valid UTF-8.*line 2.*cp1250"):
+        load(config_for(tmp_path, "path: t.csv\ncsv: {sep: ';'}", **{"t.csv": cp1250}))
+
+
+def test_mostly_unparseable_dates_is_a_configuration_error(tmp_path):
+    csv = "customer_id;order_ts;revenue\nA;01.02.2024;1\nB;02.02.2024;1\nC;2024-02-03;1\n"
+    with pytest.raises(DataError) as info:
+        load(config_for(tmp_path, "path: t.csv\ncsv: {sep: ';'}", **{"t.csv": csv}))
+    message = str(info.value)
+    assert "2 of 3 values of order_ts" in message
+    assert "row 1: '01.02.2024'" in message and "date_format" in message
+
+
+def test_header_only_and_empty_files(tmp_path):
+    with pytest.raises(DataError, match="no data rows"):
+        load(config_for(tmp_path, "path: t.csv", **{"t.csv": "customer_id,order_ts,revenue\n"}))
+    with pytest.raises(DataError, match="empty"):
+        load(config_for(tmp_path, "path: e.csv", **{"e.csv": ""}))
+
+
+def test_optional_tables_have_their_own_reasons(tmp_path):
+    csv = "customer_id,order_ts,revenue\nA,2024-01-01,1\n"
+    sessions = "session_id,ts,step\nS1,2024-01-01,visit\nS1,2024-01-01,add_to_cart\nS2,2024-01-01,wishlist\n"
+    spend = "period,channel,spend\n2024-01-01,Facebook,100\n2024-02-01,Facebook,abc\n"
+    extra = "  sessions: {path: s.csv}\n  marketing_spend: {path: m.csv}\n"
+    loaded = load(
+        config_for(
+            tmp_path, "path: t.csv", extra, **{"t.csv": csv, "s.csv": sessions, "m.csv": spend}
+        )
+    )
+    s = loaded.quality["sessions"]
+    assert (s.rows_used, s.rows_excluded) == (2, {"unknown_funnel_step": 1})
+    m = loaded.quality["marketing_spend"]
+    assert (m.rows_used, m.rows_excluded) == (1, {"non_numeric_amount": 1})
+    assert all(q.reconciles() for q in loaded.quality.values())
+
+
+@pytest.mark.parametrize("encoding", ["cp1250", "iso-8859-2", "utf-16"])
+def test_transcode_streams_in_chunks(tmp_path, monkeypatch, encoding):
+    from clvlib.data import load as load_module
+
+    # 7-byte chunks split utf-16's two-byte characters: the decoder must carry state across
+    monkeypatch.setattr(load_module, "CHUNK", 7)
+    text = "Zażółć gęślą jaźń;ŁÓDŹ\n" * 50
+    source = tmp_path / "in.csv"
+    source.write_bytes(text.encode(encoding))
+    transcode_to_utf8(source, encoding, tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == text
