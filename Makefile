@@ -38,8 +38,9 @@ demo: $(DEMO)
 audit: sysdeps $(STAMP) $(DEMO)
 	$(BIN)/clv-audit run $(DEMO)
 
-test: sysdeps $(STAMP)
-	$(BIN)/python -m pytest
+# Unit and end-to-end tests, plus every notebook run top to bottom on the demo (nbval-lax).
+test: sysdeps $(STAMP) $(DEMO)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check clvlib tests benchmarks

@@ -76,7 +76,7 @@ def fmt_date(d: Any, locale: str = "en") -> str:
 
 
 def fmt(x: Any, kind: str, *, locale: str = "en", currency: str = "PLN") -> str:
-    """Format one value by kind: money, money2, int, num1, num2, pct, pct0, date, text."""
+    """Format one value by kind: money, money2, int, num1, num2, pct, pct0, date, text, pre."""
     if kind == "money":
         return fmt_money(x, currency, locale)
     if kind == "money2":
@@ -89,7 +89,7 @@ def fmt(x: Any, kind: str, *, locale: str = "en", currency: str = "PLN") -> str:
         return fmt_pct(x, locale, int(kind[3:] or 1))
     if kind == "date":
         return fmt_date(x, locale)
-    return DASH if _missing(x) else str(x)
+    return DASH if _missing(x) else str(x)  # text, and ``pre`` (already formatted)
 
 
 def t(key: str, locale: str = "en", **values: Any) -> str:

@@ -41,12 +41,12 @@ def plot_clv_distribution(
     xlabel: str = "margin per customer",
     ylabel: str = "customers",
 ):
-    """Histogram of value per customer (``historical_clv_table``), clipped at the 99th
-    percentile so a few large customers do not hide the rest; dashed line at the median."""
+    """Histogram of value per customer (``historical_clv_table``) up to the 99th percentile,
+    so a few very large customers do not squash the rest; dashed line at the median."""
     ax = _axes(ax)
     values = history[value_col].dropna()
     upper = values.quantile(0.99) if len(values) else 0
-    sns.histplot(values.clip(upper=upper), bins=40, ax=ax, color=PALETTE[0])
+    sns.histplot(values[values <= upper], bins=40, ax=ax, color=PALETTE[0])
     if len(values):
         ax.axvline(values.median(), color=PALETTE[2], linestyle="--", linewidth=1.5)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)

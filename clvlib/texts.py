@@ -87,10 +87,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "CLV prosty: wartość zamówienia × częstotliwość × okres retencji × marża",
     },
     "calc.simple.formula": {
-        "en": "CLV = {aov} (AOV) × {frequency} purchases a year × {years} years × {margin} "
-        "margin = {clv}",
-        "pl": "CLV = {aov} (AOV) × {frequency} zakupu rocznie × {years} lat × {margin} "
-        "marży = {clv}",
+        "en": "CLV = {aov} (AOV) × {frequency} purchases a year × {years} years of retention "
+        "× {margin} margin = {clv}",
+        "pl": "CLV = {aov} (AOV) × {frequency} zakupu rocznie × {years} roku retencji "
+        "× {margin} marży = {clv}",
     },
     "calc.simple.finding": {
         "en": "An average customer spends <b>{aov}</b> per order and buys <b>{frequency}</b> "
@@ -99,7 +99,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "<b>{clv}</b> in margin.",
         "pl": "Przeciętny klient wydaje <b>{aov}</b> na zamówienie i kupuje <b>{frequency}</b> "
         "razy w roku; przy rocznej retencji <b>{retention}</b> pozostaje klientem około "
-        "<b>{years} lat</b>, co przy marży {margin} daje wartość klienta <b>{clv}</b> marży.",
+        "<b>{years} roku</b>, co przy marży {margin} daje wartość klienta <b>{clv}</b> marży.",
     },
     "calc.simple.no_retention": {
         "en": "The annual retention rate cannot be measured: {reason}. The simple CLV is "
@@ -115,10 +115,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "calc.retention.finding": {
         "en": "With <b>{m}</b> of margin a year per active customer, annual retention "
         "<b>{r}</b> and a discount rate of {d}, the discounted value of a customer's future "
-        "years is <b>{clv}</b>.",
+        "years is <b>{clv}</b>. It is lower than the simple CLV because it counts only the "
+        "years after the current one and discounts them.",
         "pl": "Przy <b>{m}</b> marży rocznie na aktywnego klienta, rocznej retencji <b>{r}</b> "
         "i stopie dyskontowej {d} zdyskontowana wartość przyszłych lat klienta wynosi "
-        "<b>{clv}</b>.",
+        "<b>{clv}</b>. Jest niższa od CLV prostego, bo obejmuje tylko lata po bieżącym "
+        "i je dyskontuje.",
     },
     "calc.historical.title": {
         "en": "Value so far: historical margin per customer",
@@ -210,6 +212,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.orders": {"en": "Orders", "pl": "Zamówienia"},
     "col.revenue": {"en": "Net revenue", "pl": "Przychód netto"},
     "col.margin": {"en": "Margin", "pl": "Marża"},
+    "step.2": {"en": "II funnel and communication", "pl": "II lejek i komunikacja"},
+    "step.3": {"en": "III acquisition channels", "pl": "III kanały pozyskania"},
+    "step.4": {"en": "IV retention", "pl": "IV retencja"},
+    "step.5": {"en": "V saturation and potential", "pl": "V wysycenie i potencjał"},
+    "segment.all": {"en": "all customers", "pl": "wszyscy klienci"},
     "segment.acquisition_channel": {"en": "acquisition channel", "pl": "kanał pozyskania"},
     "segment.channel": {"en": "sales channel", "pl": "kanał sprzedaży"},
     "segment.region": {"en": "region", "pl": "region"},
@@ -222,25 +229,30 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "sum.findings": {"en": "Key findings", "pl": "Najważniejsze wnioski"},
     "sum.box.clv": {"en": "CLV per customer", "pl": "CLV na klienta"},
-    "sum.box.max_cac": {"en": "Acquisition-cost ceiling", "pl": "Maks. koszt pozyskania"},
+    "sum.box.frequency": {"en": "Purchase frequency", "pl": "Częstotliwość zakupów"},
+    "sum.box.retention": {"en": "Annual retention", "pl": "Retencja roczna"},
     "sum.box.aov": {"en": "Average order value", "pl": "Średnia wartość zamówienia"},
     "sum.box.repeat": {"en": "Repeat rate", "pl": "Odsetek powracających"},
     "sum.box.top20": {"en": "Revenue from top 20 %", "pl": "Przychód od top 20 %"},
     "sum.box.customers": {"en": "Customers", "pl": "Klienci"},
     "sum.sub.clv": {
-        "en": "simple CLV, {years} years, margin",
-        "pl": "CLV prosty, {years} lat, marża",
+        "en": "simple CLV in margin; also the most a new customer may cost",
+        "pl": "CLV prosty (marża); zarazem maks. koszt pozyskania klienta",
     },
-    "sum.sub.max_cac": {"en": "per new customer", "pl": "na nowego klienta"},
+    "sum.sub.frequency": {"en": "purchases per customer a year", "pl": "zakupy klienta rocznie"},
+    "sum.sub.retention": {
+        "en": "last year's buyers who bought again; {years} years on average",
+        "pl": "kupujący sprzed roku, którzy wrócili; średnio {years} roku",
+    },
     "sum.sub.aov": {"en": "net of returns", "pl": "netto po zwrotach"},
     "sum.sub.repeat": {"en": "bought at least twice", "pl": "kupili co najmniej dwa razy"},
     "sum.sub.top20": {"en": "share of net revenue", "pl": "udział w przychodzie netto"},
     "sum.sub.customers": {"en": "with a purchase", "pl": "z co najmniej jednym zakupem"},
     "sum.not_run": {
-        "en": "Steps not included in this run: {steps}. Their findings and recommendations "
-        "(funnel, channels and CAC, retention, saturation) will appear here when they run.",
-        "pl": "Kroki nieobjęte tym przebiegiem: {steps}. Ich wnioski i rekomendacje (lejek, "
-        "kanały i CAC, retencja, wysycenie) pojawią się tutaj po ich wykonaniu.",
+        "en": "This edition covers step I. Not included: {steps}; their findings and "
+        "recommendations will appear on this page when they are run.",
+        "pl": "Ta edycja obejmuje krok I. Nie obejmuje: {steps}; ich wnioski i rekomendacje "
+        "pojawią się na tej stronie po ich wykonaniu.",
     },
     # -- appendix B: methods ---------------------------------------------------------------------
     "meth.title": {"en": "Appendix B — Methods", "pl": "Załącznik B — Metody"},

@@ -129,3 +129,20 @@ def test_config_error_exits_2_with_one_paragraph(tmp_path, capsys):
     assert main(["validate", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "missing.csv" in err and "Fix:" in err and "Traceback" not in err
+
+
+def test_relative_out_directory_works_from_any_working_directory(demo_run, tmp_path, monkeypatch):
+    # Regression: a relative --out made the kernelspec path relative to the notebooks folder.
+    _, config = demo_run
+    monkeypatch.chdir(tmp_path)
+    code, out = cli("run", str(config), "--out", "reports", "--steps", "1", "--no-pdf", "--quiet")
+    assert code == 0, out
+    run = Path(out[-1])
+    assert run.is_absolute() and run.is_relative_to(tmp_path / "reports")
+    assert (run / "metrics.json").is_file()
+
+
+def test_unknown_step_is_a_usage_error(demo_run, capsys):
+    _, config = demo_run
+    assert main(["run", str(config), "--steps", "9"]) == 2
+    assert "not available" in capsys.readouterr().err

@@ -1,16 +1,30 @@
-"""A synthetic Polish online shop drawn from known processes, with the truth written beside it.
+"""A synthetic Polish online shop drawn from known models, for demos and parameter-recovery tests.
 
-``write_demo(out)`` writes the five canonical tables as Polish-formatted CSV (``;``, decimal
-comma, cp1250, ``dd.mm.yyyy HH:MM``), a commented ``client.yml`` and ``ground_truth.json``:
+``write_demo(out)`` writes the five canonical tables of "Zielony Zakątek", a home & garden web
+shop, as Polish exports (``;`` separator, decimal comma, cp1250, ``dd.mm.yyyy HH:MM``), plus a
+commented ``client.yml``, ``ground_truth.json`` (every parameter the data were drawn from and the
+dirty rows injected, by loader exclusion reason) and ``ground_truth_customers.csv`` (each
+customer's latent purchase rate, dropout probability and spend parameter).
 
-- purchases follow BG/NBD (λ ~ Gamma(r, α) per week, dropout p ~ Beta(a, b) after each purchase);
-  one sales rep's customers drop out faster, Facebook customers buy less often;
-- order values follow Gamma-Gamma (ν ~ Gamma(q, γ), value ~ Gamma(p, ν)); loyalty members spend
-  ``loyalty_spend_lift`` times more per order; orders are split into 1–4 lines;
-- monthly marketing spend = the channel's true CAC × its new customers (organic channels: 0);
-- web sessions pass the funnel steps with known conversion rates; messages have a fatigue effect;
-- a counted handful of dirty rows, each with exactly one defect, so the loader's exclusions can
-  be checked exactly.
+The process, in weeks (time unit) and PLN (currency):
+
+- Customers register uniformly over 2023-01-01 … 2025-12-31 and buy for the first time at
+  registration.
+- Repeat purchases follow BG/NBD (Fader, Hardie & Lee 2005): λ ~ Gamma(r, rate α) per week,
+  p ~ Beta(a, b); while active, purchases arrive as a Poisson process with rate λ; after each
+  repeat purchase the customer drops out with probability p. Customers of one sales rep
+  (``sales_reps.worse_rep``) have p ~ Beta(a, b_worse) instead: a higher dropout.
+- Order values follow Gamma-Gamma: ν ~ Gamma(q, rate γ) per customer, z ~ Gamma(p, rate ν) per
+  order (mean p/ν); loyalty members' order values are multiplied by ``1 + spend_lift``.
+- Each order becomes 1–4 lines (distinct categories) whose unit price × quantity sums to the order
+  value rounded to 0.01 PLN; about 3 % of orders get a return line (negative quantity, same order
+  number, dated 3–21 days later).
+- Marketing spend per channel and month = true CAC × new customers of that channel that month.
+- Messages (last 13 weeks) carry a fatigue curve; sessions (last 13 weeks) follow known step
+  conversion rates by traffic source.
+
+Everything is vectorised numpy from one ``Generator(PCG64(seed))``: the same seed gives
+byte-identical files.
 """
 
 from __future__ import annotations
@@ -22,486 +36,1030 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numpy.random import PCG64, Generator
 
-START = pd.Timestamp("2023-01-01")
-END = pd.Timestamp("2025-12-31")
-WEEK = pd.Timedelta(days=7)
+GENERATOR_VERSION = 1
+CLIENT_NAME = "Zielony Zakątek (demo)"
 
-BGNBD = {"r": 0.8, "alpha": 12.0, "a": 0.9, "b": 3.0}  # alpha per week
-GAMMA_GAMMA = {"p": 6.0, "q": 4.0, "gamma": 100.0}  # order value in PLN
-# channel: (share of new customers, true CAC in PLN, purchase-rate multiplier)
-CHANNELS = {
-    "Google Ads": (0.30, 85.0, 1.0),
-    "Facebook": (0.22, 140.0, 0.7),
-    "Instagram": (0.10, 120.0, 0.9),
-    "Allegro": (0.13, 60.0, 1.0),
-    "Newsletter": (0.10, 0.0, 1.2),
-    "Polecenia": (0.15, 0.0, 1.3),
-}
-SALES_REPS = {
-    "Anna Nowak": 1.0,
-    "Piotr Zieliński": 1.0,
-    "Katarzyna Wójcik": 1.0,
-    "Marek Wiśniewski": 1.8,
-}  # multiplier of the dropout probability p
-WORSE_REP = "Marek Wiśniewski"
+# -- the observation window -------------------------------------------------------------------
+START = np.datetime64("2023-01-01")  # first day of the window
+OBSERVATION_END = np.datetime64("2025-12-31")  # last day of the window (inclusive)
+N_DAYS = int((OBSERVATION_END - START).astype(int)) + 1  # 1096 days
+MIN_PER_DAY = 1440
+MIN_PER_WEEK = 7 * MIN_PER_DAY
+END_MIN = N_DAYS * MIN_PER_DAY  # 2026-01-01 00:00, in minutes since START
+RECENT_DAYS = 91  # messages and sessions cover the last 13 weeks
+RECENT_START_DAY = N_DAYS - RECENT_DAYS
+
+# -- purchase and spend models ----------------------------------------------------------------
+BGNBD = {"r": 0.8, "alpha": 12.0, "a": 0.9, "b": 3.0}  # alpha: rate per week
+GAMMA_GAMMA = {"p": 6.0, "q": 4.0, "gamma": 100.0}  # order value in PLN: mean p*gamma/(q-1) = 200
+SALES_REPS = ["Anna Kowalska", "Piotr Nowak", "Katarzyna Wiśniewska", "Tomasz Wójcik",
+              "Magdalena Kamińska"]  # fmt: skip
+WORSE_REP = "Tomasz Wójcik"
+B_WORSE = 1.6  # Beta(a, b_worse) dropout for the worse rep's customers
 LOYALTY_SHARE = 0.30
-LOYALTY_SPEND_LIFT = 1.15
+LOYALTY_SPEND_LIFT = 0.25  # members' order values x 1.25
+LOYALTY_JOIN_MAX_DAYS = 180  # members join 0..180 days after registration (within the window)
+
+# name: (share of new customers, CAC in PLN, ad click-through rate, click -> new customer rate)
+CHANNELS: dict[str, tuple[float, float, float | None, float | None]] = {
+    "Google Ads": (0.30, 95.00, 0.035, 0.030),
+    "Facebook": (0.18, 160.00, 0.012, 0.015),
+    "Instagram": (0.10, 380.00, 0.008, 0.008),
+    "Allegro": (0.12, 45.00, 0.020, 0.025),
+    "Newsletter / organiczne": (0.20, 0.00, None, None),
+    "Polecenia": (0.10, 0.00, None, None),
+}
+ALLEGRO = list(CHANNELS).index("Allegro")
+
+# voivodeship: weight (population, millions)
+REGIONS = {
+    "mazowieckie": 5.5, "śląskie": 4.4, "wielkopolskie": 3.5, "małopolskie": 3.4,
+    "dolnośląskie": 2.9, "łódzkie": 2.4, "pomorskie": 2.3, "podkarpackie": 2.1,
+    "lubelskie": 2.0, "kujawsko-pomorskie": 2.0, "zachodniopomorskie": 1.6,
+    "warmińsko-mazurskie": 1.4, "świętokrzyskie": 1.2, "podlaskie": 1.2, "lubuskie": 1.0,
+    "opolskie": 0.95,
+}  # fmt: skip
+
+# category: (product-code prefix, popularity)
 CATEGORIES = {
-    "Ogród": ("OG", 79.0),
-    "Meble": ("MB", 320.0),
-    "Oświetlenie": ("OS", 95.0),
-    "Dekoracje": ("DK", 45.0),
-    "Narzędzia": ("NR", 120.0),
-    "Kuchnia": ("KU", 60.0),
-}
-REGIONS = [
-    "mazowieckie",
-    "śląskie",
-    "wielkopolskie",
-    "małopolskie",
-    "dolnośląskie",
-    "łódzkie",
-    "pomorskie",
-    "zachodniopomorskie",
-    "lubelskie",
-    "podkarpackie",
-    "kujawsko-pomorskie",
-    "warmińsko-mazurskie",
-    "świętokrzyskie",
-    "podlaskie",
-    "lubuskie",
-    "opolskie",
-]
-RETURN_SHARE = 0.03
-FUNNEL = ["visit", "product_view", "add_to_cart", "checkout", "purchase"]
-# per source: conversion from the previous step for product_view, add_to_cart, checkout, purchase
-FUNNEL_RATES = {
-    "Google Ads": [0.62, 0.24, 0.55, 0.70],
-    "Facebook": [0.48, 0.15, 0.45, 0.60],
-    "Instagram": [0.50, 0.18, 0.50, 0.62],
-    "Allegro": [0.70, 0.30, 0.60, 0.78],
-    "Newsletter": [0.66, 0.28, 0.58, 0.74],
-    "Polecenia": [0.72, 0.32, 0.62, 0.80],
-}
-MESSAGE_WEEKS = 12
-MESSAGE_RATES = {0.25: 0.30, 0.5: 0.30, 1.0: 0.20, 2.0: 0.12, 4.0: 0.08}  # per week: share
+    "Meble ogrodowe": ("MOG", 0.08), "Narzędzia ogrodowe": ("NAR", 0.12),
+    "Oświetlenie": ("OSW", 0.10), "Dekoracje": ("DEK", 0.12),
+    "Kuchnia i jadalnia": ("KUC", 0.14), "Tekstylia domowe": ("TEK", 0.10),
+    "Rośliny i nasiona": ("ROS", 0.12), "Łazienka": ("LAZ", 0.07),
+    "Grille i akcesoria": ("GRL", 0.06), "Środki czystości": ("CZY", 0.09),
+}  # fmt: skip
+PRODUCTS_PER_CATEGORY = 40
+PRICE_MIN, PRICE_MAX = 4.99, 2999.0  # list prices, PLN, log-spaced within each category
+LINES_P = (0.40, 0.30, 0.20, 0.10)  # 1, 2, 3, 4 lines per order (fewer for small orders)
+QTY_P = (0.80, 0.13, 0.05, 0.02)  # quantity 1..4 of a line
+MIN_LINE_CENTS = 500  # an order has at most value/5 PLN lines
+RETURN_P = 0.03
+SALES_CHANNELS = ["sklep internetowy", "aplikacja mobilna", "Allegro"]
+SALES_CHANNEL_P = (0.75, 0.15, 0.10)
+SALES_CHANNEL_P_ALLEGRO = (0.40, 0.10, 0.50)  # repeat orders of customers acquired on Allegro
+
+# hour-of-day weights of orders and visits (evening peak)
+HOUR_W = np.array([0.5, 0.3, 0.2, 0.2, 0.2, 0.3, 0.6, 1.2, 2.0, 3.0, 3.6, 4.0, 4.4, 4.4, 4.0,
+                   3.8, 3.8, 4.0, 4.6, 5.4, 6.0, 5.6, 4.0, 2.0])  # fmt: skip
+HOUR_P = HOUR_W / HOUR_W.sum()
+
+# -- messages -----------------------------------------------------------------------------------
+MESSAGE_CONSENT = 0.65  # share of customers with marketing consent (only they get messages)
+CADENCE_TIERS = np.array([0.5, 1.0, 2.0, 3.0, 5.0])  # planned messages per week
+CADENCE_P = (0.30, 0.35, 0.20, 0.10, 0.05)
+# channel: share of messages, open rate, click probability (given open; per sent for sms)
 MESSAGE_CHANNELS = {
-    "email": (0.7, 0.25, 0.040),
-    "sms": (0.2, 0.0, 0.020),
-    "push": (0.1, 0.0, 0.015),
-}  # share, open rate, base click rate
-FATIGUE_SLOPE = 0.18  # click rate × exp(-slope × (messages per week − 0.25))
-UNSUBSCRIBE_BASE = 0.0015  # per message, × (1 + messages per week)
-DIRTY = {
-    "missing_customer_id": 5,
-    "unparseable_date": 4,
-    "non_numeric_amount": 4,
-    "duplicate_row": 6,
-    "outside_window": 3,
+    "email": {"share": 0.70, "open_rate": 0.24, "click_given_open": 0.14},
+    "sms": {"share": 0.12, "open_rate": None, "click_rate": 0.05},
+    "push": {"share": 0.18, "open_rate": 0.09, "click_given_open": 0.30},
 }
+FATIGUE_CLICK_K = 0.22  # click probability x exp(-k (m - 1)), m = cadence per week
+UNSUB_U0 = 0.0015  # unsubscribe probability per message at 1 message/week
+UNSUB_K = 0.45  # ... x exp(k (m - 1))
+ATTRIBUTION_DAYS = 7
+
+# -- sessions -----------------------------------------------------------------------------------
+FUNNEL_STEPS = ["visit", "product_view", "add_to_cart", "checkout", "purchase"]
+VISITS_PER_CUSTOMER = 6  # visits in the 13-week window per customer of the base
+# source: (share of visits, (product_view|visit, add_to_cart|product_view,
+#                             checkout|add_to_cart, purchase|checkout))
+SESSION_SOURCES = {
+    "Google Ads": (0.28, (0.62, 0.14, 0.52, 0.68)),
+    "Organiczne": (0.24, (0.58, 0.12, 0.50, 0.66)),
+    "Facebook": (0.14, (0.45, 0.08, 0.42, 0.60)),
+    "Instagram": (0.09, (0.40, 0.07, 0.38, 0.55)),
+    "E-mail": (0.08, (0.70, 0.18, 0.58, 0.72)),
+    "Polecenia": (0.05, (0.66, 0.17, 0.56, 0.72)),
+    "Bezpośrednie": (0.12, (0.68, 0.16, 0.60, 0.74)),
+}
+LOGGED_IN_P = 0.30  # sessions that stop before checkout carry a customer id with this probability
+STEP_GAP_SECONDS = (40, 150, 120, 180)  # mean seconds between consecutive steps
+
+# -- dirty rows (one defect each; keys are the loader's exclusion reasons) ------------------------
+DIRTY_KINDS = ["missing_customer_id", "unparseable_date", "non_numeric_amount", "duplicate_row",
+               "outside_window"]  # fmt: skip
+
+DATE_FMT = "%d.%m.%Y %H:%M"
 
 
-def _ts(values: pd.Series) -> pd.Series:
-    return values.dt.strftime("%d.%m.%Y %H:%M")
+# ================================================================================================
+# formatting helpers (lookup tables: fast and deterministic)
+# ================================================================================================
+_DAY_STR = pd.DatetimeIndex(np.arange(START, START + N_DAYS + 62)).strftime("%d.%m.%Y")
+DAY_STR = np.asarray(_DAY_STR, dtype=object)
+_DAY_INDEX = pd.DatetimeIndex(np.arange(START, START + N_DAYS + 62))
+DAY_YEAR = _DAY_INDEX.year.to_numpy()
+DAY_MONTH = _DAY_INDEX.month.to_numpy()
+DAY_DOM = _DAY_INDEX.day.to_numpy()
+HM_STR = np.array([f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)], dtype=object)
+CENTS_STR = np.array([f"{c:02d}" for c in range(100)], dtype=object)
 
 
-def _money(values) -> pd.Series:
-    return pd.Series(np.asarray(values, dtype=float)).map(lambda v: f"{v:.2f}".replace(".", ","))
+def _fmt_minutes(minutes: np.ndarray) -> np.ndarray:
+    """Minutes since START → ``dd.mm.yyyy HH:MM``."""
+    minutes = np.asarray(minutes, dtype=np.int64)
+    return DAY_STR[minutes // MIN_PER_DAY] + " " + HM_STR[minutes % MIN_PER_DAY]
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    text = frame.to_csv(sep=";", index=False, lineterminator="\n")
-    _write_bytes(path, text.encode("cp1250"))
+def _fmt_seconds(seconds: np.ndarray) -> np.ndarray:
+    """Seconds since START → ``dd.mm.yyyy HH:MM:SS``."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    minutes = seconds // 60
+    secs = np.array([f"{s:02d}" for s in range(60)], dtype=object)[seconds % 60]
+    return _fmt_minutes(minutes) + ":" + secs
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+def _fmt_cents(cents: np.ndarray) -> np.ndarray:
+    """Non-negative amounts in grosze → ``1234,56`` (decimal comma, no thousands separator)."""
+    cents = np.asarray(cents, dtype=np.int64)
+    return (cents // 100).astype(str).astype(object) + "," + CENTS_STR[cents % 100]
 
 
-def _customers(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    names = list(CHANNELS)
-    shares = np.array([CHANNELS[c][0] for c in names])
-    span = (END - START).total_seconds()
-    acquired = START + pd.to_timedelta(np.sort(rng.uniform(0, span, n)), unit="s")
-    acquired = acquired.floor("min")
-    member = rng.random(n) < LOYALTY_SHARE
-    joined = acquired + pd.to_timedelta(rng.integers(0, 120, n), unit="D")
-    joined = joined.where(joined <= END, END)
-    return pd.DataFrame(
-        {
-            "customer_id": [f"K{i:06d}" for i in range(1, n + 1)],
-            "acquired_at": acquired,
-            "channel": rng.choice(names, n, p=shares / shares.sum()),
-            "loyalty": member,
-            "joined_at": pd.Series(joined).where(member),
-            "sales_rep": rng.choice(list(SALES_REPS), n),
-            "region": rng.choice(REGIONS, n),
-        }
-    )
+def _fmt_int(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64).astype(str).astype(object)
 
 
-def _purchases(rng: np.random.Generator, cust: pd.DataFrame) -> pd.DataFrame:
-    """BG/NBD purchase times (first purchase at acquisition) and Gamma-Gamma values."""
-    n = len(cust)
-    lam = rng.gamma(BGNBD["r"], 1.0 / BGNBD["alpha"], n)
-    lam *= cust["channel"].map({c: v[2] for c, v in CHANNELS.items()}).to_numpy()
-    p = rng.beta(BGNBD["a"], BGNBD["b"], n)
-    p = np.minimum(p * cust["sales_rep"].map(SALES_REPS).to_numpy(), 0.99)
-    repeats = np.minimum(rng.geometric(p) - 1, 400)  # purchases made before dropping out
-    owner = np.repeat(np.arange(n), repeats)
-    gaps = rng.exponential(1.0, owner.size) / lam[owner]  # weeks between purchases
-    cum = np.cumsum(gaps)
-    starts = np.concatenate([[0], np.cumsum(repeats)[:-1]])
-    before = np.where(starts > 0, cum[np.maximum(starts - 1, 0)] if cum.size else 0.0, 0.0)
-    within = cum - np.repeat(before, repeats)  # weeks since the customer's first purchase
-    within = np.minimum(within, 1000.0)  # beyond the window anyway; keeps timestamps in range
-    acquired = cust["acquired_at"].to_numpy()
-    repeat_ts = acquired[owner] + pd.to_timedelta(within * 7 * 86400, unit="s").to_numpy()
-    keep = repeat_ts <= np.datetime64(END + pd.Timedelta(hours=23, minutes=59))
-    idx = np.concatenate([np.arange(n), owner[keep]])
-    ts = np.concatenate([acquired, repeat_ts[keep]])
-    nu = rng.gamma(GAMMA_GAMMA["q"], 1.0 / GAMMA_GAMMA["gamma"], n)
-    nu /= np.where(cust["loyalty"].to_numpy(), LOYALTY_SPEND_LIFT, 1.0)  # members spend more
-    value = rng.gamma(GAMMA_GAMMA["p"], 1.0 / nu[idx])
-    out = pd.DataFrame({"cust": idx, "order_ts": pd.to_datetime(ts).floor("min"), "value": value})
-    out = out.sort_values(["order_ts", "cust"]).reset_index(drop=True)
-    out["order_id"] = [f"ZM/{t.year}/{i:07d}" for i, t in enumerate(out["order_ts"], 1)]
+def _optional(mask: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """``text`` where ``mask``, else the empty string (an empty CSV field)."""
+    out = np.full(len(mask), "", dtype=object)
+    out[mask] = text[mask] if len(text) == len(mask) else text
     return out
 
 
-def _lines(rng: np.random.Generator, orders: pd.DataFrame) -> pd.DataFrame:
-    """Split each order into 1–4 lines whose unit price × quantity sums to the order value."""
-    k = rng.choice([1, 2, 3, 4], len(orders), p=[0.45, 0.30, 0.17, 0.08])
-    line_order = np.repeat(np.arange(len(orders)), k)
-    weights = rng.gamma(2.0, 1.0, line_order.size)
-    totals = np.bincount(line_order, weights)
-    share = weights / totals[line_order]
-    line_value = orders["value"].to_numpy()[line_order] * share
-    qty = rng.choice([1, 1, 1, 2, 2, 3], line_order.size)
-    unit = np.maximum(np.round(line_value / qty, 2), 0.01)
-    cats = list(CATEGORIES)
-    cat = rng.choice(cats, line_order.size)
-    product = [
-        f"{CATEGORIES[c][0]}-{n:04d}"
-        for c, n in zip(cat, rng.integers(1, 400, line_order.size), strict=True)
-    ]
-    lines = pd.DataFrame(
-        {
-            "order_id": orders["order_id"].to_numpy()[line_order],
-            "cust": orders["cust"].to_numpy()[line_order],
-            "order_ts": orders["order_ts"].to_numpy()[line_order],
-            "product": product,
-            "category": cat,
-            "quantity": qty,
-            "unit_price": unit,
-            "coupon": np.where(rng.random(line_order.size) < 0.08, "WIOSNA10", ""),
-        }
+def _csv_bytes(header: list[str], columns: list[np.ndarray], encoding: str = "cp1250") -> bytes:
+    """A ``;``-separated file with CRLF line ends (as Excel/ERP exports on Windows write them)."""
+    line = np.asarray(columns[0], dtype=object)
+    for column in columns[1:]:
+        line = line + ";" + np.asarray(column, dtype=object)
+    text = ";".join(header) + "\r\n" + "".join(s + "\r\n" for s in line.tolist())
+    return text.encode(encoding)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _tod_minutes(rng: Generator, n: int) -> np.ndarray:
+    """Minute of the day with the shop's hourly pattern."""
+    return rng.choice(24, n, p=HOUR_P) * 60 + rng.integers(0, 60, n)
+
+
+def _group_starts(counts: np.ndarray) -> np.ndarray:
+    return np.cumsum(counts) - counts
+
+
+# ================================================================================================
+# the draws
+# ================================================================================================
+def _draw_customers(rng: Generator, n: int) -> dict[str, np.ndarray]:
+    """Registration, channel, rep, loyalty, region and the latent BG/NBD and Gamma-Gamma draws."""
+    acq_day = rng.integers(0, N_DAYS, n)
+    acq_min = np.sort(acq_day * MIN_PER_DAY + _tod_minutes(rng, n))  # ids follow registration
+    acq_day = acq_min // MIN_PER_DAY
+    shares = np.array([c[0] for c in CHANNELS.values()])
+    channel = rng.choice(len(CHANNELS), n, p=shares / shares.sum())
+    rep = rng.integers(0, len(SALES_REPS), n)
+    member = rng.random(n) < LOYALTY_SHARE
+    joined_day = np.minimum(acq_day + rng.integers(0, LOYALTY_JOIN_MAX_DAYS + 1, n), N_DAYS - 1)
+    weights = np.array(list(REGIONS.values()))
+    region = rng.choice(len(REGIONS), n, p=weights / weights.sum())
+    lam = rng.gamma(BGNBD["r"], 1.0 / BGNBD["alpha"], n)
+    b = np.where(rep == SALES_REPS.index(WORSE_REP), B_WORSE, BGNBD["b"])
+    dropout = rng.beta(BGNBD["a"], b)
+    nu = rng.gamma(GAMMA_GAMMA["q"], 1.0 / GAMMA_GAMMA["gamma"], n)
+    return {
+        "acq_min": acq_min, "acq_day": acq_day, "channel": channel, "rep": rep,
+        "member": member, "joined_day": joined_day, "region": region, "lam": lam,
+        "dropout": dropout, "nu": nu,
+    }  # fmt: skip
+
+
+def _draw_purchases(rng: Generator, cust: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """BG/NBD repeat purchases: the first min(N, J) arrivals of a Poisson process on [0, T].
+
+    N ~ Poisson(λT) arrivals while alive, J ~ Geometric(p) the repeat purchase after which the
+    customer drops out. Given N, arrival times are sorted uniforms; their X smallest are drawn as
+    T·S_k/(S_X + R) with S_k cumulative Exp(1) sums and R ~ Gamma(N - X + 1) (order statistics
+    of uniforms via exponential spacings), so only X draws per customer are needed.
+    """
+    n = len(cust["acq_min"])
+    t_weeks = (END_MIN - cust["acq_min"]) / MIN_PER_WEEK
+    n_alive = rng.poisson(cust["lam"] * t_weeks)
+    j = rng.geometric(cust["dropout"])
+    x = np.minimum(n_alive, j)
+    idx = np.repeat(np.arange(n), x)
+    cs = np.concatenate([[0.0], np.cumsum(rng.exponential(1.0, int(x.sum())))])
+    starts = _group_starts(x)
+    s_k = cs[1:] - cs[starts[idx]]
+    s_x = cs[starts + x] - cs[starts]
+    rest = rng.gamma(n_alive - x + 1.0)
+    t = t_weeks[idx] * s_k / (s_x[idx] + rest[idx])
+    instant = cust["acq_min"][idx] + t * MIN_PER_WEEK
+    day = np.floor(instant / MIN_PER_DAY).astype(np.int64)
+    tod = _tod_minutes(rng, len(idx))
+    same_day = day == cust["acq_day"][idx]  # keep the exact time: after the first purchase
+    minute = np.where(same_day, np.floor(instant).astype(np.int64), day * MIN_PER_DAY + tod)
+    return {"customer": idx, "minute": minute, "n_alive": n_alive, "j": j, "x": x}
+
+
+def _build_orders(rng: Generator, cust, purchases) -> dict[str, np.ndarray]:
+    """All orders (first and repeat) in time order, with value, sales channel and coupon."""
+    n = len(cust["acq_min"])
+    customer = np.concatenate([np.arange(n), purchases["customer"]])
+    minute = np.concatenate([cust["acq_min"], purchases["minute"]])
+    first = np.concatenate([np.ones(n, bool), np.zeros(len(purchases["customer"]), bool)])
+    order = np.lexsort((customer, minute))
+    customer, minute, first = customer[order], minute[order], first[order]
+    n_orders = len(customer)
+    day = minute // MIN_PER_DAY
+    year = DAY_YEAR[day]
+    seq = np.arange(n_orders) - np.searchsorted(year, year, side="left") + 1
+    order_id = np.array(
+        [f"ZAM/{y}/{s:06d}" for y, s in zip(year.tolist(), seq.tolist(), strict=True)],
+        dtype=object,
     )
-    # returns: a negative-quantity line for one product of ~3 % of orders (same order number)
-    returned = rng.random(len(orders)) < RETURN_SHARE
-    first_line = np.concatenate([[0], np.cumsum(k)[:-1]])[returned]
-    ret = lines.iloc[first_line].copy()
-    ret["quantity"] = -1
-    ret["coupon"] = ""
-    return pd.concat([lines, ret], ignore_index=True).sort_values(
-        ["order_ts", "order_id", "quantity"], ascending=[True, True, False], kind="stable"
-    ).reset_index(drop=True), int(returned.sum())
 
+    z = rng.gamma(GAMMA_GAMMA["p"], 1.0 / cust["nu"][customer])
+    z = z * np.where(cust["member"][customer], 1.0 + LOYALTY_SPEND_LIFT, 1.0)
+    value_cents = np.maximum(1, np.rint(z * 100.0)).astype(np.int64)
 
-def _dirty(rng: np.random.Generator, clean: pd.DataFrame) -> pd.DataFrame:
-    """Rows with exactly one defect each, counted in ``DIRTY``."""
-    base = clean.sample(sum(DIRTY.values()), random_state=int(rng.integers(1 << 31))).copy()
-    base["Nr zamówienia"] = [f"ZM/X/{i:05d}" for i in range(len(base))]  # never a real order
-    rows, at = [], 0
-    for reason, count in DIRTY.items():
-        part = base.iloc[at : at + count].copy()
-        at += count
-        if reason == "missing_customer_id":
-            part["ID klienta"] = ""
-        elif reason == "unparseable_date":
-            part["Data zamówienia"] = ["31.02.2024 10:00", "brak daty", "2024-13-45", "00.00.0000"][
-                :count
-            ]
-        elif reason == "non_numeric_amount":
-            part["Cena jedn. brutto"] = ["12,x", "brak", "1O0,00", "?"][:count]
-        elif reason == "duplicate_row":
-            part = clean.sample(count, random_state=int(rng.integers(1 << 31))).copy()
-        elif reason == "outside_window":
-            part["Data zamówienia"] = [f"{d:02d}.01.2026 12:00" for d in range(2, 2 + count)]
-        rows.append(part)
-    return pd.concat(rows, ignore_index=True)
-
-
-def _sessions(rng: np.random.Generator, cust: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    n = 3 * len(cust)
-    sources = rng.choice(list(FUNNEL_RATES), n, p=[0.30, 0.25, 0.10, 0.10, 0.10, 0.15])
-    span = (END - START).total_seconds()
-    start = START + pd.to_timedelta(rng.uniform(0, span, n), unit="s")
-    reached = np.ones(n, dtype=int)
-    alive = np.ones(n, dtype=bool)
-    for step in range(4):
-        rate = np.array([FUNNEL_RATES[s][step] for s in sources])
-        alive &= rng.random(n) < rate
-        reached += alive
-    sid = np.repeat(np.arange(n), reached)
-    step_no = np.concatenate([np.arange(k) for k in reached])
-    known = rng.random(n) < 0.4
-    who = np.where(known, rng.choice(cust["customer_id"].to_numpy(), n), "")
-    frame = pd.DataFrame(
-        {
-            "ID sesji": [f"S{i:08d}" for i in sid],
-            "Czas": _ts(
-                pd.Series(start[sid] + pd.to_timedelta(step_no * 90, unit="s")).dt.floor("min")
-            ),
-            "Etap": np.array(FUNNEL)[step_no],
-            "ID klienta": who[sid],
-            "Źródło": sources[sid],
-        }
+    allegro = (cust["channel"][customer] == ALLEGRO) & ~first
+    sales = np.where(
+        allegro,
+        rng.choice(3, n_orders, p=SALES_CHANNEL_P_ALLEGRO),
+        rng.choice(3, n_orders, p=SALES_CHANNEL_P),
     )
-    counts = {FUNNEL[i]: int((reached > i).sum()) for i in range(5)}
-    return frame, {
-        "rates_by_source": FUNNEL_RATES,
-        "sessions_reaching_step": counts,
-        "abandoned_carts": int(((reached >= 3) & (reached < 5)).sum()),
+    sales[(cust["channel"][customer] == ALLEGRO) & first] = 2
+
+    u = rng.random(n_orders)
+    black_friday = (DAY_MONTH[day] == 11) & (DAY_DOM[day] >= 24)
+    club = cust["member"][customer] & (day >= cust["joined_day"][customer])
+    coupon = np.select(
+        [first & (u < 0.25), black_friday & (u < 0.35), club & (u < 0.12), u < 0.03],
+        ["WITAJ10", "BLACKFRIDAY", "KLUB15", "NEWSLETTER5"],
+        default="",
+    ).astype(object)
+    return {
+        "customer": customer, "minute": minute, "first": first, "order_id": order_id,
+        "value_cents": value_cents, "sales": sales, "coupon": coupon, "z": z,
+    }  # fmt: skip
+
+
+def _build_lines(rng: Generator, orders) -> dict[str, np.ndarray]:
+    """Split each order value into lines whose unit price x quantity sum to it exactly (grosze).
+
+    Lines are in distinct categories (so no two lines of an order are identical); the first line
+    has quantity 1 and absorbs the rounding. The product is the one in its category whose list
+    price is nearest the unit price.
+    """
+    value = orders["value_cents"]
+    n_orders = len(value)
+    k = rng.choice(np.arange(1, 5), n_orders, p=LINES_P)
+    k = np.minimum(k, np.maximum(1, value // MIN_LINE_CENTS))
+    o = np.repeat(np.arange(n_orders), k)
+    pos = np.arange(len(o)) - _group_starts(k)[o]
+    w = rng.gamma(2.5, 1.0, len(o))
+    share = w / np.bincount(o, w, minlength=n_orders)[o]
+    qty = rng.choice(np.arange(1, 5), len(o), p=QTY_P)
+    qty[pos == 0] = 1
+    unit = np.maximum(1, np.floor(value[o] * share / qty)).astype(np.int64)
+    unit[pos == 0] = 0
+    others = np.bincount(o, unit * qty, minlength=n_orders).astype(np.int64)
+    absorber = value - others
+    bad = absorber <= 0  # tiny orders: one line
+    keep = ~(bad[o] & (pos > 0))
+    unit[pos == 0] = np.where(bad, value, absorber)
+    o, pos, qty, unit = o[keep], pos[keep], qty[keep], unit[keep]
+
+    cat_w = np.array([c[1] for c in CATEGORIES.values()])
+    gumbel = np.log(cat_w)[None, :] + rng.gumbel(size=(n_orders, len(CATEGORIES)))
+    ranked = np.argsort(-gumbel, axis=1)
+    category = ranked[o, pos]
+    step = np.log(PRICE_MAX / PRICE_MIN) / (PRODUCTS_PER_CATEGORY - 1)
+    product = np.clip(
+        np.rint(np.log(unit / 100.0 / PRICE_MIN) / step), 0, PRODUCTS_PER_CATEGORY - 1
+    ).astype(np.int64)
+    return {"order": o, "qty": qty, "unit": unit, "category": category, "product": product}
+
+
+def _build_returns(rng: Generator, orders, lines) -> dict[str, np.ndarray]:
+    """About 3 % of orders: one line returned in full, same order number, 3–21 days later."""
+    n_orders = len(orders["minute"])
+    k = np.bincount(lines["order"], minlength=n_orders)
+    starts = _group_starts(k)
+    returned = rng.random(n_orders) < RETURN_P
+    pick = starts + np.floor(rng.random(n_orders) * k).astype(np.int64)
+    day = orders["minute"] // MIN_PER_DAY + rng.integers(3, 22, n_orders)
+    minute = day * MIN_PER_DAY + rng.integers(8 * 60, 16 * 60, n_orders)
+    ok = returned & (day < N_DAYS)  # returns after the export date are not in the file
+    line = pick[ok]
+    return {
+        "order": np.flatnonzero(ok), "minute": minute[ok], "qty": -lines["qty"][line],
+        "unit": lines["unit"][line], "category": lines["category"][line],
+        "product": lines["product"][line], "drawn": int(returned.sum()),
+    }  # fmt: skip
+
+
+def _transactions_table(rng: Generator, cust, orders, lines, returns):
+    """The transactions file as string columns, dirty rows included; and the dirty-row counts."""
+    n_lines = len(lines["order"])
+    o = np.concatenate([lines["order"], returns["order"]])
+    minute = np.concatenate([orders["minute"][lines["order"]], returns["minute"]])
+    qty = np.concatenate([lines["qty"], returns["qty"]])
+    unit = np.concatenate([lines["unit"], returns["unit"]])
+    category = np.concatenate([lines["category"], returns["category"]])
+    product = np.concatenate([lines["product"], returns["product"]])
+    is_return = np.arange(len(o)) >= n_lines
+    sort = np.lexsort((product, category, is_return, o, minute))
+    o, minute, qty, unit = o[sort], minute[sort], qty[sort], unit[sort]
+    category, product, is_return = category[sort], product[sort], is_return[sort]
+
+    names = np.array(list(CATEGORIES), dtype=object)
+    prefixes = [c[0] for c in CATEGORIES.values()]
+    codes = np.array(
+        [[f"{p}-{i + 1:03d}" for i in range(PRODUCTS_PER_CATEGORY)] for p in prefixes],
+        dtype=object,
+    )
+    customer_ids = _customer_ids(len(cust["acq_min"]))
+    cols = {
+        "Nr zamówienia": orders["order_id"][o],
+        "ID klienta": customer_ids[orders["customer"][o]],
+        "Data zamówienia": _fmt_minutes(minute),
+        "Kod produktu": codes[category, product],
+        "Kategoria": names[category],
+        "Ilość": _fmt_int(qty),
+        "Cena jedn. brutto": _fmt_cents(unit),
+        "Kanał sprzedaży": np.array(SALES_CHANNELS, dtype=object)[orders["sales"][o]],
+        "Kod rabatowy": orders["coupon"][o],
     }
+    frame = pd.DataFrame(cols)
+    clean_rows = len(frame)
+
+    # -- dirty rows: copies of distinct purchase lines, each with exactly one defect --------------
+    counts = {kind: int(rng.integers(3, 8)) for kind in DIRTY_KINDS}
+    if clean_rows < 40 * len(DIRTY_KINDS):
+        counts = dict.fromkeys(DIRTY_KINDS, 1)
+    candidates = np.flatnonzero(~is_return)
+    source = rng.choice(candidates, sum(counts.values()), replace=False)
+    dirty, keys, cut = [], [], 0
+    for kind in DIRTY_KINDS:
+        rows = np.sort(source[cut : cut + counts[kind]])
+        cut += counts[kind]
+        copy = frame.iloc[rows].copy()
+        m = len(rows)
+        if kind == "missing_customer_id":
+            copy["ID klienta"] = ""
+        elif kind == "unparseable_date":
+            bad = ["32.{m}.{y} {t}", "{y}-{m}-{d} {t}", "brak daty", "{d}/{m}/{y}", "31.02.{y} {t}"]
+            text = copy["Data zamówienia"].tolist()
+            copy["Data zamówienia"] = [
+                bad[i % len(bad)].format(d=s[:2], m=s[3:5], y=s[6:10], t=s[11:])
+                for i, s in enumerate(text)
+            ]
+        elif kind == "non_numeric_amount":
+            bad = ["brak", "{zl},x", "n/d", "{zl} zł?"]
+            text = copy["Cena jedn. brutto"].tolist()
+            copy["Cena jedn. brutto"] = [
+                bad[i % len(bad)].format(zl=s.split(",")[0]) for i, s in enumerate(text)
+            ]
+        elif kind == "outside_window":
+            later = np.sort(N_DAYS * MIN_PER_DAY + rng.integers(1, 20, m) * MIN_PER_DAY
+                            + _tod_minutes(rng, m))  # fmt: skip
+            copy["Data zamówienia"] = _fmt_minutes(later)
+            copy["Nr zamówienia"] = [f"ZAM/{DAY_YEAR[N_DAYS]}/{i + 1:06d}" for i in range(m)]
+        dirty.append(copy)
+        keys.append(2 * rows + 1 if kind != "outside_window" else 2 * clean_rows + np.arange(m))
+    table = pd.concat([frame, *dirty], ignore_index=True)
+    key = np.concatenate([2 * np.arange(clean_rows), *keys])
+    table = table.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+    return table, counts, {"rows": clean_rows, "returns": int(is_return.sum())}
 
 
-def _messages(rng: np.random.Generator, cust: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    rates = np.array(list(MESSAGE_RATES))
-    per_week = rng.choice(rates, len(cust), p=list(MESSAGE_RATES.values()))
-    count = rng.poisson(per_week * MESSAGE_WEEKS)
-    owner = np.repeat(np.arange(len(cust)), count)
-    m = owner.size
-    first = END - pd.Timedelta(weeks=MESSAGE_WEEKS) + pd.Timedelta(days=1)
-    sent = first + pd.to_timedelta(rng.uniform(0, MESSAGE_WEEKS * 7 * 86400, m), unit="s")
-    names = list(MESSAGE_CHANNELS)
-    channel = rng.choice(names, m, p=[MESSAGE_CHANNELS[c][0] for c in names])
-    open_rate = np.array([MESSAGE_CHANNELS[c][1] for c in channel])
-    click = np.array([MESSAGE_CHANNELS[c][2] for c in channel])
-    click *= np.exp(-FATIGUE_SLOPE * (per_week[owner] - 0.25))
-    opened = rng.random(m) < open_rate
-    # e-mail clicks need an open (click rate per sent message stays `click`); sms/push have none
-    draw = rng.random(m)
-    clicked = np.where(
-        open_rate > 0, opened & (draw < click / np.maximum(open_rate, 1e-9)), draw < click
+def _customer_ids(n: int) -> np.ndarray:
+    return _fmt_int(10001 + np.arange(n))
+
+
+def _customers_table(cust) -> pd.DataFrame:
+    n = len(cust["acq_min"])
+    ids = _customer_ids(n)
+    member = cust["member"]
+    return pd.DataFrame(
+        {
+            "ID klienta": ids,
+            "E-mail": "klient" + ids + "@example.pl",
+            "Data rejestracji": _fmt_minutes(cust["acq_min"]),
+            "Źródło pozyskania": np.array(list(CHANNELS), dtype=object)[cust["channel"]],
+            "Program lojalnościowy": np.where(member, "tak", "nie").astype(object),
+            "Data przystąpienia": _optional(member, DAY_STR[cust["joined_day"]]),
+            "Opiekun": np.array(SALES_REPS, dtype=object)[cust["rep"]],
+            "Województwo": np.array(list(REGIONS), dtype=object)[cust["region"]],
+        }
     )
-    unsub = rng.random(m) < UNSUBSCRIBE_BASE * (1 + per_week[owner])
-    sent = pd.Series(sent).dt.floor("min")
-    later = lambda mask, minutes: _ts(sent + pd.Timedelta(minutes=minutes)).where(mask, "")  # noqa: E731
+
+
+def _spend_table(rng: Generator, cust) -> tuple[pd.DataFrame, dict]:
+    """Monthly spend = CAC x new customers; clicks and impressions from noisy funnel rates."""
+    month = (DAY_YEAR[cust["acq_day"]] - 2023) * 12 + DAY_MONTH[cust["acq_day"]] - 1
+    n_months = 36
+    first_day = np.searchsorted(
+        (DAY_YEAR[:N_DAYS] - 2023) * 12 + DAY_MONTH[:N_DAYS] - 1, np.arange(n_months)
+    )
+    rows = []
+    truth = {}
+    for c, (name, (share, cac, ctr, cvr)) in enumerate(CHANNELS.items()):
+        new = np.bincount(month[cust["channel"] == c], minlength=n_months)
+        spend = new * int(round(cac * 100))
+        if ctr is None:
+            clicks = impressions = np.full(n_months, "", dtype=object)
+        else:
+            k = np.rint((new + 0.5) / cvr * rng.lognormal(0.0, 0.15, n_months)).astype(np.int64)
+            imp = np.rint(k / ctr * rng.lognormal(0.0, 0.10, n_months)).astype(np.int64)
+            clicks, impressions = _fmt_int(k), _fmt_int(imp)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "Miesiąc": DAY_STR[first_day],
+                    "Kanał": name,
+                    "Koszt": _fmt_cents(spend),
+                    "Wyświetlenia": impressions,
+                    "Kliknięcia": clicks,
+                }
+            )
+        )
+        truth[name] = {
+            "share": share,
+            "cac": cac,
+            "paid": cac > 0,
+            "ad_ctr": ctr,
+            "click_to_customer_rate": cvr,
+            "new_customers": int(new.sum()),
+            "spend": round(int(spend.sum()) / 100, 2),
+        }
+    frame = pd.concat(rows, ignore_index=True)
+    order = np.lexsort((np.tile(np.arange(len(CHANNELS)), 1).repeat(n_months),
+                        np.tile(np.arange(n_months), len(CHANNELS))))  # fmt: skip
+    return frame.iloc[order].reset_index(drop=True), truth
+
+
+def _messages_table(rng: Generator, cust, orders) -> tuple[pd.DataFrame, dict]:
+    """Messages in the last 13 weeks with a fatigue curve, truncated at the first unsubscribe."""
+    n = len(cust["acq_min"])
+    consent = rng.random(n) < MESSAGE_CONSENT
+    tier = rng.choice(len(CADENCE_TIERS), n, p=CADENCE_P)
+    cadence = CADENCE_TIERS[tier]
+    first_day = np.maximum(RECENT_START_DAY, cust["acq_day"] + 1)
+    n_days = np.maximum(0, N_DAYS - first_day)
+    count = np.where(consent, rng.poisson(cadence * n_days / 7.0), 0)
+    ci = np.repeat(np.arange(n), count)
+    size = len(ci)
+    day = first_day[ci] + np.floor(rng.random(size) * n_days[ci]).astype(np.int64)
+    sent = day * MIN_PER_DAY + rng.integers(8 * 60, 20 * 60, size)
+    order = np.lexsort((sent, ci))
+    ci, sent, day = ci[order], sent[order], day[order]
+
+    ch_names = list(MESSAGE_CHANNELS)
+    ch = rng.choice(len(ch_names), size, p=[v["share"] for v in MESSAGE_CHANNELS.values()])
+    m = cadence[ci]
+    open_rate = np.array([v["open_rate"] or 0.0 for v in MESSAGE_CHANNELS.values()])
+    click_base = np.array(
+        [v.get("click_given_open", v.get("click_rate")) for v in MESSAGE_CHANNELS.values()]
+    )
+    is_sms = ch == ch_names.index("sms")
+    opened = rng.random(size) < open_rate[ch]
+    click_p = click_base[ch] * np.exp(-FATIGUE_CLICK_K * (m - 1.0))
+    clicked = (rng.random(size) < click_p) & (opened | is_sms)
+    unsub = rng.random(size) < UNSUB_U0 * np.exp(UNSUB_K * (m - 1.0))
+    open_min = sent + 1 + np.floor(rng.exponential(180.0, size)).astype(np.int64)
+    click_min = (
+        np.where(is_sms, sent, open_min)
+        + 1
+        + np.floor(rng.exponential(np.where(is_sms, 30.0, 5.0))).astype(np.int64)
+    )
+    unsub_min = np.minimum(
+        sent + 1 + np.floor(rng.exponential(600.0, size)).astype(np.int64), END_MIN - 1
+    )
+    # nothing after the end of the window; nothing after a customer's first unsubscribe
+    opened &= open_min < END_MIN
+    clicked &= click_min < END_MIN
+    clicked &= opened | is_sms
+    cum = np.cumsum(unsub)
+    before = cum - unsub
+    base = np.concatenate([[0], cum])[_group_starts(np.bincount(ci, minlength=n))][ci]
+    keep = before - base == 0
+    ci, sent, ch, m = ci[keep], sent[keep], ch[keep], m[keep]
+    opened, clicked, unsub = opened[keep], clicked[keep], unsub[keep]
+    open_min, click_min, unsub_min = open_min[keep], click_min[keep], unsub_min[keep]
+    tier_kept = tier[ci]
+
+    # last-click attribution: an order goes to the customer's latest click in the 7 days before it
+    attributed = np.full(len(ci), "", dtype=object)
+    clicks = pd.DataFrame({"cust": ci[clicked], "t": click_min[clicked],
+                           "msg": np.flatnonzero(clicked)}).sort_values(["t", "msg"])  # fmt: skip
+    recent = orders["minute"] >= RECENT_START_DAY * MIN_PER_DAY
+    buys = pd.DataFrame({"cust": orders["customer"][recent], "t": orders["minute"][recent],
+                         "order_id": orders["order_id"][recent]}).sort_values("t", kind="stable")  # fmt: skip
+    if len(clicks) and len(buys):
+        joined = pd.merge_asof(buys, clicks, on="t", by="cust", direction="backward",
+                               tolerance=ATTRIBUTION_DAYS * MIN_PER_DAY)  # fmt: skip
+        joined = joined.dropna(subset=["msg"]).drop_duplicates("msg", keep="first")
+        attributed[joined["msg"].to_numpy(np.int64)] = joined["order_id"].to_numpy(object)
+
+    season = np.select(
+        [
+            (DAY_MONTH[sent // MIN_PER_DAY] == 11) & (DAY_DOM[sent // MIN_PER_DAY] >= 21),
+            (DAY_MONTH[sent // MIN_PER_DAY] == 12) & (DAY_DOM[sent // MIN_PER_DAY] <= 6),
+            (DAY_MONTH[sent // MIN_PER_DAY] == 12) & (DAY_DOM[sent // MIN_PER_DAY] <= 23),
+        ],
+        ["Black Friday 2025", "Mikołajki 2025", "Prezenty na Święta"],
+        default="Jesień w ogrodzie",
+    ).astype(object)
+    u = rng.random(len(ci))
+    campaign = np.where(u < 0.25, "Newsletter tygodniowy",
+                        np.where(u < 0.33, "Porzucony koszyk", season)).astype(object)  # fmt: skip
+
+    out = np.lexsort((ci, sent))
+    customer_ids = _customer_ids(n)
     frame = pd.DataFrame(
         {
-            "ID klienta": cust["customer_id"].to_numpy()[owner],
-            "Wysłano": _ts(sent),
-            "Kanał": channel,
-            "Kampania": rng.choice(
-                ["Nowości", "Wyprzedaż", "Porzucony koszyk", "Przypomnienie"], m
-            ),
-            "Otwarto": later(opened, 30),
-            "Kliknięto": later(clicked, 35),
-            "Wypisano": later(unsub, 40),
+            "ID wiadomości": ["W" + f"{i + 1:08d}" for i in range(len(out))],
+            "ID klienta": customer_ids[ci[out]],
+            "Data wysyłki": _fmt_minutes(sent[out]),
+            "Kanał": np.array(ch_names, dtype=object)[ch[out]],
+            "Kampania": campaign[out],
+            "Data otwarcia": _optional(opened[out], _fmt_minutes(open_min[out])),
+            "Data kliknięcia": _optional(clicked[out], _fmt_minutes(click_min[out])),
+            "Data wypisania": _optional(unsub[out], _fmt_minutes(unsub_min[out])),
+            "Przypisane zamówienie": attributed[out],
         }
-    ).sort_values(["Wysłano", "ID klienta"], kind="stable")
-    frame = frame.drop_duplicates()  # minute-resolution times can collide; keep the file clean
-    m = len(frame)
+    )
+    tiers = []
+    for i, rate in enumerate(CADENCE_TIERS.tolist()):
+        fatigue = float(np.exp(-FATIGUE_CLICK_K * (rate - 1.0)))
+        ctr = sum(
+            v["share"] * fatigue * (v.get("click_rate") or v["open_rate"] * v["click_given_open"])
+            for v in MESSAGE_CHANNELS.values()
+        )
+        tiers.append(
+            {
+                "messages_per_week": rate,
+                "share_of_customers": CADENCE_P[i],
+                "click_multiplier": round(fatigue, 6),
+                "expected_ctr": round(ctr, 6),
+                "unsubscribe_per_message": round(UNSUB_U0 * np.exp(UNSUB_K * (rate - 1.0)), 6),
+                "customers_messaged": int(len(np.unique(ci[tier_kept == i]))),
+            }
+        )
     truth = {
-        "weeks": MESSAGE_WEEKS,
-        "rates_per_week": {str(k): v for k, v in MESSAGE_RATES.items()},
-        "channels": {
-            c: {"share": v[0], "open_rate": v[1], "base_click_rate": v[2]}
-            for c, v in MESSAGE_CHANNELS.items()
+        "window": {
+            "start": str(START + RECENT_START_DAY),
+            "end": str(OBSERVATION_END),
+            "weeks": RECENT_DAYS / 7,
         },
-        "fatigue": f"click rate x exp(-{FATIGUE_SLOPE:.2f} x (messages per week - 0.25))",
-        "fatigue_slope": FATIGUE_SLOPE,
-        "unsubscribe_per_message": f"{UNSUBSCRIBE_BASE:.4f} x (1 + messages per week)",
-        "messages": int(m),
+        "consent_share": MESSAGE_CONSENT,
+        "channels": MESSAGE_CHANNELS,
+        "notes": (
+            "sms opens are not tracked (opened_at empty); email/push clicks require an open; "
+            "click probability = base x exp(-k (m - 1)) and unsubscribe probability per message "
+            "= u0 exp(k_u (m - 1)), m = the customer's planned cadence (messages per week); "
+            "nothing is sent after a customer's first unsubscribe, so unsubscribers receive fewer "
+            "messages than their cadence; opens and clicks that would fall after the window end "
+            "are not recorded; messages do not change purchase behaviour"
+        ),
+        "fatigue": {
+            "cadence_tiers": tiers,
+            "click_multiplier": "exp(-k * (m - 1))",
+            "k": FATIGUE_CLICK_K,
+            "unsubscribe_per_message": "u0 * exp(k_u * (m - 1))",
+            "u0": UNSUB_U0,
+            "k_u": UNSUB_K,
+        },
+        "attribution": (
+            f"last click: an order is attributed to the customer's latest clicked message in the "
+            f"{ATTRIBUTION_DAYS} days before it; a message carries at most one (its first) order"
+        ),
+        "realised": {
+            "messages": int(len(ci)),
+            "customers": int(len(np.unique(ci))),
+            "by_channel": {
+                name: {
+                    "sent": int((ch == i).sum()),
+                    "opened": int((opened & (ch == i)).sum()),
+                    "clicked": int((clicked & (ch == i)).sum()),
+                    "unsubscribed": int((unsub & (ch == i)).sum()),
+                }
+                for i, name in enumerate(ch_names)
+            },
+            "attributed_orders": int((attributed != "").sum()),
+        },
     }
     return frame, truth
 
 
-def _spend(cust: pd.DataFrame) -> pd.DataFrame:
-    month = cust["acquired_at"].dt.to_period("M").dt.to_timestamp()
-    new = cust.groupby([month, "channel"]).size().rename("new").reset_index()
-    new.columns = ["month", "channel", "new"]
-    grid = pd.MultiIndex.from_product(
-        [pd.date_range(START, END, freq="MS"), list(CHANNELS)], names=["month", "channel"]
-    ).to_frame(index=False)
-    spend = grid.merge(new, how="left").fillna({"new": 0})
-    spend["cost"] = spend["new"] * spend["channel"].map({c: v[1] for c, v in CHANNELS.items()})
-    spend["impressions"] = (spend["cost"] * 55).round().astype(int)
-    spend["clicks"] = (spend["impressions"] * 0.012).round().astype(int)
-    return pd.DataFrame(
+def _sessions_table(rng: Generator, cust) -> tuple[pd.DataFrame, dict]:
+    """Web sessions of the last 13 weeks: one row per step reached, known step rates by source."""
+    n_customers = len(cust["acq_min"])
+    n = VISITS_PER_CUSTOMER * n_customers
+    names = list(SESSION_SOURCES)
+    shares = np.array([v[0] for v in SESSION_SOURCES.values()])
+    rates = np.array([v[1] for v in SESSION_SOURCES.values()])
+    source = rng.choice(len(names), n, p=shares / shares.sum())
+    passed = rng.random((n, 4)) < rates[source]
+    depth = 1 + np.cumprod(passed, axis=1).sum(axis=1)  # steps reached, 1..5
+    day = RECENT_START_DAY + rng.integers(0, RECENT_DAYS, n)
+    start = (day * MIN_PER_DAY + _tod_minutes(rng, n)) * 60 + rng.integers(0, 60, n)
+    gaps = 1 + np.floor(rng.exponential(np.array(STEP_GAP_SECONDS, float), (n, 4)))
+    offsets = np.concatenate([np.zeros((n, 1)), np.cumsum(gaps, axis=1)], axis=1)
+    overflow = start + offsets[np.arange(n), depth - 1] - (END_MIN * 60 - 1)
+    start = start - np.maximum(0, overflow).astype(np.int64)  # sessions end inside the window
+    known = np.flatnonzero(cust["acq_day"] < RECENT_START_DAY)
+    pool = known if len(known) else np.arange(n_customers)
+    who = pool[rng.integers(0, len(pool), n)]
+    logged_in = (depth >= 4) | (rng.random(n) < LOGGED_IN_P)
+
+    s = np.repeat(np.arange(n), depth)
+    step = np.arange(len(s)) - _group_starts(depth)[s]
+    ts = (start[s] + offsets[s, step]).astype(np.int64)
+    customer_ids = _customer_ids(n_customers)
+    frame = pd.DataFrame(
         {
-            "Miesiąc": spend["month"].dt.strftime("%d.%m.%Y"),
-            "Kanał": spend["channel"],
-            "Koszt": _money(spend["cost"]),
-            "Wyświetlenia": spend["impressions"],
-            "Kliknięcia": spend["clicks"],
+            "ID sesji": np.array([f"S{i + 1:08d}" for i in range(n)], dtype=object)[s],
+            "Czas": _fmt_seconds(ts),
+            "Etap": np.array(FUNNEL_STEPS, dtype=object)[step],
+            "ID klienta": _optional(logged_in[s], customer_ids[who[s]]),
+            "Źródło ruchu": np.array(names, dtype=object)[source[s]],
         }
     )
+    reached = {
+        name: [int(((source == i) & (depth > k)).sum()) for k in range(len(FUNNEL_STEPS))]
+        for i, name in enumerate(names)
+    }
+    truth = {
+        "window": {
+            "start": str(START + RECENT_START_DAY),
+            "end": str(OBSERVATION_END),
+            "weeks": RECENT_DAYS / 7,
+        },
+        "steps": FUNNEL_STEPS,
+        "sources": {
+            name: {
+                "share_of_visits": float(share),
+                "step_rates": dict(zip(FUNNEL_STEPS[1:], map(float, r), strict=True)),
+                "visit_to_purchase": round(float(np.prod(r)), 6),
+                "sessions_reaching_step": reached[name],
+            }
+            for name, share, r in zip(names, shares, rates, strict=True)
+        },
+        "sessions": n,
+        "abandoned_carts": int(((depth >= 3) & (depth < 5)).sum()),
+        "logged_in_share_before_checkout": LOGGED_IN_P,
+        "notes": (
+            "step_rates are conditional on the previous step; every session that reaches "
+            "checkout carries a customer id; sessions are drawn independently of transactions "
+            "(purchase sessions are not linked to order numbers)"
+        ),
+    }
+    return frame, truth
 
 
+# ================================================================================================
+# client.yml, README, ground truth
+# ================================================================================================
 CLIENT_YML = """\
-# Demo client generated by `clv-audit demo` (seed {seed}, {customers} customers): synthetic data.
-client: Ogród i Dom sp. z o.o. (demo)
-currency: PLN
-locale: pl                       # pl | en: language and number format of the report
-prepared_by: Zespół analiz CLV
-observation_end: {end}           # last day of the data window
-holdout_weeks: 26                # last 26 weeks hold out to validate the models
+# client.yml of the synthetic demo client, written by `clv-audit demo` (clvlib.data.demo).
+# Every file next to it is synthetic; ground_truth.json lists the parameters the data were drawn
+# from. Paths are relative to this file. Unknown keys are errors.
+
+client: "{client}"          # shown on the report cover
+currency: PLN                           # ISO 4217 code of every amount in the exports
+locale: pl                              # report language and number format (1 234,56 zł)
+prepared_by: "clvlib demo generator"    # shown on the cover
+observation_end: {end}            # last day of the data window; later rows are excluded
+holdout_weeks: 26                       # last 26 weeks held out to check model forecasts
+
 economics:
-  gross_margin: 0.35             # margin as a fraction of revenue (no margin column here)
-  annual_discount_rate: 0.10     # per year
-  horizon_months: 36             # CLV horizon
+  gross_margin: 0.35                    # margin as a fraction of revenue (no margin column)
+  annual_discount_rate: 0.10            # per year, discounts future margin in the CLV
+  horizon_months: 36                    # CLV horizon
+
 sources:
-  transactions:                  # order lines: revenue = unit price x quantity
+  transactions:                         # order lines: several rows per order number
     path: transactions.csv
-    columns:
-      order_id: "Nr zamówienia"
+    columns:                            # canonical name: the shop's column header
       customer_id: "ID klienta"
+      order_id: "Nr zamówienia"
       order_ts: "Data zamówienia"
+      unit_price: "Cena jedn. brutto"   # revenue = unit price x quantity (gross, PLN)
+      quantity: "Ilość"                 # negative quantity = a returned line
       product_id: "Kod produktu"
       category: "Kategoria"
-      quantity: "Ilość"
-      unit_price: "Cena jedn. brutto"
       channel: "Kanał sprzedaży"
       coupon_code: "Kod rabatowy"
     csv: {{sep: ";", decimal: ",", encoding: cp1250, date_format: "%d.%m.%Y %H:%M"}}
-  customers:
+
+  customers:                            # one row per customer ("E-mail" is deliberately unmapped)
     path: customers.csv
     columns:
       customer_id: "ID klienta"
       acquired_at: "Data rejestracji"
       acquisition_channel: "Źródło pozyskania"
-      loyalty_member: "Program lojalnościowy"
-      loyalty_joined_at: "Data przystąpienia"
+      loyalty_member: "Program lojalnościowy"   # tak / nie
+      loyalty_joined_at: "Data przystąpienia"   # empty for non-members
       sales_rep: "Opiekun"
       region: "Województwo"
     csv: {{sep: ";", decimal: ",", encoding: cp1250, date_format: "%d.%m.%Y %H:%M"}}
-  marketing_spend:
+
+  marketing_spend:                      # one row per month and acquisition channel
     path: marketing_spend.csv
-    columns: {{period: "Miesiąc", channel: "Kanał", spend: "Koszt",
-               impressions: "Wyświetlenia", clicks: "Kliknięcia"}}
+    columns:
+      period: "Miesiąc"                 # first day of the month
+      channel: "Kanał"                  # same names as customers' acquisition channel
+      spend: "Koszt"                    # PLN; zero for organic and referral channels
+      impressions: "Wyświetlenia"
+      clicks: "Kliknięcia"
     csv: {{sep: ";", decimal: ",", encoding: cp1250, date_format: "%d.%m.%Y"}}
-  messages:
+
+  messages:                             # e-mail, SMS and push messages of the last 13 weeks
     path: messages.csv
-    columns: {{customer_id: "ID klienta", sent_at: "Wysłano", channel: "Kanał",
-               campaign: "Kampania",
-               opened_at: "Otwarto", clicked_at: "Kliknięto", unsubscribed_at: "Wypisano"}}
+    columns:
+      customer_id: "ID klienta"
+      sent_at: "Data wysyłki"
+      channel: "Kanał"                  # email / sms / push
+      campaign: "Kampania"
+      opened_at: "Data otwarcia"        # empty: not opened (SMS opens are not tracked)
+      clicked_at: "Data kliknięcia"
+      unsubscribed_at: "Data wypisania"
+      order_id: "Przypisane zamówienie" # order attributed to the message (last click, 7 days)
     csv: {{sep: ";", decimal: ",", encoding: cp1250, date_format: "%d.%m.%Y %H:%M"}}
-  sessions:
+
+  sessions:                             # web analytics: one row per session and funnel step
     path: sessions.csv
-    columns: {{session_id: "ID sesji", ts: "Czas", step: "Etap", customer_id: "ID klienta",
-               source: "Źródło"}}
-    csv: {{sep: ";", decimal: ",", encoding: cp1250, date_format: "%d.%m.%Y %H:%M"}}
-funnel: {{steps: [visit, product_view, add_to_cart, checkout, purchase]}}
-retention: {{churn_after_days: 365}}   # no purchase for a year = lost customer
-backend: {{name: duckdb}}
-privacy: {{pseudonymize_ids: true}}    # customer ids in report tables are keyed hashes
+    columns:
+      session_id: "ID sesji"
+      ts: "Czas"
+      step: "Etap"                      # one of funnel.steps
+      customer_id: "ID klienta"         # empty for visitors who did not log in
+      source: "Źródło ruchu"
+    csv: {{sep: ";", decimal: ",", encoding: cp1250, date_format: "%d.%m.%Y %H:%M:%S"}}
+
+funnel:
+  steps: [visit, product_view, add_to_cart, checkout, purchase]   # in order
+
+retention:
+  churn_after_days: 365                 # no purchase for a year = a lost customer
+
+backend: {{name: duckdb}}                 # embedded DuckDB engine
+
+privacy: {{pseudonymize_ids: true}}       # customer ids in report tables are salted hashes
+"""
+
+README = """\
+# Demo client: {client}
+
+Everything in this folder is synthetic: written by `clv-audit demo --customers {n} --seed {seed}`
+(`clvlib.data.demo.write_demo`, generator version {version}) from a numpy PCG64 generator, so the
+same seed gives byte-identical files. {n:,} customers of a Polish home & garden web shop register
+between {start} and {end}; their repeat purchases are drawn from a BG/NBD process, order values from
+a Gamma-Gamma model (loyalty members spend {lift:.0%} more per order, one sales rep's customers drop
+out sooner), marketing spend equals a fixed cost per acquired customer per channel, messages carry
+a fatigue curve and web sessions known step conversion rates; a few dirty rows of each kind the
+loader excludes are injected into `transactions.csv`. The exports are Polish-formatted (`;`,
+decimal comma, cp1250, `dd.mm.yyyy HH:MM`); `client.yml` maps them; `ground_truth.json` lists every
+parameter and count the data were drawn from, `ground_truth_customers.csv` each customer's latent
+purchase rate (per week), dropout probability and spend parameter. No real person is described.
 """
 
 
+def _ground_truth(seed, n, cust, purchases, orders, lines, returns, txn_info, dirty, files,
+                  channels, messages, sessions) -> dict:  # fmt: skip
+    rep_worse = SALES_REPS.index(WORSE_REP)
+    a = BGNBD["a"]
+    purchase_lines = len(lines["order"])
+    return {
+        "generator": {
+            "module": "clvlib.data.demo",
+            "version": GENERATOR_VERSION,
+            "seed": seed,
+            "customers": n,
+            "bit_generator": "numpy PCG64",
+        },  # fmt: skip
+        "observation": {
+            "start": str(START),
+            "end": str(OBSERVATION_END),
+            "days": N_DAYS,
+            "weeks": round(N_DAYS / 7, 6),
+            "holdout_weeks": 26,
+            "time_unit": "week (7 days)",
+            "currency": "PLN",
+        },
+        "acquisition": (
+            "registration day uniform over the window, time of day from an evening-peaked hourly "
+            "pattern; the first purchase is the registration instant"
+        ),
+        "bgnbd": {
+            **BGNBD,
+            "time_unit": "week",
+            "applies_to": f"customers of every sales rep except {WORSE_REP}",
+            "mean_purchase_rate_per_week": BGNBD["r"] / BGNBD["alpha"],
+            "mean_dropout": a / (a + BGNBD["b"]),
+            "notes": (
+                "repeat purchases while active: Poisson(lambda), lambda ~ Gamma(r, rate alpha); "
+                "after each repeat purchase dropout with probability p ~ Beta(a, b) (no dropout "
+                "at the first purchase); timestamps keep the drawn day, the time of day is "
+                "redrawn (repeat purchases on the registration day keep the exact time)"
+            ),
+        },
+        "gamma_gamma": {
+            **GAMMA_GAMMA,
+            "currency": "PLN",
+            "mean_order_value": GAMMA_GAMMA["p"] * GAMMA_GAMMA["gamma"] / (GAMMA_GAMMA["q"] - 1),
+            "applies_to": "order values of non-members; members' are multiplied by 1 + spend_lift",
+            "rounding": 0.01,
+            "notes": (
+                "nu ~ Gamma(q, rate gamma) per customer, order value z ~ Gamma(p, rate nu) (mean "
+                "p/nu), the gross value of the order before returns, rounded to 0.01 PLN (at "
+                "least 0.01); it is split into lines whose unit price x quantity sum to it exactly"
+            ),
+        },
+        "sales_reps": {
+            "names": SALES_REPS,
+            "assignment": "uniform",
+            "worse_rep": WORSE_REP,
+            "worse_rep_b": B_WORSE,
+            "mean_dropout": a / (a + BGNBD["b"]),
+            "worse_rep_mean_dropout": a / (a + B_WORSE),
+            "customers": {name: int((cust["rep"] == i).sum()) for i, name in enumerate(SALES_REPS)},
+            "worse_rep_customers": int((cust["rep"] == rep_worse).sum()),
+        },
+        "loyalty": {
+            "share": LOYALTY_SHARE,
+            "members": int(cust["member"].sum()),
+            "spend_lift": LOYALTY_SPEND_LIFT,
+            "spend_multiplier": 1 + LOYALTY_SPEND_LIFT,
+            "gamma_members": GAMMA_GAMMA["gamma"] * (1 + LOYALTY_SPEND_LIFT),
+            "frequency_lift": 0.0,
+            "joined_after_registration_days": [0, LOYALTY_JOIN_MAX_DAYS],
+            "notes": (
+                "membership is drawn independently of behaviour; members' order values are x "
+                "(1 + spend_lift) for all their orders (equivalently gamma x (1 + spend_lift)); "
+                "members do not purchase more often"
+            ),
+        },
+        "channels": channels,
+        "channel_notes": (
+            "spend per channel and month = cac x new customers of that channel registered that "
+            "month, so cac = total spend / new customers exactly; purchase behaviour does not "
+            "depend on the channel; clicks and impressions come from the click rates with "
+            "lognormal noise"
+        ),
+        "orders": {
+            "customers": n,
+            "orders": int(len(orders["minute"])),
+            "repeat_purchases": int(purchases["x"].sum()),
+            "customers_with_repeat": int((purchases["x"] > 0).sum()),
+            "customers_alive_at_end": int((purchases["j"] > purchases["n_alive"]).sum()),
+            "purchase_lines": purchase_lines,
+            "lines_per_order_p": dict(zip(range(1, 5), LINES_P, strict=True)),
+            "quantity_p": dict(zip(range(1, 5), QTY_P, strict=True)),
+            "revenue_gross": round(int(orders["value_cents"].sum()) / 100, 2),
+            "revenue_returned": round(int((returns["unit"] * -returns["qty"]).sum()) / 100, 2),
+            "order_id_format": "ZAM/<year>/<sequence in the year, 6 digits>",
+            "customer_id_format": "10001, 10002, ... in order of registration",
+        },
+        "returns": {
+            "probability": RETURN_P,
+            "drawn": returns["drawn"],
+            "return_lines": int(len(returns["order"])),
+            "convention": (
+                "a return is an extra line on the same order number with negative quantity (one "
+                "line of the order returned in full) at the same unit price, dated 3-21 days "
+                "after the order; returns that would fall after observation_end are not in the file"
+            ),
+        },
+        "transactions_file": {
+            "clean_rows": txn_info["rows"],
+            "rows": txn_info["rows"] + sum(dirty.values()),
+            "return_rows": txn_info["returns"],
+        },
+        "dirty_rows": {
+            **dirty,
+            "total": sum(dirty.values()),
+            "notes": (
+                "extra rows in transactions.csv, each a copy of a distinct purchase line with "
+                "exactly one defect: empty customer id; an unreadable date; an unreadable unit "
+                "price; an exact duplicate (placed right after its original); a new order number "
+                "dated after observation_end. Removing them leaves exactly the drawn data."
+            ),
+        },
+        "messages": messages,
+        "funnel": sessions,
+        "files": files,
+    }
+
+
+# ================================================================================================
+# the public function
+# ================================================================================================
 def write_demo(
     out: str | Path, *, customers: int = 20_000, seed: int = 42, progress: bool = True
 ) -> Path:
-    """Write a synthetic Polish online shop to ``out``; returns the path of its client.yml."""
+    """Write a synthetic Polish online shop to ``out``; returns the path of its client.yml.
+
+    Writes ``transactions.csv`` (order lines), ``customers.csv``, ``marketing_spend.csv``,
+    ``messages.csv``, ``sessions.csv`` (all ``;``, decimal comma, cp1250), ``client.yml``,
+    ``ground_truth.json``, ``ground_truth_customers.csv`` and ``README.md``; existing files of
+    the same names are replaced, each atomically. ``customers`` is the number of customers (at
+    least 10); ``seed`` makes every file byte-identical across runs.
+    """
     from tqdm.auto import tqdm
 
+    if customers < 10:
+        raise ValueError("customers must be at least 10")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rng = np.random.Generator(np.random.PCG64(seed))
-    bar = tqdm(total=6, desc="demo", disable=not progress)
-    cust = _customers(rng, customers)
-    orders = _purchases(rng, cust)
-    lines, returns = _lines(rng, orders)
-    bar.update()
-    ids = cust["customer_id"].to_numpy()
-    clean = pd.DataFrame(
-        {
-            "Nr zamówienia": lines["order_id"],
-            "ID klienta": ids[lines["cust"].to_numpy()],
-            "Data zamówienia": _ts(pd.Series(lines["order_ts"])),
-            "Kod produktu": lines["product"],
-            "Kategoria": lines["category"],
-            "Ilość": lines["quantity"],
-            "Cena jedn. brutto": _money(lines["unit_price"]),
-            "Kanał sprzedaży": np.where(
-                lines["cust"].to_numpy() % 5 == 0, "Allegro", "Sklep internetowy"
-            ),
-            "Kod rabatowy": lines["coupon"],
-        }
-    )
-    dirty = _dirty(rng, clean)
-    positions = np.sort(rng.choice(len(clean) + len(dirty), len(dirty), replace=False))
-    mask = np.zeros(len(clean) + len(dirty), dtype=bool)
-    mask[positions] = True
-    transactions = pd.DataFrame(index=range(len(mask)), columns=clean.columns, dtype=object)
-    transactions.loc[~mask] = clean.to_numpy()
-    transactions.loc[mask] = dirty.to_numpy()
-    _write_csv(transactions, out / "transactions.csv")
-    bar.update()
-    customers_csv = pd.DataFrame(
-        {
-            "ID klienta": cust["customer_id"],
-            "Data rejestracji": _ts(cust["acquired_at"]),
-            "Źródło pozyskania": cust["channel"],
-            "Program lojalnościowy": np.where(cust["loyalty"], "tak", "nie"),
-            "Data przystąpienia": _ts(cust["joined_at"]).fillna(""),
-            "Opiekun": cust["sales_rep"],
-            "Województwo": cust["region"],
-            "E-mail": [f"klient{i}@example.pl" for i in range(1, len(cust) + 1)],
-        }
-    )
-    _write_csv(customers_csv, out / "customers.csv")
-    _write_csv(_spend(cust), out / "marketing_spend.csv")
-    bar.update()
-    sessions, funnel_truth = _sessions(rng, cust)
-    _write_csv(sessions, out / "sessions.csv")
-    bar.update()
-    messages, message_truth = _messages(rng, cust)
-    _write_csv(messages, out / "messages.csv")
-    bar.update()
-    truth = {
-        "seed": seed,
-        "customers": customers,
-        "window": {"start": START.date().isoformat(), "end": END.date().isoformat()},
-        "bgnbd": BGNBD,
-        "gamma_gamma": GAMMA_GAMMA,
-        "channels": {
-            c: {"share": v[0], "cac": v[1], "purchase_rate_multiplier": v[2]}
-            for c, v in CHANNELS.items()
-        },
-        "sales_reps": {"dropout_multiplier": SALES_REPS, "worse": WORSE_REP},
-        "loyalty": {"share": LOYALTY_SHARE, "spend_per_order_lift": LOYALTY_SPEND_LIFT},
-        "orders": int(len(orders)),
-        "order_lines": int(len(clean)),
-        "returns": {"convention": "negative quantity line in the same order", "orders": returns},
-        "rounding": "unit prices rounded to 0.01 PLN",
-        "dirty_rows": DIRTY,
-        "funnel": funnel_truth,
-        "messages": message_truth,
+    rng = Generator(PCG64(seed))
+    bar = tqdm(total=9, desc="demo", unit="step", disable=not progress)
+
+    def stage(name: str) -> None:
+        bar.set_postfix_str(name)
+        bar.update(1)
+
+    cust = _draw_customers(rng, customers)
+    purchases = _draw_purchases(rng, cust)
+    orders = _build_orders(rng, cust, purchases)
+    stage("orders")
+    lines = _build_lines(rng, orders)
+    returns = _build_returns(rng, orders, lines)
+    transactions, dirty, txn_info = _transactions_table(rng, cust, orders, lines, returns)
+    stage("order lines")
+    spend, channels = _spend_table(rng, cust)
+    messages, message_truth = _messages_table(rng, cust, orders)
+    stage("messages")
+    sessions, session_truth = _sessions_table(rng, cust)
+    stage("sessions")
+
+    files = {}
+    tables = {
+        "transactions.csv": transactions,
+        "customers.csv": _customers_table(cust),
+        "marketing_spend.csv": spend,
+        "messages.csv": messages,
+        "sessions.csv": sessions,
     }
-    _write_bytes(
-        out / "ground_truth.json", json.dumps(truth, indent=2, ensure_ascii=False).encode()
+    for name, frame in tables.items():
+        columns = [frame[c].to_numpy(object) for c in frame.columns]
+        _write_atomic(out / name, _csv_bytes(list(frame.columns), columns))
+        files[name] = {"rows": len(frame), "columns": list(frame.columns)}
+        stage(name)
+
+    latent = pd.DataFrame(
+        {
+            "customer_id": _customer_ids(customers),
+            "lambda_per_week": cust["lam"],
+            "dropout_p": cust["dropout"],
+            "nu": cust["nu"],
+            "spend_multiplier": np.where(cust["member"], 1 + LOYALTY_SPEND_LIFT, 1.0),
+            "repeat_purchases": purchases["x"],
+            "alive_at_end": purchases["j"] > purchases["n_alive"],
+        }
     )
-    _write_bytes(
-        out / "client.yml",
-        CLIENT_YML.format(seed=seed, customers=customers, end=END.date().isoformat()).encode(
-            "utf-8"
-        ),
+    _write_atomic(
+        out / "ground_truth_customers.csv",
+        latent.to_csv(index=False, float_format="%.8g", lineterminator="\n").encode("utf-8"),
     )
-    _write_bytes(
+    files["ground_truth_customers.csv"] = {"rows": customers, "columns": list(latent.columns)}
+
+    truth = _ground_truth(seed, customers, cust, purchases, orders, lines, returns, txn_info,
+                          dirty, files, channels, message_truth, session_truth)  # fmt: skip
+    _write_atomic(
+        out / "ground_truth.json",
+        (json.dumps(truth, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+    )
+    _write_atomic(
         out / "README.md",
-        (
-            "# Demo client (synthetic)\n\nGenerated by `clv-audit demo --customers "
-            f"{customers} --seed {seed}` from known processes (BG/NBD purchases, Gamma-Gamma order "
-            "values, channel CAC, loyalty lift, funnel rates, message fatigue); the parameters are "
-            "in `ground_truth.json`. No real customer is in these files.\n"
-        ).encode(),
+        README.format(
+            client=CLIENT_NAME,
+            n=customers,
+            seed=seed,
+            version=GENERATOR_VERSION,
+            start=str(START),
+            end=str(OBSERVATION_END),
+            lift=LOYALTY_SPEND_LIFT,
+        ).encode("utf-8"),  # fmt: skip
     )
-    bar.update()
+    config = out / "client.yml"
+    _write_atomic(
+        config, CLIENT_YML.format(client=CLIENT_NAME, end=str(OBSERVATION_END)).encode("utf-8")
+    )
     bar.close()
-    return out / "client.yml"
+    return config

@@ -78,6 +78,8 @@ def pseudonymize(values: Iterable[Any], *, key: bytes | None = None) -> list[str
     key = key or _secret()
     return [
         "K-" + hmac.new(key, str(v).encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+        if v is not None and str(v).strip() not in ("", "nan", "None")
+        else "—"
         for v in values
     ]
 
@@ -143,7 +145,8 @@ def _label(locale: str, column: str, labels: Mapping[str, str]) -> str:
 
 
 def _align(kind: str | None) -> str:
-    return "num" if kind and kind != "text" and kind != "date" else "txt"
+    """Numbers (and pre-formatted numbers, kind ``pre``) right-aligned, text and dates left."""
+    return "num" if kind and kind not in ("text", "date") else "txt"
 
 
 def figure_html(

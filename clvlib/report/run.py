@@ -66,7 +66,7 @@ def select_steps(steps: list[int] | None) -> list[int]:
 
 def new_run_dir(out: Path, client: str) -> Path:
     """A fresh, timestamped run directory; an existing one is never reused."""
-    base = Path(out) / display.slug(client)
+    base = Path(out).resolve() / display.slug(client)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for attempt in range(1, 100):
         candidate = base / (stamp if attempt == 1 else f"{stamp}-{attempt}")
@@ -91,7 +91,7 @@ def _kernel_spec(work: Path) -> None:
                     "ipykernel_launcher",
                     "-f",
                     "{connection_file}",
-                    "--IPKernelApp.log_level=ERROR",
+                    "--IPKernelApp.log_level=CRITICAL",
                 ],
                 "display_name": "clvlib",
                 "language": "python",
