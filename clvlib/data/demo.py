@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from numpy.random import PCG64, Generator
 
 GENERATOR_VERSION = 1
@@ -141,60 +143,99 @@ STEP_GAP_SECONDS = (40, 150, 120, 180)  # mean seconds between consecutive steps
 DIRTY_KINDS = ["missing_customer_id", "unparseable_date", "non_numeric_amount", "duplicate_row",
                "outside_window"]  # fmt: skip
 
-DATE_FMT = "%d.%m.%Y %H:%M"
-
 
 # ================================================================================================
-# formatting helpers (lookup tables: fast and deterministic)
+# formatting: pyarrow kernels on cp1250-encoded lookup tables (fast, deterministic, no Python
+# loops, no re-encoding of the whole file)
 # ================================================================================================
-_DAY_STR = pd.DatetimeIndex(np.arange(START, START + N_DAYS + 62)).strftime("%d.%m.%Y")
-DAY_STR = np.asarray(_DAY_STR, dtype=object)
-_DAY_INDEX = pd.DatetimeIndex(np.arange(START, START + N_DAYS + 62))
-DAY_YEAR = _DAY_INDEX.year.to_numpy()
-DAY_MONTH = _DAY_INDEX.month.to_numpy()
-DAY_DOM = _DAY_INDEX.day.to_numpy()
-HM_STR = np.array([f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)], dtype=object)
-CENTS_STR = np.array([f"{c:02d}" for c in range(100)], dtype=object)
+ENCODING = "cp1250"
+_DAYS = pd.DatetimeIndex(np.arange(START, START + N_DAYS + 62))  # the window and 2 months after
+DAY_YEAR = _DAYS.year.to_numpy()
+DAY_MONTH = _DAYS.month.to_numpy()
+DAY_DOM = _DAYS.day.to_numpy()
 
 
-def _fmt_minutes(minutes: np.ndarray) -> np.ndarray:
+def _labels(values: list[str]) -> pa.Array:
+    """Python strings → a binary array of their cp1250 bytes."""
+    return pa.array([v.encode(ENCODING) for v in values], pa.binary())
+
+
+DAY_STR = _labels(list(_DAYS.strftime("%d.%m.%Y")))
+HM_STR = _labels([f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)])
+TWO_DIGITS = _labels([f"{c:02d}" for c in range(100)])
+EMPTY = pa.scalar(b"", pa.binary())
+
+
+def _join(*parts, sep: str = "") -> pa.Array:
+    """Element-wise concatenation of byte-string arrays (and str scalars) with ``sep`` between."""
+    parts = [p.encode(ENCODING) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*parts, sep.encode(ENCODING))
+
+
+def _take(labels: list[str] | pa.Array, index: np.ndarray) -> pa.Array:
+    """``labels[index]`` as a byte-string array."""
+    if not isinstance(labels, pa.Array):
+        labels = _labels(labels)
+    return labels.take(pa.array(np.asarray(index, dtype=np.int64)))
+
+
+def _fmt_text(values: pa.Array) -> pa.Array:
+    """Numbers or booleans → their shortest text (ASCII), as bytes."""
+    return values.cast(pa.string()).cast(pa.binary())
+
+
+def _fmt_int(values: np.ndarray) -> pa.Array:
+    return _fmt_text(pa.array(np.asarray(values, dtype=np.int64)))
+
+
+def _fmt_padded(values: np.ndarray, width: int) -> pa.Array:
+    text = pa.array(np.asarray(values, dtype=np.int64)).cast(pa.string())
+    return pc.utf8_lpad(text, width, "0").cast(pa.binary())
+
+
+def _fmt_minutes(minutes: np.ndarray) -> pa.Array:
     """Minutes since START → ``dd.mm.yyyy HH:MM``."""
     minutes = np.asarray(minutes, dtype=np.int64)
-    return DAY_STR[minutes // MIN_PER_DAY] + " " + HM_STR[minutes % MIN_PER_DAY]
+    return _join(
+        _take(DAY_STR, minutes // MIN_PER_DAY), _take(HM_STR, minutes % MIN_PER_DAY), sep=" "
+    )
 
 
-def _fmt_seconds(seconds: np.ndarray) -> np.ndarray:
+def _fmt_seconds(seconds: np.ndarray) -> pa.Array:
     """Seconds since START → ``dd.mm.yyyy HH:MM:SS``."""
     seconds = np.asarray(seconds, dtype=np.int64)
-    minutes = seconds // 60
-    secs = np.array([f"{s:02d}" for s in range(60)], dtype=object)[seconds % 60]
-    return _fmt_minutes(minutes) + ":" + secs
+    return _join(_fmt_minutes(seconds // 60), _take(TWO_DIGITS, seconds % 60), sep=":")
 
 
-def _fmt_cents(cents: np.ndarray) -> np.ndarray:
+def _fmt_cents(cents: np.ndarray) -> pa.Array:
     """Non-negative amounts in grosze → ``1234,56`` (decimal comma, no thousands separator)."""
     cents = np.asarray(cents, dtype=np.int64)
-    return (cents // 100).astype(str).astype(object) + "," + CENTS_STR[cents % 100]
+    return _join(_fmt_int(cents // 100), _take(TWO_DIGITS, cents % 100), sep=",")
 
 
-def _fmt_int(values: np.ndarray) -> np.ndarray:
-    return np.asarray(values, dtype=np.int64).astype(str).astype(object)
-
-
-def _optional(mask: np.ndarray, text: np.ndarray) -> np.ndarray:
+def _optional(mask: np.ndarray, text: pa.Array) -> pa.Array:
     """``text`` where ``mask``, else the empty string (an empty CSV field)."""
-    out = np.full(len(mask), "", dtype=object)
-    out[mask] = text[mask] if len(text) == len(mask) else text
-    return out
+    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), text, EMPTY)
 
 
-def _csv_bytes(header: list[str], columns: list[np.ndarray], encoding: str = "cp1250") -> bytes:
-    """A ``;``-separated file with CRLF line ends (as Excel/ERP exports on Windows write them)."""
-    line = np.asarray(columns[0], dtype=object)
-    for column in columns[1:]:
-        line = line + ";" + np.asarray(column, dtype=object)
-    text = ";".join(header) + "\r\n" + "".join(s + "\r\n" for s in line.tolist())
-    return text.encode(encoding)
+def _to_python(values: pa.Array) -> list[str]:
+    return [v.decode(ENCODING) for v in values.to_pylist()]
+
+
+def _csv_bytes(table: dict[str, pa.Array], *, sep: str = ";", newline: str = "\r\n") -> bytes:
+    """A delimited file, by default ``;`` with CRLF line ends (as Windows exports write them).
+
+    The columns are cp1250 bytes already; values never contain the separator, quotes or line
+    breaks, so no quoting is needed.
+    """
+    lines = _join(_join(*table.values(), sep=sep), EMPTY, sep=newline)
+    if lines.null_count:
+        raise AssertionError("a demo column has missing values")  # pragma: no cover
+    lines = lines.cast(pa.large_binary())
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)
+    offsets = offsets[lines.offset : lines.offset + len(lines) + 1]
+    body = lines.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]] if len(lines) else b""
+    return (sep.join(table) + newline).encode(ENCODING) + body
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -217,6 +258,10 @@ def _tod_minutes(rng: Generator, n: int) -> np.ndarray:
 
 def _group_starts(counts: np.ndarray) -> np.ndarray:
     return np.cumsum(counts) - counts
+
+
+def _customer_ids(n: int) -> pa.Array:
+    return _fmt_int(10001 + np.arange(n))
 
 
 # ================================================================================================
@@ -248,10 +293,11 @@ def _draw_customers(rng: Generator, n: int) -> dict[str, np.ndarray]:
 def _draw_purchases(rng: Generator, cust: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """BG/NBD repeat purchases: the first min(N, J) arrivals of a Poisson process on [0, T].
 
-    N ~ Poisson(λT) arrivals while alive, J ~ Geometric(p) the repeat purchase after which the
-    customer drops out. Given N, arrival times are sorted uniforms; their X smallest are drawn as
-    T·S_k/(S_X + R) with S_k cumulative Exp(1) sums and R ~ Gamma(N - X + 1) (order statistics
-    of uniforms via exponential spacings), so only X draws per customer are needed.
+    N ~ Poisson(λT) arrivals while alive (T weeks from registration to the end of the window),
+    J ~ Geometric(p) the repeat purchase after which the customer drops out. Given N, arrival
+    times are sorted uniforms on [0, T]; their X = min(N, J) smallest are T·S_k/(S_X + R) with S_k
+    cumulative Exp(1) sums and R ~ Gamma(N − X + 1) (uniform order statistics from exponential
+    spacings), so only X draws per customer are needed.
     """
     n = len(cust["acq_min"])
     t_weeks = (END_MIN - cust["acq_min"]) / MIN_PER_WEEK
@@ -273,7 +319,7 @@ def _draw_purchases(rng: Generator, cust: dict[str, np.ndarray]) -> dict[str, np
     return {"customer": idx, "minute": minute, "n_alive": n_alive, "j": j, "x": x}
 
 
-def _build_orders(rng: Generator, cust, purchases) -> dict[str, np.ndarray]:
+def _build_orders(rng: Generator, cust, purchases) -> dict:
     """All orders (first and repeat) in time order, with value, sales channel and coupon."""
     n = len(cust["acq_min"])
     customer = np.concatenate([np.arange(n), purchases["customer"]])
@@ -285,43 +331,43 @@ def _build_orders(rng: Generator, cust, purchases) -> dict[str, np.ndarray]:
     day = minute // MIN_PER_DAY
     year = DAY_YEAR[day]
     seq = np.arange(n_orders) - np.searchsorted(year, year, side="left") + 1
-    order_id = np.array(
-        [f"ZAM/{y}/{s:06d}" for y, s in zip(year.tolist(), seq.tolist(), strict=True)],
-        dtype=object,
-    )
+    order_id = _join("ZAM", _fmt_int(year), _fmt_padded(seq, 6), sep="/")
 
     z = rng.gamma(GAMMA_GAMMA["p"], 1.0 / cust["nu"][customer])
     z = z * np.where(cust["member"][customer], 1.0 + LOYALTY_SPEND_LIFT, 1.0)
     value_cents = np.maximum(1, np.rint(z * 100.0)).astype(np.int64)
 
-    allegro = (cust["channel"][customer] == ALLEGRO) & ~first
+    from_allegro = cust["channel"][customer] == ALLEGRO
     sales = np.where(
-        allegro,
+        from_allegro & ~first,
         rng.choice(3, n_orders, p=SALES_CHANNEL_P_ALLEGRO),
         rng.choice(3, n_orders, p=SALES_CHANNEL_P),
     )
-    sales[(cust["channel"][customer] == ALLEGRO) & first] = 2
+    sales[from_allegro & first] = SALES_CHANNELS.index("Allegro")
 
     u = rng.random(n_orders)
     black_friday = (DAY_MONTH[day] == 11) & (DAY_DOM[day] >= 24)
     club = cust["member"][customer] & (day >= cust["joined_day"][customer])
     coupon = np.select(
         [first & (u < 0.25), black_friday & (u < 0.35), club & (u < 0.12), u < 0.03],
-        ["WITAJ10", "BLACKFRIDAY", "KLUB15", "NEWSLETTER5"],
-        default="",
-    ).astype(object)
+        [1, 2, 3, 4],
+        default=0,
+    )
     return {
         "customer": customer, "minute": minute, "first": first, "order_id": order_id,
-        "value_cents": value_cents, "sales": sales, "coupon": coupon, "z": z,
+        "value_cents": value_cents, "sales": sales, "coupon": coupon,
     }  # fmt: skip
+
+
+COUPONS = ["", "WITAJ10", "BLACKFRIDAY", "KLUB15", "NEWSLETTER5"]
 
 
 def _build_lines(rng: Generator, orders) -> dict[str, np.ndarray]:
     """Split each order value into lines whose unit price x quantity sum to it exactly (grosze).
 
     Lines are in distinct categories (so no two lines of an order are identical); the first line
-    has quantity 1 and absorbs the rounding. The product is the one in its category whose list
-    price is nearest the unit price.
+    drawn has quantity 1 and absorbs the rounding. The product is the one in its category whose
+    list price is nearest the unit price.
     """
     value = orders["value_cents"]
     n_orders = len(value)
@@ -344,8 +390,7 @@ def _build_lines(rng: Generator, orders) -> dict[str, np.ndarray]:
 
     cat_w = np.array([c[1] for c in CATEGORIES.values()])
     gumbel = np.log(cat_w)[None, :] + rng.gumbel(size=(n_orders, len(CATEGORIES)))
-    ranked = np.argsort(-gumbel, axis=1)
-    category = ranked[o, pos]
+    category = np.argsort(-gumbel, axis=1)[o, pos]  # weighted sampling without replacement
     step = np.log(PRICE_MAX / PRICE_MIN) / (PRODUCTS_PER_CATEGORY - 1)
     product = np.clip(
         np.rint(np.log(unit / 100.0 / PRICE_MIN) / step), 0, PRODUCTS_PER_CATEGORY - 1
@@ -353,13 +398,12 @@ def _build_lines(rng: Generator, orders) -> dict[str, np.ndarray]:
     return {"order": o, "qty": qty, "unit": unit, "category": category, "product": product}
 
 
-def _build_returns(rng: Generator, orders, lines) -> dict[str, np.ndarray]:
+def _build_returns(rng: Generator, orders, lines) -> dict:
     """About 3 % of orders: one line returned in full, same order number, 3–21 days later."""
     n_orders = len(orders["minute"])
     k = np.bincount(lines["order"], minlength=n_orders)
-    starts = _group_starts(k)
     returned = rng.random(n_orders) < RETURN_P
-    pick = starts + np.floor(rng.random(n_orders) * k).astype(np.int64)
+    pick = _group_starts(k) + np.floor(rng.random(n_orders) * k).astype(np.int64)
     day = orders["minute"] // MIN_PER_DAY + rng.integers(3, 22, n_orders)
     minute = day * MIN_PER_DAY + rng.integers(8 * 60, 16 * 60, n_orders)
     ok = returned & (day < N_DAYS)  # returns after the export date are not in the file
@@ -371,8 +415,8 @@ def _build_returns(rng: Generator, orders, lines) -> dict[str, np.ndarray]:
     }  # fmt: skip
 
 
-def _transactions_table(rng: Generator, cust, orders, lines, returns):
-    """The transactions file as string columns, dirty rows included; and the dirty-row counts."""
+def _transactions_table(rng: Generator, n_customers: int, orders, lines, returns):
+    """The transactions file as string columns with dirty rows injected; and the counts."""
     n_lines = len(lines["order"])
     o = np.concatenate([lines["order"], returns["order"]])
     minute = np.concatenate([orders["minute"][lines["order"]], returns["minute"]])
@@ -385,135 +429,127 @@ def _transactions_table(rng: Generator, cust, orders, lines, returns):
     o, minute, qty, unit = o[sort], minute[sort], qty[sort], unit[sort]
     category, product, is_return = category[sort], product[sort], is_return[sort]
 
-    names = np.array(list(CATEGORIES), dtype=object)
-    prefixes = [c[0] for c in CATEGORIES.values()]
-    codes = np.array(
-        [[f"{p}-{i + 1:03d}" for i in range(PRODUCTS_PER_CATEGORY)] for p in prefixes],
-        dtype=object,
-    )
-    customer_ids = _customer_ids(len(cust["acq_min"]))
-    cols = {
-        "Nr zamówienia": orders["order_id"][o],
-        "ID klienta": customer_ids[orders["customer"][o]],
+    codes = [f"{p}-{i + 1:03d}" for p, _ in CATEGORIES.values()
+             for i in range(PRODUCTS_PER_CATEGORY)]  # fmt: skip
+    table = {
+        "Nr zamówienia": orders["order_id"].take(pa.array(o)),
+        "ID klienta": _customer_ids(n_customers).take(pa.array(orders["customer"][o])),
         "Data zamówienia": _fmt_minutes(minute),
-        "Kod produktu": codes[category, product],
-        "Kategoria": names[category],
+        "Kod produktu": _take(codes, category * PRODUCTS_PER_CATEGORY + product),
+        "Kategoria": _take(list(CATEGORIES), category),
         "Ilość": _fmt_int(qty),
         "Cena jedn. brutto": _fmt_cents(unit),
-        "Kanał sprzedaży": np.array(SALES_CHANNELS, dtype=object)[orders["sales"][o]],
-        "Kod rabatowy": orders["coupon"][o],
+        "Kanał sprzedaży": _take(SALES_CHANNELS, orders["sales"][o]),
+        "Kod rabatowy": _take(COUPONS, orders["coupon"][o]),
     }
-    frame = pd.DataFrame(cols)
-    clean_rows = len(frame)
+    clean_rows = len(o)
 
     # -- dirty rows: copies of distinct purchase lines, each with exactly one defect --------------
     counts = {kind: int(rng.integers(3, 8)) for kind in DIRTY_KINDS}
-    if clean_rows < 40 * len(DIRTY_KINDS):
+    if clean_rows < 1000:  # a tiny demo: one of each
         counts = dict.fromkeys(DIRTY_KINDS, 1)
-    candidates = np.flatnonzero(~is_return)
-    source = rng.choice(candidates, sum(counts.values()), replace=False)
-    dirty, keys, cut = [], [], 0
+    source = rng.choice(np.flatnonzero(~is_return), sum(counts.values()), replace=False)
+    copies, keys, cut = [], [], 0
     for kind in DIRTY_KINDS:
         rows = np.sort(source[cut : cut + counts[kind]])
         cut += counts[kind]
-        copy = frame.iloc[rows].copy()
+        copy = {name: column.take(pa.array(rows)) for name, column in table.items()}
         m = len(rows)
         if kind == "missing_customer_id":
-            copy["ID klienta"] = ""
+            copy["ID klienta"] = _labels([""] * m)
         elif kind == "unparseable_date":
             bad = ["32.{m}.{y} {t}", "{y}-{m}-{d} {t}", "brak daty", "{d}/{m}/{y}", "31.02.{y} {t}"]
-            text = copy["Data zamówienia"].tolist()
-            copy["Data zamówienia"] = [
-                bad[i % len(bad)].format(d=s[:2], m=s[3:5], y=s[6:10], t=s[11:])
-                for i, s in enumerate(text)
-            ]
+            copy["Data zamówienia"] = _labels(
+                [
+                    bad[i % len(bad)].format(d=s[:2], m=s[3:5], y=s[6:10], t=s[11:])
+                    for i, s in enumerate(_to_python(copy["Data zamówienia"]))
+                ]
+            )
         elif kind == "non_numeric_amount":
             bad = ["brak", "{zl},x", "n/d", "{zl} zł?"]
-            text = copy["Cena jedn. brutto"].tolist()
-            copy["Cena jedn. brutto"] = [
-                bad[i % len(bad)].format(zl=s.split(",")[0]) for i, s in enumerate(text)
-            ]
+            copy["Cena jedn. brutto"] = _labels(
+                [
+                    bad[i % len(bad)].format(zl=s.split(",")[0])
+                    for i, s in enumerate(_to_python(copy["Cena jedn. brutto"]))
+                ]
+            )
         elif kind == "outside_window":
-            later = np.sort(N_DAYS * MIN_PER_DAY + rng.integers(1, 20, m) * MIN_PER_DAY
-                            + _tod_minutes(rng, m))  # fmt: skip
+            later = np.sort(END_MIN + rng.integers(1, 20, m) * MIN_PER_DAY + _tod_minutes(rng, m))
             copy["Data zamówienia"] = _fmt_minutes(later)
-            copy["Nr zamówienia"] = [f"ZAM/{DAY_YEAR[N_DAYS]}/{i + 1:06d}" for i in range(m)]
-        dirty.append(copy)
+            copy["Nr zamówienia"] = _join(
+                "ZAM", str(DAY_YEAR[N_DAYS]), _fmt_padded(np.arange(1, m + 1), 6), sep="/"
+            )
+        copies.append(copy)
         keys.append(2 * rows + 1 if kind != "outside_window" else 2 * clean_rows + np.arange(m))
-    table = pd.concat([frame, *dirty], ignore_index=True)
-    key = np.concatenate([2 * np.arange(clean_rows), *keys])
-    table = table.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+    order = pa.array(np.argsort(np.concatenate([2 * np.arange(clean_rows), *keys]), kind="stable"))
+    table = {
+        name: pa.concat_arrays([column, *(c[name] for c in copies)]).take(order)
+        for name, column in table.items()
+    }
     return table, counts, {"rows": clean_rows, "returns": int(is_return.sum())}
 
 
-def _customer_ids(n: int) -> np.ndarray:
-    return _fmt_int(10001 + np.arange(n))
-
-
-def _customers_table(cust) -> pd.DataFrame:
-    n = len(cust["acq_min"])
-    ids = _customer_ids(n)
+def _customers_table(cust) -> dict[str, pa.Array]:
+    ids = _customer_ids(len(cust["acq_min"]))
     member = cust["member"]
-    return pd.DataFrame(
-        {
-            "ID klienta": ids,
-            "E-mail": "klient" + ids + "@example.pl",
-            "Data rejestracji": _fmt_minutes(cust["acq_min"]),
-            "Źródło pozyskania": np.array(list(CHANNELS), dtype=object)[cust["channel"]],
-            "Program lojalnościowy": np.where(member, "tak", "nie").astype(object),
-            "Data przystąpienia": _optional(member, DAY_STR[cust["joined_day"]]),
-            "Opiekun": np.array(SALES_REPS, dtype=object)[cust["rep"]],
-            "Województwo": np.array(list(REGIONS), dtype=object)[cust["region"]],
-        }
-    )
+    return {
+        "ID klienta": ids,
+        "E-mail": _join("klient", ids, "@example.pl"),
+        "Data rejestracji": _fmt_minutes(cust["acq_min"]),
+        "Źródło pozyskania": _take(list(CHANNELS), cust["channel"]),
+        "Program lojalnościowy": _take(["nie", "tak"], member.astype(np.int64)),
+        "Data przystąpienia": _optional(member, _take(DAY_STR, cust["joined_day"])),
+        "Opiekun": _take(SALES_REPS, cust["rep"]),
+        "Województwo": _take(list(REGIONS), cust["region"]),
+    }
 
 
-def _spend_table(rng: Generator, cust) -> tuple[pd.DataFrame, dict]:
+def _spend_table(rng: Generator, cust) -> tuple[dict[str, pa.Array], dict]:
     """Monthly spend = CAC x new customers; clicks and impressions from noisy funnel rates."""
-    month = (DAY_YEAR[cust["acq_day"]] - 2023) * 12 + DAY_MONTH[cust["acq_day"]] - 1
-    n_months = 36
-    first_day = np.searchsorted(
-        (DAY_YEAR[:N_DAYS] - 2023) * 12 + DAY_MONTH[:N_DAYS] - 1, np.arange(n_months)
-    )
-    rows = []
-    truth = {}
-    for c, (name, (share, cac, ctr, cvr)) in enumerate(CHANNELS.items()):
-        new = np.bincount(month[cust["channel"] == c], minlength=n_months)
-        spend = new * int(round(cac * 100))
-        if ctr is None:
-            clicks = impressions = np.full(n_months, "", dtype=object)
-        else:
-            k = np.rint((new + 0.5) / cvr * rng.lognormal(0.0, 0.15, n_months)).astype(np.int64)
-            imp = np.rint(k / ctr * rng.lognormal(0.0, 0.10, n_months)).astype(np.int64)
-            clicks, impressions = _fmt_int(k), _fmt_int(imp)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "Miesiąc": DAY_STR[first_day],
-                    "Kanał": name,
-                    "Koszt": _fmt_cents(spend),
-                    "Wyświetlenia": impressions,
-                    "Kliknięcia": clicks,
-                }
-            )
-        )
-        truth[name] = {
+    months = 36
+    month_of_day = (DAY_YEAR - DAY_YEAR[0]) * 12 + DAY_MONTH - 1
+    first_day = np.searchsorted(month_of_day, np.arange(months))
+    n_channels = len(CHANNELS)
+    new = np.zeros((n_channels, months), dtype=np.int64)
+    np.add.at(new, (cust["channel"], month_of_day[cust["acq_day"]]), 1)
+    cac_cents = np.array([round(c[1] * 100) for c in CHANNELS.values()], dtype=np.int64)
+    paid = np.array([c[2] is not None for c in CHANNELS.values()])
+    ctr = np.array([c[2] or 1.0 for c in CHANNELS.values()])
+    cvr = np.array([c[3] or 1.0 for c in CHANNELS.values()])
+    noise_clicks = rng.lognormal(0.0, 0.15, (n_channels, months))
+    noise_impressions = rng.lognormal(0.0, 0.10, (n_channels, months))
+    clicks = np.rint((new + 0.5) / cvr[:, None] * noise_clicks).astype(np.int64)
+    impressions = np.rint(clicks / ctr[:, None] * noise_impressions).astype(np.int64)
+
+    m = np.repeat(np.arange(months), n_channels)  # rows: month by month, channels in order
+    c = np.tile(np.arange(n_channels), months)
+    table = {
+        "Miesiąc": _take(DAY_STR, first_day[m]),
+        "Kanał": _take(list(CHANNELS), c),
+        "Koszt": _fmt_cents(cac_cents[c] * new[c, m]),
+        "Wyświetlenia": _optional(paid[c], _fmt_int(impressions[c, m])),
+        "Kliknięcia": _optional(paid[c], _fmt_int(clicks[c, m])),
+    }
+    truth = {
+        name: {
             "share": share,
             "cac": cac,
-            "paid": cac > 0,
-            "ad_ctr": ctr,
-            "click_to_customer_rate": cvr,
-            "new_customers": int(new.sum()),
-            "spend": round(int(spend.sum()) / 100, 2),
+            "paid": bool(paid[i]),
+            "ad_ctr": ad_ctr,
+            "click_to_customer_rate": rate,
+            "new_customers": int(new[i].sum()),
+            "spend": round(int(cac_cents[i] * new[i].sum()) / 100, 2),
         }
-    frame = pd.concat(rows, ignore_index=True)
-    order = np.lexsort((np.tile(np.arange(len(CHANNELS)), 1).repeat(n_months),
-                        np.tile(np.arange(n_months), len(CHANNELS))))  # fmt: skip
-    return frame.iloc[order].reset_index(drop=True), truth
+        for i, (name, (share, cac, ad_ctr, rate)) in enumerate(CHANNELS.items())
+    }
+    return table, truth
 
 
-def _messages_table(rng: Generator, cust, orders) -> tuple[pd.DataFrame, dict]:
-    """Messages in the last 13 weeks with a fatigue curve, truncated at the first unsubscribe."""
+def _messages_table(rng: Generator, cust, orders) -> tuple[dict[str, pa.Array], dict, np.ndarray]:
+    """Messages in the last 13 weeks with a fatigue curve, truncated at the first unsubscribe.
+
+    Also returns each customer's planned cadence (messages per week; 0 without consent).
+    """
     n = len(cust["acq_min"])
     consent = rng.random(n) < MESSAGE_CONSENT
     tier = rng.choice(len(CADENCE_TIERS), n, p=CADENCE_P)
@@ -526,7 +562,7 @@ def _messages_table(rng: Generator, cust, orders) -> tuple[pd.DataFrame, dict]:
     day = first_day[ci] + np.floor(rng.random(size) * n_days[ci]).astype(np.int64)
     sent = day * MIN_PER_DAY + rng.integers(8 * 60, 20 * 60, size)
     order = np.lexsort((sent, ci))
-    ci, sent, day = ci[order], sent[order], day[order]
+    ci, sent = ci[order], sent[order]
 
     ch_names = list(MESSAGE_CHANNELS)
     ch = rng.choice(len(ch_names), size, p=[v["share"] for v in MESSAGE_CHANNELS.values()])
@@ -538,71 +574,69 @@ def _messages_table(rng: Generator, cust, orders) -> tuple[pd.DataFrame, dict]:
     is_sms = ch == ch_names.index("sms")
     opened = rng.random(size) < open_rate[ch]
     click_p = click_base[ch] * np.exp(-FATIGUE_CLICK_K * (m - 1.0))
-    clicked = (rng.random(size) < click_p) & (opened | is_sms)
+    clicked = rng.random(size) < click_p
     unsub = rng.random(size) < UNSUB_U0 * np.exp(UNSUB_K * (m - 1.0))
     open_min = sent + 1 + np.floor(rng.exponential(180.0, size)).astype(np.int64)
-    click_min = (
-        np.where(is_sms, sent, open_min)
-        + 1
-        + np.floor(rng.exponential(np.where(is_sms, 30.0, 5.0))).astype(np.int64)
-    )
-    unsub_min = np.minimum(
-        sent + 1 + np.floor(rng.exponential(600.0, size)).astype(np.int64), END_MIN - 1
-    )
-    # nothing after the end of the window; nothing after a customer's first unsubscribe
+    click_delay = np.floor(rng.exponential(np.where(is_sms, 30.0, 5.0))).astype(np.int64)
+    click_min = np.where(is_sms, sent, open_min) + 1 + click_delay
+    unsub_min = sent + 1 + np.floor(rng.exponential(600.0, size)).astype(np.int64)
+    unsub_min = np.minimum(unsub_min, END_MIN - 1)
+    # opens and clicks after the end of the window are not in the export; email/push clicks need
+    # an open; nothing is sent after a customer's first unsubscribe
     opened &= open_min < END_MIN
-    clicked &= click_min < END_MIN
-    clicked &= opened | is_sms
+    clicked &= (opened | is_sms) & (click_min < END_MIN)
     cum = np.cumsum(unsub)
     before = cum - unsub
     base = np.concatenate([[0], cum])[_group_starts(np.bincount(ci, minlength=n))][ci]
-    keep = before - base == 0
-    ci, sent, ch, m = ci[keep], sent[keep], ch[keep], m[keep]
+    keep = before == base
+    ci, sent, ch, tier_of = ci[keep], sent[keep], ch[keep], tier[ci[keep]]
     opened, clicked, unsub = opened[keep], clicked[keep], unsub[keep]
     open_min, click_min, unsub_min = open_min[keep], click_min[keep], unsub_min[keep]
-    tier_kept = tier[ci]
 
     # last-click attribution: an order goes to the customer's latest click in the 7 days before it
-    attributed = np.full(len(ci), "", dtype=object)
+    attributed = np.full(len(ci), -1, dtype=np.int64)
     clicks = pd.DataFrame({"cust": ci[clicked], "t": click_min[clicked],
                            "msg": np.flatnonzero(clicked)}).sort_values(["t", "msg"])  # fmt: skip
-    recent = orders["minute"] >= RECENT_START_DAY * MIN_PER_DAY
+    recent = np.flatnonzero(orders["minute"] >= RECENT_START_DAY * MIN_PER_DAY)
+    # orders are in time order already, as merge_asof needs
     buys = pd.DataFrame({"cust": orders["customer"][recent], "t": orders["minute"][recent],
-                         "order_id": orders["order_id"][recent]}).sort_values("t", kind="stable")  # fmt: skip
+                         "order": recent})  # fmt: skip
     if len(clicks) and len(buys):
         joined = pd.merge_asof(buys, clicks, on="t", by="cust", direction="backward",
                                tolerance=ATTRIBUTION_DAYS * MIN_PER_DAY)  # fmt: skip
         joined = joined.dropna(subset=["msg"]).drop_duplicates("msg", keep="first")
-        attributed[joined["msg"].to_numpy(np.int64)] = joined["order_id"].to_numpy(object)
+        attributed[joined["msg"].to_numpy(np.int64)] = joined["order"].to_numpy(np.int64)
 
+    sent_day = sent // MIN_PER_DAY
     season = np.select(
         [
-            (DAY_MONTH[sent // MIN_PER_DAY] == 11) & (DAY_DOM[sent // MIN_PER_DAY] >= 21),
-            (DAY_MONTH[sent // MIN_PER_DAY] == 12) & (DAY_DOM[sent // MIN_PER_DAY] <= 6),
-            (DAY_MONTH[sent // MIN_PER_DAY] == 12) & (DAY_DOM[sent // MIN_PER_DAY] <= 23),
+            (DAY_MONTH[sent_day] == 11) & (DAY_DOM[sent_day] >= 21),
+            (DAY_MONTH[sent_day] == 12) & (DAY_DOM[sent_day] <= 6),
+            (DAY_MONTH[sent_day] == 12) & (DAY_DOM[sent_day] <= 23),
         ],
-        ["Black Friday 2025", "Mikołajki 2025", "Prezenty na Święta"],
-        default="Jesień w ogrodzie",
-    ).astype(object)
-    u = rng.random(len(ci))
-    campaign = np.where(u < 0.25, "Newsletter tygodniowy",
-                        np.where(u < 0.33, "Porzucony koszyk", season)).astype(object)  # fmt: skip
-
-    out = np.lexsort((ci, sent))
-    customer_ids = _customer_ids(n)
-    frame = pd.DataFrame(
-        {
-            "ID wiadomości": ["W" + f"{i + 1:08d}" for i in range(len(out))],
-            "ID klienta": customer_ids[ci[out]],
-            "Data wysyłki": _fmt_minutes(sent[out]),
-            "Kanał": np.array(ch_names, dtype=object)[ch[out]],
-            "Kampania": campaign[out],
-            "Data otwarcia": _optional(opened[out], _fmt_minutes(open_min[out])),
-            "Data kliknięcia": _optional(clicked[out], _fmt_minutes(click_min[out])),
-            "Data wypisania": _optional(unsub[out], _fmt_minutes(unsub_min[out])),
-            "Przypisane zamówienie": attributed[out],
-        }
+        [3, 4, 5],
+        default=2,
     )
+    u = rng.random(len(ci))
+    campaign = np.where(u < 0.25, 0, np.where(u < 0.33, 1, season))
+    campaigns = ["Newsletter tygodniowy", "Porzucony koszyk", "Jesień w ogrodzie",
+                 "Black Friday 2025", "Mikołajki 2025", "Prezenty na Święta"]  # fmt: skip
+
+    out = np.lexsort((ci, sent))  # the export is in sending order
+    has_order = attributed[out] >= 0
+    table = {
+        "ID wiadomości": _join("W", _fmt_padded(np.arange(1, len(out) + 1), 8)),
+        "ID klienta": _customer_ids(n).take(pa.array(ci[out])),
+        "Data wysyłki": _fmt_minutes(sent[out]),
+        "Kanał": _take(ch_names, ch[out]),
+        "Kampania": _take(campaigns, campaign[out]),
+        "Data otwarcia": _optional(opened[out], _fmt_minutes(open_min[out])),
+        "Data kliknięcia": _optional(clicked[out], _fmt_minutes(click_min[out])),
+        "Data wypisania": _optional(unsub[out], _fmt_minutes(unsub_min[out])),
+        "Przypisane zamówienie": _optional(
+            has_order, orders["order_id"].take(pa.array(np.maximum(attributed[out], 0)))
+        ),
+    }
     tiers = []
     for i, rate in enumerate(CADENCE_TIERS.tolist()):
         fatigue = float(np.exp(-FATIGUE_CLICK_K * (rate - 1.0)))
@@ -610,6 +644,7 @@ def _messages_table(rng: Generator, cust, orders) -> tuple[pd.DataFrame, dict]:
             v["share"] * fatigue * (v.get("click_rate") or v["open_rate"] * v["click_given_open"])
             for v in MESSAGE_CHANNELS.values()
         )
+        in_tier = tier_of == i
         tiers.append(
             {
                 "messages_per_week": rate,
@@ -617,7 +652,10 @@ def _messages_table(rng: Generator, cust, orders) -> tuple[pd.DataFrame, dict]:
                 "click_multiplier": round(fatigue, 6),
                 "expected_ctr": round(ctr, 6),
                 "unsubscribe_per_message": round(UNSUB_U0 * np.exp(UNSUB_K * (rate - 1.0)), 6),
-                "customers_messaged": int(len(np.unique(ci[tier_kept == i]))),
+                "customers_messaged": int(len(np.unique(ci[in_tier]))),
+                "messages": int(in_tier.sum()),
+                "clicked": int((clicked & in_tier).sum()),
+                "unsubscribed": int((unsub & in_tier).sum()),
             }
         )
     truth = {
@@ -629,9 +667,11 @@ def _messages_table(rng: Generator, cust, orders) -> tuple[pd.DataFrame, dict]:
         "consent_share": MESSAGE_CONSENT,
         "channels": MESSAGE_CHANNELS,
         "notes": (
-            "sms opens are not tracked (opened_at empty); email/push clicks require an open; "
-            "click probability = base x exp(-k (m - 1)) and unsubscribe probability per message "
-            "= u0 exp(k_u (m - 1)), m = the customer's planned cadence (messages per week); "
+            "each consenting customer gets a planned cadence m (messages per week) and "
+            "Poisson(m x weeks) messages on days after registration, 8:00-20:00; sms opens are "
+            "not tracked (opened_at empty); email/push clicks require an open; click probability "
+            "= base x exp(-k (m - 1)) and unsubscribe probability per message = "
+            "u0 exp(k_u (m - 1)); "
             "nothing is sent after a customer's first unsubscribe, so unsubscribers receive fewer "
             "messages than their cadence; opens and clicks that would fall after the window end "
             "are not recorded; messages do not change purchase behaviour"
@@ -660,13 +700,13 @@ def _messages_table(rng: Generator, cust, orders) -> tuple[pd.DataFrame, dict]:
                 }
                 for i, name in enumerate(ch_names)
             },
-            "attributed_orders": int((attributed != "").sum()),
+            "attributed_orders": int(has_order.sum()),
         },
     }
-    return frame, truth
+    return table, truth, np.where(consent, cadence, 0.0)
 
 
-def _sessions_table(rng: Generator, cust) -> tuple[pd.DataFrame, dict]:
+def _sessions_table(rng: Generator, cust) -> tuple[dict[str, pa.Array], dict]:
     """Web sessions of the last 13 weeks: one row per step reached, known step rates by source."""
     n_customers = len(cust["acq_min"])
     n = VISITS_PER_CUSTOMER * n_customers
@@ -679,9 +719,9 @@ def _sessions_table(rng: Generator, cust) -> tuple[pd.DataFrame, dict]:
     day = RECENT_START_DAY + rng.integers(0, RECENT_DAYS, n)
     start = (day * MIN_PER_DAY + _tod_minutes(rng, n)) * 60 + rng.integers(0, 60, n)
     gaps = 1 + np.floor(rng.exponential(np.array(STEP_GAP_SECONDS, float), (n, 4)))
-    offsets = np.concatenate([np.zeros((n, 1)), np.cumsum(gaps, axis=1)], axis=1)
+    offsets = np.concatenate([np.zeros((n, 1)), np.cumsum(gaps, axis=1)], axis=1).astype(np.int64)
     overflow = start + offsets[np.arange(n), depth - 1] - (END_MIN * 60 - 1)
-    start = start - np.maximum(0, overflow).astype(np.int64)  # sessions end inside the window
+    start = start - np.maximum(0, overflow)  # sessions end inside the window
     known = np.flatnonzero(cust["acq_day"] < RECENT_START_DAY)
     pool = known if len(known) else np.arange(n_customers)
     who = pool[rng.integers(0, len(pool), n)]
@@ -689,20 +729,12 @@ def _sessions_table(rng: Generator, cust) -> tuple[pd.DataFrame, dict]:
 
     s = np.repeat(np.arange(n), depth)
     step = np.arange(len(s)) - _group_starts(depth)[s]
-    ts = (start[s] + offsets[s, step]).astype(np.int64)
-    customer_ids = _customer_ids(n_customers)
-    frame = pd.DataFrame(
-        {
-            "ID sesji": np.array([f"S{i + 1:08d}" for i in range(n)], dtype=object)[s],
-            "Czas": _fmt_seconds(ts),
-            "Etap": np.array(FUNNEL_STEPS, dtype=object)[step],
-            "ID klienta": _optional(logged_in[s], customer_ids[who[s]]),
-            "Źródło ruchu": np.array(names, dtype=object)[source[s]],
-        }
-    )
-    reached = {
-        name: [int(((source == i) & (depth > k)).sum()) for k in range(len(FUNNEL_STEPS))]
-        for i, name in enumerate(names)
+    table = {
+        "ID sesji": _join("S", _fmt_padded(s + 1, 8)),
+        "Czas": _fmt_seconds(start[s] + offsets[s, step]),
+        "Etap": _take(FUNNEL_STEPS, step),
+        "ID klienta": _optional(logged_in[s], _customer_ids(n_customers).take(pa.array(who[s]))),
+        "Źródło ruchu": _take(names, source[s]),
     }
     truth = {
         "window": {
@@ -713,23 +745,28 @@ def _sessions_table(rng: Generator, cust) -> tuple[pd.DataFrame, dict]:
         "steps": FUNNEL_STEPS,
         "sources": {
             name: {
-                "share_of_visits": float(share),
-                "step_rates": dict(zip(FUNNEL_STEPS[1:], map(float, r), strict=True)),
-                "visit_to_purchase": round(float(np.prod(r)), 6),
-                "sessions_reaching_step": reached[name],
+                "share_of_visits": float(shares[i]),
+                "step_rates": dict(zip(FUNNEL_STEPS[1:], map(float, rates[i]), strict=True)),
+                "visit_to_purchase": round(float(np.prod(rates[i])), 6),
+                "sessions_reaching_step": [
+                    int(((source == i) & (depth > k)).sum()) for k in range(len(FUNNEL_STEPS))
+                ],
             }
-            for name, share, r in zip(names, shares, rates, strict=True)
+            for i, name in enumerate(names)
         },
         "sessions": n,
+        "rows": int(len(s)),
         "abandoned_carts": int(((depth >= 3) & (depth < 5)).sum()),
+        "abandoned_carts_definition": "sessions reaching add_to_cart but not purchase",
         "logged_in_share_before_checkout": LOGGED_IN_P,
         "notes": (
-            "step_rates are conditional on the previous step; every session that reaches "
-            "checkout carries a customer id; sessions are drawn independently of transactions "
-            "(purchase sessions are not linked to order numbers)"
+            "step_rates are conditional on the previous step; each session has one row per step "
+            "reached (no gaps); every session reaching checkout carries a customer id (a "
+            "customer registered before the window); sessions are drawn independently of "
+            "transactions (purchase sessions are not linked to order numbers)"
         ),
     }
-    return frame, truth
+    return table, truth
 
 
 # ================================================================================================
@@ -740,11 +777,11 @@ CLIENT_YML = """\
 # Every file next to it is synthetic; ground_truth.json lists the parameters the data were drawn
 # from. Paths are relative to this file. Unknown keys are errors.
 
-client: "{client}"          # shown on the report cover
+client: "{client}"        # shown on the report cover
 currency: PLN                           # ISO 4217 code of every amount in the exports
 locale: pl                              # report language and number format (1 234,56 zł)
 prepared_by: "clvlib demo generator"    # shown on the cover
-observation_end: {end}            # last day of the data window; later rows are excluded
+observation_end: {end}             # last day of the data window; later rows are excluded
 holdout_weeks: 26                       # last 26 weeks held out to check model forecasts
 
 economics:
@@ -826,17 +863,18 @@ privacy: {{pseudonymize_ids: true}}       # customer ids in report tables are sa
 README = """\
 # Demo client: {client}
 
-Everything in this folder is synthetic: written by `clv-audit demo --customers {n} --seed {seed}`
-(`clvlib.data.demo.write_demo`, generator version {version}) from a numpy PCG64 generator, so the
+Everything in this folder is synthetic, written by `clv-audit demo --customers {n} --seed {seed}`
+(`clvlib.data.demo.write_demo`, generator version {version}) from a numpy PCG64 generator: the
 same seed gives byte-identical files. {n:,} customers of a Polish home & garden web shop register
-between {start} and {end}; their repeat purchases are drawn from a BG/NBD process, order values from
-a Gamma-Gamma model (loyalty members spend {lift:.0%} more per order, one sales rep's customers drop
-out sooner), marketing spend equals a fixed cost per acquired customer per channel, messages carry
-a fatigue curve and web sessions known step conversion rates; a few dirty rows of each kind the
-loader excludes are injected into `transactions.csv`. The exports are Polish-formatted (`;`,
-decimal comma, cp1250, `dd.mm.yyyy HH:MM`); `client.yml` maps them; `ground_truth.json` lists every
-parameter and count the data were drawn from, `ground_truth_customers.csv` each customer's latent
-purchase rate (per week), dropout probability and spend parameter. No real person is described.
+between {start} and {end}; their repeat purchases are drawn from a BG/NBD process, order
+values from a Gamma-Gamma model (loyalty members spend {lift:.0%} more per order; one sales rep's
+customers drop out sooner); marketing spend is a fixed cost per acquired customer and channel;
+messages carry a fatigue curve and web sessions known step conversion rates; a few dirty rows of
+each kind the loader excludes are injected into `transactions.csv`. The exports are
+Polish-formatted (`;`, decimal comma, cp1250, `dd.mm.yyyy HH:MM`) and `client.yml` maps them.
+`ground_truth.json` lists every parameter and count the data were drawn from,
+`ground_truth_customers.csv` each customer's latent purchase rate (per week), dropout probability
+and spend parameter. No real person is described.
 """
 
 
@@ -948,19 +986,18 @@ def _ground_truth(seed, n, cust, purchases, orders, lines, returns, txn_info, di
         },
         "transactions_file": {
             "clean_rows": txn_info["rows"],
-            "rows": txn_info["rows"] + sum(dirty.values()),
             "return_rows": txn_info["returns"],
-        },
-        "dirty_rows": {
-            **dirty,
-            "total": sum(dirty.values()),
-            "notes": (
-                "extra rows in transactions.csv, each a copy of a distinct purchase line with "
-                "exactly one defect: empty customer id; an unreadable date; an unreadable unit "
-                "price; an exact duplicate (placed right after its original); a new order number "
-                "dated after observation_end. Removing them leaves exactly the drawn data."
+            "dirty_rows": sum(dirty.values()),
+            "rows": txn_info["rows"] + sum(dirty.values()),
+            "dirty_rows_notes": (
+                "extra rows, each a copy of a distinct purchase line with exactly one defect: "
+                "empty customer id; an unreadable date; an unreadable unit price; an exact "
+                "duplicate (right after its original); a new order number (ZAM/2026/...) dated "
+                "after observation_end. Removing them leaves exactly the drawn data."
             ),
         },
+        # by the loader's exclusion reason, comparable with TableQuality.rows_excluded as is
+        "dirty_rows": dict(dirty),
         "messages": messages,
         "funnel": sessions,
         "files": files,
@@ -977,9 +1014,9 @@ def write_demo(
 
     Writes ``transactions.csv`` (order lines), ``customers.csv``, ``marketing_spend.csv``,
     ``messages.csv``, ``sessions.csv`` (all ``;``, decimal comma, cp1250), ``client.yml``,
-    ``ground_truth.json``, ``ground_truth_customers.csv`` and ``README.md``; existing files of
-    the same names are replaced, each atomically. ``customers`` is the number of customers (at
-    least 10); ``seed`` makes every file byte-identical across runs.
+    ``ground_truth.json``, ``ground_truth_customers.csv`` and ``README.md``; files of the same
+    names are replaced, each atomically. ``customers`` is the number of customers (at least 10);
+    the same ``seed`` gives byte-identical files.
     """
     from tqdm.auto import tqdm
 
@@ -1000,10 +1037,10 @@ def write_demo(
     stage("orders")
     lines = _build_lines(rng, orders)
     returns = _build_returns(rng, orders, lines)
-    transactions, dirty, txn_info = _transactions_table(rng, cust, orders, lines, returns)
+    transactions, dirty, txn_info = _transactions_table(rng, customers, orders, lines, returns)
     stage("order lines")
     spend, channels = _spend_table(rng, cust)
-    messages, message_truth = _messages_table(rng, cust, orders)
+    messages, message_truth, cadence = _messages_table(rng, cust, orders)
     stage("messages")
     sessions, session_truth = _sessions_table(rng, cust)
     stage("sessions")
@@ -1016,28 +1053,25 @@ def write_demo(
         "messages.csv": messages,
         "sessions.csv": sessions,
     }
-    for name, frame in tables.items():
-        columns = [frame[c].to_numpy(object) for c in frame.columns]
-        _write_atomic(out / name, _csv_bytes(list(frame.columns), columns))
-        files[name] = {"rows": len(frame), "columns": list(frame.columns)}
+    for name, table in tables.items():
+        _write_atomic(out / name, _csv_bytes(table))
+        files[name] = {"rows": len(next(iter(table.values()))), "columns": list(table)}
         stage(name)
 
-    latent = pd.DataFrame(
-        {
-            "customer_id": _customer_ids(customers),
-            "lambda_per_week": cust["lam"],
-            "dropout_p": cust["dropout"],
-            "nu": cust["nu"],
-            "spend_multiplier": np.where(cust["member"], 1 + LOYALTY_SPEND_LIFT, 1.0),
-            "repeat_purchases": purchases["x"],
-            "alive_at_end": purchases["j"] > purchases["n_alive"],
-        }
-    )
-    _write_atomic(
-        out / "ground_truth_customers.csv",
-        latent.to_csv(index=False, float_format="%.8g", lineterminator="\n").encode("utf-8"),
-    )
-    files["ground_truth_customers.csv"] = {"rows": customers, "columns": list(latent.columns)}
+    latent = {
+        "customer_id": _fmt_int(10001 + np.arange(customers)),
+        "lambda_per_week": _fmt_text(pa.array(cust["lam"])),
+        "dropout_p": _fmt_text(pa.array(cust["dropout"])),
+        "nu": _fmt_text(pa.array(cust["nu"])),
+        "spend_multiplier": _fmt_text(
+            pa.array(np.where(cust["member"], 1 + LOYALTY_SPEND_LIFT, 1.0))
+        ),
+        "repeat_purchases": _fmt_int(purchases["x"]),
+        "alive_at_end": _fmt_text(pa.array(purchases["j"] > purchases["n_alive"])),
+        "messages_per_week_planned": _fmt_text(pa.array(cadence)),
+    }
+    _write_atomic(out / "ground_truth_customers.csv", _csv_bytes(latent, sep=",", newline="\n"))
+    files["ground_truth_customers.csv"] = {"rows": customers, "columns": list(latent)}
 
     truth = _ground_truth(seed, customers, cust, purchases, orders, lines, returns, txn_info,
                           dirty, files, channels, message_truth, session_truth)  # fmt: skip
@@ -1045,21 +1079,18 @@ def write_demo(
         out / "ground_truth.json",
         (json.dumps(truth, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
     )
-    _write_atomic(
-        out / "README.md",
-        README.format(
-            client=CLIENT_NAME,
-            n=customers,
-            seed=seed,
-            version=GENERATOR_VERSION,
-            start=str(START),
-            end=str(OBSERVATION_END),
-            lift=LOYALTY_SPEND_LIFT,
-        ).encode("utf-8"),  # fmt: skip
+    readme = README.format(
+        client=CLIENT_NAME,
+        n=customers,
+        seed=seed,
+        version=GENERATOR_VERSION,
+        start=str(START),
+        end=str(OBSERVATION_END),
+        lift=LOYALTY_SPEND_LIFT,
     )
+    _write_atomic(out / "README.md", readme.encode("utf-8"))
     config = out / "client.yml"
-    _write_atomic(
-        config, CLIENT_YML.format(client=CLIENT_NAME, end=str(OBSERVATION_END)).encode("utf-8")
-    )
+    yml = CLIENT_YML.format(client=CLIENT_NAME, end=str(OBSERVATION_END))
+    _write_atomic(config, yml.encode("utf-8"))
     bar.close()
     return config
