@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from clvlib.config import load_config
-from clvlib.data.load import load_tables, transcode_to_utf8
+from clvlib.data.load import load_tables
 from clvlib.errors import DataError
 
 DATA = Path(__file__).parent / "data"
@@ -177,7 +177,10 @@ def test_header_only_and_empty_files(tmp_path):
 
 def test_optional_tables_have_their_own_reasons(tmp_path):
     csv = "customer_id,order_ts,revenue\nA,2024-01-01,1\n"
-    sessions = "session_id,ts,step\nS1,2024-01-01,visit\nS1,2024-01-01,add_to_cart\nS2,2024-01-01,wishlist\n"
+    sessions = (
+        "session_id,ts,step\nS1,2024-01-01,visit\nS1,2024-01-01,add_to_cart\n"
+        "S2,2024-01-01,wishlist\n"
+    )
     spend = "period,channel,spend\n2024-01-01,Facebook,100\n2024-02-01,Facebook,abc\n"
     extra = "  sessions: {path: s.csv}\n  marketing_spend: {path: m.csv}\n"
     loaded = load(
@@ -190,16 +193,3 @@ def test_optional_tables_have_their_own_reasons(tmp_path):
     m = loaded.quality["marketing_spend"]
     assert (m.rows_used, m.rows_excluded) == (1, {"non_numeric_amount": 1})
     assert all(q.reconciles() for q in loaded.quality.values())
-
-
-@pytest.mark.parametrize("encoding", ["cp1250", "iso-8859-2", "utf-16"])
-def test_transcode_streams_in_chunks(tmp_path, monkeypatch, encoding):
-    from clvlib.data import load as load_module
-
-    # 7-byte chunks split utf-16's two-byte characters: the decoder must carry state across
-    monkeypatch.setattr(load_module, "CHUNK", 7)
-    text = "Zażółć gęślą jaźń;ŁÓDŹ\n" * 50
-    source = tmp_path / "in.csv"
-    source.write_bytes(text.encode(encoding))
-    transcode_to_utf8(source, encoding, tmp_path / "out.csv")
-    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == text

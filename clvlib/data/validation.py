@@ -1,0 +1,595 @@
+"""Column mapping, parsing and row accounting, in one SQL pass per table.
+
+Every row of a staged file (``clvlib.data.io``) gets at most one exclusion reason, the first
+that applies in the order of ``clvlib.data.quality.REASONS``:
+
+1. ``missing_customer_id`` — the table requires a customer id and the row's is empty;
+2. ``missing_order_id`` — ``order_id`` is mapped (transactions) and empty;
+3. ``missing_required_value`` — another required column (id, text or date) is empty;
+4. ``unparseable_date`` — a required date is not empty but cannot be read with ``csv.date_format``;
+5. ``non_numeric_amount`` — a value amount (``revenue``, ``unit_price``, ``quantity``, ``spend``)
+   is not empty but is not a number in the configured dialect (``'12,x'``, ``'99,99 zł'``,
+   ``'12.5'`` in a decimal-comma file), or a required amount is empty;
+6. ``duplicate_row`` — an exact copy, over all the file's columns, of an earlier row (the first
+   occurrence is kept);
+7. ``outside_window`` — a transaction before ``observation_start`` or after the day
+   ``observation_end`` (that whole day is inside);
+8. ``unknown_funnel_step`` — a session's ``step`` is not in ``funnel.steps``.
+
+Optional columns that cannot be read (``margin``, ``impressions``, ``clicks``, optional dates and
+yes/no flags) are left empty (NULL) and counted in a note; the row is kept. Nothing is silently
+changed: an amount with a currency symbol is not "cleaned", it is excluded and counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from clvlib.config import ClientConfig, CsvOptions, Source
+from clvlib.data.io import RawTable, quote_ident, quote_literal
+from clvlib.data.quality import REASONS
+from clvlib.data.schema import TABLES
+from clvlib.errors import ConfigError, DataError
+
+# amounts whose unreadable value excludes the row; other amounts become NULL with a note
+VALUE_AMOUNTS = {"revenue", "unit_price", "quantity", "spend"}
+PARSED_KINDS = ("money", "number", "ts", "date", "bool")
+SPACES = " \t\u00a0\u202f\u2009"  # trimmed around every value; thousands separators in amounts
+TRUE_WORDS = ("1", "true", "t", "tak", "yes", "y", "prawda")
+FALSE_WORDS = ("0", "false", "f", "nie", "no", "n", "fałsz", "falsz")
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
+NUMERIC_TYPES += ("UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "DECIMAL")
+# client column names that look like personal data: never shown in examples of excluded rows
+PERSONAL_HINTS = ("mail", "telefon", "phone", "tel", "imie", "imię", "nazwisko", "name")
+PERSONAL_HINTS += ("adres", "address", "ulica", "street", "pesel", "urodz", "birth")
+COMMON_DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y.%m.%d")
+COMMON_DATE_FORMATS += ("%d.%m.%y", "%Y%m%d", "%Y-%m")
+TIME_SUFFIXES = ("", " %H:%M", " %H:%M:%S")
+
+
+def is_personal(column: str) -> bool:
+    """True for column names that look like personal data (e-mail, phone, name, address)."""
+    low = column.lower().replace("-", "").replace("_", "").replace(" ", "")
+    return any(hint in low for hint in PERSONAL_HINTS)
+
+
+# -- column mapping -------------------------------------------------------------------------------
+def resolve_columns(table: str, source: Source, raw: RawTable) -> dict[str, str]:
+    """canonical -> client column (as in the staged file), checked against the file's header.
+
+    A canonical column not mapped in ``client.yml`` but present under its canonical name is used
+    as is. Raises ``DataError`` for a mapped column that is absent, a required column (or every
+    alternative of ``TableSpec.one_of``) that is neither mapped nor present, and a return-flag
+    column that is absent.
+    """
+    spec = TABLES[table]
+    present = set(raw.columns)
+    mapping: dict[str, str] = {}
+    for canonical in spec.columns:
+        wanted = source.columns.get(canonical)
+        if wanted is None:
+            if canonical in present:
+                mapping[canonical] = canonical
+            continue
+        wanted_clean = wanted.replace("\ufeff", "").strip()
+        if wanted_clean not in present:
+            raise _absent(table, raw, wanted, f"sources.{table}.columns.{canonical}")
+        mapping[canonical] = wanted_clean
+    missing = [c for c in spec.required if c not in mapping]
+    if spec.one_of and not any(all(c in mapping for c in group) for group in spec.one_of):
+        missing.append(" or ".join(" and ".join(group) for group in spec.one_of))
+    if missing:
+        example = missing[0].split(" ")[0]
+        close = _close_match(example, raw.columns)
+        hint = f" ('{close}' looks close)" if close else ""
+        target = close or "<the client's column name>"
+        raise DataError(
+            f"the required column(s) {', '.join(missing)} are not mapped in client.yml and the "
+            f"file has no column of that name{hint}; the file's columns are: "
+            f"{_listed(raw.columns)}{_separator_hint(raw)}",
+            file=str(raw.file),
+            fix=f'map them under sources.{table}.columns in client.yml, e.g. {example}: "{target}"',
+        )
+    if source.returns is not None:
+        flag = source.returns.column.replace("\ufeff", "").strip()
+        if flag not in present:
+            raise _absent(table, raw, source.returns.column, f"sources.{table}.returns.column")
+    return mapping
+
+
+def _absent(table: str, raw: RawTable, wanted: str, key: str) -> DataError:
+    close = _close_match(wanted, raw.columns)
+    hint = f" — did you mean '{close}'?" if close else ""
+    return DataError(
+        f"the column '{wanted}' named in {key} is not in the file{hint}; the file's columns are: "
+        f"{_listed(raw.columns)}{_separator_hint(raw)}",
+        file=str(raw.file),
+        column=wanted,
+        fix=f"edit {key} in client.yml to the exact column header"
+        + (f' (e.g. "{close}")' if close else ""),
+    )
+
+
+def _close_match(name: str, columns: list[str]) -> str | None:
+    lowered = {c.lower(): c for c in columns}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
+
+
+def _listed(columns: list[str]) -> str:
+    return ", ".join(f"'{c}'" for c in columns)
+
+
+def _separator_hint(raw: RawTable) -> str:
+    if raw.format == "csv" and len(raw.columns) == 1:
+        for sep in (";", ",", "\t", "|"):
+            if sep in raw.columns[0]:
+                shown = "\\t" if sep == "\t" else sep
+                return (
+                    f" — the file was read as a single column, so its separator is probably "
+                    f"'{shown}': set csv.sep: \"{shown}\""
+                )
+    return ""
+
+
+# -- parsing expressions --------------------------------------------------------------------------
+def text_sql(column: str, dtype: str) -> str:
+    """The value as trimmed text, NULL when empty (typed columns: their own value)."""
+    col = quote_ident(column)
+    if dtype != "VARCHAR":
+        return col
+    # trim(col, chars) is ~4x slower than a regex test, and almost no value needs it
+    edge = quote_literal(f"^[\\s{SPACES}]|[\\s{SPACES}]$")
+    trim = f"trim({col}, {quote_literal(SPACES)})"
+    trimmed = f"CASE WHEN regexp_matches({col}, {edge}) THEN {trim} ELSE {col} END"
+    return f"NULLIF({trimmed}, '')"
+
+
+def _as_text(expr: str, dtype: str) -> str:
+    if dtype == "VARCHAR":
+        return expr
+    if dtype in ("FLOAT", "DOUBLE"):  # an id stored as 1001.0 reads as '1001'
+        return (
+            f"CASE WHEN {expr} = trunc({expr}) THEN CAST(CAST({expr} AS HUGEINT) AS VARCHAR) "
+            f"ELSE CAST({expr} AS VARCHAR) END"
+        )
+    return f"CAST({expr} AS VARCHAR)"
+
+
+def _thousands(options: CsvOptions) -> list[str]:
+    """Thousands separators accepted in amounts (only in a strict 1 234 567 grouping)."""
+    if options.thousands is None:
+        return [" ", "." if options.decimal == "," else ","]
+    if options.thousands == options.decimal:
+        raise ConfigError(
+            f"csv.thousands and csv.decimal are both '{options.decimal}'",
+            fix='set csv.thousands to " " or "." with decimal ",", or to "," with decimal "."',
+        )
+    return [options.thousands] if options.thousands else []
+
+
+def amount_sql(text: str, dtype: str, options: CsvOptions) -> str:
+    """A number from ``text`` (already trimmed); NULL when it is not a number in the dialect.
+
+    ``'1 234,56'`` and (with a decimal comma) ``'1.234,56'`` -> 1234.56: a thousands separator is
+    dropped only inside a strict grouping (1-3 digits, then groups of exactly 3). Anything else
+    with a character other than sign, digits and the decimal mark -> NULL.
+    """
+    if dtype.startswith(NUMERIC_TYPES):
+        return f"CAST({text} AS DOUBLE)"
+    text = _as_text(text, dtype)
+    d = options.decimal
+    dec = re.escape(d)
+    plain = rf"[-+]?(\d+({dec}\d*)?|{dec}\d+)"
+    to_point = (lambda e: e) if d == "." else (lambda e: f"replace({e}, ',', '.')")
+    cases = [f"WHEN regexp_full_match({text}, {quote_literal(plain)}) THEN {to_point(text)}"]
+    for sep in _thousands(options):
+        group = "[" + SPACES[0] + SPACES[2:] + "]" if sep == " " else re.escape(sep)
+        pattern = rf"[-+]?\d{{1,3}}({group}\d{{3}})+({dec}\d+)?"
+        dropped = f"regexp_replace({text}, {quote_literal(group)}, '', 'g')"
+        cases.append(
+            f"WHEN regexp_full_match({text}, {quote_literal(pattern)}) THEN {to_point(dropped)}"
+        )
+    return f"TRY_CAST(CASE {' '.join(cases)} END AS DOUBLE)"
+
+
+def date_formats(date_format: str | None) -> list[str]:
+    """The format and the same date with ' %H:%M' and ' %H:%M:%S' (exports often add times)."""
+    if not date_format:
+        return []
+    base = date_format.split(" %H")[0]
+    return list(dict.fromkeys([date_format, *(base + s for s in TIME_SUFFIXES)]))
+
+
+def timestamp_sql(text: str, dtype: str, options: CsvOptions) -> str:
+    """A timestamp from ``text``: typed dates/timestamps cast; text with ``csv.date_format``
+    (and the time variants of ``date_formats``) or, without a format, ISO 8601."""
+    if dtype.startswith(("TIMESTAMP", "DATE")):
+        return f"CAST({text} AS TIMESTAMP)"
+    text = _as_text(text, dtype)
+    formats = date_formats(options.date_format)
+    if not formats:
+        return f"TRY_CAST({text} AS TIMESTAMP)"
+    listed = ", ".join(quote_literal(f) for f in formats)
+    return f"try_strptime({text}, [{listed}])"
+
+
+def boolean_sql(text: str, dtype: str) -> str:
+    """Yes/no from 1/0, true/false, tak/nie, t/n (or t/f), yes/no, y/n (any case)."""
+    if dtype == "BOOLEAN":
+        return text
+    low = f"lower({_as_text(text, dtype)})"
+    yes = ", ".join(quote_literal(w) for w in TRUE_WORDS)
+    no = ", ".join(quote_literal(w) for w in FALSE_WORDS)
+    return f"CASE WHEN {low} IN ({yes}) THEN true WHEN {low} IN ({no}) THEN false END"
+
+
+def parse_sql(kind: str, text: str, dtype: str, options: CsvOptions) -> str:
+    """The canonical value of a column of ``kind`` (schema type) from its trimmed text."""
+    if kind in ("money", "number"):
+        return amount_sql(text, dtype, options)
+    if kind == "ts":
+        return timestamp_sql(text, dtype, options)
+    if kind == "date":
+        return f"CAST({timestamp_sql(text, dtype, options)} AS DATE)"
+    if kind == "bool":
+        return boolean_sql(text, dtype)
+    return _as_text(text, dtype)
+
+
+# -- classification -------------------------------------------------------------------------------
+@dataclass
+class Classification:
+    """The classified rows of one table (temp table ``relation``) and what was counted."""
+
+    table: str
+    relation: str
+    mapping: dict[str, str]
+    output: list[str]  # canonical columns of the used-rows table, in order (plus source_row)
+    excluding: list[str]  # parsed columns whose unreadable value excludes the row
+    optional: list[str]  # parsed columns left NULL when unreadable
+    counts: dict[str, int] = field(default_factory=dict)  # reason ('' = used) -> rows
+    bad: dict[str, dict[str, int]] = field(default_factory=dict)  # reason -> column -> n
+    filled: dict[str, int] = field(default_factory=dict)  # column -> non-empty values
+    returns: int = 0
+    malformed: int = 0  # CSV rows with more fields than the header
+
+    @property
+    def rows_read(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def rows_used(self) -> int:
+        return self.counts.get("", 0)
+
+    @property
+    def rows_excluded(self) -> dict[str, int]:
+        return {r: self.counts[r] for r in REASONS if self.counts.get(r)}
+
+    def unreadable(self, column: str, *, used_only: bool = False) -> int:
+        reasons = [""] if used_only else list(self.bad)
+        return sum(self.bad.get(r, {}).get(column, 0) for r in reasons)
+
+
+def classify(
+    duck, config: ClientConfig, table: str, source: Source, raw: RawTable, mapping: dict[str, str]
+) -> Classification:
+    """Parse and classify every row of ``raw`` into the temp table ``__clv_cls_<table>``.
+
+    One SQL pass over the staged file: trimmed text, parsed values, the duplicate rank (window
+    over all the file's columns), the first exclusion reason; then one GROUP BY for the counts.
+    """
+    spec = TABLES[table]
+    options = source.csv
+    required = set(spec.required)
+    if table == "transactions":
+        required |= {"revenue"} if "revenue" in mapping else {"unit_price", "quantity"}
+    parsed_cols = [c for c in mapping if spec.types[c] in PARSED_KINDS]
+    excluding = [
+        c
+        for c in parsed_cols
+        if (c in required and spec.types[c] in ("ts", "date")) or c in VALUE_AMOUNTS
+    ]
+    optional = [c for c in parsed_cols if c not in excluding]
+    cls = Classification(
+        table=table,
+        relation=f"__clv_cls_{table}",
+        mapping=mapping,
+        output=[],
+        excluding=excluding,
+        optional=optional,
+    )
+
+    # layer 1: trimmed text (typed columns as they are), duplicate rank, return flag
+    texts = {c: text_sql(col, raw.types[col]) for c, col in mapping.items()}
+    dtype = {c: raw.types[col] for c, col in mapping.items()}
+    layer1 = [f"{expr} AS __t_{c}" for c, expr in texts.items()]
+    partition = ", ".join(quote_ident(c) for c in raw.columns)
+    layer1.append(f"row_number() OVER (PARTITION BY {partition} ORDER BY __row) AS __dup")
+    layer1.append(
+        f"{raw.extra} IS NOT NULL AS __malformed" if raw.extra else "false AS __malformed"
+    )
+    if table == "transactions" and source.returns is not None:
+        flag_col = source.returns.column.replace("\ufeff", "").strip()
+        flag = _as_text(text_sql(flag_col, raw.types[flag_col]), raw.types[flag_col])
+        values = ", ".join(quote_literal(v.strip().lower()) for v in source.returns.values)
+        layer1.append(f"coalesce(lower({flag}) IN ({values}), false) AS __flag")
+
+    # layer 2: parsed values
+    layer2 = [
+        f"{parse_sql(spec.types[c], f'__t_{c}', dtype[c], options)} AS __p_{c}" for c in mapping
+    ]
+
+    # layer 3: canonical output, unreadable flags, reason
+    out: dict[str, str] = {c: f"__p_{c}" for c in spec.columns if c in mapping}
+    if table == "transactions":
+        value = "__p_revenue" if "revenue" in mapping else "(__p_unit_price * __p_quantity)"
+        returned = [f"{value} < 0"]
+        if "quantity" in mapping:
+            returned.append("__p_quantity < 0")
+        if source.returns is not None:
+            returned.append("__flag")
+        if "is_return" in mapping:
+            returned.append("coalesce(__p_is_return, false)")
+        is_return = "coalesce(" + " OR ".join(returned) + ", false)"
+        out["order_id"] = out.get("order_id", "'row-' || CAST(source_row AS VARCHAR)")
+        out["revenue"] = f"CASE WHEN {is_return} THEN -abs({value}) ELSE {value} END"
+        out["is_return"] = is_return
+        order = [c for c in spec.columns if c in out]
+        out = {c: out[c] for c in order}
+    cls.output = list(out)
+    layer3 = [f"{expr} AS {c}" for c, expr in out.items()]
+    layer3 += [f"(__t_{c} IS NOT NULL AND __p_{c} IS NULL) AS __bad_{c}" for c in parsed_cols]
+    layer3.append(f"{_reason_sql(config, table, mapping, required, excluding)} AS __reason")
+    layer3.append("__malformed")
+
+    # the file's own values travel along and are kept, as text, for excluded rows only (the
+    # examples in the report), which spares a second read of the file
+    carried = [f"__r{i}" for i in range(len(raw.columns))]
+    layer1 += [f"{quote_ident(c)} AS {r}" for c, r in zip(raw.columns, carried, strict=True)]
+    layer3 += carried
+    as_text = ", ".join(f"CAST({r} AS VARCHAR)" for r in carried)
+    sql = (
+        f"CREATE OR REPLACE TEMP TABLE {cls.relation} AS "
+        f"WITH l1 AS (SELECT __row AS source_row, {', '.join(layer1)} FROM {raw.view}), "
+        f"l2 AS (SELECT *, {', '.join(layer2)} FROM l1), "
+        f"l3 AS (SELECT source_row, {', '.join(layer3)} FROM l2) "
+        f"SELECT * EXCLUDE ({', '.join(carried)}), "
+        f"CASE WHEN __reason IS NOT NULL THEN [{as_text}] END AS __raw FROM l3"
+    )
+    duck.execute(sql)
+    _count(duck, cls, table)
+    return cls
+
+
+def _reason_sql(
+    config: ClientConfig,
+    table: str,
+    mapping: dict[str, str],
+    required: set[str],
+    excluding: list[str],
+) -> str:
+    spec = TABLES[table]
+    checks: list[tuple[str, str]] = []
+    if "customer_id" in spec.required:
+        checks.append(("missing_customer_id", "__t_customer_id IS NULL"))
+    if table == "transactions" and "order_id" in mapping:
+        checks.append(("missing_order_id", "__t_order_id IS NULL"))
+    others = [
+        c
+        for c in spec.columns
+        if c in required
+        and c not in ("customer_id", "order_id")
+        and spec.types[c] not in ("money", "number")
+    ]
+    if others:
+        checks.append(("missing_required_value", _any(f"__t_{c} IS NULL" for c in others)))
+    dates = [c for c in excluding if spec.types[c] in ("ts", "date")]
+    if dates:
+        checks.append(("unparseable_date", _any(f"__p_{c} IS NULL" for c in dates)))
+    amounts = [c for c in excluding if spec.types[c] in ("money", "number")]
+    if amounts:
+        bad = [
+            f"__p_{c} IS NULL" if c in required else f"(__t_{c} IS NOT NULL AND __p_{c} IS NULL)"
+            for c in amounts
+        ]
+        checks.append(("non_numeric_amount", _any(bad)))
+    checks.append(("duplicate_row", "__dup > 1"))
+    if table == "transactions":
+        window = []
+        if config.observation_start:
+            start = config.observation_start.isoformat()
+            window.append(f"__p_order_ts < TIMESTAMP {quote_literal(start)}")
+        if config.observation_end:
+            after = (config.observation_end + dt.timedelta(days=1)).isoformat()
+            window.append(f"__p_order_ts >= TIMESTAMP {quote_literal(after)}")
+        if window:
+            checks.append(("outside_window", _any(window)))
+    if table == "sessions":
+        steps = ", ".join(quote_literal(s) for s in config.funnel.steps)
+        checks.append(("unknown_funnel_step", f"__t_step NOT IN ({steps})"))
+    assert [r for r, _ in checks] == [r for r in REASONS if r in dict(checks)]
+    return "CASE " + " ".join(f"WHEN {c} THEN {quote_literal(r)}" for r, c in checks) + " END"
+
+
+def _any(conditions) -> str:
+    return "(" + " OR ".join(conditions) + ")"
+
+
+def _count(duck, cls: Classification, table: str) -> None:
+    parsed = cls.excluding + cls.optional
+    aggregates = ["count(*)"]
+    aggregates.append("count_if(is_return)" if table == "transactions" else "0")
+    aggregates.append("count_if(__malformed)")
+    aggregates += [f"count_if(__bad_{c})" for c in parsed]
+    aggregates += [f"count({c})" for c in cls.excluding]  # = parsed values (revenue too)
+    rows = duck.execute(
+        f"SELECT coalesce(__reason, ''), {', '.join(aggregates)} FROM {cls.relation} GROUP BY ALL"
+    ).fetchall()
+    k = len(parsed)
+    for reason, n, returns, malformed, *rest in rows:
+        cls.counts[reason] = n
+        cls.malformed += malformed
+        cls.bad[reason] = dict(zip(parsed, rest[:k], strict=True))
+        if reason == "":
+            cls.returns = returns
+        bad = cls.bad[reason]
+        for c, parsed_n in zip(cls.excluding, rest[k:], strict=True):
+            cls.filled[c] = cls.filled.get(c, 0) + parsed_n + bad[c]
+
+
+# -- checks, notes and examples -------------------------------------------------------------------
+def check_malformed(duck, cls: Classification, raw: RawTable, source: Source) -> None:
+    """Raise ``DataError`` when CSV rows have more fields than the header.
+
+    Such a row almost always has the separator inside an unquoted value, so its values sit in
+    the wrong columns; reading it anyway could put a street number into an amount.
+    """
+    if not cls.malformed:
+        return
+    rows = duck.execute(
+        f"SELECT source_row FROM {cls.relation} WHERE __malformed ORDER BY source_row LIMIT 2"
+    ).fetchall()
+    listed = ", ".join(str(r) for (r,) in rows)
+    values = duck.execute(
+        f"SELECT * EXCLUDE (__row) FROM {raw.view} WHERE __row = {rows[0][0]}"
+    ).fetchall()[0]
+    sep = source.csv.sep
+    shown = sep.join("" if v is None else str(v) for v in values)
+    raise DataError(
+        f"{cls.malformed:,} row(s) have more fields than the header's {len(raw.columns)} "
+        f"(data rows {listed}{' ...' if cls.malformed > 2 else ''}), so their values cannot be "
+        "matched to columns",
+        file=str(raw.file),
+        row=f"data row {rows[0][0]} read as '{shown}'",
+        fix=f"a value there contains the separator '{sep}' without quotes: re-export with "
+        f"values in quotes, or correct those rows; check csv.sep and csv.skip_rows too",
+    )
+
+
+def check_parse_rates(
+    duck, cls: Classification, raw: RawTable, source: Source, *, threshold: float = 0.5
+) -> None:
+    """Raise ``DataError`` when more than ``threshold`` of the non-empty values of a column that
+    excludes rows (required dates, value amounts) cannot be read: almost certainly a wrong
+    ``csv.date_format`` or ``csv.decimal``, not dirty rows."""
+    for canonical in cls.excluding:
+        filled = cls.filled.get(canonical, 0)
+        bad = cls.unreadable(canonical)
+        if not filled or bad / filled <= threshold:
+            continue
+        column = cls.mapping[canonical]
+        kind = TABLES[cls.table].types[canonical]
+        position = raw.columns.index(column) + 1  # DuckDB lists are 1-based
+        samples = duck.execute(
+            f"SELECT source_row, __raw[{position}] FROM {cls.relation} WHERE __bad_{canonical} "
+            "ORDER BY source_row LIMIT 200"
+        ).fetchall()
+        shown = "; ".join(f"row {r}: '{v}'" for r, v in samples[:2])
+        values = [v for _, v in samples]
+        if kind in ("ts", "date"):
+            fix = _date_fix(values, source.csv.date_format)
+            what = "dates"
+        else:
+            fix = _amount_fix(values, source.csv)
+            what = "numbers"
+        raise DataError(
+            f"{bad:,} of {filled:,} values of {canonical} cannot be read as {what} with the "
+            f"configured settings, which points to a setting rather than dirty rows",
+            file=str(raw.file),
+            column=column,
+            row=shown,
+            fix=fix,
+        )
+
+
+def _date_fix(values: list[str], current: str | None) -> str:
+    """Suggest the common date format that reads most of the unreadable ``values``."""
+    now = f'now "{current}"' if current else "now not set, i.e. ISO 8601 yyyy-mm-dd"
+    values = [v.strip() for v in values if v and v.strip()]
+    best, best_n = None, 0
+    for base in COMMON_DATE_FORMATS:
+        n = sum(_strptime_any(v, base) for v in values)
+        if n > best_n:
+            best, best_n = base, n
+    if best and best_n * 2 > len(values):
+        return (
+            f'set csv.date_format: "{best}" for this source in client.yml ({now}); it reads '
+            f"{best_n} of the {len(values)} sampled values (a time such as 10:15 after the date "
+            "is accepted too)"
+        )
+    return (
+        f"set csv.date_format for this source in client.yml to the pattern of these dates "
+        f'({now}), e.g. "%d.%m.%Y" for 31.12.2025 or "%Y-%m-%d" for 2025-12-31'
+    )
+
+
+def _strptime_any(value: str, base: str) -> bool:
+    for suffix in TIME_SUFFIXES:
+        try:
+            dt.datetime.strptime(value, base + suffix)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _amount_fix(values: list[str], options: CsvOptions) -> str:
+    """Suggest the other decimal mark when most unreadable ``values`` are numbers with it."""
+    other = "," if options.decimal == "." else "."
+    number = re.compile(r"[-+]?\d[\d\s\u00a0\u202f.,]*")
+    values = [v.strip() for v in values if v and v.strip()]
+    fits = sum(bool(number.fullmatch(v)) and other in v for v in values)
+    if values and fits * 2 > len(values):
+        return f'set csv.decimal: "{other}" for this source in client.yml (now "{options.decimal}")'
+    return (
+        f'check the column mapping and csv.decimal (now "{options.decimal}"; Polish exports use '
+        'decimal: ","); amounts must be plain numbers — a currency symbol or text such as '
+        "'zł' in the values must be removed in the export"
+    )
+
+
+def optional_notes(cls: Classification) -> list[str]:
+    """One sentence per optional column with used rows whose value could not be read."""
+    notes = []
+    for canonical in cls.optional:
+        n = cls.unreadable(canonical, used_only=True)
+        if n:
+            verb = (
+                "value could not be read and was" if n == 1 else "values could not be read and were"
+            )
+            notes.append(
+                f"{canonical} (column '{cls.mapping[canonical]}'): {n:,} {verb} left empty"
+            )
+    return notes
+
+
+def excluded_examples(
+    duck, cls: Classification, raw: RawTable, *, per_reason: int = 3
+) -> list[dict[str, Any]]:
+    """Up to ``per_reason`` excluded rows per reason: ``{reason, source_row, <client columns>}``
+    with the raw values as text, without columns that look like personal data."""
+    picked = duck.execute(
+        f"SELECT __reason, source_row, __raw FROM {cls.relation} WHERE __reason IS NOT NULL "
+        f"QUALIFY row_number() OVER (PARTITION BY __reason ORDER BY source_row) <= {per_reason}"
+    ).fetchall()
+    keep = [(i, c) for i, c in enumerate(raw.columns) if not is_personal(c)]
+    order = list(REASONS)
+    picked.sort(key=lambda p: (order.index(p[0]), p[1]))
+    return [
+        {"reason": reason, "source_row": row, **{c: values[i] for i, c in keep}}
+        for reason, row, values in picked
+    ]
+
+
+def create_canonical(duck, cls: Classification) -> None:
+    """The used rows as the typed canonical table named like the table (replaced if present)."""
+    columns = ", ".join([*cls.output, "source_row"])
+    duck.execute(
+        f"CREATE OR REPLACE TABLE {quote_ident(cls.table)} AS SELECT {columns} "
+        f"FROM {cls.relation} WHERE __reason IS NULL ORDER BY source_row"
+    )
