@@ -1,22 +1,37 @@
 """Step I — Calculation: what a customer is worth, and so what acquiring one may cost.
 
-Definitions (also in the report's methods appendix):
+Every aggregation over transactions is an ibis expression run by the backend (DuckDB by default);
+only per-customer or per-segment results become pandas. Definitions (the report's methods
+appendix repeats them):
 
-- *purchase*: an order with at least one non-return line; a customer's purchases on the same
-  calendar day count as one (same-day merge) in ``rfm_summary``. Zero-value orders are purchases.
-- *returns* (``is_return`` or negative revenue) reduce net revenue, never count as purchases.
-- *AOV*: net revenue of purchase orders ÷ purchase orders, over the whole window (currency).
-- *purchase frequency per year*: purchase orders in the last 12 months ÷ customers who bought in
-  the last 12 months (scaled to a year when the window is shorter, with a note).
-- *annual retention rate r*: of the customers who bought in the 12 months before the last 12,
-  the share who bought again in the last 12 months (needs a 24-month window).
-- *retention period*: 1 / (1 − r) years, the mean of a geometric lifetime.
-- *simple CLV* = AOV × frequency × retention period × margin (currency, undiscounted).
-- *retention-rate CLV* = m·r / (1 + d − r): m the annual margin per active customer, d the
-  annual discount rate (infinite horizon, first margin a year from now).
+- *purchase*: an order (rows sharing ``customer_id`` and ``order_id``) with at least one
+  non-return line. Zero-value orders are purchases (CDNOW has some).
+- *return*: a row with ``is_return`` true or a negative amount. Return lines inside a purchase
+  order reduce that order's revenue; a separate return document (all lines returns) is not a
+  purchase, but it reduces the customer's net revenue and margin (``historical_clv_table``).
+- *purchase day* (``rfm_summary`` only): a customer's purchases on one calendar day count as one
+  (same-day merge, as in lifetimes and the CDNOW papers); its value is the day's net.
+- *last 12 months* = ``(observation_end - 1 year, observation_end]`` and the *year before* =
+  ``(observation_end - 2 years, observation_end - 1 year]``, calendar years (dates inclusive).
+- *AOV* (currency) = net revenue of purchase orders / purchase orders, whole window.
+- *purchase frequency per year* = purchase orders in the last 12 months / customers with a
+  purchase in the last 12 months (purchases per active customer per year). NaN when the window
+  is shorter than 12 months.
+- *annual retention rate r* = share of the customers who bought in the year before the last 12
+  months who bought again in the last 12 months (NaN when the window is shorter than 24 months).
+- *retention period* (years) = 1 / (1 - r), the mean of a geometric lifetime counted in
+  active years (the current year included).
+- *simple CLV* (currency) = AOV × frequency × retention period × margin (undiscounted).
+- *retention-rate CLV* (currency) = m·r / (1 + d - r) = Σ_{t≥1} m (r / (1 + d))^t with
+  m = AOV × frequency × margin (annual margin per active customer) and d the annual discount
+  rate: the discounted value of the years after the current one, infinite horizon.
+- *margin*: Σ margin / Σ revenue when transactions have a ``margin`` column (rows without a
+  margin use ``economics.gross_margin``), else ``economics.gross_margin`` from ``client.yml``.
 
-Predictive, per-customer CLV (BTYD models) plugs in through ``clvlib.models`` and
-``rfm_summary``; this module only computes what the observed data say directly.
+Predictive, per-customer CLV: the BTYD fitters of ``clvlib.models`` (BG/NBD, Pareto/NBD,
+Gamma-Gamma ...) take the output of ``rfm_summary`` below; ``clvlib.models.
+customer_lifetime_value`` will sit beside ``simple_clv_table`` in the notebook and replace the
+simple CLV as the acquisition-cost ceiling once it exists. Nothing in this module fits a model.
 """
 
 from __future__ import annotations
@@ -28,32 +43,88 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from clvlib.errors import DataError
+
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = 30.4375
 _UNIT_DAYS = {"D": 1.0, "W": 7.0}
+SEGMENT_CANDIDATES = ("acquisition_channel", "channel", "region", "loyalty_member")
+UNKNOWN_SEGMENT = "(unknown)"
+SMALL_SEGMENT = 30  # active customers below which a segment's frequency is flagged as uncertain
+
+RFM_COLUMNS = ["frequency", "recency", "T", "monetary_value"]
+HOLDOUT_COLUMNS = ["frequency_holdout", "duration_holdout"]
 
 
-def _as_table(transactions: Any):
-    """An ibis table for a pandas frame or an ibis table (pandas goes to an in-memory DuckDB)."""
-    if isinstance(transactions, pd.DataFrame):
-        return ibis.duckdb.connect().create_table("transactions", transactions)
-    return transactions
+# -- plumbing ------------------------------------------------------------------------------------
+def _bind(data: Any) -> tuple[Any, Any]:
+    """An ibis table and the connection to run it on (``None``: the table's own backend).
+
+    A pandas frame becomes an ``ibis.memtable`` on its own in-memory DuckDB connection.
+    """
+    if isinstance(data, pd.DataFrame):
+        return ibis.memtable(data), ibis.duckdb.connect()
+    if isinstance(data, ibis.Table):
+        return data, None
+    raise TypeError(f"expected a pandas DataFrame or an ibis table, not {type(data).__name__}")
 
 
-def _is_return(t, monetary_col: str):
-    return t["is_return"] if "is_return" in t.columns else t[monetary_col] < 0
+def _fetch(expr, con=None) -> pd.DataFrame:
+    """A small result as pandas, through Arrow (several times faster than ibis' own
+    conversion for a million rows)."""
+    arrow = con.to_pyarrow(expr) if con is not None else expr.to_pyarrow()
+    return arrow.to_pandas()
 
 
-def _date(value: Any) -> dt.date | None:
-    return None if value is None else pd.Timestamp(value).date()
+def _scalar(expr, con=None) -> Any:
+    return con.execute(expr) if con is not None else expr.execute()
+
+
+def _require(t, columns: list[str], *, fix: str) -> None:
+    missing = [c for c in columns if c not in t.columns]
+    if missing:
+        raise DataError(
+            f"the transactions have no column '{missing[0]}' (they have: {', '.join(t.columns)})",
+            column=missing[0],
+            fix=fix,
+        )
+
+
+def _to_date(value: Any) -> dt.date | None:
+    """A calendar date from a date, datetime, pandas Timestamp or ISO string (None stays None)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value).date()
 
 
 def _unit_days(time_unit: str, days_per_month: float) -> float:
     if time_unit == "M":
-        return days_per_month
+        if not days_per_month > 0:
+            raise ValueError(f"days_per_month must be positive, not {days_per_month!r}")
+        return float(days_per_month)
     if time_unit not in _UNIT_DAYS:
-        raise ValueError(f"time_unit must be 'D', 'W' or 'M', not {time_unit!r}")
+        raise ValueError(
+            f"time_unit must be 'D' (days), 'W' (weeks) or 'M' (months), not {time_unit!r}"
+        )
     return _UNIT_DAYS[time_unit]
+
+
+def _is_return(t, monetary_col: str):
+    """Boolean expression: the row is a return (``is_return`` true or a negative amount)."""
+    flag = ibis.coalesce(t[monetary_col] < 0, False)
+    if "is_return" in t.columns:
+        flag = flag | ibis.coalesce(t["is_return"].cast("boolean"), False)
+    return flag
+
+
+def _year_before(end: dt.date, years: int = 1) -> dt.date:
+    """The same calendar day ``years`` earlier (29 Feb → 28 Feb)."""
+    return (pd.Timestamp(end) - pd.DateOffset(years=years)).date()
+
+
+def _covers(start: dt.date, cut: dt.date) -> bool:
+    """True when a window starting on ``start`` covers the whole period ``(cut, end]``."""
+    return start <= cut + dt.timedelta(days=1)
 
 
 # -- lifetimes-compatible customer summary -------------------------------------------------------
@@ -68,318 +139,613 @@ def rfm_summary(
     calibration_end: Any = None,
     days_per_month: float = DAYS_PER_MONTH,
 ) -> pd.DataFrame:
-    """One row per customer: ``frequency``, ``recency``, ``T``, ``monetary_value``.
+    """One row per customer (index ``customer_col``) in the lifetimes layout.
 
-    ``frequency`` is the number of repeat purchase days, ``recency`` the time from the first to
-    the last purchase and ``T`` from the first purchase to ``observation_end`` (or
-    ``calibration_end``), in ``time_unit`` ("D" days, "W" weeks of 7 days, "M" months of
-    ``days_per_month`` days). ``monetary_value`` is the mean purchase value (currency) over the
-    repeat purchase days (0 without repeats). With ``calibration_end`` the summary covers the
-    calibration period and adds ``frequency_holdout`` (purchase days after it, up to
-    ``observation_end``) and ``duration_holdout``. Dates are inclusive calendar days. Runs in the
-    backend: only the per-customer result is brought to pandas.
+    Columns, times in ``time_unit`` ("D" days, "W" weeks = days / 7, "M" months = days /
+    ``days_per_month``), dates being calendar days (time of day ignored):
+
+    - ``frequency``: number of repeat purchase days (purchase days − 1);
+    - ``recency``: first to last purchase day;
+    - ``T``: first purchase day to ``observation_end`` — to ``calibration_end`` when given;
+    - ``monetary_value`` (currency): mean over the repeat purchase days of the day's net value
+      (0 when ``frequency`` is 0);
+    - with ``calibration_end``: ``frequency_holdout`` (purchase days in ``(calibration_end,
+      observation_end]``) and ``duration_holdout`` (that period's length); the other columns then
+      describe the calibration period only.
+
+    A purchase day is a calendar day with at least one purchase row of the customer — a row that
+    is not a return (``is_return`` true or a negative ``monetary_col``); zero-value purchases
+    count. All the customer's orders of that day are merged and its value is the net of all its
+    rows, return rows included (a return line in the day's order, or an exchange, subtracts).
+    Returns on days without a purchase are ignored here (``historical_clv_table`` counts them);
+    a day's net value can therefore be ≤ 0, which a spend model must filter. Customers whose
+    first purchase is after ``calibration_end`` (or ``observation_end``) are left out; rows after
+    ``observation_end`` are ignored. ``observation_end`` defaults to the last transaction's date
+    (returns included).
+
+    ``transactions``: a pandas frame or an ibis table; one grouping pass by (customer, day) and
+    one by customer run in the backend, and only the per-customer result is brought to pandas.
+    Customers are sorted by id.
     """
     unit = _unit_days(time_unit, days_per_month)
-    t = _as_table(transactions)
-    purchases = t.filter(~_is_return(t, monetary_col))
-    purchases = purchases.mutate(__day=purchases[datetime_col].cast("date"))
-    days = purchases.group_by([customer_col, "__day"]).aggregate(
-        __value=purchases[monetary_col].sum()
+    t, con = _bind(transactions)
+    _require(
+        t,
+        [customer_col, datetime_col, monetary_col],
+        fix="name the columns with customer_col=, datetime_col= and monetary_col=",
     )
-    end = _date(observation_end) or _date(days["__day"].max().execute())
-    cal_end = _date(calibration_end) or end
-    days = days.filter(days["__day"] <= end)
-    cal = days.filter(days["__day"] <= cal_end)
-    per = cal.group_by(customer_col).aggregate(
-        __first=cal["__day"].min(),
-        __last=cal["__day"].max(),
-        __n=cal.count(),
-        __total=cal["__value"].sum(),
-        __first_value=cal["__value"].argmin(cal["__day"]),
-    )
-    end_lit = ibis.literal(cal_end)
+    t = t.filter(t[customer_col].notnull() & t[datetime_col].notnull())
+    end = _to_date(observation_end) or _to_date(_scalar(t[datetime_col].cast("date").max(), con))
+    holdout = calibration_end is not None
+    columns = [customer_col, *RFM_COLUMNS, *(HOLDOUT_COLUMNS if holdout else [])]
+    if end is None:  # no transactions at all
+        return _empty_rfm(columns)
+    cut = _to_date(calibration_end) if holdout else end
+    if cut > end:
+        raise ValueError(f"calibration_end {cut} is after observation_end {end}")
+
+    days = _purchase_days(t, customer_col, datetime_col, monetary_col, end)
+    in_cal = days["__day"] <= ibis.literal(cut)
+    stats = {
+        "__first": days["__day"].min(where=in_cal),
+        "__last": days["__day"].max(where=in_cal),
+        "__n": days.count(where=in_cal),
+        "__total": days["__value"].sum(where=in_cal),
+        # the first purchase day is always in calibration when there is one there
+        "__first_value": days["__value"].argmin(days["__day"]),
+    }
+    if holdout:
+        stats["frequency_holdout"] = days.count(where=~in_cal)
+    per = days.group_by(customer_col).aggregate(**stats)
+    per = per.filter(per["__n"] > 0)
+    cut_lit = ibis.literal(cut)
     summary = per.mutate(
         frequency=per["__n"] - 1,
         recency=per["__last"].delta(per["__first"], unit="day") / unit,
-        T=end_lit.delta(per["__first"], unit="day") / unit,
+        T=cut_lit.delta(per["__first"], unit="day") / unit,
         monetary_value=ibis.ifelse(
             per["__n"] > 1, (per["__total"] - per["__first_value"]) / (per["__n"] - 1), 0.0
         ),
     )
-    columns = [customer_col, "frequency", "recency", "T", "monetary_value"]
-    if calibration_end is not None:
-        hold = days.filter(days["__day"] > cal_end)
-        counts = hold.group_by(customer_col).aggregate(frequency_holdout=hold.count())
-        summary = summary.left_join(counts, customer_col).mutate(
-            frequency_holdout=ibis.coalesce(counts["frequency_holdout"], 0)
-        )
-        summary = summary.mutate(duration_holdout=(end - cal_end).days / unit)
-        columns += ["frequency_holdout", "duration_holdout"]
-    frame = summary.select(columns).to_pandas()
-    frame = frame.sort_values(customer_col).set_index(customer_col)
-    frame["frequency"] = frame["frequency"].astype("int64")
-    if "frequency_holdout" in frame:
-        frame["frequency_holdout"] = frame["frequency_holdout"].astype("int64")
-    for col in ("recency", "T", "monetary_value"):
-        frame[col] = frame[col].astype("float64")
+    if holdout:
+        summary = summary.mutate(duration_holdout=ibis.literal((end - cut).days / unit))
+    frame = _fetch(summary.select(columns).order_by(customer_col), con)
+    return _typed_rfm(frame, customer_col)
+
+
+def _purchase_days(t, customer_col, datetime_col, monetary_col, end: dt.date):
+    """(customer, ``__day``, ``__value``): one row per customer and purchase day up to ``end``.
+
+    One pass over the rows: a day is a purchase day when it has a non-return row; its value is
+    the net of all the customer's rows that day.
+    """
+    day = t[datetime_col].cast("date")
+    lines = t.select(
+        customer_col,
+        __day=day,
+        __value=ibis.coalesce(t[monetary_col].cast("float64"), 0.0),
+        __purchase=~_is_return(t, monetary_col),
+    )
+    lines = lines.filter(lines["__day"] <= ibis.literal(end))
+    days = lines.group_by([customer_col, "__day"]).aggregate(
+        __value=lines["__value"].sum(), __purchase=lines["__purchase"].any()
+    )
+    return days.filter(days["__purchase"]).drop("__purchase")
+
+
+def _empty_rfm(columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns[1:]})
+    frame.index.name = columns[0]
+    return _typed_rfm(frame.reset_index(), columns[0])
+
+
+def _typed_rfm(frame: pd.DataFrame, customer_col: str) -> pd.DataFrame:
+    frame = frame.set_index(customer_col)
+    for col in frame.columns:
+        kind = "int64" if col in ("frequency", "frequency_holdout") else "float64"
+        frame[col] = frame[col].astype(kind)
+    frame.columns.name = None
     return frame
 
 
 # -- order level ---------------------------------------------------------------------------------
 def orders(transactions: Any):
-    """Order level (ibis): ``customer_id, order_id, order_ts, revenue`` (net), ``is_purchase``.
+    """Order level (an ibis expression): ``customer_id, order_id, order_ts, revenue,
+    is_purchase`` and ``margin`` when the transactions have one.
 
-    An order is a purchase when it has at least one non-return line; a separate return document
-    (all lines returns) is not a purchase but its negative revenue still counts.
+    ``order_ts`` is the order's first line's timestamp, ``revenue`` (currency) the sum of its
+    lines, return lines included (so net of them). ``is_purchase``: at least one non-return
+    line; a return document (every line a return) is not a purchase but keeps its negative
+    revenue. Without an ``order_id`` column every row is an order. Takes canonical columns.
     """
-    t = _as_table(transactions)
-    ret = _is_return(t, "revenue")
-    return t.group_by(["customer_id", "order_id"]).aggregate(
-        order_ts=t["order_ts"].min(),
-        revenue=t["revenue"].sum(),
-        is_purchase=(~ret).any(),
+    t, _ = _bind(transactions)  # a pandas frame: executed later on ibis' default backend
+    _require(
+        t,
+        ["customer_id", "order_ts", "revenue"],
+        fix="map the canonical columns in client.yml (sources.transactions.columns)",
     )
-
-
-def _margin_rate(audit) -> tuple[float, str]:
-    """Margin as a fraction of revenue: realised from a margin column, else client.yml."""
-    t = audit.transactions
+    if "order_id" not in t.columns:
+        t = t.mutate(order_id="row-" + (ibis.row_number() + 1).cast("string"))
+    stats = {
+        "order_ts": t["order_ts"].min(),
+        "revenue": t["revenue"].sum(),
+        "is_purchase": (~_is_return(t, "revenue")).any(),
+    }
     if "margin" in t.columns:
-        totals = t.aggregate(m=t["margin"].sum(), r=t["revenue"].sum()).to_pandas().iloc[0]
-        if totals["r"] and not pd.isna(totals["m"]):
-            return float(totals["m"] / totals["r"]), "margin column"
-    return float(audit.config.economics.gross_margin), "economics.gross_margin"
+        stats["margin"] = t["margin"].sum()
+    return t.group_by(["customer_id", "order_id"]).aggregate(**stats)
 
 
-def _year_before(end: dt.date, years: int = 1) -> dt.date:
-    """The same calendar day ``years`` earlier: the last year is ``(_year_before(end), end]``."""
-    return (pd.Timestamp(end) - pd.DateOffset(years=years)).date()
+# -- per customer, shared by the tables below ----------------------------------------------------
+def _margin_rate(audit) -> tuple[float, str]:
+    """Gross margin as a fraction of revenue, and where it came from."""
+    gross = float(audit.config.economics.gross_margin)
+    t = _window(audit)
+    if "margin" not in t.columns:
+        return gross, "economics.gross_margin in client.yml"
+    has = t["margin"].notnull()
+    row = t.aggregate(
+        m=t["margin"].sum(where=has),
+        r=t["revenue"].sum(where=has),
+        rest=t["revenue"].sum(where=~has),
+    ).to_pandas()
+    m, r = (float(row[c].fillna(0).iloc[0]) for c in ("m", "r"))
+    rest = float(row["rest"].fillna(0).iloc[0])
+    if r + rest <= 0:
+        return gross, "economics.gross_margin in client.yml (no net revenue)"
+    rate = (m + rest * gross) / (r + rest)
+    if rest:
+        return rate, "margin column; rows without a margin at economics.gross_margin"
+    return rate, "margin column: total margin / total net revenue"
 
 
-def _frequency_per_year(purchases, end: dt.date, start: dt.date) -> tuple[float, str]:
-    """Purchase orders per active customer in the last 12 months (scaled when shorter)."""
-    cut = _year_before(end)
-    recent = purchases.filter(purchases["order_ts"].cast("date") > cut)
-    row = recent.aggregate(n=recent.count(), c=recent["customer_id"].nunique()).to_pandas()
-    n, c = int(row["n"].iloc[0]), int(row["c"].iloc[0])
-    if c == 0:
-        return math.nan, "no purchases in the last 12 months"
-    if start > cut + dt.timedelta(days=1):  # less than a year of data: scale to a year
-        window_days = (end - start).days + 1
-        return n / c * DAYS_PER_YEAR / window_days, f"window of {window_days} days scaled to a year"
-    return n / c, ""
+def _window(audit):
+    """The audit's transactions up to ``observation_end`` (inclusive)."""
+    t = audit.transactions
+    return t.filter(t["order_ts"].cast("date") <= ibis.literal(audit.observation_end))
 
 
-def retention_rate(audit) -> tuple[float, str]:
-    """Annual retention r: share of the buyers of the year before last who bought last year."""
-    end, start = audit.observation_end, audit.observation_start
-    if start > _year_before(end, 2) + dt.timedelta(days=1):
-        return math.nan, "the data window is shorter than 24 months"
-    purchases = orders(audit.transactions).filter(lambda o: o.is_purchase)
-    day = purchases["order_ts"].cast("date")
+def _per_customer(audit):
+    """Per customer with at least one purchase (ibis): first/last purchase ts, purchase orders,
+    their revenue, net revenue and margin incl. returns, and last-year / year-before flags."""
+    t = _window(audit)
+    end = audit.observation_end
+    gross = float(audit.config.economics.gross_margin)
+    if "margin" in t.columns:
+        t = t.mutate(margin=ibis.coalesce(t["margin"], t["revenue"] * gross))
+    else:
+        t = t.mutate(margin=t["revenue"] * gross)
+    o = orders(t)
+    day = o["order_ts"].cast("date")
     last_cut, prev_cut = _year_before(end), _year_before(end, 2)
-    prev = purchases.filter((day > prev_cut) & (day <= last_cut)).select("customer_id").distinct()
-    last = purchases.filter(day > last_cut).select("customer_id").distinct()
-    joined = prev.left_join(last.mutate(__again=True), "customer_id")
-    row = joined.aggregate(n=joined.count(), again=joined["__again"].count()).to_pandas()
-    n = int(row["n"].iloc[0])
-    if n == 0:
-        return math.nan, "no customer bought in the year before last"
-    return int(row["again"].iloc[0]) / n, ""
+    buy = o["is_purchase"]
+    in_last = buy & (day > ibis.literal(last_cut))
+    in_prev = buy & (day > ibis.literal(prev_cut)) & (day <= ibis.literal(last_cut))
+    per = o.group_by("customer_id").aggregate(
+        first_purchase=o["order_ts"].min(where=buy),
+        last_purchase=o["order_ts"].max(where=buy),
+        orders=o.count(where=buy),
+        purchase_revenue=o["revenue"].sum(where=buy),
+        revenue=o["revenue"].sum(),
+        margin=o["margin"].sum(),
+        orders_last_12m=o.count(where=in_last),
+        bought_last_12m=in_last.any(),
+        bought_year_before=in_prev.any(),
+    )
+    return per.filter(per["orders"] > 0)
+
+
+# -- simple CLV ----------------------------------------------------------------------------------
+_TOTALS = (
+    "customers",
+    "orders",
+    "revenue",
+    "orders_last",
+    "active_last",
+    "base",
+    "retained",
+    "repeaters",
+    "exposure_days",
+    "margin",
+)
+
+
+def _totals(per, end: dt.date, by: str | None = None) -> pd.DataFrame:
+    """Additive sums over ``_per_customer`` rows (one row, or one per value of ``by``):
+    customers, purchase orders and their revenue, last-12-month orders and active customers,
+    retention base and retained customers, repeaters, exposure days, margin."""
+    exposure = ibis.greatest(
+        ibis.literal(end).delta(per["first_purchase"].cast("date"), unit="day"), 1
+    )
+    sums = {
+        "customers": per.count(),
+        "orders": per["orders"].sum(),
+        "revenue": per["purchase_revenue"].sum(),
+        "orders_last": per["orders_last_12m"].sum(),
+        "active_last": per.count(where=per["bought_last_12m"]),
+        "base": per.count(where=per["bought_year_before"]),
+        "retained": per.count(where=per["bought_year_before"] & per["bought_last_12m"]),
+        "repeaters": per.count(where=per["orders"] >= 2),
+        "exposure_days": exposure.sum(),
+        "margin": per["margin"].sum(),
+    }
+    expr = per.group_by(by).aggregate(**sums) if by else per.aggregate(**sums)
+    frame = _fetch(expr)
+    frame[list(_TOTALS)] = frame[list(_TOTALS)].astype("float64").fillna(0.0)
+    return frame
 
 
 def simple_clv_table(audit) -> pd.DataFrame:
-    """The simple CLV and its factors as a tidy frame: ``quantity, value, unit, note``.
+    """The simple CLV, the retention-rate CLV and their factors: one row per quantity.
 
-    Quantities: customers, orders, aov, purchase_frequency_per_year, retention_rate,
-    retention_years, gross_margin, simple_clv, annual_margin_per_active_customer,
-    retention_formula_clv, repeat_rate. A value that cannot be computed is NaN with a note.
+    Columns ``quantity, value, unit, definition, note``. Quantities: ``customers``, ``orders``,
+    ``aov``, ``purchase_frequency_per_year``, ``retention_rate`` (with ``retention_customers``,
+    the denominator, and a Wilson 95 % interval ``retention_rate_ci_low/high``),
+    ``retention_years``, ``gross_margin``, ``simple_clv``, ``annual_margin_per_active_customer``
+    (m), ``annual_discount_rate`` (d), ``retention_formula_clv``, ``repeat_rate`` and, for
+    comparison only, ``purchases_per_customer_year_observed`` and
+    ``historical_margin_per_customer`` (margin so far, mean). Money in ``audit.currency``.
+    A figure that cannot be computed is NaN and its ``note`` says why; the ``note`` of a
+    product names the first missing factor.
     """
-    purchases = orders(audit.transactions).filter(lambda o: o.is_purchase)
-    totals = (
-        purchases.aggregate(
-            customers=purchases["customer_id"].nunique(),
-            orders=purchases.count(),
-            revenue=purchases["revenue"].sum(),
+    totals = _totals(_per_customer(audit), audit.observation_end)
+    return _simple_frame(audit, totals.iloc[0])
+
+
+def _simple_frame(audit, tot: pd.Series) -> pd.DataFrame:
+    """``simple_clv_table`` from the sums of ``_totals``."""
+    end, start = audit.observation_end, audit.observation_start
+    last_cut, prev_cut = _year_before(end), _year_before(end, 2)
+    n_customers, n_orders = int(tot["customers"]), int(tot["orders"])
+    notes: dict[str, str] = {}
+
+    if n_orders:
+        aov = float(tot["revenue"]) / n_orders
+    else:
+        aov, notes["aov"] = math.nan, "no purchases in the data window"
+
+    active = int(tot["active_last"])
+    if not _covers(start, last_cut):
+        freq = math.nan
+        notes["frequency"] = (
+            f"the data window ({start} to {end}) is shorter than 12 months: "
+            "an annual purchase frequency would be extrapolated"
         )
-        .to_pandas()
-        .iloc[0]
-    )
-    customers, n_orders = int(totals["customers"]), int(totals["orders"])
-    aov = float(totals["revenue"]) / n_orders if n_orders else math.nan
-    freq, freq_note = _frequency_per_year(purchases, audit.observation_end, audit.observation_start)
-    r, r_note = retention_rate(audit)
-    years = 1.0 / (1.0 - r) if not math.isnan(r) and r < 1 else math.nan
+    elif active == 0:
+        freq, notes["frequency"] = math.nan, "no purchases in the last 12 months"
+    else:
+        freq = int(tot["orders_last"]) / active
+
+    base, retained = int(tot["base"]), int(tot["retained"])
+    r, ci_low, ci_high = math.nan, math.nan, math.nan
+    if not _covers(start, prev_cut):
+        notes["retention"] = (
+            f"the data window ({start} to {end}) is shorter than 24 months, "
+            "so an annual retention rate cannot be measured"
+        )
+    elif base == 0:
+        notes["retention"] = f"no customer bought between {prev_cut} and {last_cut}"
+    else:
+        r = retained / base
+        ci_low, ci_high = wilson_interval(retained, base)
+    if math.isnan(r):
+        years = math.nan
+    elif r >= 1:
+        years = math.nan
+        notes["retention"] = "every customer was retained (r = 1): the period is unbounded"
+    else:
+        years = 1.0 / (1.0 - r)
+
     margin, margin_source = _margin_rate(audit)
     d = float(audit.config.economics.annual_discount_rate)
-    simple = aov * freq * years * margin
     m = aov * freq * margin
+    simple = aov * freq * years * margin
     formula = m * r / (1 + d - r) if not math.isnan(r) else math.nan
-    per_customer = purchases.group_by("customer_id").aggregate(n=purchases.count())
-    repeat = (
-        per_customer.aggregate(share=(per_customer["n"] >= 2).cast("float64").mean())
-        .to_pandas()["share"]
-        .iloc[0]
-    )
-    currency = audit.currency
+    repeat = int(tot["repeaters"]) / n_customers if n_customers else math.nan
+    exposure_years = float(tot["exposure_days"]) / DAYS_PER_YEAR
+    margin_so_far = float(tot["margin"]) / n_customers if n_customers else math.nan
+    observed = n_orders / exposure_years if exposure_years > 0 else math.nan
+
+    def first_note(*keys: str) -> str:
+        return next((notes[k] for k in keys if k in notes), "")
+
+    cur = audit.currency
+    last = f"{last_cut + dt.timedelta(days=1)} to {end}"
+    prev = f"{prev_cut + dt.timedelta(days=1)} to {last_cut}"
     rows = [
-        ("customers", customers, "customers", "customers with at least one purchase"),
-        ("orders", n_orders, "orders", "purchase orders"),
-        ("aov", aov, currency, "net revenue of purchase orders / purchase orders"),
-        ("purchase_frequency_per_year", freq, "per year", freq_note),
-        ("retention_rate", r, "fraction per year", r_note),
-        ("retention_years", years, "years", r_note or "1 / (1 - retention_rate)"),
-        ("gross_margin", margin, "fraction of revenue", margin_source),
-        ("simple_clv", simple, currency, r_note),
-        ("annual_margin_per_active_customer", m, currency, "aov x frequency x margin"),
-        ("retention_formula_clv", formula, currency, r_note or f"m r / (1 + d - r), d = {d}"),
-        ("repeat_rate", float(repeat), "fraction of customers", "bought on two or more orders"),
+        ("customers", n_customers, "customers", "customers with at least one purchase", ""),
+        ("orders", n_orders, "orders", "purchase orders (orders with a non-return line)", ""),
+        (
+            "aov",
+            aov,
+            cur,
+            "net revenue of purchase orders / purchase orders, whole window",
+            first_note("aov"),
+        ),
+        (
+            "purchase_frequency_per_year",
+            freq,
+            "purchases per active customer per year",
+            f"purchase orders {last} / customers with a purchase then ({active})",
+            first_note("frequency"),
+        ),
+        (
+            "retention_rate",
+            r,
+            "fraction per year",
+            f"share of the {base} customers who bought {prev} who bought again {last}",
+            first_note("retention"),
+        ),
+        (
+            "retention_customers",
+            base if _covers(start, prev_cut) else math.nan,
+            "customers",
+            f"customers who bought {prev} (denominator of the retention rate)",
+            first_note("retention"),
+        ),
+        ("retention_rate_ci_low", ci_low, "fraction per year", "Wilson 95 % interval", ""),
+        ("retention_rate_ci_high", ci_high, "fraction per year", "Wilson 95 % interval", ""),
+        (
+            "retention_years",
+            years,
+            "years",
+            "1 / (1 - retention_rate): mean of a geometric lifetime in active years",
+            first_note("retention"),
+        ),
+        ("gross_margin", margin, "fraction of revenue", margin_source, ""),
+        (
+            "simple_clv",
+            simple,
+            cur,
+            "aov × purchase_frequency_per_year × retention_years × gross_margin",
+            first_note("aov", "frequency", "retention"),
+        ),
+        (
+            "annual_margin_per_active_customer",
+            m,
+            cur,
+            "m = aov × purchase_frequency_per_year × gross_margin",
+            first_note("aov", "frequency"),
+        ),
+        (
+            "annual_discount_rate",
+            d,
+            "fraction per year",
+            "d = economics.annual_discount_rate in client.yml",
+            "",
+        ),
+        (
+            "retention_formula_clv",
+            formula,
+            cur,
+            "m·r / (1 + d - r): margin of the years after the current one, discounted, "
+            "infinite horizon",
+            first_note("aov", "frequency", "retention"),
+        ),
+        (
+            "repeat_rate",
+            repeat,
+            "fraction of customers",
+            "customers with two or more purchase orders / customers",
+            "no customer bought more than once" if n_customers and not repeat else "",
+        ),
+        (
+            "purchases_per_customer_year_observed",
+            observed,
+            "purchases per customer-year",
+            "purchase orders / Σ over customers of (observation_end - first purchase) in years "
+            "of 365.25 days (at least one day each); for comparison, not used in the CLV",
+            "" if exposure_years > 0 else "no purchases in the data window",
+        ),
+        (
+            "historical_margin_per_customer",
+            margin_so_far,
+            cur,
+            "margin so far (returns included) / customers; for comparison with the CLV",
+            "" if n_customers else "no purchases in the data window",
+        ),
     ]
-    return pd.DataFrame(rows, columns=["quantity", "value", "unit", "note"])
+    frame = pd.DataFrame(rows, columns=["quantity", "value", "unit", "definition", "note"])
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (95 % by default); NaN when n = 0."""
+    if n <= 0:
+        return math.nan, math.nan
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def retention_clv(m: float, r: float, d: float) -> float:
+    """Closed form m·r / (1 + d - r) = Σ_{t≥1} m·r^t / (1 + d)^t (currency, like ``m``)."""
+    if not 0 <= r < 1 + d:
+        return math.nan
+    return m * r / (1 + d - r)
 
 
 # -- value so far --------------------------------------------------------------------------------
 def historical_clv_table(audit) -> pd.DataFrame:
-    """Per customer: first/last purchase, purchase orders, net revenue, margin, tenure (years).
+    """Value so far, one row per customer with at least one purchase, sorted by customer id.
 
-    ``margin`` (currency) is the margin column's sum when present, else net revenue × the
-    configured gross margin. Returns reduce revenue and margin.
+    Columns: ``customer_id`` (as in the data; pseudonymised only for display),
+    ``first_purchase``, ``last_purchase`` (timestamps of the first and last purchase orders),
+    ``orders`` (purchase orders), ``revenue`` (currency, net: every order incl. return
+    documents), ``margin`` (currency: the margin column's sum when present, rows without one and
+    data without one at revenue × ``economics.gross_margin``), ``tenure_years`` (first purchase
+    day to ``observation_end`` in years of 365.25 days).
     """
-    o = orders(audit.transactions)
-    per = o.group_by("customer_id").aggregate(
-        first_purchase=o["order_ts"].min(),
-        last_purchase=o["order_ts"].max(),
-        orders=o["is_purchase"].cast("int64").sum(),
-        revenue=o["revenue"].sum(),
-    )
-    frame = per.to_pandas()
-    frame = frame[frame["orders"] > 0].copy()
-    t = audit.transactions
-    if "margin" in t.columns:
-        margin = t.group_by("customer_id").aggregate(margin=t["margin"].sum()).to_pandas()
-        frame = frame.merge(margin, on="customer_id", how="left")
-    else:
-        frame["margin"] = frame["revenue"] * audit.config.economics.gross_margin
-    end = pd.Timestamp(audit.observation_end)
-    frame["tenure_years"] = (end - pd.to_datetime(frame["first_purchase"])).dt.days / DAYS_PER_YEAR
-    return frame.sort_values("customer_id").reset_index(drop=True)
+    per = _per_customer(audit)
+    end = ibis.literal(audit.observation_end)
+    table = per.select(
+        "customer_id",
+        "first_purchase",
+        "last_purchase",
+        "orders",
+        "revenue",
+        "margin",
+        tenure_years=end.delta(per["first_purchase"].cast("date"), unit="day") / DAYS_PER_YEAR,
+    ).order_by("customer_id")
+    frame = _fetch(table)
+    frame["orders"] = frame["orders"].astype("int64")
+    for col in ("revenue", "margin", "tenure_years"):
+        frame[col] = frame[col].astype("float64")
+    return frame
 
 
 def historical_clv_summary(history: pd.DataFrame) -> dict[str, float]:
-    """Mean, median and 90th percentile margin per customer (currency), the top-20 % share of
-    net revenue and the repeat rate (share of customers with two or more purchase orders)."""
-    revenue = history["revenue"].sort_values(ascending=False)
-    top_n = max(1, math.ceil(0.2 * len(revenue)))
-    total = revenue.sum()
+    """Summary of ``historical_clv_table`` (money in the data's currency, shares as fractions).
+
+    Keys: ``customers``, ``total_margin``, ``mean_margin``, ``median_margin``, ``p90_margin``,
+    ``p99_margin``, ``max_margin``, ``mean_revenue``, ``median_revenue``; ``top_customer_share``,
+    ``top1_share`` and ``top20_share`` — the share of total net revenue of the single largest
+    customer, of the top 1 % and of the top 20 % of customers by net revenue (at least one
+    customer each; NaN when total net revenue is not positive); ``repeat_rate`` (customers
+    with two or more purchase orders / customers).
+    """
+    n = len(history)
+    margin, revenue = history["margin"].astype("float64"), history["revenue"].astype("float64")
+    ranked = revenue.sort_values(ascending=False)
+    total = float(revenue.sum())
+
+    def share(k: int) -> float:
+        return float(ranked.iloc[:k].sum() / total) if n and total > 0 else math.nan
+
     return {
-        "customers": int(len(history)),
-        "mean_margin": float(history["margin"].mean()),
-        "median_margin": float(history["margin"].median()),
-        "p90_margin": float(history["margin"].quantile(0.9)),
-        "top20_share": float(revenue.iloc[:top_n].sum() / total) if total > 0 else math.nan,
-        "repeat_rate": float((history["orders"] >= 2).mean()),
+        "customers": n,
+        "total_margin": float(margin.sum()),
+        "mean_margin": float(margin.mean()) if n else math.nan,
+        "median_margin": float(margin.median()) if n else math.nan,
+        "p90_margin": float(margin.quantile(0.9)) if n else math.nan,
+        "p99_margin": float(margin.quantile(0.99)) if n else math.nan,
+        "max_margin": float(margin.max()) if n else math.nan,
+        "mean_revenue": float(revenue.mean()) if n else math.nan,
+        "median_revenue": float(revenue.median()) if n else math.nan,
+        "top_customer_share": share(1),
+        "top1_share": share(max(1, math.ceil(0.01 * n))),
+        "top20_share": share(max(1, math.ceil(0.2 * n))),
+        "repeat_rate": float((history["orders"] >= 2).mean()) if n else math.nan,
     }
 
 
 # -- acquisition-cost ceiling --------------------------------------------------------------------
-SEGMENT_CANDIDATES = ("acquisition_channel", "channel", "region", "loyalty_member")
-
-
+# Predictive CLV plugs in here: clvlib.models (next issue) fits BG/NBD + Gamma-Gamma on
+# rfm_summary(audit.transactions, calibration_end=audit.calibration_end, ...) and its
+# customer_lifetime_value(...) per customer becomes the discounted ceiling beside the simple one.
 def default_segment(audit) -> str | None:
-    """The segment the ceiling is split by: the customers' acquisition channel when known, else
-    the channel of the first order, else the region; ``None`` when there is none."""
+    """The column the ceiling is split by: the first of ``acquisition_channel``, ``channel``,
+    ``region``, ``loyalty_member`` found in the customers table (``channel``: also the first
+    order's channel in the transactions); ``None`` when there is none."""
     customers = audit.table("customers")
     for column in SEGMENT_CANDIDATES:
         if customers is not None and column in customers.columns:
             return column
-        if column == "channel" and "channel" in audit.transactions.columns:
+        if column == "channel" and column in audit.transactions.columns:
             return column
     return None
 
 
 def _segments(audit, by: str):
-    """customer_id → segment (ibis): from the customers table, or the first order's channel."""
+    """customer_id → ``segment`` (string; ibis): the customers table's column ``by``, else the
+    value of ``by`` on the customer's first purchase line in the transactions."""
     customers = audit.table("customers")
     if customers is not None and by in customers.columns:
-        return customers.select("customer_id", segment=customers[by].cast("string")).distinct(
-            on="customer_id", keep="first"
-        )
-    t = audit.transactions
+        c = customers.filter(customers["customer_id"].notnull())
+        return c.group_by("customer_id").aggregate(segment=c[by].cast("string").min())
+    t = _window(audit)
     if by in t.columns:
-        first = t.mutate(
-            __rank=ibis.row_number().over(
-                group_by=t["customer_id"],
-                order_by=[t["order_ts"], t["source_row"]]
-                if "source_row" in t.columns
-                else [t["order_ts"]],
-            )
+        buys = t.filter(~_is_return(t, "revenue"))
+        return buys.group_by("customer_id").aggregate(
+            segment=buys[by].cast("string").argmin(buys["order_ts"])
         )
-        first = first.filter(first["__rank"] == 0)
-        return first.select("customer_id", segment=first[by].cast("string"))
-    raise ValueError(f"no column {by!r} in the customers or transactions table")
+    available = sorted(
+        set(audit.transactions.columns) | set(customers.columns if customers is not None else [])
+    )
+    raise DataError(
+        f"cannot split customers by '{by}': neither the customers table nor the transactions "
+        f"have that column (available: {', '.join(available)})",
+        column=by,
+        fix="pick one of the available columns, e.g. acquisition_channel, channel, region or "
+        "loyalty_member, or map it in client.yml",
+    )
 
 
 def acquisition_ceiling_table(audit, by: str | None = None) -> pd.DataFrame:
-    """The most a new customer may cost: the simple CLV, overall (``segment == "all"``) and per
-    segment of ``by`` (``acquisition_channel``, ``channel``, ``region`` …).
+    """The acquisition-cost ceiling: the most a new customer may cost, overall and by segment.
 
-    Columns: segment, customers, aov (currency), purchase_frequency_per_year, clv_ceiling
-    (currency), historical_margin_mean (currency, value so far per customer, for comparison).
-    A segment's ceiling uses its own AOV and frequency with the overall retention period and
-    margin: retention needs two full years per segment to measure, which small segments lack.
+    A customer is worth at most their simple CLV in margin (AOV × purchases per year ×
+    retention period × gross margin, undiscounted): paying that much to acquire them breaks
+    even, paying more loses money. The first row (``segment == "all"``) is the overall simple
+    CLV of ``simple_clv_table``. With ``by`` (a column of the customers table such as
+    ``acquisition_channel``, ``region`` or ``loyalty_member``, or of the transactions such as
+    ``channel``, taken from the customer's first purchase) there is one row per segment
+    (customers without a value: ``"(unknown)"``), largest first. **A segment's ceiling uses the
+    segment's own AOV and purchase frequency with the overall retention period and margin**:
+    measuring retention needs two full years per segment, which small segments lack.
+
+    Columns: ``segment``, ``customers``, ``orders``, ``aov`` (currency),
+    ``purchase_frequency_per_year``, ``retention_years``, ``gross_margin``, ``clv_ceiling``
+    (currency), ``historical_margin_mean`` (currency: margin per customer so far, for
+    comparison), ``note`` (why a figure is NaN, or that a segment is small).
     """
-    simple = simple_clv_table(audit).set_index("quantity")["value"]
-    years, margin = simple["retention_years"], simple["gross_margin"]
-    history = historical_clv_table(audit)
+    end = audit.observation_end
+    per = _per_customer(audit)
+    if by is None:
+        stats, tot = None, _totals(per, end).iloc[0]
+    else:
+        joined = per.left_join(_segments(audit, by), "customer_id")
+        joined = joined.mutate(segment=ibis.coalesce(joined["segment"], UNKNOWN_SEGMENT))
+        stats = _totals(joined, end, by="segment")
+        stats = stats.sort_values(["customers", "segment"], ascending=[False, True])
+        tot = stats[list(_TOTALS)].sum()
+    simple = _simple_frame(audit, tot).set_index("quantity")
+    value, note = simple["value"], simple["note"]
+    years, margin = value["retention_years"], value["gross_margin"]
     rows = [
         {
             "segment": "all",
-            "customers": int(simple["customers"]),
-            "aov": simple["aov"],
-            "purchase_frequency_per_year": simple["purchase_frequency_per_year"],
-            "clv_ceiling": simple["simple_clv"],
-            "historical_margin_mean": float(history["margin"].mean()),
+            "customers": int(value["customers"]),
+            "orders": int(value["orders"]),
+            "aov": value["aov"],
+            "purchase_frequency_per_year": value["purchase_frequency_per_year"],
+            "retention_years": years,
+            "gross_margin": margin,
+            "clv_ceiling": value["simple_clv"],
+            "historical_margin_mean": value["historical_margin_per_customer"],
+            "note": note["simple_clv"],
         }
     ]
-    if by is not None:
-        purchases = orders(audit.transactions).filter(lambda o: o.is_purchase)
-        seg = _segments(audit, by)
-        joined = purchases.left_join(seg, "customer_id")
-        joined = joined.mutate(segment=ibis.coalesce(joined["segment"], "(unknown)"))
-        cut = _year_before(audit.observation_end)
-        recent = joined["order_ts"].cast("date") > cut
-        stats = (
-            joined.group_by("segment")
-            .aggregate(
-                customers=joined["customer_id"].nunique(),
-                orders=joined.count(),
-                revenue=joined["revenue"].sum(),
-                recent_orders=recent.cast("int64").sum(),
-                recent_customers=joined["customer_id"].nunique(where=recent),
-            )
-            .to_pandas()
+    freq_ok = not math.isnan(value["purchase_frequency_per_year"])
+    for row in [] if stats is None else stats.itertuples(index=False):
+        aov = row.revenue / row.orders if row.orders else math.nan
+        active = int(row.active_last)
+        text = note["simple_clv"]
+        if not freq_ok:
+            freq, text = math.nan, note["purchase_frequency_per_year"]
+        elif active == 0:
+            freq, text = math.nan, "no purchases in the last 12 months"
+        else:
+            freq = row.orders_last / active
+            if active < SMALL_SEGMENT and not text:
+                text = (
+                    f"only {active} active customer(s) in the last 12 months: an uncertain figure"
+                )
+        rows.append(
+            {
+                "segment": str(row.segment),
+                "customers": int(row.customers),
+                "orders": int(row.orders),
+                "aov": aov,
+                "purchase_frequency_per_year": freq,
+                "retention_years": years,
+                "gross_margin": margin,
+                "clv_ceiling": aov * freq * years * margin,
+                "historical_margin_mean": row.margin / row.customers,
+                "note": text,
+            }
         )
-        start = audit.observation_start
-        window = (audit.observation_end - start).days + 1
-        scale = DAYS_PER_YEAR / window if start > cut + dt.timedelta(days=1) else 1.0
-        margins = history.merge(seg.to_pandas(), on="customer_id", how="left")
-        margins["segment"] = margins["segment"].fillna("(unknown)")
-        mean_margin = margins.groupby("segment")["margin"].mean()
-        for row in stats.sort_values("customers", ascending=False).itertuples():
-            aov = row.revenue / row.orders if row.orders else math.nan
-            freq = (
-                row.recent_orders / row.recent_customers * scale
-                if row.recent_customers
-                else math.nan
-            )
-            rows.append(
-                {
-                    "segment": row.segment,
-                    "customers": int(row.customers),
-                    "aov": aov,
-                    "purchase_frequency_per_year": freq,
-                    "clv_ceiling": aov * freq * years * margin,
-                    "historical_margin_mean": float(mean_margin.get(row.segment, math.nan)),
-                }
-            )
     return pd.DataFrame(rows)

@@ -1,10 +1,13 @@
 """Pictures of the tidy tables: every ``plot_*`` takes a frame from a ``*_table`` function and
 an optional ``ax``, draws, and returns the ``ax`` so figures can be composed.
 
-Titles come from the report (the finding as a sentence); axis labels carry units.
+Titles and axis labels are passed in by the caller (translated by ``clvlib.i18n``); the English
+defaults only make a quick look readable. Axis labels carry units.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -14,10 +17,11 @@ PALETTE = ["#1e3a5f", "#3b82a0", "#d97706", "#6b7280", "#10b981", "#b91c1c"]
 
 
 def style() -> None:
-    """The house look: white grid, DejaVu Sans (Polish diacritics), the report palette."""
+    """The house look: white grid, DejaVu Sans (it has the Polish diacritics), the palette."""
     sns.set_theme(style="whitegrid", palette=PALETTE, font="DejaVu Sans", font_scale=0.9)
     plt.rcParams.update(
         {
+            "font.family": "DejaVu Sans",
             "figure.figsize": (7.5, 3.6),
             "svg.fonttype": "path",
             "axes.titleweight": "bold",
@@ -32,22 +36,31 @@ def _axes(ax):
     return ax
 
 
+def _plain(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+# -- step I: calculation -------------------------------------------------------------------------
 def plot_clv_distribution(
     history: pd.DataFrame,
     ax=None,
     *,
     value_col: str = "margin",
+    clip_quantile: float = 0.99,
+    bins: int = 40,
     title: str = "Margin per customer so far",
-    xlabel: str = "margin per customer",
+    xlabel: str = "margin per customer so far (currency)",
     ylabel: str = "customers",
 ):
-    """Histogram of value per customer (``historical_clv_table``) up to the 99th percentile,
-    so a few very large customers do not squash the rest; dashed line at the median."""
+    """Histogram of value so far per customer (``historical_clv_table``; ``value_col`` in
+    currency). Values above the ``clip_quantile`` quantile are drawn in the last bin (clipped,
+    not dropped), so a few very large customers do not squash the rest; the dashed line marks
+    the median."""
     ax = _axes(ax)
-    values = history[value_col].dropna()
-    upper = values.quantile(0.99) if len(values) else 0
-    sns.histplot(values[values <= upper], bins=40, ax=ax, color=PALETTE[0])
+    values = history[value_col].dropna().astype("float64")
     if len(values):
+        upper = values.quantile(clip_quantile)
+        sns.histplot(values.clip(upper=upper), bins=bins, ax=ax, color=PALETTE[0])
         ax.axvline(values.median(), color=PALETTE[2], linestyle="--", linewidth=1.5)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return ax
@@ -58,15 +71,79 @@ def plot_acquisition_ceiling(
     ax=None,
     *,
     title: str = "The most a new customer may cost",
-    xlabel: str = "CLV ceiling per customer",
+    xlabel: str = "CLV ceiling per customer (currency)",
+    historical_label: str | None = "margin so far per customer (mean)",
+    overall_label: str = "all customers",
 ):
-    """Horizontal bars of the CLV ceiling per segment (``acquisition_ceiling_table``), with the
-    overall ceiling as a dashed line."""
+    """Horizontal bars of the CLV ceiling per segment (``acquisition_ceiling_table``), the
+    overall ceiling as a dashed line and, unless ``historical_label`` is None, the mean margin
+    so far per customer as a dot for comparison. Without segments the overall row is the bar.
+    Segments whose ceiling cannot be computed (NaN) are left out."""
     ax = _axes(ax)
-    segments = ceiling[ceiling["segment"] != "all"].sort_values("clv_ceiling")
-    ax.barh(segments["segment"].astype(str), segments["clv_ceiling"], color=PALETTE[1])
-    overall = ceiling.loc[ceiling["segment"] == "all", "clv_ceiling"]
-    if len(overall):
-        ax.axvline(float(overall.iloc[0]), color=PALETTE[2], linestyle="--", linewidth=1.5)
+    segments = ceiling[ceiling["segment"] != "all"]
+    overall = ceiling[ceiling["segment"] == "all"]
+    shown = segments if len(segments) else overall.assign(segment=overall_label)
+    shown = shown.dropna(subset=["clv_ceiling"]).sort_values("clv_ceiling")
+    labels = shown["segment"].astype(str)
+    ax.barh(labels, shown["clv_ceiling"], color=PALETTE[1])
+    if historical_label is not None and len(shown):
+        ax.scatter(
+            shown["historical_margin_mean"],
+            labels,
+            color=PALETTE[2],
+            zorder=3,
+            label=historical_label,
+        )
+    if len(segments) and len(overall) and pd.notna(overall["clv_ceiling"].iloc[0]):
+        ax.axvline(
+            float(overall["clv_ceiling"].iloc[0]),
+            color=PALETTE[0],
+            linestyle="--",
+            linewidth=1.5,
+            label=overall_label,
+        )
+    ax.set(title=title, xlabel=xlabel, ylabel="")
+    if ax.get_legend_handles_labels()[0]:  # below the x label, clear of the bars
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    return ax
+
+
+SIMPLE_CLV_STEPS = {
+    "aov": "average order value",
+    "revenue_per_year": "× purchases a year = revenue a year",
+    "lifetime_revenue": "× retention years = revenue over the lifetime",
+    "simple_clv": "× margin = simple CLV",
+}
+
+
+def plot_simple_clv(
+    simple: pd.DataFrame,
+    ax=None,
+    *,
+    title: str = "How the simple CLV builds up",
+    xlabel: str = "per customer (currency)",
+    labels: Mapping[str, str] | None = None,
+    fmt: Callable[[float], str] = _plain,
+):
+    """The simple CLV built up factor by factor from ``simple_clv_table``: AOV, × purchases a
+    year, × retention years, × margin; one bar per stage (currency), each labelled with its
+    value formatted by ``fmt`` (pass ``audit.fmt`` for the report's locale). ``labels`` maps
+    the stages ``aov``, ``revenue_per_year``, ``lifetime_revenue``, ``simple_clv`` to text.
+    Stages that cannot be computed (NaN) are left out."""
+    ax = _axes(ax)
+    names = {**SIMPLE_CLV_STEPS, **(labels or {})}
+    v = simple.set_index("quantity")["value"]
+    stages = {
+        "aov": v["aov"],
+        "revenue_per_year": v["aov"] * v["purchase_frequency_per_year"],
+        "lifetime_revenue": v["aov"] * v["purchase_frequency_per_year"] * v["retention_years"],
+        "simple_clv": v["simple_clv"],
+    }
+    stages = {k: float(x) for k, x in stages.items() if pd.notna(x)}
+    keys = list(stages)[::-1]  # first stage on top
+    colours = [PALETTE[2] if k == "simple_clv" else PALETTE[1] for k in keys]
+    bars = ax.barh([names[k] for k in keys], [stages[k] for k in keys], color=colours)
+    ax.bar_label(bars, labels=[fmt(stages[k]) for k in keys], padding=3, fontsize=8)
+    ax.margins(x=0.15)
     ax.set(title=title, xlabel=xlabel, ylabel="")
     return ax

@@ -180,8 +180,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.q.aov": {"en": "Average order value (AOV)", "pl": "Średnia wartość zamówienia (AOV)"},
     "calc.q.purchase_frequency_per_year": {
-        "en": "Purchase frequency (purchases per customer per year)",
-        "pl": "Częstotliwość zakupów (zakupy na klienta rocznie)",
+        "en": "Purchase frequency (purchases a year per customer active in the last 12 months)",
+        "pl": "Częstotliwość zakupów (zakupy rocznie na klienta aktywnego w ostatnich 12 mies.)",
     },
     "calc.q.retention_rate": {
         "en": "Annual retention rate r",
@@ -201,6 +201,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "calc.axis.ceiling": {
         "en": "CLV ceiling per customer ({currency})",
         "pl": "pułap CLV na klienta ({currency})",
+    },
+    "calc.legend.historical": {
+        "en": "margin so far per customer (mean)",
+        "pl": "dotychczasowa marża na klienta (średnia)",
     },
     "col.quantity": {"en": "Quantity", "pl": "Wielkość"},
     "col.segment": {"en": "Segment", "pl": "Segment"},
@@ -298,12 +302,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "<b>Dyskontowanie.</b> Przyszła marża dyskontowana stopą {rate} rocznie.",
     },
     "meth.def.simple_clv": {
-        "en": "<b>Simple CLV.</b> Average order value × purchases per year × expected retention "
-        "period in years × margin. The retention period is 1 / (1 − r), r being the annual "
-        "retention rate (share of last year's buyers who bought again this year).",
-        "pl": "<b>CLV prosty.</b> Średnia wartość zamówienia × zakupy w roku × oczekiwany okres "
-        "retencji w latach × marża. Okres retencji to 1 / (1 − r), gdzie r to roczny wskaźnik "
-        "retencji (odsetek zeszłorocznych kupujących, którzy kupili ponownie w tym roku).",
+        "en": "<b>Simple CLV.</b> Average order value × purchases per year of a customer active "
+        "in the last 12 months × expected retention period in years × margin. The retention "
+        "period is 1 / (1 − r), r being the annual retention rate (share of last year's "
+        "buyers who bought again this year).",
+        "pl": "<b>CLV prosty.</b> Średnia wartość zamówienia × roczna liczba zakupów klienta "
+        "aktywnego w ostatnich 12 miesiącach × oczekiwany okres retencji w latach × marża. "
+        "Okres retencji to 1 / (1 − r), gdzie r to roczny wskaźnik retencji (odsetek "
+        "zeszłorocznych kupujących, którzy kupili ponownie w tym roku).",
     },
     "meth.def.retention_formula": {
         "en": "<b>Retention-rate CLV.</b> m · r / (1 + d − r): annual margin per active "
