@@ -6,14 +6,13 @@ STAMP  := $(VENV)/.installed
 DEMO   := data/demo/client.yml
 DEMO_CUSTOMERS ?= 20000
 
-.PHONY: help venv sysdeps demo audit test lint format lab bench clean
+.PHONY: help venv sysdeps demo audit test lint format lab clean
 
 help:
 	@echo "make audit   - create the venv, generate the demo client, run the audit, print audit.pdf"
 	@echo "make test    - run the test suite (installs what it needs)"
 	@echo "make lab     - JupyterLab on notebooks/ with the demo config ready"
 	@echo "make lint    - ruff check + format check"
-	@echo "make bench   - benchmarks (long; not part of make test)"
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
@@ -43,18 +42,15 @@ test: sysdeps $(STAMP) $(DEMO)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
 
 lint: $(STAMP)
-	$(BIN)/ruff check clvlib tests benchmarks
-	$(BIN)/ruff format --check clvlib tests benchmarks
+	$(BIN)/ruff check clvlib tests
+	$(BIN)/ruff format --check clvlib tests
 
 format: $(STAMP)
-	$(BIN)/ruff format clvlib tests benchmarks
-	$(BIN)/ruff check --fix clvlib tests benchmarks
+	$(BIN)/ruff format clvlib tests
+	$(BIN)/ruff check --fix clvlib tests
 
 lab: $(STAMP) $(DEMO)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
-
-bench: $(STAMP)
-	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
