@@ -1,0 +1,155 @@
+"""The life cycle every BTYD model shares (as lifelines' fitters): ``fit`` returns ``self``;
+fitted state ends in an underscore (``params_``, ``log_likelihood_``, ``standard_errors_``);
+``summary()`` reads only that state.
+
+Maximum likelihood on the unique data rows with their counts as weights, parameters optimised on
+the log scale with L-BFGS-B from several starts, analytic gradients supplied by each model,
+standard errors from the Hessian of the log-likelihood (finite differences of the analytic
+gradient, in the natural parametrisation).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+
+class ConvergenceWarning(UserWarning):
+    """The optimiser did not converge; the estimates may not be the maximum likelihood."""
+
+
+def compress(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Unique rows of ``columns`` and their weights (an optional ``weights`` column is summed)."""
+    weights = frame["weights"] if "weights" in frame else pd.Series(1.0, index=frame.index)
+    data = frame[list(columns)].astype("float64").assign(__w=weights.astype("float64"))
+    grouped = data.groupby(list(columns), sort=False, as_index=False)["__w"].sum()
+    return grouped[list(columns)].to_numpy(), grouped["__w"].to_numpy()
+
+
+class BaseFitter:
+    """Shared maximum-likelihood machinery. Subclasses define ``param_names``, ``_starts`` and
+    ``_loglik_and_grad(params, data, weights) -> (total log-likelihood, gradient)`` in the
+    natural parametrisation (all parameters positive)."""
+
+    param_names: tuple[str, ...] = ()
+
+    def __init__(self, *, n_starts: int = 4, seed: int = 0, tol: float = 1e-10) -> None:
+        self.n_starts = n_starts
+        self.seed = seed
+        self.tol = tol
+
+    # -- to implement ---------------------------------------------------------------------------
+    def _loglik_and_grad(self, params: np.ndarray, data: np.ndarray, weights: np.ndarray):
+        raise NotImplementedError
+
+    def _starts(self, data: np.ndarray, weights: np.ndarray) -> list[np.ndarray]:
+        return [np.ones(len(self.param_names))]
+
+    # -- fitting ---------------------------------------------------------------------------------
+    def _maximise(self, data: np.ndarray, weights: np.ndarray) -> None:
+        def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+            params = np.exp(log_params)
+            ll, grad = self._loglik_and_grad(params, data, weights)
+            if not np.isfinite(ll):
+                return 1e300, np.zeros_like(log_params)
+            return -ll, -grad * params  # chain rule for the log parametrisation
+
+        rng = np.random.default_rng(self.seed)
+        starts = list(self._starts(data, weights))
+        while len(starts) < self.n_starts:
+            starts.append(starts[0] * np.exp(rng.normal(0.0, 0.7, len(starts[0]))))
+        best = None
+        for start in starts:
+            result = optimize.minimize(
+                objective,
+                np.log(start),
+                jac=True,
+                method="L-BFGS-B",
+                bounds=[(-20.0, 20.0)] * len(start),
+                options={"maxiter": 2000, "ftol": 1e-15, "gtol": self.tol},
+            )
+            if best is None or result.fun < best.fun:
+                best = result
+        params = np.exp(best.x)
+        self.params_ = dict(zip(self.param_names, params.tolist(), strict=True))
+        self.log_likelihood_ = float(-best.fun)
+        self.n_obs_ = float(weights.sum())
+        self.converged_ = bool(best.success)
+        if not best.success:
+            warnings.warn(
+                f"{type(self).__name__}: the optimiser stopped without converging "
+                f"({best.message}); treat the estimates with caution.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        self.standard_errors_ = self._standard_errors(params, data, weights)
+
+    def _standard_errors(self, params, data, weights) -> dict[str, float]:
+        """Square roots of the diagonal of the inverse observed information (NaN if singular)."""
+        k = len(params)
+        hessian = np.empty((k, k))
+        for i in range(k):
+            step = 1e-5 * max(abs(params[i]), 1e-8)
+            up, down = params.copy(), params.copy()
+            up[i] += step
+            down[i] -= step
+            hessian[:, i] = (
+                self._loglik_and_grad(up, data, weights)[1]
+                - self._loglik_and_grad(down, data, weights)[1]
+            ) / (2 * step)
+        hessian = (hessian + hessian.T) / 2
+        try:
+            covariance = np.linalg.inv(-hessian)
+            se = np.sqrt(np.where(np.diag(covariance) > 0, np.diag(covariance), np.nan))
+        except np.linalg.LinAlgError:
+            se = np.full(k, np.nan)
+        self.covariance_ = pd.DataFrame(
+            np.linalg.pinv(-hessian), index=self.param_names, columns=self.param_names
+        )
+        return dict(zip(self.param_names, se.tolist(), strict=True))
+
+    # -- reporting -------------------------------------------------------------------------------
+    @property
+    def aic_(self) -> float:
+        return 2 * len(self.param_names) - 2 * self.log_likelihood_
+
+    @property
+    def bic_(self) -> float:
+        return len(self.param_names) * np.log(self.n_obs_) - 2 * self.log_likelihood_
+
+    def summary(self) -> pd.DataFrame:
+        """Estimate, standard error and 95 % Wald interval per parameter."""
+        z = stats.norm.ppf(0.975)
+        rows = []
+        for name in self.param_names:
+            estimate, se = self.params_[name], self.standard_errors_[name]
+            rows.append(
+                {
+                    "parameter": name,
+                    "estimate": estimate,
+                    "standard_error": se,
+                    "ci_low": estimate - z * se,
+                    "ci_high": estimate + z * se,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise RuntimeError(f"{type(self).__name__} is not fitted: call .fit(data) first")
+
+
+def check_gradient(fn: Callable, params: np.ndarray, *args, step: float = 1e-6) -> float:
+    """Largest relative difference between an analytic and a central-difference gradient."""
+    _, analytic = fn(params, *args)
+    numeric = np.empty_like(params)
+    for i in range(len(params)):
+        up, down = params.copy(), params.copy()
+        up[i] += step * params[i]
+        down[i] -= step * params[i]
+        numeric[i] = (fn(up, *args)[0] - fn(down, *args)[0]) / (2 * step * params[i])
+    return float(np.max(np.abs(analytic - numeric) / np.maximum(np.abs(numeric), 1e-8)))

@@ -1,0 +1,103 @@
+"""BG/NBD against the published CDNOW estimates (Fader, Hardie & Lee 2005, "Counting your
+customers the easy way": r = 0.243, α = 4.414, a = 0.793, b = 2.426, LL = −9,582.4), the
+closed-form E[X(t)] against simulation, and parameter recovery from a known-truth simulation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clvlib.models import BGNBD
+from clvlib.models.base import check_gradient, compress
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    return pd.read_csv(DATA / "cdnow_customers_summary.csv")
+
+
+@pytest.fixture(scope="module")
+def fitted(cdnow):
+    return BGNBD().fit(cdnow)
+
+
+def test_reproduces_published_cdnow_estimates(fitted):
+    p = fitted.params_
+    assert p["r"] == pytest.approx(0.243, abs=5e-4)
+    assert p["alpha"] == pytest.approx(4.414, abs=5e-3)
+    assert p["a"] == pytest.approx(0.793, abs=5e-4)
+    assert p["b"] == pytest.approx(2.426, abs=5e-3)
+    assert fitted.log_likelihood_ == pytest.approx(-9582.4, abs=0.1)
+    assert fitted.n_obs_ == 2357
+
+
+def test_weights_column_gives_the_same_fit(cdnow, fitted):
+    counts = cdnow.groupby(["frequency", "recency", "T"]).size().rename("weights").reset_index()
+    weighted = BGNBD().fit(counts)
+    assert weighted.log_likelihood_ == pytest.approx(fitted.log_likelihood_, rel=1e-9)
+
+
+def test_analytic_gradient_matches_finite_differences(cdnow):
+    data, weights = compress(cdnow, ("frequency", "recency", "T"))
+    for params in ([0.3, 4.0, 0.8, 2.5], [1.5, 10.0, 2.0, 5.0]):
+        model = BGNBD()
+        assert check_gradient(model._loglik_and_grad, np.array(params), data, weights) < 1e-5
+
+
+def test_summary_has_standard_errors_and_intervals(fitted):
+    table = fitted.summary().set_index("parameter")
+    assert (table["standard_error"] > 0).all()
+    assert (table["ci_low"] < table["estimate"]).all() and (
+        table["estimate"] < table["ci_high"]
+    ).all()
+    assert fitted.aic_ == pytest.approx(2 * 4 + 2 * 9582.4256, abs=0.01)
+
+
+def simulate(r, alpha, a, b, T, n, rng):
+    """Draw BG/NBD customers observed for T time units from their first purchase."""
+    lam = rng.gamma(r, 1 / alpha, n)
+    p = rng.beta(a, b, n)
+    x = np.zeros(n)
+    tx = np.zeros(n)
+    t = np.zeros(n)
+    alive = np.ones(n, dtype=bool)
+    while alive.any():
+        t = t + rng.exponential(1.0, n) / lam
+        buys = alive & (t <= T)
+        x[buys] += 1
+        tx[buys] = t[buys]
+        alive = buys & (rng.random(n) >= p)
+    return pd.DataFrame({"frequency": x, "recency": tx, "T": np.full(n, float(T))})
+
+
+def test_expected_purchases_formula_matches_simulation(fitted):
+    rng = np.random.default_rng(1)
+    p = fitted.params_
+    sim = simulate(p["r"], p["alpha"], p["a"], p["b"], 39.0, 200_000, rng)
+    expected = float(fitted.expected_purchases_new_customer(39.0))
+    se = sim["frequency"].std() / np.sqrt(len(sim))
+    assert abs(sim["frequency"].mean() - expected) < 4 * se
+
+
+def test_recovers_known_parameters_within_their_intervals():
+    truth = {"r": 0.8, "alpha": 12.0, "a": 0.9, "b": 3.0}
+    sim = simulate(*truth.values(), T=104.0, n=30_000, rng=np.random.default_rng(7))
+    model = BGNBD().fit(sim)
+    for name, value in truth.items():
+        se = model.standard_errors_[name]
+        assert abs(model.params_[name] - value) < 3.5 * se, (name, model.params_[name], se)
+
+
+def test_p_alive_and_conditional_expectation_limits(fitted):
+    rfm = pd.DataFrame({"frequency": [0, 5, 5], "recency": [0.0, 38.0, 5.0], "T": [39.0] * 3})
+    alive = fitted.p_alive(rfm)
+    assert alive[0] == 1.0  # no repeat purchase: never had the chance to drop out
+    assert alive[1] > alive[2]  # a recent buyer is more likely alive than a lapsed one
+    assert (fitted.expected_purchases(0.0, rfm) == 0).all()
+    more = fitted.expected_purchases(52.0, rfm)
+    assert more[1] > more[2] > 0
