@@ -37,10 +37,18 @@ class BaseFitter:
 
     param_names: tuple[str, ...] = ()
 
-    def __init__(self, *, n_starts: int = 4, seed: int = 0, tol: float = 1e-10) -> None:
+    def __init__(
+        self,
+        *,
+        n_starts: int = 4,
+        seed: int = 0,
+        tol: float = 1e-10,
+        initial_params: dict[str, float] | None = None,
+    ) -> None:
         self.n_starts = n_starts
         self.seed = seed
         self.tol = tol
+        self.initial_params = initial_params  # a warm start (e.g. for bootstrap refits)
 
     # -- to implement ---------------------------------------------------------------------------
     def _loglik_and_grad(self, params: np.ndarray, data: np.ndarray, weights: np.ndarray):
@@ -60,6 +68,8 @@ class BaseFitter:
 
         rng = np.random.default_rng(self.seed)
         starts = list(self._starts(data, weights))
+        if self.initial_params is not None:
+            starts.insert(0, np.array([self.initial_params[k] for k in self.param_names]))
         while len(starts) < self.n_starts:
             starts.append(starts[0] * np.exp(rng.normal(0.0, 0.7, len(starts[0]))))
         best = None
@@ -78,8 +88,11 @@ class BaseFitter:
         self.params_ = dict(zip(self.param_names, params.tolist(), strict=True))
         self.log_likelihood_ = float(-best.fun)
         self.n_obs_ = float(weights.sum())
-        self.converged_ = bool(best.success)
-        if not best.success:
+        # L-BFGS-B often stops with an "abnormal" line search when it is already at the optimum
+        # (no further decrease representable): judge convergence by the gradient instead.
+        gradient_per_obs = np.max(np.abs(best.jac)) / max(self.n_obs_, 1.0)
+        self.converged_ = bool(best.success or gradient_per_obs < 1e-6)
+        if not self.converged_:
             warnings.warn(
                 f"{type(self).__name__}: the optimiser stopped without converging "
                 f"({best.message}); treat the estimates with caution.",

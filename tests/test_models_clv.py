@@ -1,0 +1,101 @@
+"""customer_lifetime_value against closed forms: with purchases arriving at a constant rate the
+discounted sum is an annuity, Σ_{m=1..H} v^m = v (1 − v^H) / (1 − v), v = 1 / (1 + d); with no
+discount the monthly increments telescope to E[Y(H)]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clvlib.models.bgnbd import BGNBD
+from clvlib.models.clv import clv_intervals, customer_lifetime_value, monthly_rate
+
+DATA = Path(__file__).parent / "data"
+
+
+class ConstantRate:
+    """A transaction model whose customers buy ``rate`` times per time unit, for ever."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+
+    def expected_purchases(self, t, rfm):
+        return np.full(len(rfm), self.rate * t)
+
+
+RFM = pd.DataFrame({"frequency": [0, 3], "recency": [0.0, 10.0], "T": [20.0, 20.0]})
+
+
+def test_constant_rate_gives_the_annuity_formula():
+    rate, spend, margin, d, horizon = 0.5, 80.0, 0.3, 0.01, 24  # per week, PLN, -, per month
+    clv = customer_lifetime_value(
+        ConstantRate(rate),
+        spend,
+        RFM,
+        horizon_months=horizon,
+        monthly_discount_rate=d,
+        margin=margin,
+        time_unit="W",
+        days_per_month=30.4375,
+    )
+    per_month = rate * 30.4375 / 7  # purchases a month
+    v = 1 / (1 + d)
+    expected = margin * spend * per_month * v * (1 - v**horizon) / (1 - v)
+    assert clv.tolist() == pytest.approx([expected, expected], rel=1e-12)
+
+
+def test_days_per_month_sets_the_month_length():
+    # lifetimes steps 4.345 weeks a month on weekly data (30.415 days)
+    a = customer_lifetime_value(
+        ConstantRate(1.0),
+        1.0,
+        RFM,
+        horizon_months=1,
+        monthly_discount_rate=0.0,
+        days_per_month=30.415,
+    )
+    assert a.iloc[0] == pytest.approx(30.415 / 7)
+
+
+def test_without_discount_increments_telescope_to_expected_purchases():
+    rfm = pd.read_csv(DATA / "cdnow_customers_summary.csv")
+    model = BGNBD().fit(rfm)
+    clv = customer_lifetime_value(model, 35.0, rfm, horizon_months=12, monthly_discount_rate=0.0)
+    expected = 35.0 * model.expected_purchases(12 * 30.4375 / 7, rfm)
+    np.testing.assert_allclose(clv.to_numpy(), expected, rtol=1e-10)
+
+
+def test_annual_rate_converts_to_the_equivalent_monthly_rate():
+    assert (1 + monthly_rate(annual_discount_rate=0.10)) ** 12 == pytest.approx(1.10)
+    with pytest.raises(ValueError, match="exactly one"):
+        monthly_rate(0.01, 0.1)
+    with pytest.raises(ValueError, match="exactly one"):
+        monthly_rate()
+
+
+def test_bootstrap_intervals_are_seeded_and_cover_the_point_estimate():
+    rfm = pd.read_csv(DATA / "cdnow_customers_summary.csv")
+    model = BGNBD().fit(rfm)
+    segments = pd.Series(np.where(rfm["frequency"] > 0, "repeat", "one-time"), index=rfm.index)
+    kwargs = dict(
+        horizon_months=12,
+        annual_discount_rate=0.1,
+        margin=0.3,
+        segments=segments,
+        n_boot=20,
+        seed=3,
+    )
+    a = clv_intervals(model, 35.0, rfm, **kwargs)
+    b = clv_intervals(model, 35.0, rfm, **kwargs)
+    pd.testing.assert_frame_equal(a, b)
+    table = a.set_index("segment")
+    assert (table["total_low"] < table["total"]).all() and (
+        table["total"] < table["total_high"]
+    ).all()
+    assert table.loc[["repeat", "one-time"], "total"].sum() == pytest.approx(
+        table.loc["all", "total"]
+    )
+    assert table.loc["all", "customers"] == len(rfm)
