@@ -61,3 +61,37 @@ def test_model_comparison_orders_by_aic(split):
     table = model_comparison({"BG/NBD": model}, rfm)
     assert table.loc[0, "aic"] == pytest.approx(model.aic_)
     assert set(table.columns) >= {"log_likelihood", "aic", "bic", "holdout_mae"}
+
+
+def test_tracking_table_reaches_the_published_cumulative_totals():
+    from clvlib.models.holdout import tracking_table
+
+    df = pd.read_csv(
+        DATA / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master_id", "customer_id", "date", "cds", "revenue"],
+        dtype={"date": str},
+    )
+    days = df.assign(day=pd.to_datetime(df["date"], format="%Y%m%d"))[["customer_id", "day"]]
+    days = days.drop_duplicates()
+    first = days.groupby("customer_id")["day"].min()
+    repeat = days.merge(first.rename("first"), on="customer_id")
+    repeat = repeat[repeat["day"] > repeat["first"]]
+    model = BGNBD().fit(pd.read_csv(DATA / "cdnow_customers_summary.csv"))
+    table = tracking_table(
+        model,
+        first.value_counts().sort_index(),
+        repeat["day"].value_counts().sort_index(),
+        start="1997-01-01",
+        end="1998-06-30",
+        calibration_end="1997-09-30",
+    ).set_index("week")
+    # published: Σ calibration frequency 2,457; plus 1,882 holdout repeat transactions
+    assert table.loc[39, "actual"] == 2457 and table.loc[39, "period"] == "calibration"
+    assert table.loc[78, "actual"] == 2457 + 1882 and table.loc[78, "period"] == "holdout"
+    assert table["expected"].is_monotonic_increasing
+    # the last expectation, customer by customer: Σ_i E[X(days since first purchase / 7)]
+    elapsed = ((pd.Timestamp("1998-06-30") - first).dt.days + 1) / 7
+    direct = model.expected_purchases_new_customer(elapsed.to_numpy()).sum()
+    assert table.loc[78, "expected"] == pytest.approx(direct, rel=1e-10)

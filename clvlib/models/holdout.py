@@ -68,3 +68,55 @@ def model_comparison(models: dict[str, object], rfm: pd.DataFrame) -> pd.DataFra
             }
         )
     return pd.DataFrame(rows).sort_values("aic").reset_index(drop=True)
+
+
+def tracking_table(
+    model,
+    first_purchases: pd.Series,
+    repeat_purchases: pd.Series,
+    *,
+    start,
+    end,
+    calibration_end=None,
+) -> pd.DataFrame:
+    """Weekly cumulative repeat purchases, actual vs expected (Fader, Hardie & Lee 2005, fig. 3).
+
+    ``first_purchases``: customers per first-purchase date (index: dates); ``repeat_purchases``:
+    repeat purchase days per date, of the same customers. The expectation for week w is
+    Σ_j n_j E[X(t_w − t_j)] over cohorts j of first purchase, with E[X(t)] the model's expected
+    repeat purchases of a new customer (time unit: weeks). Columns: week, week_end (date),
+    actual, expected (cumulative counts), period ("calibration"/"holdout").
+    """
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    week_ends = pd.date_range(start + pd.Timedelta(days=6), end + pd.Timedelta(days=6), freq="7D")
+    week_ends = week_ends.where(week_ends <= end, end).unique()
+    cohort_days = pd.to_datetime(first_purchases.index)
+    counts = first_purchases.to_numpy(dtype=float)
+    repeats = repeat_purchases.copy()
+    repeats.index = pd.to_datetime(repeats.index)
+    rows = []
+    for week, week_end in enumerate(week_ends, start=1):
+        # elapsed weeks by the end of this week's last day
+        elapsed = ((week_end - cohort_days).days.to_numpy() + 1) / 7.0
+        active = elapsed > 0
+        expected = (
+            float(np.dot(counts[active], model.expected_purchases_new_customer(elapsed[active])))
+            if active.any()
+            else 0.0
+        )
+        actual = float(repeats[repeats.index <= week_end].sum())
+        period = (
+            "holdout"
+            if calibration_end is not None and week_end > pd.Timestamp(calibration_end)
+            else "calibration"
+        )
+        rows.append(
+            {
+                "week": week,
+                "week_end": week_end.date(),
+                "actual": actual,
+                "expected": expected,
+                "period": period,
+            }
+        )
+    return pd.DataFrame(rows)
