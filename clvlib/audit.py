@@ -167,6 +167,7 @@ class Audit:
         observation_end: dt.date | str | None = None,
         client: str = "Test client",
         locale: str = "en",
+        holdout_weeks: int = 26,
         **tables: pd.DataFrame,
     ) -> Audit:
         """An audit over in-memory frames that already use canonical column names (for tests)."""
@@ -177,6 +178,7 @@ class Audit:
             locale=locale,
             sources=sources,
             observation_end=pd.Timestamp(observation_end).date() if observation_end else None,
+            holdout_weeks=holdout_weeks,
         )
         con = ibis.duckdb.connect()
         ibis_tables = {}
