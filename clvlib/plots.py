@@ -147,3 +147,61 @@ def plot_simple_clv(
     ax.margins(x=0.15)
     ax.set(title=title, xlabel=xlabel, ylabel="")
     return ax
+
+
+def plot_tracking(
+    tracking: pd.DataFrame,
+    ax=None,
+    *,
+    title: str = "Cumulative repeat purchases: actual vs model",
+    xlabel: str = "week",
+    ylabel: str = "cumulative repeat purchases",
+    actual_label: str = "actual",
+    expected_label: str = "model",
+):
+    """Weekly cumulative repeat purchases (``tracking_table``), actual vs expected, with the end
+    of the calibration period marked."""
+    ax = _axes(ax)
+    ax.plot(tracking["week"], tracking["actual"], color=PALETTE[0], label=actual_label)
+    ax.plot(
+        tracking["week"],
+        tracking["expected"],
+        color=PALETTE[2],
+        linestyle="--",
+        label=expected_label,
+    )
+    holdout = tracking[tracking["period"] == "holdout"]
+    if len(holdout):
+        ax.axvline(holdout["week"].iloc[0] - 0.5, color=PALETTE[3], linewidth=1)
+    ax.legend(frameon=False)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    return ax
+
+
+def plot_conditional_expectations(
+    table: pd.DataFrame,
+    ax=None,
+    *,
+    title: str = "Holdout purchases by calibration frequency",
+    xlabel: str = "repeat purchases in the calibration period",
+    ylabel: str = "mean purchases in the holdout",
+    actual_label: str = "actual",
+    expected_label: str = "model",
+):
+    """Mean actual vs predicted holdout purchases per calibration frequency
+    (``conditional_expectations``)."""
+    ax = _axes(ax)
+    positions = range(len(table))
+    ax.plot(positions, table["actual"], marker="o", color=PALETTE[0], label=actual_label)
+    ax.plot(
+        positions,
+        table["predicted"],
+        marker="s",
+        linestyle="--",
+        color=PALETTE[2],
+        label=expected_label,
+    )
+    ax.set_xticks(list(positions), table["frequency"])
+    ax.legend(frameon=False)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    return ax

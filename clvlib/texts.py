@@ -171,13 +171,81 @@ TEXTS: dict[str, dict[str, str]] = {
         "zostawia zysku.",
     },
     "calc.predictive.note": {
-        "en": "Predictive, per-customer CLV (BG/NBD and Gamma-Gamma models with a holdout "
-        "check and intervals) is not part of this edition of the report; the figures above "
-        "are averages over the observed base.",
-        "pl": "Predykcyjny CLV dla każdego klienta (modele BG/NBD i Gamma-Gamma z walidacją "
-        "na okresie testowym i przedziałami) nie wchodzi w tę edycję raportu; powyższe "
-        "wartości to średnie dla obserwowanej bazy.",
+        "en": "In this edition the validated purchase model is not yet turned into a "
+        "per-customer CLV in currency (that needs the spend model); the CLV figures above are "
+        "averages over the observed base.",
+        "pl": "W tej edycji zweryfikowany model zakupów nie jest jeszcze przeliczany na CLV "
+        "każdego klienta w złotych (wymaga to modelu wartości zakupu); powyższe wartości CLV "
+        "to średnie dla obserwowanej bazy.",
     },
+    "calc.predictive.title": {
+        "en": "Predictive model: does it forecast purchases it has not seen?",
+        "pl": "Model predykcyjny: czy przewiduje zakupy, których nie widział?",
+    },
+    "calc.predictive.lead": {
+        "en": "The purchase model ({model}: how often customers buy and when they stop) is "
+        "fitted on the data up to {calibration_end} only and then forecasts the next {weeks} "
+        "weeks, which are compared with what customers actually bought.",
+        "pl": "Model zakupów ({model}: jak często klienci kupują i kiedy odchodzą) jest "
+        "dopasowany tylko do danych do {calibration_end}, a następnie prognozuje kolejne "
+        "{weeks} tygodni, które porównujemy z rzeczywistymi zakupami klientów.",
+    },
+    "calc.predictive.finding": {
+        "en": "Fitted on purchases up to {calibration_end}, the model forecast <b>{predicted}</b> "
+        "repeat purchases in the following {weeks} weeks; customers made <b>{actual}</b> "
+        "(forecast error <b>{error}</b>). Per customer the forecast is off by {mae} purchases "
+        "on average (correlation {correlation}).",
+        "pl": "Dopasowany do zakupów do {calibration_end} model prognozował <b>{predicted}</b> "
+        "ponownych zakupów w kolejnych {weeks} tygodniach; klienci dokonali ich <b>{actual}</b> "
+        "(błąd prognozy <b>{error}</b>). Dla pojedynczego klienta prognoza myli się średnio o "
+        "{mae} zakupu (korelacja {correlation}).",
+    },
+    "calc.predictive.no_holdout": {
+        "en": "holdout_weeks is 0 in client.yml, so the purchase model is not validated on "
+        "unseen data.",
+        "pl": "W client.yml holdout_weeks wynosi 0, więc model zakupów nie jest weryfikowany "
+        "na niewidzianych danych.",
+    },
+    "calc.predictive.fig.tracking": {
+        "en": "Cumulative repeat purchases, actual and forecast (line: end of calibration)",
+        "pl": "Skumulowane ponowne zakupy: rzeczywiste i prognozowane (linia: koniec kalibracji)",
+    },
+    "calc.predictive.fig.conditional": {
+        "en": "Holdout purchases by number of earlier repeat purchases: actual and forecast",
+        "pl": "Zakupy w okresie testowym według liczby wcześniejszych ponownych zakupów",
+    },
+    "calc.predictive.models": {"en": "Model comparison", "pl": "Porównanie modeli"},
+    "calc.predictive.parameters": {
+        "en": "Parameters of the chosen model (maximum likelihood, 95 % intervals)",
+        "pl": "Parametry wybranego modelu (największa wiarygodność, przedziały 95 %)",
+    },
+    "calc.axis.week": {"en": "week of the data window", "pl": "tydzień okresu danych"},
+    "calc.axis.cumulative": {
+        "en": "cumulative repeat purchases",
+        "pl": "skumulowane ponowne zakupy",
+    },
+    "calc.axis.calibration_frequency": {
+        "en": "repeat purchases before the holdout",
+        "pl": "ponowne zakupy przed okresem testowym",
+    },
+    "calc.axis.holdout_mean": {
+        "en": "mean purchases in the holdout",
+        "pl": "średnia liczba zakupów w okresie testowym",
+    },
+    "calc.legend.actual": {"en": "actual", "pl": "rzeczywiste"},
+    "calc.legend.model": {"en": "model", "pl": "model"},
+    "col.model": {"en": "Model", "pl": "Model"},
+    "col.parameters": {"en": "Parameters", "pl": "Parametry"},
+    "col.log_likelihood": {"en": "Log-likelihood", "pl": "Log-wiarygodność"},
+    "col.aic": {"en": "AIC", "pl": "AIC"},
+    "col.bic": {"en": "BIC", "pl": "BIC"},
+    "col.holdout_mae": {"en": "Holdout MAE", "pl": "MAE (test)"},
+    "col.holdout_total_error": {"en": "Holdout total error", "pl": "Błąd sumy (test)"},
+    "col.parameter": {"en": "Parameter", "pl": "Parametr"},
+    "col.estimate": {"en": "Estimate", "pl": "Ocena"},
+    "col.standard_error": {"en": "Std. error", "pl": "Błąd std."},
+    "col.ci_low": {"en": "95 % CI from", "pl": "95 % PU od"},
+    "col.ci_high": {"en": "to", "pl": "do"},
     "calc.q.aov": {"en": "Average order value (AOV)", "pl": "Średnia wartość zamówienia (AOV)"},
     "calc.q.purchase_frequency_per_year": {
         "en": "Purchase frequency (purchases a year per customer active in the last 12 months)",
