@@ -9,11 +9,34 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln, hyp2f1, psi
+from scipy.special import betaln, gammaln, hyp2f1, psi
 
 from clvlib.models.base import BaseFitter, compress
 
 COLUMNS = ("frequency", "recency", "T")
+
+
+def nbd_pmf(j, r: float, alpha: float, t) -> np.ndarray:
+    """P(N(t) = j) for a Poisson count with rate λ ~ Gamma(r, α): the negative binomial
+    Γ(r+j)/(Γ(r) j!) (α/(α+t))^r (t/(α+t))^j, computed on the log scale (t > 0)."""
+    j = np.asarray(j, dtype=float)
+    t = np.asarray(t, dtype=float)
+    return np.exp(
+        gammaln(r + j)
+        - gammaln(r)
+        - gammaln(j + 1)
+        + r * (np.log(alpha) - np.log(alpha + t))
+        + j * (np.log(t) - np.log(alpha + t))
+    )
+
+
+def nbd_pmf_and_survival(x, r: float, alpha: float, t: float) -> tuple[np.ndarray, np.ndarray]:
+    """P(N(t) = x) and P(N(t) ≥ x) for each whole ``x`` ≥ 0 at one horizon ``t`` > 0."""
+    x = np.asarray(x, dtype=int)
+    counts = np.arange(int(x.max(initial=0)) + 1)
+    pmf = nbd_pmf(counts, r, alpha, t)
+    below = np.concatenate([[0.0], np.cumsum(pmf)[:-1]])  # P(N < j)
+    return pmf[x], np.clip(1.0 - below[x], 0.0, 1.0)
 
 
 def _xtT(frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -22,6 +45,27 @@ def _xtT(frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.asarray(frame["recency"], dtype=float),
         np.asarray(frame["T"], dtype=float),
     )
+
+
+class _Layout:
+    """Parameter-free index of the rows: distinct frequencies with their weights, one-time
+    buyers summed per distinct T, and for repeat buyers indices into their distinct t_x and T."""
+
+    def __init__(self, data: np.ndarray, weights: np.ndarray) -> None:
+        x, tx, T = data[:, 0], data[:, 1], data[:, 2]
+        self.total = float(weights.sum())
+        self.xs, at_x = np.unique(x, return_inverse=True)
+        self.wx = np.bincount(at_x, weights, minlength=self.xs.size)
+        once = x == 0
+        self.T0, at_T0 = np.unique(T[once], return_inverse=True)
+        self.w0 = np.bincount(at_T0, weights[once], minlength=self.T0.size)
+        repeat = ~once
+        self.x1, self.w1 = x[repeat], weights[repeat]
+        self.xs1, self.at_x1 = np.unique(self.x1, return_inverse=True)
+        self.Ts, self.at_T = np.unique(T[repeat], return_inverse=True)
+        self.txs, self.at_tx = np.unique(tx[repeat], return_inverse=True)
+        self.wT = np.bincount(self.at_T, self.w1, minlength=self.Ts.size)
+        self.wxT = np.bincount(self.at_T, self.w1 * self.x1, minlength=self.Ts.size)
 
 
 class BGNBD(BaseFitter):
@@ -38,32 +82,64 @@ class BGNBD(BaseFitter):
     def _starts(self, data, weights):
         return [np.array([0.5, max(np.average(data[:, 2], weights=weights), 1.0), 1.0, 2.0])]
 
-    @staticmethod
-    def _terms(params, x, tx, T):
-        r, alpha, a, b = params
-        repeat = x > 0
-        a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-        a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-        a3 = -(r + x) * np.log(alpha + T)
-        b_x1 = np.where(repeat, b + x - 1, 1.0)
-        a4 = np.where(repeat, np.log(a) - np.log(b_x1) - (r + x) * np.log(alpha + tx), -np.inf)
-        return a1, a2, a3, a4, repeat, b_x1
+    def _layout(self, data: np.ndarray, weights: np.ndarray) -> _Layout:
+        """The layout of ``data``, cached for the arrays the optimiser passes again and again."""
+        cached = getattr(self, "_layout_cache", None)
+        if cached is None or cached[0] is not data or cached[1] is not weights:
+            cached = (data, weights, _Layout(data, weights))
+            self._layout_cache = cached
+        return cached[2]
 
     def _loglik_and_grad(self, params, data, weights):
+        """Total log-likelihood (FHL 2005 eq. 6) and its gradient in (r, α, a, b).
+
+        Per customer: ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
+        + ln[(α+T)^−(r+x) + 1{x>0} a/(b+x−1) (α+t_x)^−(r+x)]. Terms that depend on x only are
+        computed once per distinct x, logarithms of α+T and α+t_x once per distinct time.
+        """
         r, alpha, a, b = params
-        x, tx, T = data[:, 0], data[:, 1], data[:, 2]
-        a1, a2, a3, a4, repeat, b_x1 = self._terms(params, x, tx, T)
-        top = np.maximum(a3, a4)
-        log_mix = top + np.log(np.exp(a3 - top) + np.exp(a4 - top))
-        ll = float(np.dot(weights, a1 + a2 + log_mix))
-        w4 = np.exp(a4 - log_mix)  # share of the "dropped out after the last purchase" term
-        w3 = 1.0 - w4
-        d_r = psi(r + x) - psi(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + tx)
-        d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + tx)
-        d_a = psi(a + b) - psi(a + b + x) + w4 / a
-        d_b = psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x) - np.where(repeat, w4 / b_x1, 0.0)
-        grad = np.array([np.dot(weights, d) for d in (d_r, d_alpha, d_a, d_b)])
-        return ll, grad
+        lay = self._layout(data, weights)
+        xs, wx = lay.xs, lay.wx
+        n = lay.total
+        # Terms in x alone, weighted by the customers at each x.
+        ll = np.dot(wx, gammaln(r + xs) + gammaln(b + xs) - gammaln(a + b + xs)) + n * (
+            -gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b)
+        )
+        psi_ab = psi(a + b)
+        psi_abx = np.dot(wx, psi(a + b + xs))
+        d_r = np.dot(wx, psi(r + xs)) + n * (np.log(alpha) - psi(r))
+        d_alpha = n * r / alpha
+        d_a = n * psi_ab - psi_abx
+        d_b = n * (psi_ab - psi(b)) + np.dot(wx, psi(b + xs)) - psi_abx
+        # One-time buyers: ln mix = −r ln(α+T), summed per distinct T.
+        log_T0 = np.log(alpha + lay.T0)
+        ll -= r * np.dot(lay.w0, log_T0)
+        d_r -= np.dot(lay.w0, log_T0)
+        d_alpha -= r * np.dot(lay.w0, 1.0 / (alpha + lay.T0))
+        # Repeat buyers: ln mix = −(r+x) ln(α+T) + softplus(δ), δ = ln a − ln(b+x−1)
+        # − (r+x)[ln(α+t_x) − ln(α+T)]; the weight of the "dropped out" term is sigmoid(δ).
+        # Sums of parameter-free row weights per distinct T are precomputed (lay.wT, lay.wxT).
+        log_Ts, inv_Ts = np.log(alpha + lay.Ts), 1.0 / (alpha + lay.Ts)
+        log_txs, inv_txs = np.log(alpha + lay.txs), 1.0 / (alpha + lay.txs)
+        rx = r + lay.x1
+        gap = log_Ts[lay.at_T] - log_txs[lay.at_tx]  # ≥ 0 since t_x ≤ T
+        delta = (np.log(a) - np.log(b + lay.xs1 - 1.0))[lay.at_x1] + rx * gap
+        tail = np.exp(-np.abs(delta))
+        soft = np.maximum(delta, 0.0) + np.log1p(tail)
+        dead = lay.w1 * np.where(delta >= 0.0, 1.0, tail) / (1.0 + tail)  # w · sigmoid(δ)
+        w_rx_T = r * lay.wT + lay.wxT  # Σ w (r+x) per distinct T
+        ll += np.dot(lay.w1, soft) - np.dot(w_rx_T, log_Ts)
+        d_r += np.dot(dead, gap) - np.dot(lay.wT, log_Ts)
+        dead_rx = dead * rx
+        d_alpha -= (
+            np.dot(w_rx_T, inv_Ts)
+            + np.dot(np.bincount(lay.at_tx, dead_rx, minlength=lay.txs.size), inv_txs)
+            - np.dot(np.bincount(lay.at_T, dead_rx, minlength=lay.Ts.size), inv_Ts)
+        )
+        dead_x = np.bincount(lay.at_x1, dead, minlength=lay.xs1.size)
+        d_a += dead_x.sum() / a
+        d_b -= np.dot(dead_x, 1.0 / (b + lay.xs1 - 1.0))
+        return float(ll), np.array([d_r, d_alpha, d_a, d_b])
 
     # -- predictions ----------------------------------------------------------------------------
     def expected_purchases_new_customer(self, t) -> np.ndarray:
@@ -77,17 +153,29 @@ class BGNBD(BaseFitter):
             * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
         )
 
+    def probability_of_purchases(self, x, t: float) -> np.ndarray:
+        """P(X(t) = x): probability that a new customer makes ``x`` repeat purchases in (0, t]
+        (eq. 8): E[(1−p)^x] P(N(t)=x) + 1{x>0} E[p(1−p)^(x−1)] P(N(t) ≥ x)."""
+        self._check_fitted()
+        r, alpha, a, b = (self.params_[k] for k in self.param_names)
+        x = np.asarray(x, dtype=int)
+        pmf, at_least = nbd_pmf_and_survival(x, r, alpha, t)
+        alive = np.exp(betaln(a, b + x) - betaln(a, b))
+        dead = np.where(x > 0, np.exp(betaln(a + 1, b + x - 1) - betaln(a, b)), 0.0)
+        return alive * pmf + dead * at_least
+
     def p_alive(self, rfm: pd.DataFrame) -> np.ndarray:
-        """P(still active at T | x, t_x, T) per customer (eq. 11)."""
+        """P(still active at T | x, t_x, T) per customer (eq. 11), on the log scale."""
         self._check_fitted()
         r, alpha, a, b = (self.params_[k] for k in self.param_names)
         x, tx, T = _xtT(rfm)
-        odds = np.where(
-            x > 0,
-            a / np.where(x > 0, b + x - 1, 1.0) * ((alpha + T) / (alpha + tx)) ** (r + x),
-            0.0,
+        repeat = x > 0
+        log_odds = (
+            np.log(a)
+            - np.log(np.where(repeat, b + x - 1, 1.0))
+            + (r + x) * (np.log(alpha + T) - np.log(alpha + tx))
         )
-        return 1.0 / (1.0 + odds)
+        return np.where(repeat, np.exp(-np.logaddexp(0.0, log_odds)), 1.0)
 
     def expected_purchases(self, t, rfm: pd.DataFrame) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (eq. 10)."""
