@@ -6,12 +6,13 @@ STAMP  := $(VENV)/.installed
 DEMO   := data/demo/client.yml
 DEMO_CUSTOMERS ?= 20000
 
-.PHONY: help venv sysdeps demo audit test lint format lab clean
+.PHONY: help venv sysdeps demo audit test bench lint format lab clean
 
 help:
 	@echo "make audit   - create the venv, generate the demo client, run the audit, print audit.pdf"
 	@echo "make test    - run the test suite (installs what it needs)"
 	@echo "make lab     - JupyterLab on notebooks/ with the demo config ready"
+	@echo "make bench   - model-fitting benchmark against lifetimes 0.11.3 (its own venv)"
 	@echo "make lint    - ruff check + format check"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -41,16 +42,21 @@ audit: sysdeps $(STAMP) $(DEMO)
 test: sysdeps $(STAMP) $(DEMO)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
 
+# Side-by-side benchmarks (minutes; lifetimes gets its own venv in benchmarks/.venv-lifetimes).
+# Writes benchmarks/results/models.md; BENCH_ARGS=--quick for 100,000 customers only.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
 lint: $(STAMP)
-	$(BIN)/ruff check clvlib tests
-	$(BIN)/ruff format --check clvlib tests
+	$(BIN)/ruff check clvlib tests benchmarks
+	$(BIN)/ruff format --check clvlib tests benchmarks
 
 format: $(STAMP)
-	$(BIN)/ruff format clvlib tests
-	$(BIN)/ruff check --fix clvlib tests
+	$(BIN)/ruff format clvlib tests benchmarks
+	$(BIN)/ruff check --fix clvlib tests benchmarks
 
 lab: $(STAMP) $(DEMO)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache benchmarks/.venv-lifetimes benchmarks/.data
