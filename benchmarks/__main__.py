@@ -1,0 +1,62 @@
+"""``python -m benchmarks`` (from the repository root, with the project's virtualenv).
+
+Runs the model-fitting benchmark at 100,000 and 1,000,000 simulated customers (clvlib against
+lifetimes 0.11.3, which gets its own virtualenv under ``benchmarks/.venv-lifetimes`` when it is
+missing), writes ``benchmarks/results/models.md``, and refreshes the lifetimes CDNOW CLV
+reference ``benchmarks/results/lifetimes_cdnow_clv.json``. ``--quick`` runs 100,000 only and
+writes its table to ``benchmarks/.data/models-quick.md`` (the committed table stays untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from benchmarks import bench_models
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="100,000 customers only")
+    parser.add_argument(
+        "--sizes",
+        type=lambda s: [int(float(v)) for v in s.split(",")],
+        help="comma-separated numbers of customers (default 100000,1000000)",
+    )
+    parser.add_argument("--repeats", type=int, default=3, help="clvlib runs per fit (best of)")
+    parser.add_argument(
+        "--lifetimes-repeats",
+        type=int,
+        default=3,
+        help="lifetimes runs per fit below 1,000,000 customers (it runs once at 1,000,000)",
+    )
+    parser.add_argument("--no-lifetimes", action="store_true", help="time clvlib alone")
+    parser.add_argument("--no-profile", action="store_true", help="skip the instrumented fit")
+    parser.add_argument("--skip-cdnow", action="store_true", help="skip the CDNOW reference")
+    parser.add_argument("--out", type=Path, help="where to write the Markdown table")
+    args = parser.parse_args(argv)
+
+    sizes = args.sizes or ([100_000] if args.quick else [100_000, 1_000_000])
+    if args.out is not None:
+        out = args.out
+    elif args.quick or args.sizes:
+        out = bench_models.DATA_DIR / "models-quick.md"
+    else:
+        out = bench_models.RESULTS_DIR / "models.md"
+    report = bench_models.run(
+        sizes,
+        repeats=args.repeats,
+        lt_repeats_small=args.lifetimes_repeats,
+        lifetimes=not args.no_lifetimes,
+        profile=not args.no_profile,
+        out=out,
+    )
+    print(report)
+    if not args.skip_cdnow and not args.no_lifetimes:
+        bench_models.cdnow_reference(bench_models.RESULTS_DIR / "lifetimes_cdnow_clv.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
