@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 
 from clvlib.models.bgnbd import BGNBD
-from clvlib.models.clv import clv_intervals, customer_lifetime_value, monthly_rate
+from clvlib.models.clv import (
+    NEW_CUSTOMER,
+    clv_intervals,
+    customer_lifetime_value,
+    monthly_rate,
+    new_customer_value,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -24,6 +30,9 @@ class ConstantRate:
 
     def expected_purchases(self, t, rfm):
         return np.full(len(rfm), self.rate * t)
+
+    def expected_purchases_new_customer(self, t):
+        return self.rate * np.asarray(t, dtype=float)
 
 
 RFM = pd.DataFrame({"frequency": [0, 3], "recency": [0.0, 10.0], "T": [20.0, 20.0]})
@@ -99,3 +108,51 @@ def test_bootstrap_intervals_are_seeded_and_cover_the_point_estimate():
         table.loc["all", "total"]
     )
     assert table.loc["all", "customers"] == len(rfm)
+
+
+def test_new_customer_value_is_first_order_plus_the_annuity():
+    rate, spend, first, margin, d, horizon = 0.5, 80.0, 120.0, 0.3, 0.01, 24
+    value = new_customer_value(
+        ConstantRate(rate),
+        spend,
+        first_order_value=first,
+        horizon_months=horizon,
+        monthly_discount_rate=d,
+        margin=margin,
+        days_per_month=30.4375,
+    )
+    v = 1 / (1 + d)
+    annuity = rate * 30.4375 / 7 * v * (1 - v**horizon) / (1 - v)
+    assert value == pytest.approx(margin * (first + spend * annuity), rel=1e-12)
+
+
+def test_new_customer_value_without_discount_is_the_expected_count():
+    # No discount: the increments telescope to E[X(H months)] (FHL 2005 eq. 9).
+    rfm = pd.read_csv(DATA / "cdnow_customers_summary.csv")
+    model = BGNBD().fit(rfm)
+    value = new_customer_value(
+        model, 35.0, first_order_value=0.0, horizon_months=12, monthly_discount_rate=0.0
+    )
+    expected = 35.0 * model.expected_purchases_new_customer(12 * 30.4375 / 7)
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+def test_bootstrap_gives_the_new_customer_ceiling_with_an_interval():
+    rfm = pd.read_csv(DATA / "cdnow_customers_summary.csv")
+    model = BGNBD().fit(rfm)
+    table = clv_intervals(
+        model,
+        35.0,
+        rfm,
+        horizon_months=12,
+        annual_discount_rate=0.1,
+        n_boot=20,
+        seed=1,
+        first_order_value=40.0,
+    ).set_index("segment")
+    row = table.loc[NEW_CUSTOMER]
+    point = new_customer_value(
+        model, 35.0, first_order_value=40.0, horizon_months=12, annual_discount_rate=0.1
+    )
+    assert row["mean"] == pytest.approx(point)
+    assert row["mean_low"] < point < row["mean_high"]

@@ -106,6 +106,44 @@ def customer_lifetime_value(
     return pd.Series(margin * _spend(spend_model, rfm) * purchases, index=rfm.index, name="clv")
 
 
+def new_customer_value(
+    model,
+    spend_model,
+    *,
+    first_order_value: float,
+    horizon_months: int,
+    monthly_discount_rate: float | None = None,
+    annual_discount_rate: float | None = None,
+    time_unit: str = "W",
+    days_per_month: float = 30.4375,
+    margin: float = 1.0,
+) -> float:
+    """Expected discounted margin of a customer just acquired (currency): the first order plus
+    the repeat purchases the models expect over the horizon,
+
+    margin × [first_order_value + E[spend] × Σ_{m=1..H} (E[X(m)] − E[X(m−1)]) / (1 + d)^m],
+
+    E[X(t)] the transaction model's ``expected_purchases_new_customer`` and E[spend] the spend
+    model's population mean (``expected_spend_new_customer``) or a fixed amount. This is the
+    most an acquisition may cost before it loses money over the horizon.
+    """
+    discount = monthly_rate(monthly_discount_rate, annual_discount_rate)
+    step = days_per_month / _unit_days(time_unit, days_per_month)
+    months = np.arange(0, int(horizon_months) + 1)
+    cumulative = np.asarray(model.expected_purchases_new_customer(months * step), dtype=float)
+    cumulative[0] = 0.0
+    purchases = np.sum(np.diff(cumulative) / (1.0 + discount) ** months[1:])
+    if isinstance(spend_model, (int, float)):
+        spend = float(spend_model)
+    else:
+        spend = float(spend_model.expected_spend_new_customer())
+    return float(margin * (first_order_value + spend * purchases))
+
+
+#: The row of ``clv_intervals`` that holds a newly acquired customer's value.
+NEW_CUSTOMER = "(new customer)"
+
+
 def clv_intervals(
     model,
     spend_model,
@@ -120,6 +158,7 @@ def clv_intervals(
     level: float = 0.95,
     time_unit: str = "W",
     days_per_month: float = 30.4375,
+    first_order_value: float | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Point estimates and bootstrap intervals of total and mean CLV, overall and per segment.
@@ -128,7 +167,9 @@ def clv_intervals(
     unique model rows, so refits stay fast), refits copies of both models and recomputes the CLV
     of the *observed* customers: the interval reflects the uncertainty of the fitted parameters.
     Seeded: the same inputs give the same intervals. Columns: segment, customers, total, mean,
-    total_low, total_high, mean_low, mean_high (currency).
+    total_low, total_high, mean_low, mean_high (currency). With ``first_order_value`` (currency,
+    the mean first order) a last row ``NEW_CUSTOMER`` holds :func:`new_customer_value` in
+    ``mean`` with its interval — the acquisition-cost ceiling.
     """
     from tqdm.auto import tqdm
 
@@ -154,7 +195,24 @@ def clv_intervals(
             {"size": [len(frame)], "sum": [frame["clv"].sum()], "mean": [frame["clv"].mean()]},
             index=["all"],
         )
-        return pd.concat([overall, by.drop(index="all", errors="ignore")])
+        parts = [overall, by.drop(index="all", errors="ignore")]
+        if first_order_value is not None:
+            value = new_customer_value(
+                m,
+                s,
+                first_order_value=first_order_value,
+                horizon_months=horizon_months,
+                annual_discount_rate=annual_discount_rate,
+                time_unit=time_unit,
+                days_per_month=days_per_month,
+                margin=margin,
+            )
+            parts.append(
+                pd.DataFrame(
+                    {"size": [np.nan], "sum": [np.nan], "mean": [value]}, index=[NEW_CUSTOMER]
+                )
+            )
+        return pd.concat(parts)
 
     point = values(model, spend_model)
     rng = np.random.default_rng(seed)
