@@ -179,9 +179,15 @@ class BGNBD(BaseFitter):
 
     def expected_purchases(self, t, rfm: pd.DataFrame) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (eq. 10)."""
+        return self.expected_purchases_alive(t, rfm) * self.p_alive(rfm)
+
+    def expected_purchases_alive(self, t, rfm: pd.DataFrame) -> np.ndarray:
+        """Expected purchases in the next ``t`` time units of a customer still active at T
+        (eq. 10 without P(alive)); depends on ``frequency`` and ``T`` only."""
         self._check_fitted()
         r, alpha, a, b = (self.params_[k] for k in self.param_names)
-        x, tx, T = _xtT(rfm)
+        x = np.asarray(rfm["frequency"], dtype=float)
+        T = np.asarray(rfm["T"], dtype=float)
         t = np.asarray(t, dtype=float)
         z = t / (alpha + T + t)
         body = (
@@ -193,4 +199,4 @@ class BGNBD(BaseFitter):
                 * hyp2f1(r + x, b + x, a + b + x - 1, z)
             )
         )
-        return body * self.p_alive(rfm)
+        return body

@@ -47,25 +47,32 @@ def discounted_purchases(
     time_unit: str = "W",
     days_per_month: float = 30.4375,
 ) -> np.ndarray:
-    """Σ_m ΔE[Y(m)] / (1 + d)^m per row of ``rfm``: discounted expected purchases (count)."""
+    """Σ_m ΔE[Y(m)] / (1 + d)^m per row of ``rfm``: discounted expected purchases (count).
+
+    Models with ``expected_purchases_alive`` (E[Y(t)] = P(alive) × that, a function of
+    frequency and T only) are evaluated once per distinct (frequency, T) and P(alive) once per
+    row; others once per distinct (frequency, recency, T) and month."""
     step = days_per_month / _unit_days(time_unit, days_per_month)  # one month in data units
-    triples, inverse = _unique_triples(rfm)
-    total = np.zeros(len(triples))
-    previous = np.zeros(len(triples))
+    factored = hasattr(model, "expected_purchases_alive")
+    columns = ["frequency", "T"] if factored else ["frequency", "recency", "T"]
+    keys, inverse = _unique_rows(rfm, columns)
+    predict = model.expected_purchases_alive if factored else model.expected_purchases
+    total = np.zeros(len(keys))
+    previous = np.zeros(len(keys))
     for month in range(1, int(horizon_months) + 1):
-        current = model.expected_purchases(month * step, triples)
+        current = predict(month * step, keys)
         total += (current - previous) / (1.0 + monthly_discount) ** month
         previous = current
-    return total[inverse]
+    per_row = total[inverse]
+    return per_row * model.p_alive(rfm) if factored else per_row
 
 
-def _unique_triples(rfm: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    columns = ["frequency", "recency", "T"]
+def _unique_rows(rfm: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     keys = rfm[columns].astype("float64")
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
-    triples = uniques.to_frame(index=False)
-    triples.columns = columns
-    return triples, codes
+    rows = uniques.to_frame(index=False)
+    rows.columns = columns
+    return rows, codes
 
 
 def _spend(spend_model, rfm: pd.DataFrame) -> np.ndarray:

@@ -117,8 +117,14 @@ class MBGNBD(BaseFitter):
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units,
         P(alive) · (a+b+x)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x+1; a+b+x; z)],
         z = t/(α+T+t)."""
+        return self.expected_purchases_alive(t, rfm) * self.p_alive(rfm)
+
+    def expected_purchases_alive(self, t, rfm: pd.DataFrame) -> np.ndarray:
+        """Expected purchases in the next ``t`` time units of a customer still active at T
+        (the bracket above); depends on ``frequency`` and ``T`` only."""
         r, alpha, a0, b = self._unpack()
-        x, _, T = _xtT(rfm)
+        x = np.asarray(rfm["frequency"], dtype=float)
+        T = np.asarray(rfm["T"], dtype=float)
         t = np.asarray(t, dtype=float)
         z = t / (alpha + T + t)
         values = [
@@ -131,4 +137,4 @@ class MBGNBD(BaseFitter):
             )
             for a in _away_from_one(a0)
         ]
-        return np.mean(values, axis=0) * self.p_alive(rfm)
+        return np.mean(values, axis=0)

@@ -304,11 +304,16 @@ class ParetoNBD(BaseFitter):
 
     def expected_purchases(self, t, rfm: pd.DataFrame) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units."""
+        return self.expected_purchases_alive(t, rfm) * self.p_alive(rfm)
+
+    def expected_purchases_alive(self, t, rfm: pd.DataFrame) -> np.ndarray:
+        """Expected purchases in the next ``t`` time units of a customer still active at T;
+        depends on ``frequency`` and ``T`` only."""
         r, alpha, s, beta = self._unpack()
-        x, _, T = _xtT(rfm)
+        x = np.asarray(rfm["frequency"], dtype=float)
+        T = np.asarray(rfm["T"], dtype=float)
         t = np.asarray(t, dtype=float)
-        body = (r + x) * (beta + T) / (alpha + T) * _expm1_ratio(s - 1.0, np.log1p(t / (beta + T)))
-        return body * self.p_alive(rfm)
+        return (r + x) * (beta + T) / (alpha + T) * _expm1_ratio(s - 1.0, np.log1p(t / (beta + T)))
 
     def probability_of_purchases(self, x, t: float, *, nodes: int = 200) -> np.ndarray:
         """P(X(t) = x) for a new customer: alive at t with x purchases, or gone at τ < t after x:
