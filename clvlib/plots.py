@@ -205,3 +205,54 @@ def plot_conditional_expectations(
     ax.legend(frameon=False)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return ax
+
+
+def plot_p_alive(
+    customers: pd.DataFrame,
+    ax=None,
+    *,
+    bins: int = 20,
+    title: str = "Probability that a customer is still active",
+    xlabel: str = "P(alive) at the end of the data",
+    ylabel: str = "customers",
+):
+    """Histogram of P(alive) per customer (``predictive_clv(...)["customers"]``, 0–1)."""
+    ax = _axes(ax)
+    sns.histplot(customers["p_alive"].dropna(), bins=bins, binrange=(0, 1), ax=ax, color=PALETTE[1])
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel, xlim=(0, 1))
+    return ax
+
+
+def plot_clv_by_segment(
+    table: pd.DataFrame,
+    ax=None,
+    *,
+    title: str = "Predicted CLV per customer by segment",
+    xlabel: str = "CLV per customer (currency)",
+    clv_label: str = "existing customers: mean CLV (95 % CI)",
+    ceiling_label: str | None = "new customer: acquisition-cost ceiling",
+):
+    """Mean predicted CLV per segment with its bootstrap interval as horizontal bars, and the
+    new-customer ceiling of the segment as a diamond (``table`` columns: segment, mean,
+    mean_low, mean_high and, when ``ceiling_label`` is given, ceiling; currency)."""
+    ax = _axes(ax)
+    rows = table.iloc[::-1]
+    positions = range(len(rows))
+    ax.barh(positions, rows["mean"], color=PALETTE[1], label=clv_label)
+    ax.errorbar(
+        rows["mean"],
+        positions,
+        xerr=[rows["mean"] - rows["mean_low"], rows["mean_high"] - rows["mean"]],
+        fmt="none",
+        ecolor=PALETTE[0],
+        capsize=3,
+    )
+    if ceiling_label is not None and "ceiling" in rows:
+        ax.scatter(
+            rows["ceiling"], positions, marker="D", color=PALETTE[2], zorder=3, label=ceiling_label
+        )
+    ax.set_yticks(list(positions), rows["segment"])
+    ax.xaxis.set_major_formatter(lambda v, _: _plain(v))
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
+    ax.set(title=title, xlabel=xlabel)
+    return ax
