@@ -100,8 +100,8 @@ class Audit:
     def h2(self, key: str) -> str:
         return display.heading(self.locale, key, level=2)
 
-    def h3(self, key: str) -> str:
-        return display.heading(self.locale, key, level=3)
+    def h3(self, key: str, **values: Any) -> str:
+        return display.heading(self.locale, key, level=3, **values)
 
     def say(self, key: str, *, css: str = "finding", **values: Any) -> str:
         """A sentence from ``clvlib.texts`` with pre-formatted values (use ``audit.fmt``).
@@ -128,16 +128,18 @@ class Audit:
         formats=None,
         labels=None,
         caption=None,
+        caption_values=None,
         id_columns=("customer_id",),
     ) -> str:
-        """A formatted table; customer ids are pseudonymised unless privacy says otherwise."""
+        """A formatted table; customer ids are pseudonymised unless privacy says otherwise.
+        ``caption`` is a text key, filled with ``caption_values``."""
         markup = display.table_html(
             frame,
             locale=self.locale,
             currency=self.currency,
             formats=formats,
             labels=labels,
-            caption=self.text(caption) if caption else None,
+            caption=self.text(caption, **(caption_values or {})) if caption else None,
             pseudonymize_ids=self.config.privacy.pseudonymize_ids,
             id_columns=id_columns,
         )

@@ -147,16 +147,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Pułap kosztu pozyskania: ile może kosztować nowy klient",
     },
     "calc.ceiling.finding": {
-        "en": "Acquiring a customer must cost less than <b>{ceiling}</b> to pay for itself; "
-        "by {segment_label}, the ceiling ranges from <b>{low}</b> ({low_segment}) to "
-        "<b>{high}</b> ({high_segment}).",
-        "pl": "Pozyskanie klienta musi kosztować mniej niż <b>{ceiling}</b>, aby się zwróciło; "
-        "w podziale na {segment_label} pułap wynosi od <b>{low}</b> ({low_segment}) do "
-        "<b>{high}</b> ({high_segment}).",
+        "en": "By the simple formula, acquiring a customer must cost less than <b>{ceiling}</b> "
+        "to pay for itself; by {segment_label}, the ceiling ranges from <b>{low}</b> "
+        "({low_segment}) to <b>{high}</b> ({high_segment}).",
+        "pl": "Według prostego wzoru pozyskanie klienta musi kosztować mniej niż <b>{ceiling}</b>, "
+        "aby się zwróciło; w podziale na {segment_label} pułap wynosi od <b>{low}</b> "
+        "({low_segment}) do <b>{high}</b> ({high_segment}).",
     },
     "calc.ceiling.overall": {
-        "en": "Acquiring a customer must cost less than <b>{ceiling}</b> to pay for itself.",
-        "pl": "Pozyskanie klienta musi kosztować mniej niż <b>{ceiling}</b>, aby się zwróciło.",
+        "en": "By the simple formula, acquiring a customer must cost less than <b>{ceiling}</b> "
+        "to pay for itself.",
+        "pl": "Według prostego wzoru pozyskanie klienta musi kosztować mniej niż <b>{ceiling}</b>, "
+        "aby się zwróciło.",
     },
     "calc.ceiling.fig": {
         "en": "The most a new customer may cost, by {segment_label}",
@@ -170,14 +172,116 @@ TEXTS: dict[str, dict[str, str]] = {
         "oraz ogólny okres retencji i marżę. To koszt progu rentowności: zapłacenie tyle nie "
         "zostawia zysku.",
     },
-    "calc.predictive.note": {
-        "en": "In this edition the validated purchase model is not yet turned into a "
-        "per-customer CLV in currency (that needs the spend model); the CLV figures above are "
-        "averages over the observed base.",
-        "pl": "W tej edycji zweryfikowany model zakupów nie jest jeszcze przeliczany na CLV "
-        "każdego klienta w złotych (wymaga to modelu wartości zakupu); powyższe wartości CLV "
-        "to średnie dla obserwowanej bazy.",
+    "calc.clv.title": {
+        "en": "Predictive CLV: what each customer will bring",
+        "pl": "Predykcyjny CLV: ile przyniesie każdy klient",
     },
+    "calc.clv.lead": {
+        "en": "The purchase model ({model}) and the spend model (Gamma-Gamma: the value of a "
+        "customer's future purchases) are refitted on all data up to {end}. A customer's CLV is "
+        "the margin ({margin} of spend) on the purchases they are expected to make in the next "
+        "{horizon} months, discounted at {rate} a year.",
+        "pl": "Model zakupów ({model}) i model wartości zakupu (Gamma-Gamma: wartość przyszłych "
+        "zakupów klienta) dopasowujemy ponownie do wszystkich danych do {end}. CLV klienta to "
+        "marża ({margin} wartości zakupów) od zakupów, których oczekujemy od niego w ciągu "
+        "kolejnych {horizon} miesięcy, zdyskontowana stopą {rate} rocznie.",
+    },
+    "calc.clv.finding": {
+        "en": "Over the next {horizon} months the {customers} customers are expected to bring "
+        "<b>{total}</b> of margin (95 % CI {total_low}–{total_high}), <b>{mean}</b> per "
+        "customer (95 % CI {low}–{high}); the median customer brings {median}. {alive} of "
+        "customers are more likely still active than not.",
+        "pl": "W ciągu kolejnych {horizon} miesięcy {customers} klientów przyniesie według "
+        "prognozy <b>{total}</b> marży (95 % PU {total_low}–{total_high}), czyli <b>{mean}</b> "
+        "na klienta (95 % PU {low}–{high}); klient środkowy (mediana) przyniesie {median}. "
+        "{alive} klientów jest raczej nadal aktywnych niż utraconych.",
+    },
+    "calc.clv.ceiling": {
+        "en": "A newly acquired customer is worth <b>{value}</b> (95 % CI {low}–{high}) in "
+        "margin over {horizon} months: the first order plus the repeat purchases the models "
+        "expect. That is the ceiling for the cost of acquiring a customer (maximum CAC); the "
+        "simple formula above gives {simple}.",
+        "pl": "Nowo pozyskany klient jest wart <b>{value}</b> (95 % PU {low}–{high}) marży w "
+        "ciągu {horizon} miesięcy: pierwsze zamówienie plus ponowne zakupy przewidywane przez "
+        "modele. To pułap kosztu pozyskania klienta (maksymalny CAC); prosty wzór powyżej daje "
+        "{simple}.",
+    },
+    "calc.clv.segment_finding": {
+        "en": "By {segment_label}, a new customer is worth from <b>{low}</b> ({low_segment}) to "
+        "<b>{high}</b> ({high_segment}).",
+        "pl": "W podziale na {segment_label} nowy klient jest wart od <b>{low}</b> "
+        "({low_segment}) do <b>{high}</b> ({high_segment}).",
+    },
+    "calc.clv.fig.distribution": {
+        "en": "Predicted CLV per customer over {horizon} months (dashed line: median)",
+        "pl": "Prognozowany CLV klienta w ciągu {horizon} miesięcy (linia przerywana: mediana)",
+    },
+    "calc.clv.fig.p_alive": {
+        "en": "Probability that a customer is still active at the end of the data",
+        "pl": "Prawdopodobieństwo, że klient jest nadal aktywny na koniec danych",
+    },
+    "calc.clv.fig.segments": {
+        "en": "Predicted CLV by {segment_label}: existing customers and a new customer",
+        "pl": "Prognozowany CLV według: {segment_label} — obecni klienci i nowy klient",
+    },
+    "calc.clv.segments": {
+        "en": "CLV by {segment_label} over {horizon} months (95 % bootstrap intervals)",
+        "pl": "CLV według: {segment_label} w ciągu {horizon} miesięcy (przedziały 95 %, bootstrap)",
+    },
+    "calc.clv.spend_parameters": {
+        "en": "Parameters of the spend model (Gamma-Gamma, {repeaters} repeat customers)",
+        "pl": "Parametry modelu wartości zakupu (Gamma-Gamma, {repeaters} powracających klientów)",
+    },
+    "calc.clv.spend_correlated": {
+        "en": "Among repeat customers, purchase frequency and spend per purchase are correlated "
+        "(r = {r}); the spend model assumes they are not, so the CLV of the most frequent "
+        "buyers may be biased.",
+        "pl": "Wśród powracających klientów częstotliwość zakupów i wartość zakupu są "
+        "skorelowane (r = {r}); model wartości zakupu zakłada ich niezależność, więc CLV "
+        "najczęściej kupujących może być obciążony.",
+    },
+    "calc.clv.no_repeat_spend": {
+        "en": "No customer has a repeat purchase of positive value, so the spend model cannot be "
+        "fitted; the CLV uses a fixed {spend} per purchase.",
+        "pl": "Żaden klient nie ma ponownego zakupu o dodatniej wartości, więc modelu wartości "
+        "zakupu nie da się dopasować; CLV przyjmuje stałe {spend} na zakup.",
+    },
+    "calc.clv.small_segments": {
+        "en": "Segments with fewer than {customers} customers or {repeaters} repeat customers "
+        "get no models of their own, so their new-customer value is left blank.",
+        "pl": "Segmenty mające mniej niż {customers} klientów lub {repeaters} powracających "
+        "klientów nie dostają własnych modeli, więc wartość nowego klienta pozostaje pusta.",
+    },
+    "calc.clv.interval_note": {
+        "en": "Intervals: {n_boot} bootstrap resamples of the customers, each refitting both "
+        "models (seed {seed}). They measure how precisely the models are estimated, not how "
+        "much one customer may deviate. A segment's new-customer value comes from models "
+        "fitted on that segment alone.",
+        "pl": "Przedziały: {n_boot} prób bootstrapowych klientów, w każdej oba modele "
+        "dopasowane od nowa (ziarno {seed}). Mierzą precyzję oszacowania modeli, a nie to, jak "
+        "bardzo może odbiegać pojedynczy klient. Wartość nowego klienta w segmencie pochodzi z "
+        "modeli dopasowanych tylko do tego segmentu.",
+    },
+    "calc.axis.clv": {
+        "en": "CLV per customer, {horizon} months ({currency})",
+        "pl": "CLV klienta, {horizon} mies. ({currency})",
+    },
+    "calc.axis.p_alive": {"en": "P(alive)", "pl": "P(aktywny)"},
+    "calc.axis.clv_mean": {
+        "en": "CLV per customer ({currency})",
+        "pl": "CLV na klienta ({currency})",
+    },
+    "calc.legend.clv_mean": {
+        "en": "existing customers: mean CLV (95 % CI)",
+        "pl": "obecni klienci: średni CLV (95 % PU)",
+    },
+    "calc.legend.ceiling": {
+        "en": "new customer: acquisition-cost ceiling",
+        "pl": "nowy klient: pułap kosztu pozyskania",
+    },
+    "col.clv_mean": {"en": "CLV per customer (95 % CI)", "pl": "CLV na klienta (95 % PU)"},
+    "col.clv_total": {"en": "CLV in total (95 % CI)", "pl": "CLV łącznie (95 % PU)"},
+    "col.new_customer": {"en": "New customer", "pl": "Nowy klient"},
     "calc.predictive.title": {
         "en": "Predictive model: does it forecast purchases it has not seen?",
         "pl": "Model predykcyjny: czy przewiduje zakupy, których nie widział?",
@@ -214,7 +318,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Holdout purchases by number of earlier repeat purchases: actual and forecast",
         "pl": "Zakupy w okresie testowym według liczby wcześniejszych ponownych zakupów",
     },
-    "calc.predictive.models": {"en": "Model comparison", "pl": "Porównanie modeli"},
+    "calc.predictive.models": {
+        "en": "Model comparison (the model with the lowest AIC is used for the CLV)",
+        "pl": "Porównanie modeli (do CLV używamy modelu o najniższym AIC)",
+    },
     "calc.predictive.parameters": {
         "en": "Parameters of the chosen model (maximum likelihood, 95 % intervals)",
         "pl": "Parametry wybranego modelu (największa wiarygodność, przedziały 95 %)",
@@ -311,6 +418,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "simple CLV in margin; also the most a new customer may cost",
         "pl": "CLV prosty (marża); zarazem maks. koszt pozyskania klienta",
     },
+    "sum.sub.clv_predictive": {
+        "en": "margin over {horizon} months, 95 % CI {low}–{high}",
+        "pl": "marża w {horizon} mies., 95 % PU {low}–{high}",
+    },
+    "sum.box.max_cac": {"en": "Maximum CAC", "pl": "Maksymalny CAC"},
+    "sum.sub.max_cac": {
+        "en": "value of a new customer, 95 % CI {low}–{high}",
+        "pl": "wartość nowego klienta, 95 % PU {low}–{high}",
+    },
     "sum.sub.frequency": {"en": "purchases per customer a year", "pl": "zakupy klienta rocznie"},
     "sum.sub.retention": {
         "en": "last year's buyers who bought again; {years} years on average",
@@ -386,6 +502,27 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "<b>CLV z wskaźnika retencji.</b> m · r / (1 + d − r): roczna marża na aktywnego "
         "klienta m, roczna retencja r, roczna stopa dyskontowa d (wartość przy geometrycznej "
         "retencji i nieskończonym horyzoncie, zdyskontowana, liczona od marży przyszłego roku).",
+    },
+    "meth.def.predictive": {
+        "en": "<b>Predictive CLV.</b> Purchases follow BG/NBD or MBG/NBD (the one "
+        "with the lowest AIC on the calibration period; its holdout forecast is reported beside "
+        "it), spend per purchase the Gamma-Gamma model, both fitted by maximum likelihood on "
+        "purchase days in weeks (same-day orders merged; the first purchase is not a repeat). "
+        "A customer's CLV is margin × expected spend × Σ over months m of the expected purchases "
+        "in month m, discounted by (1 + d)^(m/12), over {horizon} months of {days_per_month} "
+        "days. A new customer's value adds the first order's margin and uses the population "
+        "means. Intervals are percentile intervals of {n_boot} bootstrap resamples of customers "
+        "with both models refitted; standard errors come from the observed information.",
+        "pl": "<b>CLV predykcyjny.</b> Zakupy opisuje model BG/NBD lub MBG/NBD (ten "
+        "o najniższym AIC w okresie kalibracji; obok podajemy jego prognozę na okres testowy), "
+        "wartość zakupu — model Gamma-Gamma; oba dopasowane metodą największej wiarygodności do "
+        "dni zakupów w tygodniach (zamówienia z jednego dnia łączone; pierwszy zakup nie jest "
+        "ponownym). CLV klienta to marża × oczekiwana wartość zakupu × suma po miesiącach m "
+        "oczekiwanej liczby zakupów w miesiącu m, dyskontowanej przez (1 + d)^(m/12), w "
+        "horyzoncie {horizon} miesięcy po {days_per_month} dnia. Wartość nowego klienta dodaje "
+        "marżę pierwszego zamówienia i korzysta ze średnich populacyjnych. Przedziały to "
+        "przedziały percentylowe z {n_boot} prób bootstrapowych klientów z ponownie "
+        "dopasowanymi modelami; błędy standardowe pochodzą z obserwowanej macierzy informacji.",
     },
     "meth.def.pseudonyms": {
         "en": "<b>Privacy.</b> Customer identifiers shown in tables are keyed hashes "

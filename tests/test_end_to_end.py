@@ -83,6 +83,17 @@ def test_metrics_json_has_contract_keys_and_reconciles(run_dir):
     ):
         assert key in calc, key
     assert calc["customers"] > 0 and calc["aov"] > 0
+    assert (
+        set(calc["model"]["params"]) == {"r", "alpha", "a", "b"}
+        or calc["model"]["name"] != "BG/NBD"
+    )
+    assert calc["spend_model"]["name"] == "Gamma-Gamma"
+    assert set(calc["spend_model"]["params"]) == {"p", "q", "v"}
+    clv = calc["clv"]
+    assert {"horizon_months", "total", "mean", "median", "ci_low", "ci_high"} <= set(clv)
+    assert clv["ci_low"] < clv["mean"] < clv["ci_high"]
+    assert clv["total"] == pytest.approx(clv["mean"] * calc["customers"], rel=1e-9)
+    assert calc["max_cac"] == clv["new_customer"]["value"]  # the ceiling is the predictive one
     for rate in ("repeat_rate", "top20_share"):
         assert 0 <= calc[rate] <= 1  # rates are fractions, not percentages
 

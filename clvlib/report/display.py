@@ -51,9 +51,11 @@ def text(locale: str, key: str, **values: Any) -> str:
     return t(key, locale, **values) if key in TEXTS else key
 
 
-def heading(locale: str, key: str, *, level: int = 1, section: str | None = None) -> str:
+def heading(
+    locale: str, key: str, *, level: int = 1, section: str | None = None, **values: Any
+) -> str:
     """A heading; level 1 with ``section`` opens a report section (e.g. ``calculation``)."""
-    title = text(locale, key)
+    title = text(locale, key, **values)
     anchor = section or slug(title)
     attrs = f' id="{anchor}"'
     if level == 1:
