@@ -51,6 +51,10 @@ def text(locale: str, key: str, **values: Any) -> str:
     return t(key, locale, **values) if key in TEXTS else key
 
 
+#: Tables with at most this many rows are not split across pages.
+KEEP_TOGETHER_ROWS = 12
+
+
 def heading(
     locale: str, key: str, *, level: int = 1, section: str | None = None, **values: Any
 ) -> str:
@@ -132,10 +136,12 @@ def table_html(
             cells.append(f'<td class="{_align(kind)}">{html.escape(shown)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return (
+    # Short tables are kept on one page; long ones break between rows, repeating the header.
+    table = (
         f'<table class="clv-table">{cap}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
+    return f'<div class="keep">{table}</div>' if len(body) <= KEEP_TOGETHER_ROWS else table
 
 
 def _label(locale: str, column: str, labels: Mapping[str, str]) -> str:
