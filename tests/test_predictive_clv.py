@@ -54,9 +54,10 @@ def test_total_clv_matches_the_ground_truth(demo):
     _, result, truth, meta = demo
     truth_total = true_clv(truth, meta["gamma_gamma"]["p"]).sum()
     predicted = result["customers"]["clv"].sum()
-    # ~3 % of order lines are returned in the demo and CLV is net of them, the truth gross:
-    # the prediction should sit a little below the truth, well within 10 %.
-    assert 0.90 < predicted / truth_total < 1.03
+    # Parameter estimates from 8,000 customers move the total by a few per cent (this seed:
+    # +2.8 %; the 20,000-customer demo: −2.7 %, where ~3 % of lines are returns the truth
+    # ignores): within 10 %.
+    assert 0.90 < predicted / truth_total < 1.10
 
 
 def test_p_alive_matches_the_share_still_active(demo):
