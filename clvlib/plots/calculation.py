@@ -1,46 +1,26 @@
-"""Pictures of the tidy tables: every ``plot_*`` takes a frame from a ``*_table`` function and
-an optional ``ax``, draws, and returns the ``ax`` so figures can be composed.
-
-Titles and axis labels are passed in by the caller (translated by ``clvlib.i18n``); the English
-defaults only make a quick look readable. Axis labels carry units.
-"""
+"""Pictures of step I: value so far, the acquisition-cost ceiling, the simple CLV, holdout
+validation, predictive CLV and P(alive)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-PALETTE = ["#1e3a5f", "#3b82a0", "#d97706", "#6b7280", "#10b981", "#b91c1c"]
+from clvlib.plots.base import PALETTE, axes, plain
+
+__all__ = [
+    "plot_clv_distribution",
+    "plot_acquisition_ceiling",
+    "plot_simple_clv",
+    "plot_tracking",
+    "plot_conditional_expectations",
+    "plot_p_alive",
+    "plot_clv_by_segment",
+]
 
 
-def style() -> None:
-    """The house look: white grid, DejaVu Sans (it has the Polish diacritics), the palette."""
-    sns.set_theme(style="whitegrid", palette=PALETTE, font="DejaVu Sans", font_scale=0.9)
-    plt.rcParams.update(
-        {
-            "font.family": "DejaVu Sans",
-            "figure.figsize": (7.5, 3.6),
-            "svg.fonttype": "path",
-            "axes.titleweight": "bold",
-            "axes.titlesize": 10,
-        }
-    )
-
-
-def _axes(ax):
-    if ax is None:
-        _, ax = plt.subplots()
-    return ax
-
-
-def _plain(value: float) -> str:
-    return f"{value:,.0f}"
-
-
-# -- step I: calculation -------------------------------------------------------------------------
 def plot_clv_distribution(
     history: pd.DataFrame,
     ax=None,
@@ -56,7 +36,7 @@ def plot_clv_distribution(
     currency). Values above the ``clip_quantile`` quantile are drawn in the last bin (clipped,
     not dropped), so a few very large customers do not squash the rest; the dashed line marks
     the median."""
-    ax = _axes(ax)
+    ax = axes(ax)
     values = history[value_col].dropna().astype("float64")
     if len(values):
         upper = values.quantile(clip_quantile)
@@ -79,7 +59,7 @@ def plot_acquisition_ceiling(
     overall ceiling as a dashed line and, unless ``historical_label`` is None, the mean margin
     so far per customer as a dot for comparison. Without segments the overall row is the bar.
     Segments whose ceiling cannot be computed (NaN) are left out."""
-    ax = _axes(ax)
+    ax = axes(ax)
     segments = ceiling[ceiling["segment"] != "all"]
     overall = ceiling[ceiling["segment"] == "all"]
     shown = segments if len(segments) else overall.assign(segment=overall_label)
@@ -123,14 +103,14 @@ def plot_simple_clv(
     title: str = "How the simple CLV builds up",
     xlabel: str = "per customer (currency)",
     labels: Mapping[str, str] | None = None,
-    fmt: Callable[[float], str] = _plain,
+    fmt: Callable[[float], str] = plain,
 ):
     """The simple CLV built up factor by factor from ``simple_clv_table``: AOV, × purchases a
     year, × retention years, × margin; one bar per stage (currency), each labelled with its
     value formatted by ``fmt`` (pass ``audit.fmt`` for the report's locale). ``labels`` maps
     the stages ``aov``, ``revenue_per_year``, ``lifetime_revenue``, ``simple_clv`` to text.
     Stages that cannot be computed (NaN) are left out."""
-    ax = _axes(ax)
+    ax = axes(ax)
     names = {**SIMPLE_CLV_STEPS, **(labels or {})}
     v = simple.set_index("quantity")["value"]
     stages = {
@@ -161,7 +141,7 @@ def plot_tracking(
 ):
     """Weekly cumulative repeat purchases (``tracking_table``), actual vs expected, with the end
     of the calibration period marked."""
-    ax = _axes(ax)
+    ax = axes(ax)
     ax.plot(tracking["week"], tracking["actual"], color=PALETTE[0], label=actual_label)
     ax.plot(
         tracking["week"],
@@ -190,7 +170,7 @@ def plot_conditional_expectations(
 ):
     """Mean actual vs predicted holdout purchases per calibration frequency
     (``conditional_expectations``)."""
-    ax = _axes(ax)
+    ax = axes(ax)
     positions = range(len(table))
     ax.plot(positions, table["actual"], marker="o", color=PALETTE[0], label=actual_label)
     ax.plot(
@@ -217,7 +197,7 @@ def plot_p_alive(
     ylabel: str = "customers",
 ):
     """Histogram of P(alive) per customer (``predictive_clv(...)["customers"]``, 0–1)."""
-    ax = _axes(ax)
+    ax = axes(ax)
     sns.histplot(customers["p_alive"].dropna(), bins=bins, binrange=(0, 1), ax=ax, color=PALETTE[1])
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel, xlim=(0, 1))
     return ax
@@ -235,7 +215,7 @@ def plot_clv_by_segment(
     """Mean predicted CLV per segment with its bootstrap interval as horizontal bars, and the
     new-customer ceiling of the segment as a diamond (``table`` columns: segment, mean,
     mean_low, mean_high and, when ``ceiling_label`` is given, ceiling; currency)."""
-    ax = _axes(ax)
+    ax = axes(ax)
     rows = table.iloc[::-1]
     positions = range(len(rows))
     ax.barh(positions, rows["mean"], color=PALETTE[1], label=clv_label)
@@ -252,7 +232,7 @@ def plot_clv_by_segment(
             rows["ceiling"], positions, marker="D", color=PALETTE[2], zorder=3, label=ceiling_label
         )
     ax.set_yticks(list(positions), rows["segment"])
-    ax.xaxis.set_major_formatter(lambda v, _: _plain(v))
+    ax.xaxis.set_major_formatter(lambda v, _: plain(v))
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
     ax.set(title=title, xlabel=xlabel)
     return ax
