@@ -24,6 +24,7 @@ from clvlib.report import display
 
 CACHE_DB = "_work/audit.duckdb"
 CACHE_STATE = "state.json"
+FRAMES_DIR = "_work/frames"
 METRICS_PARTS = "_work/metrics"
 
 
@@ -39,6 +40,7 @@ class Audit:
     observation_end: dt.date
     run_dir: Path | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     # -- convenient views ---------------------------------------------------------------------
     @property
@@ -91,6 +93,27 @@ class Audit:
             if part.is_file():
                 return json.loads(part.read_text(encoding="utf-8"))
         return {}
+
+    def save_frame(self, name: str, frame: pd.DataFrame) -> None:
+        """Keep a per-customer result (e.g. step I's CLV) for later notebooks of this run:
+        ``_work/frames/<name>.parquet`` in a run directory (deleted with it), else in memory."""
+        self.frames[name] = frame
+        if self.run_dir is not None:
+            folder = self.run_dir / FRAMES_DIR
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".{name}.parquet.tmp"
+            frame.to_parquet(tmp, index=False)
+            tmp.replace(folder / f"{name}.parquet")
+
+    def saved_frame(self, name: str) -> pd.DataFrame | None:
+        """A frame kept by ``save_frame`` in this run, or None (e.g. its step did not run)."""
+        if name in self.frames:
+            return self.frames[name]
+        if self.run_dir is not None:
+            path = self.run_dir / FRAMES_DIR / f"{name}.parquet"
+            if path.is_file():
+                return pd.read_parquet(path)
+        return None
 
     # -- report blocks (see clvlib.report.display) ---------------------------------------------
     def h1(self, key: str, *, section: str) -> str:

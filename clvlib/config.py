@@ -116,6 +116,34 @@ class Economics(_Strict):
 
 class Funnel(_Strict):
     steps: list[str] = Field(default_factory=lambda: list(DEFAULT_FUNNEL_STEPS), min_length=2)
+    cart_step: str = Field(
+        "add_to_cart", description="the step at which a cart exists (abandoned: never purchased)"
+    )
+    cart_recovery_rate: float = Field(
+        0.10, ge=0, le=1, description="share of abandoned carts a reminder campaign wins back"
+    )
+
+    @model_validator(mode="after")
+    def _cart_step_is_a_step(self) -> Funnel:
+        if self.cart_step not in self.steps:
+            raise ValueError(
+                f"cart_step {self.cart_step!r} is not one of funnel.steps {self.steps}"
+            )
+        if self.steps.index(self.cart_step) == len(self.steps) - 1:
+            raise ValueError("cart_step must come before the last (purchase) step")
+        return self
+
+
+class Communication(_Strict):
+    contact_cap_per_week: float = Field(
+        2.0, gt=0, description="messages per customer and week above which contact is too much"
+    )
+
+
+class Channels(_Strict):
+    min_spend_periods: int = Field(
+        6, ge=3, description="spend periods a channel needs for its spend-response fit"
+    )
 
 
 class Retention(_Strict):
@@ -152,6 +180,8 @@ class ClientConfig(_Strict):
     sources: Sources
     funnel: Funnel = Field(default_factory=Funnel)
     retention: Retention = Field(default_factory=Retention)
+    communication: Communication = Field(default_factory=Communication)
+    channels: Channels = Field(default_factory=Channels)
     backend: Backend = Field(default_factory=Backend)
     privacy: Privacy = Field(default_factory=Privacy)
 
