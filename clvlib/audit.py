@@ -69,14 +69,18 @@ class Audit:
         return self.observation_end - dt.timedelta(weeks=weeks)
 
     # -- metrics ------------------------------------------------------------------------------
-    def record(self, section: str, values: dict[str, Any]) -> None:
-        """Store figures for ``metrics.json`` under ``section`` (merged with earlier records).
+    def record(self, section: str, values: dict[str, Any] | list[Any]) -> None:
+        """Store figures for ``metrics.json`` under ``section``: a dict is merged with earlier
+        records of the section, a list (e.g. one row per channel) replaces them.
 
         In a run directory the part is written atomically to ``_work/metrics/<section>.json``;
         the runner merges the parts into ``metrics.json``.
         """
-        current = self.metrics.setdefault(section, {})
-        current.update(values)
+        if isinstance(values, list):
+            self.metrics[section] = current = values
+        else:
+            current = self.metrics.setdefault(section, {})
+            current.update(values)
         if self.run_dir is not None:
             from clvlib.report.metrics import to_jsonable, write_json_atomic
 
@@ -84,7 +88,7 @@ class Audit:
             parts.mkdir(parents=True, exist_ok=True)
             write_json_atomic(parts / f"{section}.json", to_jsonable(current))
 
-    def recorded(self, section: str) -> dict[str, Any]:
+    def recorded(self, section: str) -> dict[str, Any] | list[Any]:
         """Figures recorded by earlier notebooks of this run (empty when there are none)."""
         if section in self.metrics:
             return self.metrics[section]
