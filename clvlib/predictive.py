@@ -23,6 +23,7 @@ from clvlib.models.clv import (
     clv_intervals,
     customer_lifetime_value,
     new_customer_value,
+    new_customer_value_interval,
 )
 from clvlib.models.gammagamma import GammaGamma, SpendFrequencyCorrelationWarning
 from clvlib.models.holdout import (
@@ -239,16 +240,23 @@ def segment_ceilings(
     """New-customer value (the acquisition-cost ceiling, currency) per segment from models
     fitted on the segment's customers alone; NaN with ``note = "small_segment"`` below
     ``MIN_SEGMENT_CUSTOMERS`` customers or ``MIN_SEGMENT_REPEATERS`` repeat customers.
-    Columns: segment, customers, repeat_customers, first_order_value, ceiling, note."""
+    ``ceiling_low``/``ceiling_high``: 95 % interval from the segment models' asymptotic
+    parameter distributions and the standard error of the mean first order
+    (:func:`new_customer_value_interval`, seeded).
+    Columns: segment, customers, repeat_customers, first_order_value, ceiling, ceiling_low,
+    ceiling_high, note."""
     rows = []
     for name, members in rfm.groupby(segments.to_numpy()):
         repeaters = int((members["frequency"] > 0).sum())
+        first_orders = first.reindex(members.index)
         row = {
             "segment": name,
             "customers": len(members),
             "repeat_customers": repeaters,
-            "first_order_value": float(first.reindex(members.index).mean()),
+            "first_order_value": float(first_orders.mean()),
             "ceiling": np.nan,
+            "ceiling_low": np.nan,
+            "ceiling_high": np.nan,
             "note": "small_segment",
         }
         if len(members) >= MIN_SEGMENT_CUSTOMERS and repeaters >= MIN_SEGMENT_REPEATERS:
@@ -258,6 +266,15 @@ def segment_ceilings(
                 spend, _ = fit_spend_model(members)
             row["ceiling"] = new_customer_value(
                 model, spend, first_order_value=row["first_order_value"], **clv_kwargs
+            )
+            row["ceiling_low"], row["ceiling_high"] = new_customer_value_interval(
+                model,
+                spend,
+                first_order_value=row["first_order_value"],
+                first_order_se=float(first_orders.std() / np.sqrt(first_orders.count())),
+                n_draws=400,
+                seed=0,
+                **clv_kwargs,
             )
             row["note"] = None
         rows.append(row)

@@ -156,3 +156,19 @@ def test_bootstrap_gives_the_new_customer_ceiling_with_an_interval():
     )
     assert row["mean"] == pytest.approx(point)
     assert row["mean_low"] < point < row["mean_high"]
+
+
+def test_parametric_interval_agrees_with_the_bootstrap():
+    """Two independent routes to the uncertainty of a new customer's value on CDNOW: refitting
+    on resampled customers (bootstrap) and drawing from the MLE's asymptotic normal
+    distribution. Both describe parameter uncertainty, so their 95 % widths should agree."""
+    from clvlib.models.clv import new_customer_value_interval
+
+    rfm = pd.read_csv(DATA / "cdnow_customers_summary.csv")
+    model = BGNBD().fit(rfm)
+    kwargs = dict(horizon_months=12, annual_discount_rate=0.1, first_order_value=40.0)
+    boot = clv_intervals(model, 35.0, rfm, n_boot=200, seed=2, **kwargs).set_index("segment")
+    low, high = new_customer_value_interval(model, 35.0, n_draws=2000, seed=2, **kwargs)
+    boot_width = boot.loc[NEW_CUSTOMER, "mean_high"] - boot.loc[NEW_CUSTOMER, "mean_low"]
+    assert low < boot.loc[NEW_CUSTOMER, "mean"] < high
+    assert (high - low) == pytest.approx(boot_width, rel=0.3)
