@@ -298,8 +298,16 @@ def channel_table(
     confidence: float = 0.95,
     days_per_month: float = DAYS_PER_MONTH,
     min_customers: int = 30,
+    channel_value: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per acquisition channel; definitions in the module docstring.
+
+    ``channel_value`` (optional; columns ``channel``, ``value``, ``low``, ``high``, currency):
+    the value of a *new* customer of each channel over the CLV horizon from step I's models
+    fitted on that channel (the same basis as step I's maximum CAC). Where it has a value it
+    replaces ``clv_mean``/``clv_low``/``clv_high`` (``clv_basis = "new_customer_model"``), so
+    CAC is compared with what a customer acquired today is expected to bring; channels without
+    one keep the per-customer basis.
 
     ``customer_value``: step I's per-customer frame (``customer_id``, ``clv`` in currency:
     expected lifetime margin) or None (the margin so far stands in). Columns: ``channel``,
@@ -345,6 +353,8 @@ def channel_table(
     if not len(table):
         return _empty(CHANNEL_COLUMNS)
     table["clv_basis"] = "margin_so_far" if customer_value is None else "predicted"
+    if channel_value is not None:
+        table = _use_channel_value(table, channel_value)
     table = _add_costs(table, has_spend)
     payback = payback_table(
         audit,
@@ -358,6 +368,20 @@ def channel_table(
         ["spend", "new_customers", "channel"], ascending=[False, False, True], na_position="last"
     )
     return table[CHANNEL_COLUMNS].reset_index(drop=True)
+
+
+def _use_channel_value(table: pd.DataFrame, channel_value: pd.DataFrame) -> pd.DataFrame:
+    """Replace the CLV columns by the new-customer values where ``channel_value`` has one; the
+    channel's value total becomes that value × its new customers."""
+    by = channel_value.set_index("channel")
+    found = table["channel"].map(by["value"]).notna()
+    for column, source in (("clv_mean", "value"), ("clv_low", "low"), ("clv_high", "high")):
+        table.loc[found, column] = table.loc[found, "channel"].map(by[source]).astype("float64")
+    table.loc[found, "value_total"] = (
+        table.loc[found, "clv_mean"] * table.loc[found, "new_customers"]
+    )
+    table.loc[found, "clv_basis"] = "new_customer_model"
+    return table
 
 
 def _add_costs(table: pd.DataFrame, has_spend: bool) -> pd.DataFrame:

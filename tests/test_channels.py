@@ -339,6 +339,21 @@ def test_tiny_customer_value_is_used_and_labelled():
     assert "1 buyer(s) without a customer_value row" in table.loc["Ref", "note"]
 
 
+def test_tiny_channel_value_replaces_the_per_customer_basis():
+    """A new-customer value per channel (step I's models) replaces the CLV columns where given:
+    Ads 40 < CAC 50 → flagged, LTV:CAC 0.8, value total 40 × 3 = 120; Ref keeps its per-customer
+    mean (80 / 2 = 40, margin so far)."""
+    value = pd.DataFrame({"channel": ["Ads"], "value": [40.0], "low": [35.0], "high": [46.0]})
+    table = ch.channel_table(tiny_audit(), None, n_boot=50, channel_value=value)
+    table = table.set_index("channel")
+    ads = table.loc["Ads"]
+    assert (ads["clv_mean"], ads["clv_low"], ads["clv_high"]) == (40.0, 35.0, 46.0)
+    assert ads["ltv_cac"] == pytest.approx(0.8) and ads["cac_above_clv"]
+    assert ads["value_total"] == pytest.approx(120.0)
+    assert ads["clv_basis"] == "new_customer_model"
+    assert table.loc["Ref", "clv_mean"] == 40.0 and table.loc["Ref", "clv_basis"] == "margin_so_far"
+
+
 def test_tiny_bootstrap_interval_is_seeded_and_bounded(tiny):
     """Percentile bootstrap of the mean: within the sample's range, deterministic for a seed."""
     ads = tiny.loc["Ads"]
