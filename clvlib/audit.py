@@ -71,7 +71,8 @@ class Audit:
     # -- metrics ------------------------------------------------------------------------------
     def record(self, section: str, values: dict[str, Any] | list[Any]) -> None:
         """Store figures for ``metrics.json`` under ``section``: a dict is merged with earlier
-        records of the section, a list (e.g. one row per channel) replaces them.
+        records of the section (also those of earlier notebooks in the run), a list (e.g. one
+        row per channel) replaces them.
 
         In a run directory the part is written atomically to ``_work/metrics/<section>.json``;
         the runner merges the parts into ``metrics.json``.
@@ -79,7 +80,10 @@ class Audit:
         if isinstance(values, list):
             self.metrics[section] = current = values
         else:
-            current = self.metrics.setdefault(section, {})
+            if section not in self.metrics:  # another notebook of the run may have recorded it
+                earlier = self.recorded(section)
+                self.metrics[section] = dict(earlier) if isinstance(earlier, dict) else {}
+            current = self.metrics[section]
             current.update(values)
         if self.run_dir is not None:
             from clvlib.report.metrics import to_jsonable, write_json_atomic

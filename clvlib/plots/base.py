@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import seaborn as sns
 
 PALETTE = ["#1e3a5f", "#3b82a0", "#d97706", "#6b7280", "#10b981", "#b91c1c"]
+NBSP = "\u00a0"
+_NUMBERS = {"locale": "en"}  # how tick numbers are written; set by style(locale)
 
 
-def style() -> None:
-    """The house look: white grid, DejaVu Sans (it has the Polish diacritics), the palette."""
+def style(locale: str = "en") -> None:
+    """The house look: white grid, DejaVu Sans (it has the Polish diacritics), the palette;
+    ``locale`` ("pl" or "en") sets the thousands separator of tick labels (``plain``)."""
+    _NUMBERS["locale"] = locale
     sns.set_theme(style="whitegrid", palette=PALETTE, font="DejaVu Sans", font_scale=0.9)
     plt.rcParams.update(
         {
@@ -30,5 +36,14 @@ def axes(ax):
 
 
 def plain(value: float) -> str:
-    """A thousands-separated whole number for tick labels."""
-    return f"{value:,.0f}"
+    """A thousands-separated whole number for tick labels: ``12 500`` (pl), ``12,500`` (en)."""
+    text = f"{value:,.0f}"
+    if _NUMBERS["locale"] == "pl":
+        text = text.replace(",", NBSP)
+    return text.replace("-", "\u2212")
+
+
+def wrap_label(label: str, width: int = 12) -> str:
+    """A tick label broken onto lines of about ``width`` characters, so neighbours don't
+    overlap."""
+    return "\n".join(textwrap.wrap(str(label), width)) or str(label)

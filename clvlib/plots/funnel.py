@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from clvlib.plots.base import PALETTE, axes, plain
+from clvlib.plots.base import PALETTE, axes, plain, wrap_label
 
 __all__ = [
     "plot_funnel",
@@ -85,7 +85,7 @@ def plot_funnel_by_source(
     steps = list(dict.fromkeys(funnel["step"]))
     wide = funnel.pivot(index=by, columns="step", values="conversion_from_previous")[steps[1:]]
     overall = funnel.pivot(index=by, columns="step", values="conversion_from_start")[steps[-1]]
-    wide = wide.rename(columns=lambda s: (step_labels or {}).get(s, s))
+    wide = wide.rename(columns=lambda s: wrap_label((step_labels or {}).get(s, s)))
     if total_label is not None:
         wide[total_label] = overall
     wide = wide.loc[overall.sort_values(ascending=False, kind="stable").index]
