@@ -200,11 +200,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "A newly acquired customer is worth <b>{value}</b> (95 % CI {low}–{high}) in "
         "margin over {horizon} months: the first order plus the repeat purchases the models "
         "expect. That is the ceiling for the cost of acquiring a customer (maximum CAC); the "
-        "simple formula above gives {simple}.",
+        "simple formula (AOV × frequency × retention period × margin) gives {simple}.",
         "pl": "Nowo pozyskany klient jest wart <b>{value}</b> (95 % PU {low}–{high}) marży w "
         "ciągu {horizon} miesięcy: pierwsze zamówienie plus ponowne zakupy przewidywane przez "
-        "modele. To pułap kosztu pozyskania klienta (maksymalny CAC); prosty wzór powyżej daje "
-        "{simple}.",
+        "modele. To pułap kosztu pozyskania klienta (maksymalny CAC); prosty wzór (AOV × "
+        "częstotliwość × okres retencji × marża) daje {simple}.",
     },
     "calc.clv.segment_finding": {
         "en": "By {segment_label}, a new customer is worth from <b>{low}</b> ({low_segment}) to "
@@ -437,10 +437,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "sum.sub.top20": {"en": "share of net revenue", "pl": "udział w przychodzie netto"},
     "sum.sub.customers": {"en": "with a purchase", "pl": "z co najmniej jednym zakupem"},
     "sum.not_run": {
-        "en": "This edition covers step I. Not included: {steps}; their findings and "
-        "recommendations will appear on this page when they are run.",
-        "pl": "Ta edycja obejmuje krok I. Nie obejmuje: {steps}; ich wnioski i rekomendacje "
-        "pojawią się na tej stronie po ich wykonaniu.",
+        "en": "Not in this edition: {steps}.",
+        "pl": "Poza tą edycją: {steps}.",
     },
     # -- appendix B: methods ---------------------------------------------------------------------
     "meth.title": {"en": "Appendix B — Methods", "pl": "Załącznik B — Metody"},
@@ -524,6 +522,42 @@ TEXTS: dict[str, dict[str, str]] = {
         "przedziały percentylowe z {n_boot} prób bootstrapowych klientów z ponownie "
         "dopasowanymi modelami; błędy standardowe pochodzą z obserwowanej macierzy informacji.",
     },
+    "meth.def.funnel": {
+        "en": "<b>Funnel and communication.</b> A session reaches every funnel step up to the "
+        "furthest one it logged; an abandoned cart is a session that reached the cart step but "
+        "not the last one, valued at the average order value (an estimate). Time to the second "
+        "purchase is measured over the first 180 days of customers whose first purchase lies at "
+        "least 180 days before the end of the data. CTR = clicks / messages sent; a customer's "
+        "messages per week are counted over the weeks they stayed subscribed; rates carry Wilson "
+        "95 % intervals. The point where more messages stop paying maximises expected clicks per "
+        "customer over a year, c·m·(1 − e^(−u·m·52))/(u·m) for CTR c, unsubscribes per message u "
+        "and m messages a week.",
+        "pl": "<b>Lejek i komunikacja.</b> Sesja dociera do każdego etapu lejka aż do "
+        "najdalszego zarejestrowanego; porzucony koszyk to sesja, która dotarła do etapu koszyka, "
+        "ale nie do ostatniego, wyceniona średnią wartością zamówienia (szacunek). Czas do "
+        "drugiego zakupu mierzymy w pierwszych 180 dniach u klientów, których pierwszy zakup był "
+        "co najmniej 180 dni przed końcem danych. CTR = kliknięcia / wysłane komunikaty; "
+        "komunikaty tygodniowo liczymy na tygodnie, w których klient był zapisany; wskaźniki "
+        "mają przedziały Wilsona 95 %. Granica opłacalności maksymalizuje oczekiwane kliknięcia "
+        "klienta w roku, c·m·(1 − e^(−u·m·52))/(u·m) dla CTR c, wypisań na komunikat u i m "
+        "komunikatów tygodniowo.",
+    },
+    "meth.def.channels": {
+        "en": "<b>Channels.</b> New customers of a channel are those acquired within the months "
+        "covered by the spend data; CAC = spend / new customers in the same window. A new "
+        "customer's value comes from step I's models fitted on the channel (intervals from the "
+        "estimates' asymptotic distribution). Payback is the first month in which cumulative "
+        "margin per new customer reaches the CAC. Spend response: least squares of log new "
+        "customers on log spend per month (HC3 standard errors, Duan's smearing); the marginal "
+        "CAC is the inverse slope at the channel's mean spend.",
+        "pl": "<b>Kanały.</b> Nowi klienci kanału to pozyskani w miesiącach objętych danymi o "
+        "wydatkach; CAC = wydatki / nowi klienci w tym samym okresie. Wartość nowego klienta "
+        "pochodzi z modeli kroku I dopasowanych do kanału (przedziały z asymptotycznego rozkładu "
+        "ocen). Okres zwrotu to pierwszy miesiąc, w którym skumulowana marża na nowego klienta "
+        "osiąga CAC. Reakcja na wydatki: metoda najmniejszych kwadratów dla logarytmu nowych "
+        "klientów względem logarytmu miesięcznych wydatków (błędy HC3, korekta Duana); krańcowy "
+        "CAC to odwrotność nachylenia przy średnich wydatkach kanału.",
+    },
     "meth.def.pseudonyms": {
         "en": "<b>Privacy.</b> Customer identifiers shown in tables are keyed hashes "
         "(HMAC-SHA256); the key is kept outside the report.",
@@ -578,4 +612,423 @@ TEXTS: dict[str, dict[str, str]] = {
     "table.sessions": {"en": "sessions", "pl": "sesje"},
     "yes": {"en": "yes", "pl": "tak"},
     "no": {"en": "no", "pl": "nie"},
+    # -- step II: funnel and communication -----------------------------------------------------
+    "funnel.title": {
+        "en": "Step II — Funnel and communication: where are buyers lost?",
+        "pl": "Krok II — Lejek i komunikacja: gdzie tracimy kupujących?",
+    },
+    "funnel.question": {
+        "en": "How many visits end in a purchase, where the others stop, what abandoned carts "
+        "are worth, when a follow-up after the first purchase works best, and whether customers "
+        "get more messages than pay.",
+        "pl": "Ile wizyt kończy się zakupem, gdzie zatrzymują się pozostałe, ile są warte "
+        "porzucone koszyki, kiedy najlepiej działa kontakt po pierwszym zakupie i czy klienci "
+        "nie dostają więcej komunikatów, niż to się opłaca.",
+    },
+    "funnel.no_sessions": {
+        "en": "No sessions export was provided, so the funnel, its drop-offs and abandoned carts "
+        "are not measured. They need web analytics with one row per session and step "
+        "(session_id, ts, step; optionally source and customer_id).",
+        "pl": "Nie przekazano eksportu sesji, więc lejek, jego ubytki i porzucone koszyki nie są "
+        "mierzone. Potrzebne są dane analityki internetowej: wiersz na sesję i etap (session_id, "
+        "ts, step; opcjonalnie source i customer_id).",
+    },
+    "funnel.no_messages": {
+        "en": "No messages export was provided, so campaign response and message overload are "
+        "not measured. They need one row per message sent (customer_id, sent_at, channel; "
+        "optionally opened_at, clicked_at, unsubscribed_at and the attributed order_id).",
+        "pl": "Nie przekazano eksportu komunikatów, więc skuteczność kampanii i przeciążenie "
+        "komunikacją nie są mierzone. Potrzebny jest wiersz na wysłany komunikat (customer_id, "
+        "sent_at, channel; opcjonalnie opened_at, clicked_at, unsubscribed_at i przypisane "
+        "order_id).",
+    },
+    "funnel.steps.title": {"en": "The sales funnel", "pl": "Lejek sprzedaży"},
+    "funnel.steps.finding": {
+        "en": "Of <b>{sessions}</b> sessions, {purchases} ended in a purchase (<b>{conversion}"
+        "</b>). The biggest loss is between <b>{from_step}</b> and <b>{to_step}</b>: {lost} "
+        "sessions ({lost_rate}) go no further.",
+        "pl": "Z <b>{sessions}</b> sesji {purchases} zakończyło się zakupem (<b>{conversion}</b>). "
+        "Największy ubytek jest między etapami <b>{from_step}</b> i <b>{to_step}</b>: {lost} "
+        "sesji ({lost_rate}) nie idzie dalej.",
+    },
+    "funnel.steps.fig": {
+        "en": "Sessions reaching each step of the funnel",
+        "pl": "Sesje docierające do kolejnych etapów lejka",
+    },
+    "funnel.sources.finding": {
+        "en": "By traffic source, visit-to-purchase conversion ranges from <b>{low}</b> "
+        "({low_source}) to <b>{high}</b> ({high_source}).",
+        "pl": "W podziale na źródła ruchu konwersja od wizyty do zakupu wynosi od <b>{low}</b> "
+        "({low_source}) do <b>{high}</b> ({high_source}).",
+    },
+    "funnel.sources.fig": {
+        "en": "Conversion from the previous step by traffic source",
+        "pl": "Konwersja z poprzedniego etapu według źródła ruchu",
+    },
+    "funnel.carts.title": {"en": "Abandoned carts", "pl": "Porzucone koszyki"},
+    "funnel.carts.finding": {
+        "en": "<b>{carts}</b> sessions put something in the cart and did not buy ({rate} of "
+        "carts): about <b>{value}</b> at stake (abandoned carts × average order value {aov}, an "
+        "estimate). A reminder campaign that wins back {recovery} of them would bring about "
+        "<b>{recovered}</b>.",
+        "pl": "<b>{carts}</b> sesji dodało produkt do koszyka i nie kupiło ({rate} koszyków): "
+        "w grze jest około <b>{value}</b> (porzucone koszyki × średnia wartość zamówienia {aov}, "
+        "szacunek). Kampania przypominająca, która odzyska {recovery} z nich, przyniesie około "
+        "<b>{recovered}</b>.",
+    },
+    "funnel.carts.fig": {
+        "en": "Abandoned carts by traffic source: value at stake and what a reminder wins back",
+        "pl": "Porzucone koszyki według źródła ruchu: wartość w grze i odzysk kampanii",
+    },
+    "funnel.second.title": {
+        "en": "From the first to the second purchase",
+        "pl": "Od pierwszego do drugiego zakupu",
+    },
+    "funnel.second.finding": {
+        "en": "Of the customers followed for {horizon} days after their first purchase, "
+        "<b>{rate}</b> bought again (95 % CI {low}–{high}). Half of those second purchases come "
+        "within <b>{median} days</b>, a quarter within {p25} and three quarters within {p75}.",
+        "pl": "Spośród klientów obserwowanych przez {horizon} dni po pierwszym zakupie "
+        "<b>{rate}</b> kupiło ponownie (95 % PU {low}–{high}). Połowa drugich zakupów następuje "
+        "w ciągu <b>{median} dni</b>, jedna czwarta w ciągu {p25}, trzy czwarte w ciągu {p75}.",
+    },
+    "funnel.second.window": {
+        "en": "A follow-up (for example a discount coupon) sent between day <b>{start}</b> and "
+        "day <b>{end}</b> after the first purchase still reaches <b>{reach}</b> of the customers "
+        "who will buy again, before they do.",
+        "pl": "Kontakt po zakupie (np. kupon rabatowy) wysłany między <b>{start}.</b> a "
+        "<b>{end}.</b> dniem po pierwszym zakupie dociera jeszcze do <b>{reach}</b> klientów, "
+        "którzy kupią ponownie — zanim to zrobią.",
+    },
+    "funnel.second.no_window": {
+        "en": "Second purchases come so soon that a follow-up a week after the first purchase "
+        "reaches fewer than {min_reach} of second buyers; put the offer in the order "
+        "confirmation instead.",
+        "pl": "Drugie zakupy następują tak szybko, że kontakt tydzień po pierwszym zakupie "
+        "dociera do mniej niż {min_reach} kupujących ponownie; ofertę lepiej umieścić w "
+        "potwierdzeniu zamówienia.",
+    },
+    "funnel.second.none": {
+        "en": "No customer can be followed for {horizon} days after the first purchase within "
+        "the data window, so the time to the second purchase is not measured.",
+        "pl": "W okresie danych żadnego klienta nie da się obserwować przez {horizon} dni po "
+        "pierwszym zakupie, więc czas do drugiego zakupu nie jest mierzony.",
+    },
+    "funnel.second.fig": {
+        "en": "Second purchases by days after the first (shaded: recommended follow-up window)",
+        "pl": "Drugie zakupy według dni od pierwszego (zacieniowane: zalecane okno kontaktu)",
+    },
+    "funnel.campaigns.title": {
+        "en": "Campaigns by message channel",
+        "pl": "Kampanie według kanału komunikacji",
+    },
+    "funnel.campaigns.finding": {
+        "en": "Of {sent} messages, <b>{best}</b> gets the highest click-through "
+        "(<b>{best_ctr}</b>) and <b>{worst}</b> the lowest ({worst_ctr}); messages are credited "
+        "with {orders} orders worth {revenue}.",
+        "pl": "Z {sent} komunikatów najwyższy współczynnik klikalności ma <b>{best}</b> "
+        "(<b>{best_ctr}</b>), najniższy <b>{worst}</b> ({worst_ctr}); komunikatom przypisano "
+        "{orders} zamówień o wartości {revenue}.",
+    },
+    "funnel.campaigns.no_opens": {
+        "en": "Opens are not tracked for {channels}; their open rate is left blank, not zero.",
+        "pl": "Otwarcia nie są mierzone dla: {channels}; ich wskaźnik otwarć pozostaje pusty, "
+        "a nie zerowy.",
+    },
+    "funnel.campaigns.fig": {
+        "en": "Open rate, click-through and click-to-open by channel",
+        "pl": "Otwarcia, klikalność i kliknięcia z otwartych według kanału",
+    },
+    "funnel.fatigue.title": {"en": "Message overload", "pl": "Przeciążenie komunikacją"},
+    "funnel.fatigue.finding": {
+        "en": "<b>{above}</b> of messaged customers get more than {cap} messages a week. "
+        "Click-through falls from {ctr_first} at {first} to {ctr_last} at {last} messages a "
+        "week, while unsubscribes rise from {unsub_first} to {unsub_last} per message. Expected "
+        "clicks per customer peak at about <b>{limit} messages a week</b>; beyond that more "
+        "messages stop paying.",
+        "pl": "<b>{above}</b> klientów otrzymujących komunikaty dostaje ich więcej niż {cap} "
+        "tygodniowo. Klikalność spada z {ctr_first} przy {first} do {ctr_last} przy {last} "
+        "komunikatach tygodniowo, a wypisania rosną z {unsub_first} do {unsub_last} na "
+        "komunikat. Oczekiwana liczba kliknięć na klienta jest największa przy około "
+        "<b>{limit} komunikatach tygodniowo</b>; powyżej kolejne komunikaty przestają się "
+        "opłacać.",
+    },
+    "funnel.fatigue.fig": {
+        "en": "Click-through and unsubscribes by messages per week (95 % CI)",
+        "pl": "Klikalność i wypisania według liczby komunikatów tygodniowo (95 % PU)",
+    },
+    "funnel.fatigue.note": {
+        "en": "Messages per week count the weeks a customer stayed subscribed, so those who "
+        "unsubscribed are rated by the load that made them leave; customers who joined during "
+        "the message window are rated slightly too low.",
+        "pl": "Komunikaty tygodniowo liczymy na tygodnie, w których klient był zapisany, więc "
+        "wypisani są oceniani według obciążenia, które ich zniechęciło; klienci, którzy "
+        "dołączyli w trakcie okresu komunikatów, mają zaniżoną wartość.",
+    },
+    "funnel.step.visit": {"en": "visit", "pl": "wizyta"},
+    "funnel.step.product_view": {"en": "product view", "pl": "karta produktu"},
+    "funnel.step.add_to_cart": {"en": "add to cart", "pl": "dodanie do koszyka"},
+    "funnel.step.checkout": {"en": "checkout", "pl": "kasa"},
+    "funnel.step.purchase": {"en": "purchase", "pl": "zakup"},
+    "funnel.axis.sessions": {"en": "sessions", "pl": "sesje"},
+    "funnel.axis.days": {
+        "en": "days after the first purchase",
+        "pl": "dni od pierwszego zakupu",
+    },
+    "funnel.axis.second": {"en": "second purchases", "pl": "drugie zakupy"},
+    "funnel.axis.value": {
+        "en": "value ({currency}; abandoned carts × AOV, an estimate)",
+        "pl": "wartość ({currency}; porzucone koszyki × AOV, szacunek)",
+    },
+    "funnel.axis.share": {"en": "share of messages", "pl": "udział komunikatów"},
+    "funnel.axis.per_week": {
+        "en": "messages per customer and week",
+        "pl": "komunikaty na klienta tygodniowo",
+    },
+    "funnel.legend.median": {"en": "median", "pl": "mediana"},
+    "funnel.legend.window": {"en": "recommended follow-up window", "pl": "zalecane okno kontaktu"},
+    "funnel.legend.abandoned": {"en": "abandoned carts", "pl": "porzucone koszyki"},
+    "funnel.legend.recovered": {
+        "en": "won back by a reminder",
+        "pl": "odzyskane przypomnieniem",
+    },
+    "funnel.legend.all": {"en": "all sessions", "pl": "wszystkie sesje"},
+    "funnel.legend.total": {"en": "visit → purchase", "pl": "wizyta → zakup"},
+    "funnel.legend.open_rate": {"en": "open rate", "pl": "otwarcia"},
+    "funnel.legend.ctr": {"en": "click-through (CTR)", "pl": "klikalność (CTR)"},
+    "funnel.legend.click_to_open": {"en": "click-to-open", "pl": "kliknięcia z otwartych"},
+    "funnel.legend.ctr_ci": {
+        "en": "click-through per message (95 % CI)",
+        "pl": "klikalność na komunikat (95 % PU)",
+    },
+    "funnel.legend.unsubscribe_ci": {
+        "en": "unsubscribes per message (95 % CI)",
+        "pl": "wypisania na komunikat (95 % PU)",
+    },
+    "funnel.legend.cap": {"en": "contact cap", "pl": "limit kontaktów"},
+    "funnel.legend.limit": {"en": "more messages stop paying", "pl": "granica opłacalności"},
+    # -- step III: acquisition channels -----------------------------------------------------------
+    "channels.title": {
+        "en": "Step III — Acquisition channels: what a customer costs and what it is worth",
+        "pl": "Krok III — Kanały pozyskania: ile kosztuje klient i ile jest wart",
+    },
+    "channels.question": {
+        "en": "For each acquisition channel: how much a new customer costs (CAC), what they "
+        "are worth (CLV), how long they take to pay back, and where the next unit of budget "
+        "buys the most value.",
+        "pl": "Dla każdego kanału pozyskania: ile kosztuje nowy klient (CAC), ile jest wart "
+        "(CLV), po jakim czasie się zwraca i gdzie kolejna złotówka budżetu kupi najwięcej "
+        "wartości.",
+    },
+    "channels.no_customers": {
+        "en": "No customers export with an acquisition channel was provided, so step III "
+        "cannot attribute customers to channels. It needs customer_id, acquisition_channel and "
+        "acquired_at per customer, and marketing spend per channel and month.",
+        "pl": "Nie przekazano eksportu klientów z kanałem pozyskania, więc w kroku III nie da "
+        "się przypisać klientów do kanałów. Potrzebne są customer_id, acquisition_channel i "
+        "acquired_at dla każdego klienta oraz wydatki marketingowe według kanału i miesiąca.",
+    },
+    "channels.no_spend": {
+        "en": "No marketing spend was provided, so CAC, LTV:CAC and payback cannot be computed; "
+        "the table shows new customers and their value only. They need spend per channel and "
+        "month (period, channel, spend).",
+        "pl": "Nie przekazano wydatków marketingowych, więc CAC, LTV:CAC i okresu zwrotu nie da "
+        "się policzyć; tabela pokazuje tylko nowych klientów i ich wartość. Potrzebne są "
+        "wydatki według kanału i miesiąca (period, channel, spend).",
+    },
+    "channels.overall": {
+        "en": "From {start} to {end}, {spend} of marketing spend brought {new} new customers in "
+        "paid channels: <b>{cac}</b> per customer, against a value of {clv} per customer "
+        "(<b>LTV:CAC {ltv_cac}</b>). Organic channels and referrals brought {organic} more at no "
+        "media cost.",
+        "pl": "Od {start} do {end} wydatki marketingowe {spend} przyniosły {new} nowych klientów "
+        "w kanałach płatnych: <b>{cac}</b> na klienta wobec wartości {clv} na klienta "
+        "(<b>LTV:CAC {ltv_cac}</b>). Kanały organiczne i polecenia przyniosły kolejnych "
+        "{organic} bez kosztów mediowych.",
+    },
+    "channels.flagged": {
+        "en": "In <b>{channels}</b> acquiring a customer costs more than the customer is worth "
+        "(CAC above CLV): the budget ceiling is broken there.",
+        "pl": "W kanale <b>{channels}</b> pozyskanie klienta kosztuje więcej, niż klient jest "
+        "wart (CAC powyżej CLV): pułap budżetu jest tam przekroczony.",
+    },
+    "channels.none_flagged": {
+        "en": "In every paid channel a new customer is worth more than it cost; LTV:CAC ranges "
+        "from <b>{low}</b> ({low_channel}) to <b>{high}</b> ({high_channel}).",
+        "pl": "W każdym płatnym kanale nowy klient jest wart więcej, niż kosztował; LTV:CAC "
+        "wynosi od <b>{low}</b> ({low_channel}) do <b>{high}</b> ({high_channel}).",
+    },
+    "channels.thin": {
+        "en": "In <b>{channel}</b> the lower end of the CLV interval ({clv_low}) is below the CAC "
+        "({cac}): the margin of safety is thin.",
+        "pl": "W kanale <b>{channel}</b> dolna granica przedziału CLV ({clv_low}) jest poniżej "
+        "CAC ({cac}): margines bezpieczeństwa jest niewielki.",
+    },
+    "channels.table.title": {
+        "en": "Cost of acquisition against customer value",
+        "pl": "Koszt pozyskania a wartość klienta",
+    },
+    "channels.basis": {
+        "en": "Where a channel is too small for its own models, CLV per customer = margin so "
+        "far + predicted margin over the next {horizon} months (step I), averaged over the "
+        "channel's new customers; intervals: {n_boot} bootstrap resamples of those customers.",
+        "pl": "Gdy kanał jest za mały na własne modele, CLV na klienta = dotychczasowa marża + "
+        "prognozowana marża w kolejnych {horizon} miesiącach (krok I), uśredniona po nowych "
+        "klientach kanału; przedziały: {n_boot} prób bootstrapowych tych klientów.",
+    },
+    "channels.basis_new": {
+        "en": "CLV per new customer = what step I's models, fitted on the channel's own "
+        "customers, expect a customer acquired today to bring over {horizon} months: the first "
+        "order's margin plus the discounted margin of repeat purchases — the same basis as the "
+        "maximum CAC. Intervals reflect the models' parameter uncertainty.",
+        "pl": "CLV nowego klienta = wartość, jakiej modele z kroku I, dopasowane do klientów "
+        "danego kanału, oczekują od klienta pozyskanego dziś w ciągu {horizon} miesięcy: marża "
+        "pierwszego zamówienia plus zdyskontowana marża ponownych zakupów — ta sama podstawa co "
+        "maksymalny CAC. Przedziały odzwierciedlają niepewność parametrów modeli.",
+    },
+    "channels.basis_so_far": {
+        "en": "Step I's predictive CLV was not available, so value per customer is the margin "
+        "so far — a lower bound.",
+        "pl": "Predykcyjny CLV z kroku I nie był dostępny, więc wartość klienta to dotychczasowa "
+        "marża — dolne ograniczenie.",
+    },
+    "channels.fig.cac_clv": {
+        "en": "What a new customer costs (CAC) and what it is worth (CLV, 95 % CI)",
+        "pl": "Ile kosztuje nowy klient (CAC) i ile jest wart (CLV, 95 % PU)",
+    },
+    "channels.fig.budget": {
+        "en": "Share of the budget against share of the value created",
+        "pl": "Udział w budżecie a udział w wytworzonej wartości",
+    },
+    "channels.payback.title": {"en": "Payback", "pl": "Okres zwrotu"},
+    "channels.payback.finding": {
+        "en": "Margin per new customer covers the acquisition cost after <b>{fast_months} "
+        "months</b> in {fast} and after {slow_months} months in {slow}.",
+        "pl": "Marża z nowego klienta pokrywa koszt pozyskania po <b>{fast_months} mies.</b> w "
+        "kanale {fast} i po {slow_months} mies. w kanale {slow}.",
+    },
+    "channels.payback.never": {
+        "en": "In {channels} the margin so far has not yet covered the acquisition cost within "
+        "the data.",
+        "pl": "W kanale {channels} dotychczasowa marża nie pokryła jeszcze kosztu pozyskania w "
+        "okresie danych.",
+    },
+    "channels.fig.payback": {
+        "en": "Cumulative margin per new customer against the channel's CAC (dashed)",
+        "pl": "Skumulowana marża na nowego klienta a CAC kanału (linia przerywana)",
+    },
+    "channels.response.title": {
+        "en": "Does more budget buy more customers?",
+        "pl": "Czy większy budżet kupuje więcej klientów?",
+    },
+    "channels.response.finding": {
+        "en": "Fitted per channel as new customers = a · spend^b on {periods} months: b = 1 "
+        "means every extra unit of spend buys as many customers as the average, b < 1 "
+        "diminishing returns. The lowest elasticity is {channel}'s, b = <b>{b}</b> (95 % CI "
+        "{low}–{high}), marginal CAC {marginal} against an average of {average}.",
+        "pl": "Dopasowanie dla każdego kanału: nowi klienci = a · wydatki^b na {periods} "
+        "miesiącach: b = 1 oznacza, że każda dodatkowa złotówka kupuje tylu klientów co "
+        "przeciętna, b < 1 — malejące przychody. Najniższa elastyczność ma kanał {channel}: "
+        "b = <b>{b}</b> (95 % PU {low}–{high}), krańcowy CAC {marginal} wobec średniego "
+        "{average}.",
+    },
+    "channels.response.none": {
+        "en": "No paid channel has {periods} months of spend, so the response to spend is not "
+        "estimated.",
+        "pl": "Żaden płatny kanał nie ma {periods} miesięcy wydatków, więc reakcja na wydatki "
+        "nie jest szacowana.",
+    },
+    "channels.fig.response": {
+        "en": "New customers against spend per month, with the fitted curves",
+        "pl": "Nowi klienci a wydatki miesięczne, z dopasowanymi krzywymi",
+    },
+    "channels.reallocation.finding": {
+        "en": "Moving {share} of {source}'s monthly budget ({amount}) to {target} would change "
+        "new customers by {source_change} and {target_change} a month and the value they bring "
+        "by about <b>{value}</b> a month.",
+        "pl": "Przesunięcie {share} miesięcznego budżetu kanału {source} ({amount}) do kanału "
+        "{target} zmieniłoby liczbę nowych klientów o {source_change} i {target_change} "
+        "miesięcznie, a ich wartość o około <b>{value}</b> miesięcznie.",
+    },
+    "channels.reallocation.caveat": {
+        "en": "An estimate from observational data: the curves describe months the client "
+        "chose to spend in, last-touch attribution credits one channel per customer, and "
+        "customer value is assumed not to change with the budget.",
+        "pl": "Szacunek z danych obserwacyjnych: krzywe opisują miesiące, w których klient sam "
+        "zdecydował o wydatkach, atrybucja przypisuje klienta jednemu kanałowi, a wartość "
+        "klienta przyjmujemy za niezależną od budżetu.",
+    },
+    "channels.reallocation.extrapolated": {
+        "en": "{channel} would spend beyond anything observed, so its figure is an "
+        "extrapolation of the fitted curve.",
+        "pl": "Kanał {channel} wydawałby więcej niż kiedykolwiek w danych, więc jego wynik to "
+        "ekstrapolacja dopasowanej krzywej.",
+    },
+    "channels.fig.reallocation": {
+        "en": "Moving budget: estimated change in value per month",
+        "pl": "Przesunięcie budżetu: szacowana zmiana wartości miesięcznie",
+    },
+    "channels.axis.per_customer": {
+        "en": "per new customer ({currency})",
+        "pl": "na nowego klienta ({currency})",
+    },
+    "channels.axis.share": {"en": "share of the total", "pl": "udział w całości"},
+    "channels.axis.months": {"en": "months since acquisition", "pl": "miesiące od pozyskania"},
+    "channels.axis.margin": {
+        "en": "cumulative margin per new customer ({currency})",
+        "pl": "skumulowana marża na nowego klienta ({currency})",
+    },
+    "channels.axis.spend": {
+        "en": "spend per month ({currency})",
+        "pl": "wydatki miesięczne ({currency})",
+    },
+    "channels.axis.new": {"en": "new customers per month", "pl": "nowi klienci miesięcznie"},
+    "channels.axis.value_change": {
+        "en": "change in value per month ({currency})",
+        "pl": "zmiana wartości miesięcznie ({currency})",
+    },
+    "channels.legend.cac": {"en": "CAC", "pl": "CAC"},
+    "channels.legend.clv": {"en": "mean CLV (95 % CI)", "pl": "średni CLV (95 % PU)"},
+    "channels.legend.flagged": {"en": "CAC above CLV", "pl": "CAC powyżej CLV"},
+    "channels.legend.budget": {"en": "budget (spend)", "pl": "budżet (wydatki)"},
+    "channels.legend.value": {
+        "en": "value (CLV of new customers)",
+        "pl": "wartość (CLV nowych klientów)",
+    },
+    "channels.legend.net": {"en": "net", "pl": "netto"},
+    "channels.organic": {"en": "organic", "pl": "organiczny"},
+    "col.channel": {"en": "Channel", "pl": "Kanał"},
+    "col.source": {"en": "Source", "pl": "Źródło"},
+    "col.new_customers": {"en": "New customers", "pl": "Nowi klienci"},
+    "col.spend": {"en": "Spend", "pl": "Wydatki"},
+    "col.cac": {"en": "CAC", "pl": "CAC"},
+    "col.clv": {"en": "CLV (95 % CI)", "pl": "CLV (95 % PU)"},
+    "col.ltv_cac": {"en": "LTV:CAC", "pl": "LTV:CAC"},
+    "col.payback_months": {"en": "Payback (months)", "pl": "Zwrot (mies.)"},
+    "col.repeat_rate": {"en": "Repeat rate", "pl": "Powracający"},
+    "col.budget_share": {"en": "Budget share", "pl": "Udział w budżecie"},
+    "col.value_share": {"en": "Value share", "pl": "Udział w wartości"},
+    "col.step": {"en": "Step", "pl": "Etap"},
+    "col.sessions": {"en": "Sessions", "pl": "Sesje"},
+    "col.conversion_from_previous": {"en": "From previous", "pl": "Z poprzedniego"},
+    "col.conversion_from_start": {"en": "From start", "pl": "Od początku"},
+    "col.drop_off": {"en": "Lost", "pl": "Utracone"},
+    "col.sent": {"en": "Sent", "pl": "Wysłane"},
+    "col.opened": {"en": "Opened", "pl": "Otwarte"},
+    "col.clicked": {"en": "Clicked", "pl": "Kliknięte"},
+    "col.open_rate": {"en": "Open rate", "pl": "Otwarcia"},
+    "col.ctr": {"en": "CTR", "pl": "CTR"},
+    "col.unsubscribed": {"en": "Unsubscribed", "pl": "Wypisani"},
+    "col.unsubscribe_rate": {"en": "Unsubscribe rate", "pl": "Wypisania"},
+    "col.attributed_orders": {"en": "Orders credited", "pl": "Przypisane zamówienia"},
+    "col.attributed_revenue": {"en": "Their revenue", "pl": "Ich przychód"},
+    "col.messages": {"en": "Messages", "pl": "Komunikaty"},
+    "col.messages_per_week": {"en": "Messages / week", "pl": "Komunikaty / tydz."},
+    "col.ctr_ci": {"en": "CTR (95 % CI)", "pl": "CTR (95 % PU)"},
+    "col.unsubscribe_ci": {"en": "Unsubscribes (95 % CI)", "pl": "Wypisania (95 % PU)"},
+    "col.elasticity": {"en": "Elasticity b (95 % CI)", "pl": "Elastyczność b (95 % PU)"},
+    "col.marginal_cac": {"en": "Marginal CAC", "pl": "Krańcowy CAC"},
+    "col.average_cac": {"en": "Average CAC", "pl": "Średni CAC"},
+    "col.periods": {"en": "Months", "pl": "Miesiące"},
+    "col.r_squared": {"en": "R²", "pl": "R²"},
 }

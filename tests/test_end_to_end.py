@@ -55,6 +55,8 @@ def test_run_writes_report_files_and_removes_working_copy(run_dir):
     assert sorted(p.name for p in (run_dir / "notebooks").iterdir()) == [
         "00_data_quality.ipynb",
         "01_calculation.ipynb",
+        "02_funnel.ipynb",
+        "03_channels.ipynb",
         "06_summary.ipynb",
     ]
     assert list((run_dir / "figures").glob("*.svg"))
@@ -107,7 +109,9 @@ def test_pdf_has_cover_and_sections_in_order(run_dir):
         "Audyt wartości klienta (CLV)",
         "Podsumowanie dla zarządu",
         "Spis treści",
-        "Krok I",
+        "Krok I —",
+        "Krok II —",
+        "Krok III —",
         "Załącznik A — Dane",
         "Załącznik B — Metody",
     ]
@@ -115,6 +119,52 @@ def test_pdf_has_cover_and_sections_in_order(run_dir):
     assert all(p >= 0 for p in positions), dict(zip(headings, positions, strict=True))
     assert positions == sorted(positions)
     assert re.search(r"\d[\u00a0 ]\d{3},\d{2}\s?zł|\d+\s?zł", text)  # Polish money format
+
+
+def test_steps_two_and_three_fill_their_metrics(run_dir):
+    """DESIGN §5 contract keys of the funnel and channels sections; organic channels have
+    ltv_cac null (no division by zero spend)."""
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    funnel = metrics["funnel"]
+    assert [s["step"] for s in funnel["steps"]][0] == "visit"
+    assert {"count", "value"} <= set(funnel["abandoned_carts"])
+    assert {"channel", "sent", "opened", "clicked", "open_rate", "ctr", "unsubscribed"} <= set(
+        funnel["campaigns"][0]
+    )
+    assert {"messages_per_week", "customers", "ctr", "unsubscribe_rate"} <= set(
+        funnel["fatigue"][0]
+    )
+    channels = {row["channel"]: row for row in metrics["channels"]}
+    keys = {"channel", "new_customers", "spend", "cac", "clv_mean", "ltv_cac", "payback_months"}
+    assert all(keys | {"cac_above_clv"} <= set(row) for row in channels.values())
+    assert channels["Polecenia"]["ltv_cac"] is None and channels["Polecenia"]["spend"] == 0
+
+
+def test_missing_optional_tables_are_named_and_the_run_succeeds(demo_run, tmp_path):
+    """Without sessions, messages, marketing_spend and customers, steps II and III still run
+    and say which data would unlock them."""
+    import yaml
+
+    root, config = demo_run
+    raw = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
+    for table in ("sessions", "messages", "marketing_spend", "customers"):
+        raw["sources"].pop(table)
+        path = Path(config).parent / f"{table}.csv"
+        assert path.is_file()
+    for name in ("transactions.csv",):
+        shutil.copy(Path(config).parent / name, tmp_path / name)
+    (tmp_path / "client.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    code, out = cli("run", str(tmp_path / "client.yml"), "--out", str(tmp_path / "r"), "--quiet")
+    assert code == 0, out
+    html = (Path(out[-1]) / "audit.html").read_text(encoding="utf-8")
+    for sentence in (
+        "Nie przekazano eksportu sesji",
+        "Nie przekazano eksportu komunikatów",
+        "Nie przekazano eksportu klientów z kanałem pozyskania",
+    ):
+        assert sentence in html, sentence
+    metrics = json.loads((Path(out[-1]) / "metrics.json").read_text())
+    assert metrics["funnel"]["steps"] is None and metrics["channels"] == []
 
 
 def test_each_run_gets_a_new_directory(demo_run, run_dir):

@@ -29,6 +29,8 @@ from clvlib.report.metrics import merge_parts, write_bytes_atomic, write_json_at
 STEP_NOTEBOOKS: dict[int, str] = {
     0: "00_data_quality.ipynb",
     1: "01_calculation.ipynb",
+    2: "02_funnel.ipynb",
+    3: "03_channels.ipynb",
     6: "06_summary.ipynb",
 }
 # Step number -> section / metrics key (also for steps this version does not run yet).
