@@ -150,6 +150,24 @@ class Retention(_Strict):
     churn_after_days: int = Field(
         365, gt=0, description="a customer with no purchase for this many days counts as lost"
     )
+    sales_scorecard: dict[str, float] | None = Field(
+        None,
+        description="consultant's score (1-5) of each sales rep's relationship-marketing "
+        "competence, shown beside the data",
+    )
+
+
+class Saturation(_Strict):
+    free_delivery_threshold: float | None = Field(
+        None, gt=0, description="order value (currency) from which delivery is free, if any"
+    )
+
+
+class Scenarios(_Strict):
+    retention_pp: float = Field(0.05, gt=0, lt=1, description="retention +x (fraction points)")
+    aov_pct: float = Field(0.05, gt=0, lt=1, description="average order value +x (fraction)")
+    frequency_pct: float = Field(0.05, gt=0, lt=1, description="purchase frequency +x")
+    cac_pct: float = Field(0.10, gt=0, lt=1, description="acquisition cost −x (fraction)")
 
 
 class Backend(_Strict):
@@ -181,6 +199,8 @@ class ClientConfig(_Strict):
     funnel: Funnel = Field(default_factory=Funnel)
     retention: Retention = Field(default_factory=Retention)
     communication: Communication = Field(default_factory=Communication)
+    saturation: Saturation = Field(default_factory=Saturation)
+    scenarios: Scenarios = Field(default_factory=Scenarios)
     channels: Channels = Field(default_factory=Channels)
     backend: Backend = Field(default_factory=Backend)
     privacy: Privacy = Field(default_factory=Privacy)
