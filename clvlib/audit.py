@@ -128,8 +128,8 @@ class Audit:
         """Open a report section (``calculation``, ``summary``, ``appendix_data`` ...)."""
         return display.heading(self.locale, key, level=1, section=section)
 
-    def h2(self, key: str) -> str:
-        return display.heading(self.locale, key, level=2)
+    def h2(self, key: str, *, new_page: bool = False) -> str:
+        return display.heading(self.locale, key, level=2, new_page=new_page)
 
     def h3(self, key: str, **values: Any) -> str:
         return display.heading(self.locale, key, level=3, **values)

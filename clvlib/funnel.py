@@ -649,3 +649,14 @@ def fatigue_limit(fatigue: pd.DataFrame) -> dict[str, Any]:
         "unsubscribe_rate": float(row["unsubscribe_rate"]),
         "clicks_keep_rising": best == len(fatigue) - 1,
     }
+
+
+def sessions_window_days(audit) -> int | None:
+    """Calendar days from the first to the last session (inclusive); None without sessions."""
+    s = audit.table("sessions")
+    if s is None:
+        return None
+    span = s.aggregate(first=s["ts"].min(), last=s["ts"].max()).to_pandas().iloc[0]
+    if pd.isna(span["first"]):
+        return None
+    return int((span["last"].normalize() - span["first"].normalize()).days) + 1

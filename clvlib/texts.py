@@ -423,6 +423,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "marża w {horizon} mies., 95 % PU {low}–{high}",
     },
     "sum.box.max_cac": {"en": "Maximum CAC", "pl": "Maksymalny CAC"},
+    "sum.box.cac": {"en": "CAC (paid channels)", "pl": "CAC (kanały płatne)"},
+    "sum.sub.cac": {
+        "en": "spend per new customer",
+        "pl": "wydatki na nowego klienta",
+    },
+    "sum.box.ltv_cac": {"en": "LTV:CAC", "pl": "LTV:CAC"},
+    "sum.sub.ltv_cac": {
+        "en": "value of a new customer ÷ CAC",
+        "pl": "wartość nowego klienta ÷ CAC",
+    },
     "sum.sub.max_cac": {
         "en": "value of a new customer, 95 % CI {low}–{high}",
         "pl": "wartość nowego klienta, 95 % PU {low}–{high}",
@@ -1031,4 +1041,88 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.average_cac": {"en": "Average CAC", "pl": "Średni CAC"},
     "col.periods": {"en": "Months", "pl": "Miesiące"},
     "col.r_squared": {"en": "R²", "pl": "R²"},
+    # -- recommendations and scenarios ------------------------------------------------------------
+    "rec.cut_channel.title": {
+        "en": "Cut or renegotiate {channel}",
+        "pl": "Ogranicz lub renegocjuj kanał {channel}",
+    },
+    "rec.cut_channel.evidence": {
+        "en": "CAC {cac} is above the value of a new customer ({clv}); about {per_year} "
+        "customers a year are bought at a loss.",
+        "pl": "CAC {cac} przewyższa wartość nowego klienta ({clv}); około {per_year} klientów "
+        "rocznie kupowanych jest ze stratą.",
+    },
+    "rec.reallocate.title": {
+        "en": "Move budget from {source} to {target}",
+        "pl": "Przesuń budżet z kanału {source} do {target}",
+    },
+    "rec.reallocate.evidence": {
+        "en": "Marginal LTV:CAC {source_ltv_cac} against {target_ltv_cac}; moving {amount} a "
+        "month (see step III for the caveats).",
+        "pl": "Krańcowy LTV:CAC {source_ltv_cac} wobec {target_ltv_cac}; przesunięcie {amount} "
+        "miesięcznie (zastrzeżenia w kroku III).",
+    },
+    "rec.cart_reminder.title": {
+        "en": "Send abandoned-cart reminders",
+        "pl": "Wysyłaj przypomnienia o porzuconych koszykach",
+    },
+    "rec.cart_reminder.evidence": {
+        "en": "{carts} abandoned carts in {days} days; the impact assumes a reminder wins back "
+        "{recovery} of them.",
+        "pl": "{carts} porzuconych koszyków w {days} dni; szacunek zakłada, że przypomnienie "
+        "odzyska {recovery} z nich.",
+    },
+    "rec.follow_up.title": {
+        "en": "Send a second-purchase offer between day {start} and day {end}",
+        "pl": "Wysyłaj ofertę drugiego zakupu między {start}. a {end}. dniem",
+    },
+    "rec.follow_up.evidence": {
+        "en": "It still reaches {reach} of the customers who will buy again; the impact assumes "
+        "{lift} more second purchases.",
+        "pl": "Dociera jeszcze do {reach} klientów, którzy kupią ponownie; szacunek zakłada "
+        "{lift} więcej drugich zakupów.",
+    },
+    "rec.cap_messages.title": {
+        "en": "Cap messages at about {limit} a week",
+        "pl": "Ogranicz komunikaty do około {limit} tygodniowo",
+    },
+    "rec.cap_messages.evidence": {
+        "en": "{share} of customers get more than {cap} a week; beyond about {limit} clicks "
+        "fall and unsubscribes rise (not valued in money).",
+        "pl": "{share} klientów dostaje więcej niż {cap} tygodniowo; powyżej około {limit} "
+        "kliknięcia spadają, a wypisania rosną (bez wyceny w pieniądzu).",
+    },
+    "sum.recommendations": {
+        "en": "Recommendations, by estimated impact",
+        "pl": "Rekomendacje według szacowanego efektu",
+    },
+    "sum.scenarios": {"en": "Scenarios", "pl": "Scenariusze"},
+    "sum.impact_note": {
+        "en": "Impact: estimated margin a year, under the assumptions stated with each "
+        "recommendation; scenarios change one lever of the simple CLV and carry the relative "
+        "change over to the predictive CLV.",
+        "pl": "Efekt: szacowana marża rocznie przy założeniach podanych przy każdej "
+        "rekomendacji; scenariusze zmieniają jedną dźwignię prostego CLV i przenoszą względną "
+        "zmianę na CLV predykcyjny.",
+    },
+    "sum.no_recommendations": {
+        "en": "The data of this edition support no recommendation with evidence yet.",
+        "pl": "Dane tej edycji nie pozwalają jeszcze na rekomendacje poparte dowodami.",
+    },
+    "sum.priority.high": {"en": "high", "pl": "wysoki"},
+    "sum.priority.medium": {"en": "medium", "pl": "średni"},
+    "sum.priority.low": {"en": "low", "pl": "niski"},
+    "scen.retention": {"en": "Retention +{x} pp", "pl": "Retencja +{x} pp"},
+    "scen.aov": {"en": "Average order value +{x}", "pl": "Średnia wartość zamówienia +{x}"},
+    "scen.frequency": {"en": "Purchase frequency +{x}", "pl": "Częstotliwość zakupów +{x}"},
+    "scen.cac": {"en": "Acquisition cost −{x}", "pl": "Koszt pozyskania −{x}"},
+    "col.priority": {"en": "Priority", "pl": "Priorytet"},
+    "col.action": {"en": "Action", "pl": "Działanie"},
+    "col.evidence": {"en": "Evidence", "pl": "Uzasadnienie"},
+    "col.impact": {"en": "Impact / year", "pl": "Efekt / rok"},
+    "col.lever": {"en": "Lever", "pl": "Dźwignia"},
+    "col.clv_after": {"en": "CLV per customer", "pl": "CLV na klienta"},
+    "col.clv_change": {"en": "CLV change", "pl": "Zmiana CLV"},
+    "col.value_change": {"en": "Value of the base", "pl": "Wartość bazy"},
+    "col.spend_change": {"en": "Acquisition spend", "pl": "Wydatki na pozyskanie"},
 }

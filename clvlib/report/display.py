@@ -56,12 +56,19 @@ KEEP_TOGETHER_ROWS = 12
 
 
 def heading(
-    locale: str, key: str, *, level: int = 1, section: str | None = None, **values: Any
+    locale: str,
+    key: str,
+    *,
+    level: int = 1,
+    section: str | None = None,
+    new_page: bool = False,
+    **values: Any,
 ) -> str:
-    """A heading; level 1 with ``section`` opens a report section (e.g. ``calculation``)."""
+    """A heading; level 1 with ``section`` opens a report section (e.g. ``calculation``);
+    ``new_page`` starts it on a new page."""
     title = text(locale, key, **values)
     anchor = section or slug(title)
-    attrs = f' id="{anchor}"'
+    attrs = f' id="{anchor}"' + (' class="new-page"' if new_page else "")
     if level == 1:
         attrs += f' data-section="{section or anchor}"'
     return emit(f"<h{level}{attrs}>{html.escape(title)}</h{level}>")

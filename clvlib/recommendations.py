@@ -1,0 +1,157 @@
+"""Recommendations: rules over the run's ``metrics.json`` sections, each giving an action, its
+evidence and an estimated impact in currency per year, ranked by that impact.
+
+Every rule fires only when its evidence is in the metrics (a step that did not run, or a table
+the client did not provide, simply gives no recommendation). Impacts are yearly margin
+(currency) under the assumptions in ``ASSUMPTIONS``, stated in the report; a rule whose effect
+cannot be put in money honestly gives ``estimated_impact = None`` and ranks after the others.
+
+A recommendation is ``{"id", "title_key", "evidence_key", "values", "estimated_impact",
+"priority"}``; ``title_key``/``evidence_key`` are ``clvlib.texts`` keys filled with ``values``
+(raw numbers; the notebook formats them in the report's locale).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+#: Stated assumptions behind the impact estimates (fractions).
+ASSUMPTIONS = {
+    # a follow-up offer in the window lifts the share of customers who buy a second time by
+    "follow_up_lift": 0.05,  # 5 % (relative)
+}
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+
+
+def _years(start: Any, end: Any) -> float:
+    start, end = dt.date.fromisoformat(str(start)[:10]), dt.date.fromisoformat(str(end)[:10])
+    return max((end - start).days + 1, 1) / 365.25
+
+
+def _channel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    detail = metrics.get("channels_detail") or {}
+    overall = detail.get("overall") or {}
+    if not overall:
+        return []
+    years = _years(overall["window_start"], overall["window_end"])
+    out = []
+    for row in metrics.get("channels") or []:
+        if row.get("cac_above_clv") and row.get("new_customers"):
+            loss = (row["cac"] - row["clv_mean"]) * row["new_customers"] / years
+            out.append(
+                {
+                    "id": f"cut_channel:{row['channel']}",
+                    "title_key": "rec.cut_channel.title",
+                    "evidence_key": "rec.cut_channel.evidence",
+                    "values": {
+                        "channel": row["channel"],
+                        "cac": row["cac"],
+                        "clv": row["clv_mean"],
+                        "per_year": row["new_customers"] / years,
+                    },
+                    "estimated_impact": loss,
+                }
+            )
+    moves = detail.get("reallocation") or []
+    if len(moves) == 2:
+        gain = 12 * sum(m["value_change"] for m in moves)
+        if gain > 0:
+            source, target = moves
+            out.append(
+                {
+                    "id": "reallocate_budget",
+                    "title_key": "rec.reallocate.title",
+                    "evidence_key": "rec.reallocate.evidence",
+                    "values": {
+                        "source": source["channel"],
+                        "target": target["channel"],
+                        "amount": -source["spend_change"],
+                        "source_ltv_cac": source["marginal_ltv_cac"],
+                        "target_ltv_cac": target["marginal_ltv_cac"],
+                    },
+                    "estimated_impact": gain,
+                }
+            )
+    return out
+
+
+def _funnel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    funnel = metrics.get("funnel") or {}
+    calc = metrics.get("calculation") or {}
+    margin = calc.get("gross_margin") or 0.0
+    out = []
+    carts = funnel.get("abandoned_carts")
+    days = funnel.get("sessions_window_days")
+    if carts and days:
+        yearly = carts["recovered_value"] * 365.25 / days * margin
+        out.append(
+            {
+                "id": "cart_reminder",
+                "title_key": "rec.cart_reminder.title",
+                "evidence_key": "rec.cart_reminder.evidence",
+                "values": {
+                    "carts": carts["count"],
+                    "days": days,
+                    "recovery": carts["recovery_rate"],
+                },
+                "estimated_impact": yearly,
+            }
+        )
+    second = funnel.get("second_purchase") or {}
+    if second.get("follow_up_end_days") and calc.get("customers") and calc.get("aov"):
+        new_per_year = calc["customers"] / max(calc.get("window_years") or 1.0, 1e-9)
+        extra = new_per_year * second["second_purchase_rate"] * ASSUMPTIONS["follow_up_lift"]
+        out.append(
+            {
+                "id": "follow_up_offer",
+                "title_key": "rec.follow_up.title",
+                "evidence_key": "rec.follow_up.evidence",
+                "values": {
+                    "start": second["follow_up_start_days"],
+                    "end": second["follow_up_end_days"],
+                    "reach": second["follow_up_reach"],
+                    "lift": ASSUMPTIONS["follow_up_lift"],
+                },
+                "estimated_impact": extra * calc["aov"] * margin,
+            }
+        )
+    load = funnel.get("message_load") or {}
+    limit = funnel.get("fatigue_limit_messages_per_week")
+    if load and limit and load.get("share_above_cap", 0) > 0.05:
+        out.append(
+            {
+                "id": "cap_messages",
+                "title_key": "rec.cap_messages.title",
+                "evidence_key": "rec.cap_messages.evidence",
+                "values": {
+                    "share": load["share_above_cap"],
+                    "cap": load["contact_cap_per_week"],
+                    "limit": limit,
+                },
+                "estimated_impact": None,
+            }
+        )
+    return out
+
+
+def recommendations(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    """All recommendations the metrics support, best estimated yearly impact first (those
+    without a money estimate last), with ``priority``: the top two with an impact "high", the
+    next two "medium", the rest "low"."""
+    found = _channel_rules(metrics) + _funnel_rules(metrics)
+    found = [r for r in found if r["estimated_impact"] is None or r["estimated_impact"] > 0]
+    found.sort(
+        key=lambda r: (
+            r["estimated_impact"] is None,
+            -(r["estimated_impact"] or 0.0),
+            r["id"],
+        )
+    )
+    for rank, rec in enumerate(found):
+        has_impact = rec["estimated_impact"] is not None and math.isfinite(rec["estimated_impact"])
+        rec["priority"] = (
+            HIGH if has_impact and rank < 2 else MEDIUM if has_impact and rank < 4 else LOW
+        )
+    return found

@@ -1,0 +1,101 @@
+"""Scenarios: what a lever (retention, order value, frequency, acquisition cost) does to the
+value of a customer and of the customer base.
+
+The levers act on the simple CLV decomposition of step I, which a client can follow by hand:
+
+    CLV = AOV × purchases per year × retention period × margin,  retention period = 1 / (1 − r)
+
+- *retention +x pp*: r → r + x (capped below 1), so the retention period grows non-linearly;
+- *AOV +x %*, *frequency +x %*: CLV × (1 + x);
+- *CAC −x %*: CLV unchanged; acquisition spend over the window falls by x and LTV:CAC rises by
+  1 / (1 − x).
+
+The relative change of the simple CLV is applied to step I's predictive figures (CLV per
+customer and the customer base's predicted value over the horizon), so the table speaks in the
+report's headline numbers. That transfer is exact for AOV (spend enters CLV linearly) and a
+first-order approximation for frequency and retention (BTYD purchase counts are not linear in
+them); the ``basis`` column says so.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+LEVERS = ("retention", "aov", "frequency", "cac")
+SCENARIO_COLUMNS = [
+    "lever",
+    "change",
+    "clv_before",
+    "clv_after",
+    "clv_change",
+    "value_change",
+    "spend_change",
+    "basis",
+]
+
+
+def simple_clv(aov: float, frequency: float, retention: float, margin: float) -> float:
+    """AOV (currency) × purchases a year × 1 / (1 − retention) × margin (fraction)."""
+    if not 0 <= retention < 1:
+        return math.nan
+    return aov * frequency * margin / (1.0 - retention)
+
+
+def _ratio(calc: dict[str, Any], lever: str, change: float) -> float:
+    """CLV after / CLV before for one lever on the simple decomposition."""
+    aov, freq = calc["aov"], calc["purchase_frequency_per_year"]
+    r, margin = calc["retention_rate"], calc["gross_margin"]
+    before = simple_clv(aov, freq, r, margin)
+    if lever == "retention":
+        after = simple_clv(aov, freq, min(r + change, 0.99), margin)
+    elif lever in ("aov", "frequency"):
+        after = before * (1.0 + change)
+    else:  # cac: the customer is worth the same
+        after = before
+    return after / before if before and math.isfinite(before) else math.nan
+
+
+def scenario_table(calc: dict[str, Any], levers: dict[str, float], *, spend: float | None = None):
+    """One row per lever in ``levers`` (``{"retention": 0.05, "aov": 0.05, "frequency": 0.05,
+    "cac": 0.10}``; fractions: pp for retention, relative for the others).
+
+    ``calc`` is ``metrics.json``'s ``calculation`` section (aov, purchase_frequency_per_year,
+    retention_rate, gross_margin, and ``clv`` with ``mean`` and ``total`` when step I fitted the
+    models, else the simple CLV per customer × customers); ``spend`` the acquisition spend of
+    step III's window (currency) for the CAC lever.
+
+    Columns: ``lever``, ``change`` (the lever's size), ``clv_before``/``clv_after`` (currency
+    per customer), ``clv_change`` (fraction), ``value_change`` (currency: change of the base's
+    value over the CLV horizon), ``spend_change`` (currency, CAC lever: acquisition spend saved
+    for the same new customers, negative = saving), ``basis`` (``"predictive"`` or
+    ``"simple"``).
+    """
+    unknown = set(levers) - set(LEVERS)
+    if unknown:
+        raise ValueError(f"unknown lever(s) {sorted(unknown)}; use {list(LEVERS)}")
+    predictive = calc.get("clv") or None
+    if predictive:
+        per_customer, total, basis = predictive["mean"], predictive["total"], "predictive"
+    else:
+        per_customer = calc.get("simple_clv")
+        total = per_customer * calc.get("customers", 0) if per_customer else math.nan
+        basis = "simple"
+    rows = []
+    for lever, change in levers.items():
+        ratio = _ratio(calc, lever, change)
+        rows.append(
+            {
+                "lever": lever,
+                "change": change,
+                "clv_before": per_customer,
+                "clv_after": per_customer * ratio,
+                "clv_change": ratio - 1.0,
+                "value_change": total * (ratio - 1.0),
+                "spend_change": -change * spend if lever == "cac" and spend else math.nan,
+                "basis": basis,
+            }
+        )
+    return pd.DataFrame(rows, columns=SCENARIO_COLUMNS)

@@ -1,0 +1,95 @@
+"""Recommendation rules over a hand-made metrics.json, with impacts computed by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from clvlib.recommendations import ASSUMPTIONS, recommendations
+
+METRICS = {
+    "calculation": {"customers": 3000, "window_years": 3.0, "aov": 200.0, "gross_margin": 0.3},
+    "channels": [
+        {
+            "channel": "Bad",
+            "cac": 300.0,
+            "clv_mean": 250.0,
+            "new_customers": 600,
+            "cac_above_clv": True,
+        },
+        {
+            "channel": "Good",
+            "cac": 50.0,
+            "clv_mean": 250.0,
+            "new_customers": 900,
+            "cac_above_clv": False,
+        },
+        {
+            "channel": "Organic",
+            "cac": 0.0,
+            "clv_mean": 250.0,
+            "new_customers": 300,
+            "cac_above_clv": False,
+        },
+    ],
+    "channels_detail": {
+        "overall": {"window_start": "2023-01-01", "window_end": "2025-12-31"},
+        "reallocation": [
+            {
+                "channel": "Bad",
+                "spend_change": -1000.0,
+                "value_change": -500.0,
+                "marginal_ltv_cac": 0.8,
+            },
+            {
+                "channel": "Good",
+                "spend_change": 1000.0,
+                "value_change": 3000.0,
+                "marginal_ltv_cac": 5.0,
+            },
+        ],
+    },
+    "funnel": {
+        "abandoned_carts": {"count": 1000, "recovered_value": 20_000.0, "recovery_rate": 0.1},
+        "sessions_window_days": 91,
+        "second_purchase": {
+            "follow_up_start_days": 7,
+            "follow_up_end_days": 14,
+            "follow_up_reach": 0.8,
+            "second_purchase_rate": 0.6,
+        },
+        "message_load": {"share_above_cap": 0.2, "contact_cap_per_week": 2.0},
+        "fatigue_limit_messages_per_week": 2.5,
+    },
+}
+
+
+def by_id():
+    return {r["id"]: r for r in recommendations(METRICS)}
+
+
+def test_each_rule_fires_with_its_hand_computed_impact():
+    found = by_id()
+    years = 1096 / 365.25  # 2023-01-01 … 2025-12-31 inclusive: 365 + 366 + 365 days
+    # Bad: (300 − 250) × 600 customers / years bought at a loss
+    assert found["cut_channel:Bad"]["estimated_impact"] == pytest.approx(50 * 600 / years)
+    assert "cut_channel:Good" not in found and "cut_channel:Organic" not in found
+    # reallocation: 12 months × (−500 + 3000)
+    assert found["reallocate_budget"]["estimated_impact"] == pytest.approx(30_000.0)
+    # carts: 20,000 recovered in 91 days → a year × margin 0.3
+    assert found["cart_reminder"]["estimated_impact"] == pytest.approx(20_000 * 365.25 / 91 * 0.3)
+    # follow-up: 1,000 new customers a year × 0.6 × lift × AOV 200 × margin 0.3
+    lift = ASSUMPTIONS["follow_up_lift"]
+    assert found["follow_up_offer"]["estimated_impact"] == pytest.approx(1000 * 0.6 * lift * 60)
+    assert found["cap_messages"]["estimated_impact"] is None
+
+
+def test_ranked_by_impact_with_unpriced_last_and_priorities():
+    ranked = recommendations(METRICS)
+    impacts = [r["estimated_impact"] for r in ranked if r["estimated_impact"] is not None]
+    assert impacts == sorted(impacts, reverse=True)
+    assert ranked[-1]["id"] == "cap_messages" and ranked[-1]["priority"] == "low"
+    assert [r["priority"] for r in ranked[:2]] == ["high", "high"]
+
+
+def test_missing_sections_give_no_recommendation():
+    assert recommendations({"calculation": METRICS["calculation"]}) == []

@@ -1,0 +1,51 @@
+"""Scenario levers on the simple CLV decomposition, checked by hand arithmetic."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from clvlib.scenarios import scenario_table, simple_clv
+
+CALC = {
+    "aov": 200.0,
+    "purchase_frequency_per_year": 2.0,
+    "retention_rate": 0.5,
+    "gross_margin": 0.25,
+    "customers": 1000,
+    "simple_clv": 200.0,  # 200 × 2 × 0.25 / (1 − 0.5)
+    "clv": {"mean": 150.0, "total": 150_000.0},
+}
+
+
+def test_simple_clv_is_the_worked_formula():
+    assert simple_clv(200.0, 2.0, 0.5, 0.25) == pytest.approx(200.0)
+    assert math.isnan(simple_clv(200.0, 2.0, 1.0, 0.25))  # no finite retention period
+
+
+def test_levers_by_hand():
+    table = scenario_table(
+        CALC, {"retention": 0.1, "aov": 0.05, "frequency": 0.1, "cac": 0.2}, spend=50_000.0
+    ).set_index("lever")
+    # retention 0.5 → 0.6: period 2 → 2.5 years, CLV × 1.25
+    assert table.loc["retention", "clv_change"] == pytest.approx(0.25)
+    assert table.loc["retention", "clv_after"] == pytest.approx(187.5)  # 150 × 1.25
+    assert table.loc["retention", "value_change"] == pytest.approx(37_500.0)  # 150,000 × 0.25
+    assert table.loc["aov", "clv_change"] == pytest.approx(0.05)
+    assert table.loc["frequency", "value_change"] == pytest.approx(15_000.0)
+    assert table.loc["cac", "clv_change"] == 0.0
+    assert table.loc["cac", "spend_change"] == pytest.approx(-10_000.0)  # 20 % of 50,000
+    assert (table["basis"] == "predictive").all()
+
+
+def test_without_the_predictive_clv_the_simple_one_is_the_basis():
+    calc = {k: v for k, v in CALC.items() if k != "clv"}
+    row = scenario_table(calc, {"aov": 0.1}).iloc[0]
+    assert row["basis"] == "simple" and row["clv_before"] == 200.0
+    assert row["value_change"] == pytest.approx(20_000.0)  # 200 × 1000 × 0.1
+
+
+def test_unknown_lever_is_refused():
+    with pytest.raises(ValueError, match="unknown lever"):
+        scenario_table(CALC, {"price": 0.1})
