@@ -10,3 +10,5 @@ from clvlib.plots.base import style as style
 from clvlib.plots.calculation import *  # noqa: F403
 from clvlib.plots.channels import *  # noqa: F403
 from clvlib.plots.funnel import *  # noqa: F403
+from clvlib.plots.retention import *  # noqa: F403
+from clvlib.plots.saturation import *  # noqa: F403
