@@ -1125,4 +1125,259 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.clv_change": {"en": "CLV change", "pl": "Zmiana CLV"},
     "col.value_change": {"en": "Value of the base", "pl": "Wartość bazy"},
     "col.spend_change": {"en": "Acquisition spend", "pl": "Wydatki na pozyskanie"},
+    # -- step IV: retention ---------------------------------------------------------------------
+    "ret.title": {
+        "en": "Step IV — Retention: who stays, who leaves, and what keeps them",
+        "pl": "Krok IV — Retencja: kto zostaje, kto odchodzi i co go zatrzymuje",
+    },
+    "ret.question": {
+        "en": "How many customers come back, how soon, when a customer should be counted as "
+        "lost, whether loyalty members are worth more, and which sales rep keeps customers.",
+        "pl": "Ilu klientów wraca i jak szybko, kiedy klienta uznać za utraconego, czy członkowie "
+        "programu lojalnościowego są więcej warci i który opiekun handlowy utrzymuje klientów.",
+    },
+    "ret.cohorts.title": {"en": "Acquisition cohorts", "pl": "Kohorty pozyskania"},
+    "ret.cohorts.finding": {
+        "en": "Of the customers acquired in a month, on average <b>{m1}</b> buy again in the "
+        "following month, {m3} in the third and <b>{m12}</b> in the twelfth.",
+        "pl": "Spośród klientów pozyskanych w danym miesiącu średnio <b>{m1}</b> kupuje ponownie "
+        "w kolejnym miesiącu, {m3} w trzecim i <b>{m12}</b> w dwunastym.",
+    },
+    "ret.cohorts.fig": {
+        "en": "Share of a cohort buying in each month after acquisition",
+        "pl": "Odsetek kohorty kupującej w kolejnych miesiącach od pozyskania",
+    },
+    "ret.ltv.fig": {
+        "en": "Cumulative net revenue per customer by cohort",
+        "pl": "Skumulowany przychód netto na klienta według kohort",
+    },
+    "ret.churn.title": {
+        "en": "Repeat purchases and churn",
+        "pl": "Ponowne zakupy i odejścia",
+    },
+    "ret.churn.finding": {
+        "en": "<b>{repeat}</b> of customers bought more than once (95 % CI {repeat_low}–"
+        "{repeat_high}); half of the gaps between purchases are shorter than {median_gap} days. "
+        "After a purchase, <b>{churn}</b> of customers do not buy again within {days} days "
+        "(95 % CI {churn_low}–{churn_high}) and count as lost.",
+        "pl": "<b>{repeat}</b> klientów kupiło więcej niż raz (95 % PU {repeat_low}–"
+        "{repeat_high}); połowa przerw między zakupami jest krótsza niż {median_gap} dni. Po "
+        "zakupie <b>{churn}</b> klientów nie kupuje ponownie w ciągu {days} dni (95 % PU "
+        "{churn_low}–{churn_high}) i uznajemy ich za utraconych.",
+    },
+    "ret.survival.fig": {
+        "en": "Share of customers who have not yet bought again, by days since a purchase "
+        "(Kaplan–Meier, 95 % CI)",
+        "pl": "Odsetek klientów, którzy jeszcze nie kupili ponownie, według dni od zakupu "
+        "(Kaplan–Meier, 95 % PU)",
+    },
+    "ret.gaps.fig": {
+        "en": "Days between consecutive purchases",
+        "pl": "Dni między kolejnymi zakupami",
+    },
+    "ret.loyalty.title": {"en": "Loyalty programme", "pl": "Program lojalnościowy"},
+    "ret.loyalty.finding": {
+        "en": "Loyalty members spend <b>{lift}</b> more per order than non-members (95 % CI "
+        "{low}–{high}) and {lift_year} more per customer-year.",
+        "pl": "Członkowie programu lojalnościowego wydają na zamówienie <b>{lift}</b> więcej niż "
+        "pozostali (95 % PU {low}–{high}) i {lift_year} więcej na klienta rocznie.",
+    },
+    "ret.loyalty.bias": {
+        "en": "Members choose to join, so part of the difference may reflect who joins rather "
+        "than what the programme does. Joiners' order value after joining changed by {change} "
+        "(95 % CI {low}–{high}) against before: {verdict}",
+        "pl": "Członkowie sami decydują o przystąpieniu, więc część różnicy może wynikać z tego, "
+        "kto przystępuje, a nie z działania programu. Wartość zamówień po przystąpieniu zmieniła "
+        "się o {change} (95 % PU {low}–{high}) względem okresu przed: {verdict}",
+    },
+    "ret.loyalty.verdict_effect": {
+        "en": "the programme itself seems to raise spending.",
+        "pl": "sam program wydaje się zwiększać wydatki.",
+    },
+    "ret.loyalty.verdict_selection": {
+        "en": "no change on joining, so the lift reflects who joins.",
+        "pl": "brak zmiany po przystąpieniu, więc różnica odzwierciedla to, kto przystępuje.",
+    },
+    "ret.loyalty.fig": {
+        "en": "Members against non-members: lift with 95 % CI",
+        "pl": "Członkowie a pozostali: różnica z 95 % PU",
+    },
+    "ret.no_loyalty": {
+        "en": "No loyalty membership in the customers export (loyalty_member, optionally "
+        "loyalty_joined_at), so members are not compared with other customers.",
+        "pl": "Eksport klientów nie zawiera przynależności do programu (loyalty_member, "
+        "opcjonalnie loyalty_joined_at), więc członków nie porównujemy z pozostałymi.",
+    },
+    "ret.reps.title": {
+        "en": "Relationship marketing by sales rep",
+        "pl": "Marketing relacji według opiekunów handlowych",
+    },
+    "ret.reps.finding": {
+        "en": "Customers of <b>{worst}</b> are lost after a purchase most often (<b>{worst_churn}"
+        "</b>, 95 % CI {worst_low}–{worst_high}), those of {best} least often ({best_churn}).",
+        "pl": "Klienci opiekuna <b>{worst}</b> najczęściej odchodzą po zakupie (<b>{worst_churn}"
+        "</b>, 95 % PU {worst_low}–{worst_high}), klienci opiekuna {best} najrzadziej "
+        "({best_churn}).",
+    },
+    "ret.reps.fig": {
+        "en": "Share of purchases after which the customer is lost, by sales rep (95 % CI)",
+        "pl": "Odsetek zakupów, po których klient odchodzi, według opiekuna (95 % PU)",
+    },
+    "ret.reps.small": {
+        "en": "Reps with fewer than 30 customers are marked; their figures are uncertain.",
+        "pl": "Opiekunowie mający mniej niż 30 klientów są oznaczeni; ich wyniki są niepewne.",
+    },
+    "ret.reps.scorecard": {
+        "en": "The scorecard column is the consultant's rating (1–5) of each rep's "
+        "relationship-marketing competence from client.yml, shown beside the data.",
+        "pl": "Kolumna oceny to ocena konsultanta (1–5) kompetencji opiekuna w marketingu "
+        "relacji z client.yml, pokazana obok danych.",
+    },
+    "ret.no_reps": {
+        "en": "No sales rep per customer in the customers export (sales_rep), so retention is "
+        "not compared across the sales team.",
+        "pl": "Eksport klientów nie zawiera opiekuna handlowego (sales_rep), więc retencji nie "
+        "porównujemy między opiekunami.",
+    },
+    "col.sales_rep": {"en": "Sales rep", "pl": "Opiekun"},
+    "ret.metric.spend_per_order": {"en": "spend per order", "pl": "wartość zamówienia"},
+    "ret.metric.spend_per_customer_year": {
+        "en": "spend per customer-year",
+        "pl": "wydatki na klienta rocznie",
+    },
+    "sat.tier.top": {"en": "top {share}", "pl": "najlepsze {share}"},
+    "sat.tier.next": {"en": "next {share}", "pl": "kolejne {share}"},
+    "sat.tier.rest": {"en": "the rest", "pl": "pozostali"},
+    "col.churn": {"en": "Churn (95 % CI)", "pl": "Odejścia (95 % PU)"},
+    "col.retention_12m": {"en": "12-month retention", "pl": "Retencja 12 mies."},
+    "col.clv_mean_ci": {"en": "CLV (95 % CI)", "pl": "CLV (95 % PU)"},
+    "col.scorecard": {"en": "Scorecard", "pl": "Ocena"},
+    # -- step V: saturation ----------------------------------------------------------------------
+    "sat.title": {
+        "en": "Step V — Saturation and potential: where the remaining value is",
+        "pl": "Krok V — Nasycenie i potencjał: gdzie jest pozostała wartość",
+    },
+    "sat.question": {
+        "en": "Which customer segments carry the value, how concentrated it is, how much is "
+        "still to come, what customers could buy more of, and where order value and "
+        "acquisition spend stop growing.",
+        "pl": "Które segmenty klientów niosą wartość, jak bardzo jest skoncentrowana, ile jeszcze "
+        "przed nami, czego klienci mogliby kupować więcej i gdzie przestają rosnąć wartość "
+        "zamówienia i efekty wydatków na pozyskanie.",
+    },
+    "sat.segments.title": {"en": "RFM segments", "pl": "Segmenty RFM"},
+    "sat.segments.finding": {
+        "en": "<b>Champions</b> are {champions_customers} of customers and bring "
+        "<b>{champions_revenue}</b> of net revenue; customers <b>at risk</b> or who <b>can't be "
+        "lost</b> are {risk_customers} and brought {risk_revenue}.",
+        "pl": "<b>Mistrzowie</b> to {champions_customers} klientów, a przynoszą "
+        "<b>{champions_revenue}</b> przychodu netto; klienci <b>zagrożeni</b> odejściem lub "
+        "<b>nie do stracenia</b> to {risk_customers}, a przynieśli {risk_revenue}.",
+    },
+    "sat.segments.fig": {
+        "en": "RFM segments: share of customers and of net revenue",
+        "pl": "Segmenty RFM: udział w klientach i w przychodzie netto",
+    },
+    "sat.tiers": {
+        "en": "Proposed loyalty-programme tiers by net revenue so far",
+        "pl": "Proponowane poziomy programu lojalnościowego według dotychczasowego przychodu",
+    },
+    "sat.concentration.title": {"en": "Value concentration", "pl": "Koncentracja wartości"},
+    "sat.concentration.finding": {
+        "en": "The top 20 % of customers bring <b>{top20}</b> of net revenue (Gini {gini}).",
+        "pl": "Najlepsze 20 % klientów przynosi <b>{top20}</b> przychodu netto (Gini {gini}).",
+    },
+    "sat.lorenz.fig": {
+        "en": "Concentration of net revenue (Lorenz curve)",
+        "pl": "Koncentracja przychodu netto (krzywa Lorenza)",
+    },
+    "sat.potential.title": {"en": "Remaining potential", "pl": "Pozostały potencjał"},
+    "sat.potential.finding": {
+        "en": "<b>{targets}</b> customers are probably still active (P(alive) above 70 %) but "
+        "spent little in the last 12 months; the models expect <b>{value}</b> of margin from "
+        "them over the horizon — the target for reactivation and up-selling.",
+        "pl": "<b>{targets}</b> klientów jest prawdopodobnie nadal aktywnych (P(aktywny) powyżej "
+        "70 %), ale w ostatnich 12 miesiącach wydało niewiele; modele oczekują od nich "
+        "<b>{value}</b> marży w horyzoncie — to cel reaktywacji i sprzedaży dodatkowej.",
+    },
+    "sat.potential.fig": {
+        "en": "Margin so far and predicted remaining margin by segment",
+        "pl": "Dotychczasowa i prognozowana pozostała marża według segmentu",
+    },
+    "sat.no_potential": {
+        "en": "Step I's predictive CLV is not available in this run, so the remaining potential "
+        "is not shown.",
+        "pl": "Predykcyjny CLV z kroku I nie jest dostępny w tym przebiegu, więc pozostały "
+        "potencjał nie jest pokazany.",
+    },
+    "sat.crosssell.title": {"en": "Cross-sell headroom", "pl": "Potencjał sprzedaży krzyżowej"},
+    "sat.crosssell.finding": {
+        "en": "{single} of customers have bought from one category only. The strongest pair: "
+        "customers of <b>{antecedent}</b> buy <b>{consequent}</b> {lift} times as often as "
+        "customers at large (confidence {confidence}).",
+        "pl": "{single} klientów kupiło tylko z jednej kategorii. Najsilniejsza para: klienci "
+        "kategorii <b>{antecedent}</b> kupują <b>{consequent}</b> {lift} razy częściej niż "
+        "ogół klientów (ufność {confidence}).",
+    },
+    "sat.rules": {
+        "en": "Categories bought by the same customers (association rules)",
+        "pl": "Kategorie kupowane przez tych samych klientów (reguły asocjacyjne)",
+    },
+    "sat.no_category": {
+        "en": "The transactions have no product category, so cross-sell is not measured.",
+        "pl": "Transakcje nie zawierają kategorii produktu, więc sprzedaży krzyżowej nie mierzymy.",
+    },
+    "sat.aov.title": {"en": "Order-value levers", "pl": "Dźwignie wartości zamówienia"},
+    "sat.aov.finding": {
+        "en": "Half of the orders are below <b>{median}</b> and a quarter above {p75}: lifting "
+        "a median order to the 75th percentile is worth {headroom} per order.",
+        "pl": "Połowa zamówień ma wartość poniżej <b>{median}</b>, a jedna czwarta powyżej "
+        "{p75}: podniesienie typowego zamówienia do 75. percentyla to {headroom} na zamówieniu.",
+    },
+    "sat.free_delivery": {
+        "en": "{near} of orders fall just below the free-delivery threshold of {threshold}; "
+        "topping them up would add at most {uplift} of revenue.",
+        "pl": "{near} zamówień jest tuż poniżej progu darmowej dostawy {threshold}; ich "
+        "uzupełnienie do progu dałoby co najwyżej {uplift} przychodu.",
+    },
+    "sat.aov.fig": {"en": "Order values", "pl": "Wartości zamówień"},
+    "sat.acquisition.title": {
+        "en": "Acquisition saturation",
+        "pl": "Nasycenie pozyskania",
+    },
+    "sat.acquisition.finding": {
+        "en": "Where the next new customer costs more than a customer is worth, more spend has "
+        "stopped paying: {saturated}.",
+        "pl": "Tam, gdzie kolejny nowy klient kosztuje więcej, niż jest wart, dalsze wydatki "
+        "przestały się opłacać: {saturated}.",
+    },
+    "sat.acquisition.none": {
+        "en": "In every fitted channel the marginal CAC is still below a new customer's value.",
+        "pl": "W każdym dopasowanym kanale krańcowy CAC jest wciąż poniżej wartości nowego "
+        "klienta.",
+    },
+    "sat.segment.champions": {"en": "champions", "pl": "mistrzowie"},
+    "sat.segment.loyal": {"en": "loyal", "pl": "lojalni"},
+    "sat.segment.potential_loyalists": {"en": "potential loyalists", "pl": "potencjalnie lojalni"},
+    "sat.segment.new": {"en": "new", "pl": "nowi"},
+    "sat.segment.at_risk": {"en": "at risk", "pl": "zagrożeni"},
+    "sat.segment.cant_lose_them": {"en": "can't lose them", "pl": "nie do stracenia"},
+    "sat.segment.hibernating": {"en": "hibernating", "pl": "uśpieni"},
+    "sat.segment.lost": {"en": "lost", "pl": "utraceni"},
+    "col.customer_share": {"en": "Share of customers", "pl": "Udział w klientach"},
+    "sat.legend.past": {"en": "margin so far", "pl": "dotychczasowa marża"},
+    "sat.legend.future": {
+        "en": "predicted remaining margin",
+        "pl": "prognozowana pozostała marża",
+    },
+    "sat.legend.p75": {"en": "75th percentile", "pl": "75. percentyl"},
+    "sat.legend.free_delivery": {"en": "free delivery", "pl": "darmowa dostawa"},
+    "col.revenue_share": {"en": "Revenue share", "pl": "Udział w przychodzie"},
+    "col.tier": {"en": "Tier", "pl": "Poziom"},
+    "col.threshold": {"en": "From", "pl": "Od"},
+    "col.antecedent": {"en": "Customers of", "pl": "Klienci kategorii"},
+    "col.consequent": {"en": "also buy", "pl": "kupują też"},
+    "col.support": {"en": "Support", "pl": "Wsparcie"},
+    "col.confidence": {"en": "Confidence", "pl": "Ufność"},
+    "col.lift": {"en": "Lift", "pl": "Przyrost (lift)"},
 }

@@ -57,6 +57,8 @@ def test_run_writes_report_files_and_removes_working_copy(run_dir):
         "01_calculation.ipynb",
         "02_funnel.ipynb",
         "03_channels.ipynb",
+        "04_retention.ipynb",
+        "05_saturation.ipynb",
         "06_summary.ipynb",
     ]
     assert list((run_dir / "figures").glob("*.svg"))
@@ -112,6 +114,8 @@ def test_pdf_has_cover_and_sections_in_order(run_dir):
         "Krok I —",
         "Krok II —",
         "Krok III —",
+        "Krok IV —",
+        "Krok V —",
         "Załącznik A — Dane",
         "Załącznik B — Metody",
     ]
@@ -138,6 +142,26 @@ def test_steps_two_and_three_fill_their_metrics(run_dir):
     keys = {"channel", "new_customers", "spend", "cac", "clv_mean", "ltv_cac", "payback_months"}
     assert all(keys | {"cac_above_clv"} <= set(row) for row in channels.values())
     assert channels["Polecenia"]["ltv_cac"] is None and channels["Polecenia"]["spend"] == 0
+
+
+def test_steps_four_five_and_the_summary_fill_their_metrics(run_dir):
+    """DESIGN §5: retention, saturation and recommendations keys; the rates are fractions."""
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    retention = metrics["retention"]
+    assert 0 < retention["repeat_rate"] < 1
+    assert {"metric", "members", "non_members", "lift", "ci_low", "ci_high"} <= set(
+        retention["loyalty"]
+    )
+    assert {"sales_rep", "customers", "repeat_rate", "clv_mean"} <= set(
+        retention["by_sales_rep"][0]
+    )
+    saturation = metrics["saturation"]
+    assert 0 < saturation["gini"] < 1 and 0 < saturation["top20_share"] < 1
+    shares = [s["revenue_share"] for s in saturation["segments"]]
+    assert sum(shares) == pytest.approx(1.0)
+    for rec in metrics["recommendations"]:
+        assert {"id", "title", "evidence", "estimated_impact", "priority"} <= set(rec)
+    assert {s["lever"] for s in metrics["scenarios"]} >= {"retention", "aov", "frequency"}
 
 
 def test_missing_optional_tables_are_named_and_the_run_succeeds(demo_run, tmp_path):

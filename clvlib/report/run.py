@@ -31,6 +31,8 @@ STEP_NOTEBOOKS: dict[int, str] = {
     1: "01_calculation.ipynb",
     2: "02_funnel.ipynb",
     3: "03_channels.ipynb",
+    4: "04_retention.ipynb",
+    5: "05_saturation.ipynb",
     6: "06_summary.ipynb",
 }
 # Step number -> section / metrics key (also for steps this version does not run yet).
