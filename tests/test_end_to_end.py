@@ -191,6 +191,27 @@ def test_missing_optional_tables_are_named_and_the_run_succeeds(demo_run, tmp_pa
     assert metrics["funnel"]["steps"] is None and metrics["channels"] == []
 
 
+def test_the_whole_report_in_english(demo_run, tmp_path):
+    """locale: en gives every section in English with English number formats."""
+    import yaml
+
+    root, config = demo_run
+    raw = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
+    raw["locale"] = "en"
+    english = Path(config).parent / "client_en.yml"
+    english.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    code, out = cli("run", str(english), "--out", str(tmp_path / "r"), "--no-pdf", "--quiet")
+    assert code == 0, out
+    html = (Path(out[-1]) / "audit.html").read_text(encoding="utf-8")
+    headings = ["Executive summary", "Step I —", "Step II —", "Step III —", "Step IV —",
+                "Step V —", "Appendix A — Data", "Appendix B — Methods"]  # fmt: skip
+    positions = [html.find(h) for h in headings]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+    assert re.search(r"PLN\u00a0\d{1,3}(,\d{3})*", html)  # PLN 1,234
+    for polish in ("Podsumowanie", "Krok ", "klientów", " zł"):
+        assert polish not in html, polish
+
+
 def test_each_run_gets_a_new_directory(demo_run, run_dir):
     root, config = demo_run
     code, out = cli("run", str(config), "--out", str(root / "reports"), "--no-pdf", "--quiet")
