@@ -21,6 +21,8 @@ from typing import Any
 ASSUMPTIONS = {
     # a follow-up offer in the window lifts the share of customers who buy a second time by
     "follow_up_lift": 0.05,  # 5 % (relative)
+    # a reactivation campaign brings forward this share of the target's predicted margin
+    "reactivation_share": 0.10,
 }
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
@@ -136,11 +138,34 @@ def _funnel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _saturation_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    potential = (metrics.get("saturation") or {}).get("potential") or {}
+    target = potential.get("reactivation") or {}
+    clv = (metrics.get("calculation") or {}).get("clv") or {}
+    if not target.get("customers") or not clv.get("horizon_months"):
+        return []
+    years = clv["horizon_months"] / 12.0
+    share = ASSUMPTIONS["reactivation_share"]
+    return [
+        {
+            "id": "reactivate_segment",
+            "title_key": "rec.reactivate.title",
+            "evidence_key": "rec.reactivate.evidence",
+            "values": {
+                "customers": target["customers"],
+                "value": target["clv_future"],
+                "share": share,
+            },
+            "estimated_impact": share * target["clv_future"] / years,
+        }
+    ]
+
+
 def recommendations(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     """All recommendations the metrics support, best estimated yearly impact first (those
     without a money estimate last), with ``priority``: the top two with an impact "high", the
     next two "medium", the rest "low"."""
-    found = _channel_rules(metrics) + _funnel_rules(metrics)
+    found = _channel_rules(metrics) + _funnel_rules(metrics) + _saturation_rules(metrics)
     found = [r for r in found if r["estimated_impact"] is None or r["estimated_impact"] > 0]
     found.sort(
         key=lambda r: (

@@ -1092,6 +1092,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "{share} klientów dostaje więcej niż {cap} tygodniowo; powyżej około {limit} "
         "kliknięcia spadają, a wypisania rosną (bez wyceny w pieniądzu).",
     },
+    "rec.reactivate.title": {
+        "en": "Reactivate likely-active customers who spend little",
+        "pl": "Reaktywuj prawdopodobnie aktywnych klientów, którzy wydają mało",
+    },
+    "rec.reactivate.evidence": {
+        "en": "{customers} customers with P(alive) above 70 % spent little in the last year; the "
+        "models expect {value} of margin from them; the impact assumes a campaign brings {share} "
+        "of it forward.",
+        "pl": "{customers} klientów z P(aktywny) powyżej 70 % wydało mało w ostatnim roku; "
+        "modele oczekują od nich {value} marży; szacunek zakłada, że kampania przyspieszy "
+        "{share} tej kwoty.",
+    },
     "sum.recommendations": {
         "en": "Recommendations, by estimated impact",
         "pl": "Rekomendacje według szacowanego efektu",

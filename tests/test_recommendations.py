@@ -91,5 +91,18 @@ def test_ranked_by_impact_with_unpriced_last_and_priorities():
     assert [r["priority"] for r in ranked[:2]] == ["high", "high"]
 
 
+def test_reactivation_rule_by_hand():
+    """10 % (the stated assumption) of 60,000 predicted margin over a 36-month horizon, a year:
+    0.1 × 60,000 / 3 = 2,000."""
+    metrics = {
+        "calculation": {"clv": {"horizon_months": 36}},
+        "saturation": {"potential": {"reactivation": {"customers": 400, "clv_future": 60_000.0}}},
+    }
+    (rec,) = recommendations(metrics)
+    assert rec["id"] == "reactivate_segment"
+    assert ASSUMPTIONS["reactivation_share"] == 0.10
+    assert rec["estimated_impact"] == pytest.approx(2_000.0)
+
+
 def test_missing_sections_give_no_recommendation():
     assert recommendations({"calculation": METRICS["calculation"]}) == []
