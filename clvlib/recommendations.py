@@ -23,6 +23,9 @@ ASSUMPTIONS = {
     "follow_up_lift": 0.05,  # 5 % (relative)
     # a reactivation campaign brings forward this share of the target's predicted margin
     "reactivation_share": 0.10,
+    # of the orders just below the free-delivery threshold, the share a "add X to get free
+    # delivery" nudge tops up
+    "top_up_share": 0.25,
 }
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
@@ -138,6 +141,67 @@ def _funnel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _sales_rep_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    """Coach the rep whose customers are lost most often when their churn interval lies above
+    the median rep's churn; impact: the CLV gap to the median rep × their customers, a year."""
+    reps = [
+        r
+        for r in (metrics.get("retention_detail") or {}).get("sales_reps") or []
+        if not r.get("small_sample") and r.get("churn_rate") is not None
+    ]
+    clv = (metrics.get("calculation") or {}).get("clv") or {}
+    if len(reps) < 3 or not clv.get("horizon_months"):
+        return []
+    churn = sorted(r["churn_rate"] for r in reps)
+    median_churn = churn[len(churn) // 2]
+    worst = max(reps, key=lambda r: r["churn_rate"])
+    if worst["churn_ci_low"] <= median_churn:
+        return []
+    values = sorted(r["clv_mean"] for r in reps if r.get("clv_mean") is not None)
+    impact = None
+    if values and worst.get("clv_mean") is not None:
+        gap = values[len(values) // 2] - worst["clv_mean"]
+        impact = gap * worst["customers"] / (clv["horizon_months"] / 12.0)
+    return [
+        {
+            "id": f"coach_sales_rep:{worst['sales_rep']}",
+            "title_key": "rec.coach_rep.title",
+            "evidence_key": "rec.coach_rep.evidence",
+            "values": {
+                "rep": worst["sales_rep"],
+                "churn": worst["churn_rate"],
+                "median": median_churn,
+                "customers": worst["customers"],
+            },
+            "estimated_impact": impact,
+        }
+    ]
+
+
+def _free_delivery_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    """Nudge orders just below the free-delivery threshold (its uplift is a ceiling, so the
+    impact takes ``ASSUMPTIONS["top_up_share"]`` of it), margin a year."""
+    free = (metrics.get("saturation") or {}).get("free_delivery") or {}
+    calc = metrics.get("calculation") or {}
+    if not free.get("orders_near") or not calc.get("window_years"):
+        return []
+    share = ASSUMPTIONS["top_up_share"]
+    yearly = share * free["uplift"] / calc["window_years"] * (calc.get("gross_margin") or 0.0)
+    return [
+        {
+            "id": "free_delivery_nudge",
+            "title_key": "rec.free_delivery.title",
+            "evidence_key": "rec.free_delivery.evidence",
+            "values": {
+                "near": free["near_share"],
+                "threshold": free["threshold"],
+                "share": share,
+            },
+            "estimated_impact": yearly,
+        }
+    ]
+
+
 def _saturation_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     potential = (metrics.get("saturation") or {}).get("potential") or {}
     target = potential.get("reactivation") or {}
@@ -165,7 +229,13 @@ def recommendations(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     """All recommendations the metrics support, best estimated yearly impact first (those
     without a money estimate last), with ``priority``: the top two with an impact "high", the
     next two "medium", the rest "low"."""
-    found = _channel_rules(metrics) + _funnel_rules(metrics) + _saturation_rules(metrics)
+    found = (
+        _channel_rules(metrics)
+        + _funnel_rules(metrics)
+        + _sales_rep_rules(metrics)
+        + _saturation_rules(metrics)
+        + _free_delivery_rules(metrics)
+    )
     found = [r for r in found if r["estimated_impact"] is None or r["estimated_impact"] > 0]
     found.sort(
         key=lambda r: (

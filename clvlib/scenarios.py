@@ -99,3 +99,40 @@ def scenario_table(calc: dict[str, Any], levers: dict[str, float], *, spend: flo
             }
         )
     return pd.DataFrame(rows, columns=SCENARIO_COLUMNS)
+
+
+def message_cap_scenario(funnel: dict[str, Any], *, margin: float, horizon_months: int):
+    """The "fewer messages" lever: customers messaged above the fatigue limit (step II) are
+    capped at it. Their expected clicks per year move from their bucket's to the limit's
+    (``fatigue[].expected_clicks_per_customer``, which already counts the unsubscribes a load
+    causes), valued at the attributed revenue per click of the campaigns × ``margin`` and
+    summed over the CLV horizon (undiscounted). Attribution-based: if messages only take credit
+    for purchases that would happen anyway, the true effect is smaller. One row in the layout
+    of :func:`scenario_table` (``lever = "messages"``, ``change`` = the cap, messages a week),
+    or None when step II has no fatigue table or attributed revenue.
+    """
+    fatigue = funnel.get("fatigue") or []
+    limit = funnel.get("fatigue_limit_messages_per_week")
+    campaigns = funnel.get("campaigns") or []
+    clicks = sum(c.get("clicked") or 0 for c in campaigns)
+    revenue = sum(c.get("attributed_revenue") or 0.0 for c in campaigns)
+    at_limit = [f for f in fatigue if f["messages_per_week"] == limit]
+    if not at_limit or not clicks or "expected_clicks_per_customer" not in at_limit[0]:
+        return None
+    best = at_limit[0]["expected_clicks_per_customer"]
+    extra_clicks = sum(
+        f["customers"] * (best - f["expected_clicks_per_customer"])
+        for f in fatigue
+        if f["messages_per_week"] > limit
+    )
+    yearly = extra_clicks * revenue / clicks * margin
+    return {
+        "lever": "messages",
+        "change": limit,
+        "clv_before": math.nan,
+        "clv_after": math.nan,
+        "clv_change": math.nan,
+        "value_change": yearly * horizon_months / 12.0,
+        "spend_change": math.nan,
+        "basis": "attributed_revenue",
+    }

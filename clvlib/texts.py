@@ -1104,6 +1104,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "modele oczekują od nich {value} marży; szacunek zakłada, że kampania przyspieszy "
         "{share} tej kwoty.",
     },
+    "rec.coach_rep.title": {
+        "en": "Coach {rep} on relationship marketing",
+        "pl": "Szkolenie z marketingu relacji dla opiekuna: {rep}",
+    },
+    "rec.coach_rep.evidence": {
+        "en": "{churn} of purchases by this rep's {customers} customers are their last, against "
+        "{median} for the median rep; impact: the CLV gap to the median rep.",
+        "pl": "{churn} zakupów {customers} klientów tego opiekuna to ich ostatnie zakupy, wobec "
+        "{median} u mediany opiekunów; efekt: różnica CLV względem mediany.",
+    },
+    "rec.free_delivery.title": {
+        "en": "Nudge orders just below the free-delivery threshold",
+        "pl": "Zachęcaj do uzupełnienia zamówień tuż poniżej progu darmowej dostawy",
+    },
+    "rec.free_delivery.evidence": {
+        "en": "{near} of orders are within 20 % below {threshold}; the impact assumes a nudge "
+        "tops up {share} of them.",
+        "pl": "{near} zamówień jest do 20 % poniżej progu {threshold}; szacunek zakłada, że "
+        "zachęta uzupełni {share} z nich.",
+    },
+    "scen.messages": {
+        "en": "Messages capped at {x} a week",
+        "pl": "Limit {x} komunikatów tygodniowo",
+    },
     "sum.recommendations": {
         "en": "Recommendations, by estimated impact",
         "pl": "Rekomendacje według szacowanego efektu",
@@ -1111,11 +1135,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "sum.scenarios": {"en": "Scenarios", "pl": "Scenariusze"},
     "sum.impact_note": {
         "en": "Impact: estimated margin a year, under the assumptions stated with each "
-        "recommendation; scenarios change one lever of the simple CLV and carry the relative "
-        "change over to the predictive CLV.",
+        "recommendation. Scenarios change one lever of the simple CLV and carry the relative "
+        "change over to the predictive CLV and the base's value over the horizon; the message "
+        "cap is valued at the campaigns' attributed revenue per click, which overstates it if "
+        "messages take credit for purchases that would happen anyway.",
         "pl": "Efekt: szacowana marża rocznie przy założeniach podanych przy każdej "
-        "rekomendacji; scenariusze zmieniają jedną dźwignię prostego CLV i przenoszą względną "
-        "zmianę na CLV predykcyjny.",
+        "rekomendacji. Scenariusze zmieniają jedną dźwignię prostego CLV i przenoszą względną "
+        "zmianę na CLV predykcyjny i wartość bazy w horyzoncie; limit komunikatów wyceniamy "
+        "przychodem przypisanym do kliknięcia, co zawyża efekt, jeśli komunikaty przypisują "
+        "sobie zakupy, które i tak by nastąpiły.",
     },
     "sum.no_recommendations": {
         "en": "The data of this edition support no recommendation with evidence yet.",

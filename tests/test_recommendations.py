@@ -106,3 +106,61 @@ def test_reactivation_rule_by_hand():
 
 def test_missing_sections_give_no_recommendation():
     assert recommendations({"calculation": METRICS["calculation"]}) == []
+
+
+def test_sales_rep_rule_fires_only_when_the_worst_rep_is_clearly_worse():
+    """Worst churn 0.30 with CI from 0.27 above the median 0.22 → coach; impact: CLV gap to the
+    median rep (400 − 350) × 1,000 customers / 3 years = 16,667 a year."""
+    reps = [
+        {
+            "sales_rep": "A",
+            "customers": 1000,
+            "churn_rate": 0.20,
+            "churn_ci_low": 0.18,
+            "clv_mean": 420.0,
+            "small_sample": False,
+        },
+        {
+            "sales_rep": "B",
+            "customers": 1000,
+            "churn_rate": 0.22,
+            "churn_ci_low": 0.20,
+            "clv_mean": 400.0,
+            "small_sample": False,
+        },
+        {
+            "sales_rep": "C",
+            "customers": 1000,
+            "churn_rate": 0.30,
+            "churn_ci_low": 0.27,
+            "clv_mean": 350.0,
+            "small_sample": False,
+        },
+    ]
+    metrics = {
+        "calculation": {"clv": {"horizon_months": 36}},
+        "retention_detail": {"sales_reps": reps},
+    }
+    (rec,) = recommendations(metrics)
+    assert rec["id"] == "coach_sales_rep:C"
+    assert rec["estimated_impact"] == pytest.approx(50 * 1000 / 3)
+    reps[2]["churn_ci_low"] = 0.21  # interval reaches the median: no clear difference
+    assert recommendations(metrics) == []
+
+
+def test_free_delivery_rule_by_hand():
+    """25 % (stated) of a 12,000 uplift over 2 years of data, margin 0.3: 0.25 × 6,000 × 0.3."""
+    metrics = {
+        "calculation": {"window_years": 2.0, "gross_margin": 0.3},
+        "saturation": {
+            "free_delivery": {
+                "orders_near": 80,
+                "near_share": 0.1,
+                "threshold": 200.0,
+                "uplift": 12_000.0,
+            }
+        },
+    }
+    (rec,) = recommendations(metrics)
+    assert rec["id"] == "free_delivery_nudge"
+    assert rec["estimated_impact"] == pytest.approx(0.25 * 6_000 * 0.3)

@@ -49,3 +49,28 @@ def test_without_the_predictive_clv_the_simple_one_is_the_basis():
 def test_unknown_lever_is_refused():
     with pytest.raises(ValueError, match="unknown lever"):
         scenario_table(CALC, {"price": 0.1})
+
+
+def test_message_cap_by_hand():
+    """Customers above the limit (2.0) move to its 3.0 expected clicks a year: 100 × (3 − 2)
+    + 50 × (3 − 1) = 200 clicks; revenue per click 500 / 100 = 5; margin 0.3; 24 months:
+    200 × 5 × 0.3 × 2 = 600."""
+    from clvlib.scenarios import message_cap_scenario
+
+    funnel = {
+        "fatigue_limit_messages_per_week": 2.0,
+        "fatigue": [
+            {"messages_per_week": 1.0, "customers": 300, "expected_clicks_per_customer": 2.5},
+            {"messages_per_week": 2.0, "customers": 200, "expected_clicks_per_customer": 3.0},
+            {"messages_per_week": 3.0, "customers": 100, "expected_clicks_per_customer": 2.0},
+            {"messages_per_week": 4.0, "customers": 50, "expected_clicks_per_customer": 1.0},
+        ],
+        "campaigns": [
+            {"clicked": 60, "attributed_revenue": 300.0},
+            {"clicked": 40, "attributed_revenue": 200.0},
+        ],
+    }
+    row = message_cap_scenario(funnel, margin=0.3, horizon_months=24)
+    assert row["lever"] == "messages" and row["change"] == 2.0
+    assert row["value_change"] == pytest.approx(600.0)
+    assert message_cap_scenario({}, margin=0.3, horizon_months=24) is None
