@@ -912,10 +912,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "channels.payback.title": {"en": "Payback", "pl": "Okres zwrotu"},
     "channels.payback.finding": {
-        "en": "Margin per new customer covers the acquisition cost after <b>{fast_months} "
-        "months</b> in {fast} and after {slow_months} months in {slow}.",
-        "pl": "Marża z nowego klienta pokrywa koszt pozyskania po <b>{fast_months} mies.</b> w "
-        "kanale {fast} i po {slow_months} mies. w kanale {slow}.",
+        "en": "Margin per new customer covers the acquisition cost in month <b>{fast_months}"
+        "</b> in {fast} and in month {slow_months} in {slow}.",
+        "pl": "Marża z nowego klienta pokrywa koszt pozyskania w <b>{fast_months}.</b> miesiącu "
+        "w kanale {fast} i w {slow_months}. miesiącu w kanale {slow}.",
     },
     "channels.payback.never": {
         "en": "In {channels} the margin so far has not yet covered the acquisition cost within "
@@ -1134,16 +1134,28 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "sum.scenarios": {"en": "Scenarios", "pl": "Scenariusze"},
     "sum.impact_note": {
-        "en": "Impact: estimated margin a year, under the assumptions stated with each "
-        "recommendation. Scenarios change one lever of the simple CLV and carry the relative "
-        "change over to the predictive CLV and the base's value over the horizon; the message "
-        "cap is valued at the campaigns' attributed revenue per click, which overstates it if "
-        "messages take credit for purchases that would happen anyway.",
-        "pl": "Efekt: szacowana marża rocznie przy założeniach podanych przy każdej "
-        "rekomendacji. Scenariusze zmieniają jedną dźwignię prostego CLV i przenoszą względną "
-        "zmianę na CLV predykcyjny i wartość bazy w horyzoncie; limit komunikatów wyceniamy "
-        "przychodem przypisanym do kliknięcia, co zawyża efekt, jeśli komunikaty przypisują "
-        "sobie zakupy, które i tak by nastąpiły.",
+        "en": "Impact: margin a year under the assumption stated with each action. Scenarios "
+        "move one lever at a time (method in Appendix B).",
+        "pl": "Efekt: marża rocznie przy założeniu podanym przy każdym działaniu. Scenariusze "
+        "zmieniają jedną dźwignię naraz (metoda w załączniku B).",
+    },
+    "meth.def.scenarios": {
+        "en": "<b>Scenarios and recommendations.</b> A scenario changes one lever of the simple "
+        "CLV (retention in percentage points, order value, frequency, acquisition cost) and "
+        "carries the relative change over to the predictive CLV and the base's value over the "
+        "horizon — exact for order value, a first-order approximation for the others. The "
+        "message cap is valued at the campaigns' attributed revenue per click, which overstates "
+        "it if messages take credit for purchases that would happen anyway. Recommendation "
+        "impacts are yearly margin under the assumption stated with each; those that cannot be "
+        "valued honestly are listed without a figure.",
+        "pl": "<b>Scenariusze i rekomendacje.</b> Scenariusz zmienia jedną dźwignię prostego CLV "
+        "(retencję w punktach procentowych, wartość zamówienia, częstotliwość, koszt "
+        "pozyskania) i przenosi względną zmianę na CLV predykcyjny i wartość bazy w horyzoncie "
+        "— dokładnie dla wartości zamówienia, w przybliżeniu pierwszego rzędu dla pozostałych. "
+        "Limit komunikatów wyceniamy przychodem przypisanym do kliknięcia, co zawyża efekt, "
+        "jeśli komunikaty przypisują sobie zakupy, które i tak by nastąpiły. Efekty "
+        "rekomendacji to roczna marża przy założeniu podanym przy każdej; tych, których nie da "
+        "się uczciwie wycenić, nie wyceniamy.",
     },
     "sum.no_recommendations": {
         "en": "The data of this edition support no recommendation with evidence yet.",
