@@ -2,10 +2,11 @@
 
 References: the definitions in the module docstring of ``clvlib.channels`` (hand-counted tiny
 fixtures, the arithmetic in a comment beside each expected number); the demo generator
-``clvlib.data.demo`` (``ground_truth.json``: spend per channel and month = CAC × new customers
-of that month, so CAC = spend / new customers exactly and new customers grow linearly with
-spend); a simulated power law new = a·spend^0.6 with Poisson noise; normal theory for the
-bootstrap interval of a mean.
+``clvlib.data.demo`` (``ground_truth.json`` channels: realised spend and new customers per
+channel, so CAC = spend / new customers exactly; paid channels' new customers are drawn with
+E[new] = scale · spend^elasticity per month, a known diminishing-returns curve); a simulated
+power law new = a·spend^0.6 with Poisson noise; normal theory for the bootstrap interval of a
+mean.
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def test_demo_recovers_cac_new_customers_and_spend_exactly(demo):
     for name, t in truth.items():
         row = table.loc[name]
         assert row["new_customers"] == t["new_customers"], name
-        assert row["spend"] == t["spend"], name
-        assert row["cac"] == t["cac"], name  # e.g. Google Ads 82 840 / 872 = 95.00
+        assert row["spend"] == pytest.approx(t["spend"], abs=0.005), name  # to the grosz
+        assert row["cac"] == pytest.approx(t["cac"], rel=1e-12), name  # realised spend / new
         assert bool(row["paid"]) is t["paid"], name
 
 
@@ -90,46 +91,53 @@ def test_demo_paid_channels_ltv_cac_and_shares(demo):
     assert (table["clv_basis"] == "margin_so_far").all()
 
 
-def test_demo_spend_response_is_linear_and_marginal_cac_is_cac(demo):
-    """ground_truth channel_notes: spend = cac × new customers per month, so the log-log fit is
-    exact: elasticity b = 1 (inside its CI) and marginal CAC = average CAC = the true CAC."""
+def test_demo_spend_response_recovers_the_true_elasticity(demo):
+    """ground_truth.json channels.*.elasticity: the demo draws new customers with E[new] =
+    scale · spend^b per month (b = 0.5 … 0.9). Every paid channel is fitted on its 36 months,
+    the true b lies inside the fit's 95 % interval, and the marginal CAC at the mean spend is the
+    average CAC divided by the fitted b (d new / d spend = b · new / spend on a power law)."""
     response, truth = demo["response"], demo["truth"]
     paid = [n for n, t in truth.items() if t["paid"]]
     assert sorted(response.index) == sorted(paid)  # organic channels have no positive spend
     for name in paid:
-        row = response.loc[name]
-        assert bool(row["fitted"]) and row["periods"] >= 6
-        assert row["elasticity"] == pytest.approx(1.0, abs=1e-9)
-        assert row["elasticity_low"] - 1e-9 <= 1.0 <= row["elasticity_high"] + 1e-9
-        assert row["marginal_cac"] == pytest.approx(truth[name]["cac"], rel=1e-9)
-        assert row["average_cac"] == pytest.approx(truth[name]["cac"], rel=1e-12)
-        assert row["r_squared"] == pytest.approx(1.0, abs=1e-9)
+        row, true_b = response.loc[name], truth[name]["elasticity"]
+        assert bool(row["fitted"]) and row["periods"] == 36
+        assert row["elasticity_low"] <= true_b <= row["elasticity_high"], name
+        assert row["elasticity_high"] - row["elasticity_low"] < 2.0, name  # informative
+        assert row["average_cac"] == pytest.approx(truth[name]["cac"], rel=1e-9)
+        assert row["spend_mean"] == pytest.approx(truth[name]["monthly_spend_mean"], abs=0.01)
 
 
 def test_demo_periods_sum_to_the_channel_totals(demo):
-    """spend_periods_table per channel and month adds up to ground_truth's totals, and each
-    month's CAC is the true CAC (spend = cac × new customers that month)."""
+    """spend_periods_table per channel and month adds up to ground_truth's totals; a paid
+    channel's spend varies from month to month (the budget multipliers of the generator)."""
     periods, truth = demo["periods"], demo["truth"]
     sums = periods.groupby("channel")[["spend", "new_customers"]].sum()
     for name, t in truth.items():
-        assert sums.loc[name, "spend"] == t["spend"]
+        assert sums.loc[name, "spend"] == pytest.approx(t["spend"], abs=0.005)
         assert sums.loc[name, "new_customers"] == t["new_customers"]
-        monthly = periods.loc[(periods["channel"] == name) & (periods["new_customers"] > 0)]
-        assert np.allclose(monthly["cac"], t["cac"], rtol=1e-12)
+        monthly = periods.loc[periods["channel"] == name, "spend"]
+        if t["paid"]:
+            assert monthly.std() / monthly.mean() > 0.2  # budgets vary, so b is identifiable
 
 
 def test_demo_reallocation_moves_budget_from_the_dearest_to_the_cheapest(demo):
     """Purchase behaviour does not depend on the channel in the demo, so marginal LTV:CAC is
-    ordered by CAC: Instagram (380 zł) gives budget to Allegro (45 zł); with b = 1 the change
-    in new customers is moved spend / CAC on each side."""
+    ordered by the marginal CAC: Instagram (true b 0.5, CAC ≈ 450 zł) gives budget to the
+    channel with the lowest fitted marginal CAC; each side's change in new customers is the
+    fitted power law's difference a·((s + Δ)^b − s^b) at its mean spend s."""
+    response = demo["response"]
     table = ch.reallocation_table(
-        demo["channels"].reset_index(), demo["response"].reset_index(), share=0.10
+        demo["channels"].reset_index(), response.reset_index(), share=0.10
     ).set_index("role")
-    assert table.loc["from", "channel"] == "Instagram" and table.loc["to", "channel"] == "Allegro"
+    cheapest = response["marginal_cac"].idxmin()
+    assert table.loc["from", "channel"] == "Instagram" and table.loc["to", "channel"] == cheapest
     moved = table.loc["to", "spend_change"]
-    assert moved == pytest.approx(0.10 * demo["response"].loc["Instagram", "spend_mean"])
-    assert table.loc["from", "new_customers_change"] == pytest.approx(-moved / 380.0)
-    assert table.loc["to", "new_customers_change"] == pytest.approx(moved / 45.0)
+    assert moved == pytest.approx(0.10 * response.loc["Instagram", "spend_mean"])
+    for role, name, delta in (("from", "Instagram", -moved), ("to", cheapest, moved)):
+        a, b, s = response.loc[name, ["scale", "elasticity", "spend_mean"]]
+        expected = a * ((s + delta) ** b - s**b)
+        assert table.loc[role, "new_customers_change"] == pytest.approx(expected, rel=1e-9)
     assert table["value_change"].sum() > 0
     assert len(ch.reallocation_caveats(table.reset_index())) >= 3
 
@@ -137,7 +145,7 @@ def test_demo_reallocation_moves_budget_from_the_dearest_to_the_cheapest(demo):
 def test_demo_payback_follows_cac(demo):
     """Payback (first month the cumulative margin per new customer reaches the CAC) is ordered
     like the CAC when behaviour does not depend on the channel: Allegro (45) first, Instagram
-    (380) last or never."""
+    (450) last or never."""
     table = demo["channels"]
     allegro, google = (
         table.loc["Allegro", "payback_months"],

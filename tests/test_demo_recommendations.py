@@ -1,5 +1,5 @@
 """The whole audit on a 6,000-customer demo: the recommendations fire where the demo's ground
-truth says they should (``ground_truth.json``): Instagram's CAC (380 zł) exceeds what its
+truth says they should (``ground_truth.json``): Instagram's CAC (≈ 450 zł) exceeds what its
 customers are worth, Tomasz Wójcik's customers drop out more often (b = 1.6 vs 3.0), abandoned
 carts exist, and message fatigue makes heavy cadences stop paying. Reallocation from Instagram
 follows from its CAC being the highest."""

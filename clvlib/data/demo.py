@@ -19,7 +19,10 @@ The process, in weeks (time unit) and PLN (currency):
 - Each order becomes 1–4 lines (distinct categories) whose unit price × quantity sums to the order
   value rounded to 0.01 PLN; about 3 % of orders get a return line (negative quantity, same order
   number, dated 3–21 days later).
-- Marketing spend per channel and month = true CAC × new customers of that channel that month.
+- Marketing spend of each paid channel varies from month to month (a planned budget times a
+  seasonal curve and lognormal noise); the channel's new customers that month are drawn in
+  proportion to spend^b with a known elasticity b < 1 (diminishing returns), scaled so that the
+  planned CAC holds on average. Organic channels bring customers uniformly over the window.
 - Messages (last 13 weeks) carry a fatigue curve; sessions (last 13 weeks) follow known step
   conversion rates by traffic source.
 
@@ -40,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.random import PCG64, Generator
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 CLIENT_NAME = "Zielony Zakątek (demo)"
 
 # -- the observation window -------------------------------------------------------------------
@@ -68,12 +71,17 @@ LOYALTY_JOIN_MAX_DAYS = 180  # members join 0..180 days after registration (with
 CHANNELS: dict[str, tuple[float, float, float | None, float | None]] = {
     "Google Ads": (0.30, 95.00, 0.035, 0.030),
     "Facebook": (0.18, 160.00, 0.012, 0.015),
-    "Instagram": (0.10, 380.00, 0.008, 0.008),
+    "Instagram": (0.10, 450.00, 0.008, 0.008),
     "Allegro": (0.12, 45.00, 0.020, 0.025),
     "Newsletter / organiczne": (0.20, 0.00, None, None),
     "Polecenia": (0.10, 0.00, None, None),
 }
 ALLEGRO = list(CHANNELS).index("Allegro")
+# paid channels: new customers in a month ∝ spend^b (b = 1 constant returns, b < 1 diminishing)
+SPEND_ELASTICITY = {"Google Ads": 0.85, "Facebook": 0.70, "Instagram": 0.50, "Allegro": 0.90}
+BUDGET_SIGMA = 0.30  # month-to-month lognormal noise of a paid channel's budget
+BUDGET_SEASON = 0.25  # amplitude of the seasonal budget curve (home & garden: peak in May)
+MONTHS = 36
 
 # voivodeship: weight (population, millions)
 REGIONS = {
@@ -269,11 +277,12 @@ def _customer_ids(n: int) -> pa.Array:
 # ================================================================================================
 def _draw_customers(rng: Generator, n: int) -> dict[str, np.ndarray]:
     """Registration, channel, rep, loyalty, region and the latent BG/NBD and Gamma-Gamma draws."""
-    acq_day = rng.integers(0, N_DAYS, n)
-    acq_min = np.sort(acq_day * MIN_PER_DAY + _tod_minutes(rng, n))  # ids follow registration
+    budget = _monthly_budget(rng)
+    channel, acq_day = _draw_acquisition(rng, n, budget)
+    acq_min = acq_day * MIN_PER_DAY + _tod_minutes(rng, n)
+    order = np.argsort(acq_min, kind="stable")  # customer ids follow registration
+    acq_min, channel = acq_min[order], channel[order]
     acq_day = acq_min // MIN_PER_DAY
-    shares = np.array([c[0] for c in CHANNELS.values()])
-    channel = rng.choice(len(CHANNELS), n, p=shares / shares.sum())
     rep = rng.integers(0, len(SALES_REPS), n)
     member = rng.random(n) < LOYALTY_SHARE
     joined_day = np.minimum(acq_day + rng.integers(0, LOYALTY_JOIN_MAX_DAYS + 1, n), N_DAYS - 1)
@@ -286,8 +295,49 @@ def _draw_customers(rng: Generator, n: int) -> dict[str, np.ndarray]:
     return {
         "acq_min": acq_min, "acq_day": acq_day, "channel": channel, "rep": rep,
         "member": member, "joined_day": joined_day, "region": region, "lam": lam,
-        "dropout": dropout, "nu": nu,
+        "dropout": dropout, "nu": nu, "budget": budget,
     }  # fmt: skip
+
+
+def _month_bounds() -> tuple[np.ndarray, np.ndarray]:
+    """First day (index into the window) of each of the 36 months, and each month's length."""
+    month_of_day = (DAY_YEAR[:N_DAYS] - DAY_YEAR[0]) * 12 + DAY_MONTH[:N_DAYS] - 1
+    first = np.searchsorted(month_of_day, np.arange(MONTHS))
+    return first, np.diff(np.append(first, N_DAYS))
+
+
+def _monthly_budget(rng: Generator) -> np.ndarray:
+    """Budget multipliers (channel × month, mean 1 per paid channel; 0 for organic channels)."""
+    month = np.arange(MONTHS)
+    season = 1 + BUDGET_SEASON * np.cos(2 * np.pi * (month % 12 - 4) / 12)  # peak in May
+    noise = rng.lognormal(0.0, BUDGET_SIGMA, (len(CHANNELS), MONTHS))
+    budget = season * noise
+    budget /= budget.mean(axis=1, keepdims=True)
+    paid = np.array([c[2] is not None for c in CHANNELS.values()])
+    return np.where(paid[:, None], budget, 0.0)
+
+
+def _acquisition_weights(budget: np.ndarray) -> np.ndarray:
+    """P(channel, month) of a new customer: share × spend^b / Σ_months spend^b for paid
+    channels, share × days in month / days in window for organic ones."""
+    _, days = _month_bounds()
+    shares = np.array([c[0] for c in CHANNELS.values()])
+    weights = np.empty_like(budget)
+    for i, name in enumerate(CHANNELS):
+        b = SPEND_ELASTICITY.get(name)
+        w = budget[i] ** b if b is not None else days.astype(float)
+        weights[i] = shares[i] / shares.sum() * w / w.sum()
+    return weights
+
+
+def _draw_acquisition(rng: Generator, n: int, budget: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each customer's acquisition channel and registration day (uniform within the month)."""
+    first, days = _month_bounds()
+    weights = _acquisition_weights(budget)
+    cell = rng.choice(weights.size, n, p=weights.ravel())
+    channel, month = np.divmod(cell, MONTHS)
+    day = first[month] + np.floor(rng.random(n) * days[month]).astype(np.int64)
+    return channel, day
 
 
 def _draw_purchases(rng: Generator, cust: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -505,43 +555,56 @@ def _customers_table(cust) -> dict[str, pa.Array]:
 
 
 def _spend_table(rng: Generator, cust) -> tuple[dict[str, pa.Array], dict]:
-    """Monthly spend = CAC x new customers; clicks and impressions from noisy funnel rates."""
-    months = 36
-    month_of_day = (DAY_YEAR - DAY_YEAR[0]) * 12 + DAY_MONTH - 1
-    first_day = np.searchsorted(month_of_day, np.arange(months))
+    """Monthly spend of each paid channel = planned CAC × expected new customers × the month's
+    budget multiplier; clicks and impressions from noisy funnel rates."""
+    n = len(cust["acq_min"])
+    first_day, _ = _month_bounds()
+    month_of_day = (DAY_YEAR[:N_DAYS] - DAY_YEAR[0]) * 12 + DAY_MONTH[:N_DAYS] - 1
     n_channels = len(CHANNELS)
-    new = np.zeros((n_channels, months), dtype=np.int64)
+    new = np.zeros((n_channels, MONTHS), dtype=np.int64)
     np.add.at(new, (cust["channel"], month_of_day[cust["acq_day"]]), 1)
-    cac_cents = np.array([round(c[1] * 100) for c in CHANNELS.values()], dtype=np.int64)
+    shares = np.array([c[0] for c in CHANNELS.values()])
+    planned = np.array([c[1] for c in CHANNELS.values()]) * shares / shares.sum() * n / MONTHS
+    spend_cents = np.rint(planned[:, None] * cust["budget"] * 100).astype(np.int64)
     paid = np.array([c[2] is not None for c in CHANNELS.values()])
     ctr = np.array([c[2] or 1.0 for c in CHANNELS.values()])
     cvr = np.array([c[3] or 1.0 for c in CHANNELS.values()])
-    noise_clicks = rng.lognormal(0.0, 0.15, (n_channels, months))
-    noise_impressions = rng.lognormal(0.0, 0.10, (n_channels, months))
+    noise_clicks = rng.lognormal(0.0, 0.15, (n_channels, MONTHS))
+    noise_impressions = rng.lognormal(0.0, 0.10, (n_channels, MONTHS))
     clicks = np.rint((new + 0.5) / cvr[:, None] * noise_clicks).astype(np.int64)
     impressions = np.rint(clicks / ctr[:, None] * noise_impressions).astype(np.int64)
 
-    m = np.repeat(np.arange(months), n_channels)  # rows: month by month, channels in order
-    c = np.tile(np.arange(n_channels), months)
+    m = np.repeat(np.arange(MONTHS), n_channels)  # rows: month by month, channels in order
+    c = np.tile(np.arange(n_channels), MONTHS)
     table = {
         "Miesiąc": _take(DAY_STR, first_day[m]),
         "Kanał": _take(list(CHANNELS), c),
-        "Koszt": _fmt_cents(cac_cents[c] * new[c, m]),
+        "Koszt": _fmt_cents(spend_cents[c, m]),
         "Wyświetlenia": _optional(paid[c], _fmt_int(impressions[c, m])),
         "Kliknięcia": _optional(paid[c], _fmt_int(clicks[c, m])),
     }
-    truth = {
-        name: {
+    weights = _acquisition_weights(cust["budget"])
+    truth = {}
+    for i, (name, (share, cac, ad_ctr, rate)) in enumerate(CHANNELS.items()):
+        spend, customers = int(spend_cents[i].sum()) / 100, int(new[i].sum())
+        facts = {
             "share": share,
-            "cac": cac,
+            "planned_cac": cac,
+            "cac": spend / customers if customers else None,  # realised: spend / new customers
             "paid": bool(paid[i]),
             "ad_ctr": ad_ctr,
             "click_to_customer_rate": rate,
-            "new_customers": int(new[i].sum()),
-            "spend": round(int(cac_cents[i] * new[i].sum()) / 100, 2),
+            "new_customers": customers,
+            "spend": round(spend, 2),
         }
-        for i, (name, (share, cac, ad_ctr, rate)) in enumerate(CHANNELS.items())
-    }
+        b = SPEND_ELASTICITY.get(name)
+        if b is not None:
+            # E[new in month m] = n · w_m = scale · spend_m^b with spend in PLN
+            spend_pln = spend_cents[i] / 100
+            scale = float(np.mean(n * weights[i] / spend_pln**b))
+            facts |= {"elasticity": b, "scale": scale,
+                      "monthly_spend_mean": round(float(spend_pln.mean()), 2)}  # fmt: skip
+        truth[name] = facts
     return table, truth
 
 
@@ -855,6 +918,10 @@ funnel:
 retention:
   churn_after_days: 365                 # no purchase for a year = a lost customer
 
+saturation:
+  free_delivery_threshold: 199          # PLN; the shop's free-delivery threshold (the demo's
+                                        # order values do not react to it)
+
 backend: {{name: duckdb}}                 # embedded DuckDB engine
 
 privacy: {{pseudonymize_ids: true}}       # customer ids in report tables are salted hashes
@@ -868,7 +935,8 @@ Everything in this folder is synthetic, written by `clv-audit demo --customers {
 same seed gives byte-identical files. {n:,} customers of a Polish home & garden web shop register
 between {start} and {end}; their repeat purchases are drawn from a BG/NBD process, order
 values from a Gamma-Gamma model (loyalty members spend {lift:.0%} more per order; one sales rep's
-customers drop out sooner); marketing spend is a fixed cost per acquired customer and channel;
+customers drop out sooner); paid channels' new customers respond to monthly spend with
+diminishing returns;
 messages carry a fatigue curve and web sessions known step conversion rates; a few dirty rows of
 each kind the loader excludes are injected into `transactions.csv`. The exports are
 Polish-formatted (`;`, decimal comma, cp1250, `dd.mm.yyyy HH:MM`) and `client.yml` maps them.
@@ -901,8 +969,10 @@ def _ground_truth(seed, n, cust, purchases, orders, lines, returns, txn_info, di
             "currency": "PLN",
         },
         "acquisition": (
-            "registration day uniform over the window, time of day from an evening-peaked hourly "
-            "pattern; the first purchase is the registration instant"
+            "registration month by channel (see channel_notes: paid channels follow their "
+            "monthly spend, organic ones are uniform), day uniform within the month, time of "
+            "day from an evening-peaked hourly pattern; the first purchase is the registration "
+            "instant"
         ),
         "bgnbd": {
             **BGNBD,
@@ -955,10 +1025,14 @@ def _ground_truth(seed, n, cust, purchases, orders, lines, returns, txn_info, di
         },
         "channels": channels,
         "channel_notes": (
-            "spend per channel and month = cac x new customers of that channel registered that "
-            "month, so cac = total spend / new customers exactly; purchase behaviour does not "
-            "depend on the channel; clicks and impressions come from the click rates with "
-            "lognormal noise"
+            "paid channels: monthly spend = planned_cac x expected new customers per month x a "
+            "budget multiplier (seasonal curve with amplitude "
+            f"{BUDGET_SEASON} peaking in May, times lognormal noise with sigma {BUDGET_SIGMA}, "
+            "mean 1 over the 36 months); new customers are drawn over (channel, month) cells "
+            "with E[new] = scale x spend^elasticity (spend in PLN); cac = spend / new customers "
+            "(realised); organic channels acquire uniformly over the window; registration day "
+            "uniform within the month; purchase behaviour does not depend on the channel; "
+            "clicks and impressions come from the click rates with lognormal noise"
         ),
         "orders": {
             "customers": n,
