@@ -672,16 +672,25 @@ def free_delivery_table(
 
 
 # -- acquisition saturation ----------------------------------------------------------------------
+EXTRAPOLATION_LIMIT = 2.0  # a spend-response curve is trusted up to this multiple of the max seen
+
+
 def acquisition_saturation_table(
     response: pd.DataFrame, clv: float | Mapping[str, float] | pd.Series
 ) -> pd.DataFrame:
     """Marks channels where buying one more customer costs more than it is worth (pure pandas).
 
     ``response``: step III's ``spend_response_table`` (at least ``channel, elasticity,
-    marginal_cac, average_cac, spend_mean``); ``clv``: the value of a new customer (currency),
-    one number or per channel (a mapping / Series by channel). Returns those columns plus
-    ``clv``, ``saturated`` (marginal CAC > CLV; missing (``pd.NA``) when either is NaN),
-    ``headroom`` (CLV − marginal CAC, currency; negative when saturated), ``note``.
+    marginal_cac, average_cac, spend_mean``; ``scale`` for the break-even spend); ``clv``: the
+    value of a new customer (currency), one number or per channel (a mapping / Series by
+    channel). Returns those columns plus ``clv``, ``saturated`` (marginal CAC > CLV; missing
+    (``pd.NA``) when either is NaN), ``headroom`` (CLV − marginal CAC, currency; negative when
+    saturated), ``break_even_spend`` (spend per period at which the marginal CAC of the fitted
+    curve new = a·spend^b reaches the CLV: (a·b·CLV)^(1/(1−b)), currency per period; NaN unless
+    0 < b < 1, since with constant or rising returns the marginal CAC never rises),
+    ``break_even_observed`` (the break-even spend lies within ``EXTRAPOLATION_LIMIT`` × the
+    highest spend per period seen, ``spend_max``, so the fitted curve can vouch for it; missing
+    without ``spend_max``), ``note``.
     """
     table = response[["channel", "elasticity", "marginal_cac", "average_cac", "spend_mean"]].copy()
     if isinstance(clv, (Mapping, pd.Series)):
@@ -694,6 +703,26 @@ def acquisition_saturation_table(
         [bool(x > y) if k else pd.NA for x, y, k in zip(m, c, known, strict=True)], dtype="boolean"
     )
     table["headroom"] = c - m
+    scale = response["scale"] if "scale" in response else pd.Series(np.nan, index=response.index)
+    table["break_even_spend"] = [
+        (a * b * v) ** (1 / (1 - b)) if 0 < b < 1 and a > 0 and v > 0 else math.nan
+        for a, b, v in zip(
+            scale.astype("float64"), table["elasticity"].astype("float64"), c, strict=True
+        )
+    ]
+    spend_max = (
+        response["spend_max"].astype("float64")
+        if "spend_max" in response
+        else pd.Series(np.nan, index=response.index)
+    )
+    table["spend_max"] = spend_max.to_numpy()
+    table["break_even_observed"] = pd.array(
+        [
+            bool(x <= EXTRAPOLATION_LIMIT * y) if pd.notna(x) and pd.notna(y) else pd.NA
+            for x, y in zip(table["break_even_spend"], table["spend_max"], strict=True)
+        ],
+        dtype="boolean",
+    )
     table["note"] = [
         "no marginal CAC (spend response not fitted)"
         if pd.isna(x)

@@ -647,8 +647,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "No messages export was provided, so campaign response and message overload are "
         "not measured. They need one row per message sent (customer_id, sent_at, channel; "
         "optionally opened_at, clicked_at, unsubscribed_at and the attributed order_id).",
-        "pl": "Nie przekazano eksportu komunikatów, więc skuteczność kampanii i przeciążenie "
-        "komunikacją nie są mierzone. Potrzebny jest wiersz na wysłany komunikat (customer_id, "
+        "pl": "Nie przekazano eksportu komunikatów, więc skuteczność kampanii i nadmiar "
+        "komunikatów nie są mierzone. Potrzebny jest wiersz na wysłany komunikat (customer_id, "
         "sent_at, channel; opcjonalnie opened_at, clicked_at, unsubscribed_at i przypisane "
         "order_id).",
     },
@@ -749,7 +749,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Open rate, click-through and click-to-open by channel",
         "pl": "Otwarcia, klikalność i kliknięcia z otwartych według kanału",
     },
-    "funnel.fatigue.title": {"en": "Message overload", "pl": "Przeciążenie komunikacją"},
+    "funnel.fatigue.title": {"en": "Message overload", "pl": "Nadmiar komunikatów"},
     "funnel.fatigue.finding": {
         "en": "<b>{above}</b> of messaged customers get more than {cap} messages a week. "
         "Click-through falls from {ctr_first} at {first} to {ctr_last} at {last} messages a "
@@ -1196,6 +1196,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "w kolejnym miesiącu, {m3} w trzecim i <b>{m12}</b> w dwunastym.",
     },
     "ret.cohorts.fig": {
+        "en": "Share of a cohort buying in each month after acquisition (monthly cohorts, "
+        "one a quarter shown)",
+        "pl": "Odsetek kohorty kupującej w kolejnych miesiącach od pozyskania (kohorty "
+        "miesięczne, pokazana co trzecia)",
+    },
+    "ret.cohorts.fig_all": {
         "en": "Share of a cohort buying in each month after acquisition",
         "pl": "Odsetek kohorty kupującej w kolejnych miesiącach od pozyskania",
     },
@@ -1267,9 +1273,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "ret.reps.finding": {
         "en": "Customers of <b>{worst}</b> are lost after a purchase most often (<b>{worst_churn}"
         "</b>, 95 % CI {worst_low}–{worst_high}), those of {best} least often ({best_churn}).",
-        "pl": "Klienci opiekuna <b>{worst}</b> najczęściej odchodzą po zakupie (<b>{worst_churn}"
-        "</b>, 95 % PU {worst_low}–{worst_high}), klienci opiekuna {best} najrzadziej "
-        "({best_churn}).",
+        "pl": "Najczęściej odchodzą po zakupie klienci, których opiekunem jest <b>{worst}</b> "
+        "(<b>{worst_churn}</b>, 95 % PU {worst_low}–{worst_high}), najrzadziej — klienci "
+        "opiekuna: {best} ({best_churn}).",
     },
     "ret.reps.fig": {
         "en": "Share of purchases after which the customer is lost, by sales rep (95 % CI)",
@@ -1307,7 +1313,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # -- step V: saturation ----------------------------------------------------------------------
     "sat.title": {
         "en": "Step V — Saturation and potential: where the remaining value is",
-        "pl": "Krok V — Nasycenie i potencjał: gdzie jest pozostała wartość",
+        "pl": "Krok V — Stopień wysycenia i potencjał: gdzie jest pozostała wartość",
     },
     "sat.question": {
         "en": "Which customer segments carry the value, how concentrated it is, how much is "
@@ -1395,19 +1401,66 @@ TEXTS: dict[str, dict[str, str]] = {
     "sat.aov.fig": {"en": "Order values", "pl": "Wartości zamówień"},
     "sat.acquisition.title": {
         "en": "Acquisition saturation",
-        "pl": "Nasycenie pozyskania",
+        "pl": "Wysycenie pozyskania",
     },
     "sat.acquisition.finding": {
-        "en": "Where the next new customer costs more than a customer is worth, more spend has "
-        "stopped paying: {saturated}.",
-        "pl": "Tam, gdzie kolejny nowy klient kosztuje więcej, niż jest wart, dalsze wydatki "
-        "przestały się opłacać: {saturated}.",
+        "en": "In <b>{channel}</b> the next new customer costs {marginal} against a value of "
+        "{clv}: above about <b>{break_even}</b> of spend a month (now {spend}) more budget buys "
+        "customers for more than they are worth.",
+        "pl": "W kanale <b>{channel}</b> kolejny nowy klient kosztuje {marginal}, a jest wart "
+        "{clv}: powyżej około <b>{break_even}</b> wydatków miesięcznie (obecnie {spend}) "
+        "dodatkowy budżet kupuje klientów drożej, niż są warci.",
+    },
+    "sat.acquisition.saturated": {
+        "en": "In <b>{channel}</b> the next new customer already costs {marginal}, more than "
+        "the {clv} a customer is worth: more spend there has stopped paying.",
+        "pl": "W kanale <b>{channel}</b> kolejny nowy klient kosztuje już {marginal}, więcej niż "
+        "{clv}, które jest wart: dalsze wydatki przestały się tam opłacać.",
+    },
+    "sat.acquisition.headroom": {
+        "en": "<b>{channel}</b> could spend up to about {break_even} a month (now {spend}) "
+        "before the next customer costs more than the {clv} it is worth.",
+        "pl": "Kanał <b>{channel}</b> mógłby wydawać do około {break_even} miesięcznie "
+        "(obecnie {spend}), zanim kolejny klient będzie kosztował więcej niż {clv}, które jest "
+        "wart.",
+    },
+    "sat.acquisition.headroom_far": {
+        "en": "<b>{channel}</b> shows no saturation within the spend observed (up to {spend_max} "
+        "a month): the next customer costs {marginal}, below the {clv} it is worth; where the "
+        "limit lies beyond that, the data cannot tell.",
+        "pl": "Kanał <b>{channel}</b> nie wykazuje wysycenia w obserwowanym zakresie wydatków "
+        "(do {spend_max} miesięcznie): kolejny klient kosztuje {marginal}, mniej niż {clv}, "
+        "które jest wart; gdzie leży granica powyżej tego zakresu, dane nie pozwalają ocenić.",
     },
     "sat.acquisition.none": {
         "en": "In every fitted channel the marginal CAC is still below a new customer's value.",
         "pl": "W każdym dopasowanym kanale krańcowy CAC jest wciąż poniżej wartości nowego "
         "klienta.",
     },
+    "sat.acquisition.fig": {
+        "en": "Cost of the next new customer against its value, per channel",
+        "pl": "Koszt kolejnego nowego klienta a jego wartość, według kanału",
+    },
+    "sat.acquisition.caption": {
+        "en": "Monthly spend and the break-even point per channel",
+        "pl": "Wydatki miesięczne i próg opłacalności według kanału",
+    },
+    "sat.acquisition.break_even_note": {
+        "en": "Break-even: the monthly spend at which the fitted curve's marginal CAC reaches "
+        "the value of a new customer (step III). “—” where it lies beyond twice the highest "
+        "monthly spend seen, outside what the curve can vouch for.",
+        "pl": "Próg opłacalności: miesięczne wydatki, przy których krańcowy CAC dopasowanej "
+        "krzywej zrównuje się z wartością nowego klienta (krok III). „—”, gdy wypada powyżej "
+        "dwukrotności najwyższych zaobserwowanych wydatków miesięcznych, poza zakresem, za który "
+        "krzywa może ręczyć.",
+    },
+    "sat.legend.marginal": {"en": "marginal CAC", "pl": "krańcowy CAC"},
+    "sat.legend.average": {"en": "average CAC", "pl": "średni CAC"},
+    "sat.legend.clv": {"en": "value of a new customer", "pl": "wartość nowego klienta"},
+    "col.spend_mean": {"en": "Spend / month", "pl": "Wydatki / mies."},
+    "col.spend_max": {"en": "Highest month", "pl": "Maks. miesiąc"},
+    "col.break_even_spend": {"en": "Break-even", "pl": "Próg opłacalności"},
+    "col.new_customer_value": {"en": "New customer value", "pl": "Wartość klienta"},
     "sat.segment.champions": {"en": "champions", "pl": "mistrzowie"},
     "sat.segment.loyal": {"en": "loyal", "pl": "lojalni"},
     "sat.segment.potential_loyalists": {"en": "potential loyalists", "pl": "potencjalnie lojalni"},

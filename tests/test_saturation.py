@@ -292,6 +292,35 @@ def test_acquisition_saturation_marks_channels():
     assert per_channel["saturated"].tolist()[:2] == [False, True]
 
 
+def test_break_even_spend_is_where_the_marginal_cac_reaches_the_clv():
+    """Reference: the power law new = a·s^b has d new / d s = a·b·s^(b−1), so the marginal CAC
+    s^(1−b)/(a·b) equals the CLV at s* = (a·b·CLV)^(1/(1−b)). a = 2, b = 0.5, CLV = 100:
+    s* = (2·0.5·100)² = 10 000; checked against a numerical derivative of the curve. Constant
+    returns (b = 1) and a missing scale have no break-even point."""
+    response = pd.DataFrame(
+        {
+            "channel": ["ads", "tv", "seo"],
+            "elasticity": [0.5, 1.0, 0.8],
+            "scale": [2.0, 0.01, math.nan],
+            "marginal_cac": [50.0, 100.0, 80.0],
+            "average_cac": [25.0, 100.0, 64.0],
+            "spend_mean": [2500.0, 1000.0, 500.0],
+            "spend_max": [4000.0, 1500.0, 900.0],
+        }
+    )
+    t = sat.acquisition_saturation_table(response, 100.0).set_index("channel")
+    # 10 000 is more than EXTRAPOLATION_LIMIT (2) × the 4 000 seen: the curve cannot vouch for it
+    assert sat.EXTRAPOLATION_LIMIT == 2.0 and not t.loc["ads", "break_even_observed"]
+    near = sat.acquisition_saturation_table(response.assign(spend_max=6000.0), 100.0)
+    assert bool(near.set_index("channel").loc["ads", "break_even_observed"])
+    s_star = t.loc["ads", "break_even_spend"]
+    assert s_star == pytest.approx(10_000.0, rel=1e-12)
+    h = 1e-3
+    slope = (2.0 * (s_star + h) ** 0.5 - 2.0 * (s_star - h) ** 0.5) / (2 * h)
+    assert 1 / slope == pytest.approx(100.0, rel=1e-6)
+    assert t.loc[["tv", "seo"], "break_even_spend"].isna().all()
+
+
 def test_metrics_contract(tiny):
     """Reference: DESIGN.md §5 — saturation: {gini, top20_share, segments: [{segment, customers,
     revenue_share}]}, NaN as null, values as above."""

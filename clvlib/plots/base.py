@@ -47,3 +47,18 @@ def wrap_label(label: str, width: int = 12) -> str:
     """A tick label broken onto lines of about ``width`` characters, so neighbours don't
     overlap."""
     return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def label_overflow(ax, lower: float) -> None:
+    """Write "≥ lower" above the right-most bar of a histogram whose last bin collects every
+    value from ``lower`` up (clipped or open-ended), so it does not read as a spike."""
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    if not bars:
+        return
+    last = max(bars, key=lambda p: p.get_x())
+    ax.annotate(
+        f"\u2265{NBSP}{plain(lower)}",
+        (last.get_x() + last.get_width() / 2, last.get_height()),
+        xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7,
+        color=PALETTE[3],
+    )  # fmt: skip

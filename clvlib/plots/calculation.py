@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import seaborn as sns
 
-from clvlib.plots.base import PALETTE, axes, plain
+from clvlib.plots.base import PALETTE, axes, label_overflow, plain
 
 __all__ = [
     "plot_clv_distribution",
@@ -34,13 +34,15 @@ def plot_clv_distribution(
 ):
     """Histogram of value so far per customer (``historical_clv_table``; ``value_col`` in
     currency). Values above the ``clip_quantile`` quantile are drawn in the last bin (clipped,
-    not dropped), so a few very large customers do not squash the rest; the dashed line marks
-    the median."""
+    not dropped, and labelled "≥ value"), so a few very large customers do not squash the
+    rest; the dashed line marks the median."""
     ax = axes(ax)
     values = history[value_col].dropna().astype("float64")
     if len(values):
         upper = values.quantile(clip_quantile)
         sns.histplot(values.clip(upper=upper), bins=bins, ax=ax, color=PALETTE[0])
+        if (values > upper).any():
+            label_overflow(ax, upper)
         ax.axvline(values.median(), color=PALETTE[2], linestyle="--", linewidth=1.5)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return ax

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from clvlib.plots.base import PALETTE, axes, plain, wrap_label
+from clvlib.plots.base import PALETTE, axes, label_overflow, plain, wrap_label
 
 __all__ = [
     "plot_segments",
@@ -109,7 +109,8 @@ def plot_lorenz(
     ax.xaxis.set_major_formatter(lambda v, _: pct(v))
     ax.yaxis.set_major_formatter(lambda v, _: pct(v))
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel, xlim=(0, 1), ylim=(0, 1))
-    ax.legend(fontsize=8, loc="lower right")
+    if equality_label:
+        ax.legend(fontsize=8, loc="lower right")
     return ax
 
 
@@ -208,6 +209,9 @@ def plot_order_values(
             ax.axvline(value, color=colour, linewidth=1.5, linestyle="--", label=label)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
+    open_last = np.isinf(distribution["upper"].to_numpy(float))
+    if len(distribution) and open_last[-1] and distribution["orders"].iloc[-1] > 0:
+        label_overflow(ax, distribution["lower"].iloc[-1])
     ax.xaxis.set_major_formatter(lambda v, _: plain(v))
     ax.yaxis.set_major_formatter(lambda v, _: plain(v))
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
@@ -228,7 +232,7 @@ def plot_acquisition_saturation(
     average CAC as dots and the CLV as a tick."""
     ax = axes(ax)
     y = np.arange(len(table))
-    colours = [PALETTE[5] if s is True else PALETTE[1] for s in table["saturated"]]
+    colours = [PALETTE[5] if pd.notna(s) and bool(s) else PALETTE[1] for s in table["saturated"]]
     ax.barh(y, table["marginal_cac"].fillna(0), color=colours, label=marginal_label)
     ax.scatter(table["average_cac"], y, color=PALETTE[0], zorder=3, label=average_label)
     ax.scatter(table["clv"], y, marker="|", s=300, color=PALETTE[2], zorder=3, label=clv_label)
