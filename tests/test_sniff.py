@@ -104,7 +104,8 @@ def test_columns_disagreeing_on_the_mark_are_reported():
 def test_read_number_reads_what_the_loader_reads(decimal):
     """The profile's number reading equals the loader's amount_sql in DuckDB, value by value."""
     values = ["1 234,56", "1.234,56", "1,234.56", "12,5", "12.5", "1,234", "-3,0", "abc",
-              "12,x", "99,99 zł", "1 234", "+7", ",5", "1.234.567"]  # fmt: skip
+              "12,x", "99,99 zł", "1 234", "+7", ",5", "1.234.567",
+              "1 234,567", "1.234,5", "12 34", "1\u00a0234,50"]  # fmt: skip
     options = CsvOptions(decimal=decimal)
     con = duckdb.connect()
     for value in values:
@@ -229,3 +230,20 @@ def test_gross_and_net_value_are_a_choice(tmp_path):
     assert abs(revenue.candidates[0].score - revenue.candidates[1].score) < TIE
     assert choices["order_id"].status == "mapped"
     assert choices["order_ts"].candidates[0].column == "Data wystawienia"
+
+
+def test_a_large_file_is_sampled_up_to_whole_records(tmp_path, monkeypatch):
+    """A file larger than the byte sample: the sample stops before a record the cut may have
+    split (here one with a line break inside quotes), and holds every record before it."""
+    import clvlib.data.sniff as sniff
+
+    monkeypatch.setattr(sniff, "SAMPLE_BYTES", 2000)
+    path = tmp_path / "big.csv"
+    rows = "".join(f'Z{i};"uwaga\nlinia {i}";{i},50\n' for i in range(400))
+    path.write_text("Nr;Uwagi;Kwota\n" + rows, encoding="utf-8")
+    (export,) = sniff_file(path)
+    assert not export.complete
+    text = path.read_bytes()[:2000].decode()
+    whole = text.count(",50\n")  # records that end inside the first 2000 bytes
+    assert export.rows in (whole - 1, whole)
+    assert export.columns[2].numeric == 1.0

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import datetime as dt
 import io
 import math
@@ -59,6 +60,7 @@ from clvlib.errors import DataError
 
 SAMPLE_ROWS = 20_000  # data rows profiled per table
 SAMPLE_BYTES = 4 * 1024 * 1024  # bytes of a CSV read for the sample
+LAYOUT_ROWS = 5_000  # lines split with each candidate separator
 EXCEL_SAMPLE_ROWS = 5_000  # workbooks parse slowly; this many rows per sheet
 SCAN_BYTES = 256 * 1024 * 1024  # bytes checked for the encoding (the loader checks all)
 SEPARATORS = (";", ",", "\t", "|")
@@ -212,10 +214,11 @@ def _letter_score(counts: np.ndarray, encoding: str) -> tuple[int, set[str], int
     return score, letters, bad
 
 
-def read_text(path: Path, encoding: str, *, limit: int = SAMPLE_BYTES) -> tuple[str, bool]:
-    """The first ``limit`` bytes of ``path`` as text (whole lines) and whether that is all."""
+def read_text(path: Path, encoding: str, *, limit: int | None = None) -> tuple[str, bool]:
+    """The first ``limit`` bytes (default ``SAMPLE_BYTES``) of ``path`` as text (whole lines)
+    and whether that is all of it."""
     with open(path, "rb") as fh:
-        data = fh.read(limit)
+        data = fh.read(limit or SAMPLE_BYTES)
         complete = not fh.read(1)
     text = codecs.getincrementaldecoder(encoding)("replace").decode(data, final=complete)
     text = text.removeprefix("\ufeff")
@@ -243,7 +246,7 @@ def _layout(text: str, sep: str, complete: bool) -> _Layout | None:
             records.append(fields)
             lines.append(line)
             line = reader.line_num
-            if len(records) > SAMPLE_ROWS + 200:
+            if len(records) > LAYOUT_ROWS:
                 break
     except csv.Error:
         return None
@@ -269,6 +272,15 @@ def _layout(text: str, sep: str, complete: bool) -> _Layout | None:
     rest = records[start:]
     consistency = sum(len(r) == width for r in rest) / len(rest) if rest else 0.0
     return _Layout(sep, width, start, consistency, records, lines)
+
+
+def _last_record_line(text: str, sep: str) -> int:
+    """The physical line (0-based) where the last CSV record of ``text`` starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')
+    start = line = 0
+    for _ in reader:
+        start, line = line, reader.line_num
+    return start
 
 
 def _duckdb_sniff(sample: Path) -> dict[str, Any] | None:
@@ -395,14 +407,13 @@ def sniff_decimal(columns: dict[str, list[Cell]], sep: str | None) -> Guess:
     example: dict[str, str] = {}
     for name, values in columns.items():
         col: Counter[str] = Counter()
-        for value in values:
-            if not isinstance(value, str) or len(value) > 30:
-                continue
+        texts = Counter(v for v in values if isinstance(v, str) and len(v) <= 30)
+        for value, k in texts.items():
             for pattern, mark, group in _DECIMAL_VOTES:
                 if pattern.fullmatch(value):
-                    col[mark] += 1
+                    col[mark] += k
                     if group:
-                        thousands[group] += 1
+                        thousands[group] += k
                     example.setdefault(mark, f"'{value}' in '{name}'")
                     break
         if col:
@@ -431,15 +442,26 @@ def sniff_decimal(columns: dict[str, list[Cell]], sep: str | None) -> Guess:
     return Guess(mark, 0.95, reason, (other,))
 
 
+@functools.cache
+def _number_patterns(decimal: str) -> tuple[re.Pattern, tuple[tuple[re.Pattern, str], ...]]:
+    d = re.escape(decimal)
+    other = "\\." if decimal == "," else ","
+    plain = re.compile(rf"[-+]?(\d+({d}\d*)?|{d}\d+)")
+    grouped = tuple(
+        (re.compile(rf"[-+]?\d{{1,3}}({group}\d{{3}})+({d}\d+)?"), group)
+        for group in ("[ \u00a0\u202f\u2009]", other)
+    )
+    return plain, grouped
+
+
 def read_number(text: str, decimal: str) -> float | None:
     """``text`` as a number the way the loader reads it (``amount_sql``), else ``None``:
     plain ``-12,5`` / ``12.5`` or strictly grouped ``1 234,56`` / ``1.234,56`` (decimal ``,``)."""
-    d = re.escape(decimal)
-    other = "\\." if decimal == "," else ","
-    if re.fullmatch(rf"[-+]?(\d+({d}\d*)?|{d}\d+)", text):
+    plain, grouped = _number_patterns(decimal)
+    if plain.fullmatch(text):
         return float(text.replace(",", "."))
-    for group in ("[ \u00a0\u202f\u2009]", other):
-        if re.fullmatch(rf"[-+]?\d{{1,3}}({group}\d{{3}})+({d}\d+)?", text):
+    for pattern, group in grouped:
+        if pattern.fullmatch(text):
             return float(re.sub(group, "", text).replace(",", "."))
     return None
 
@@ -645,39 +667,49 @@ def date_reader(fmt: str | None):
 
 
 # -- profiles -------------------------------------------------------------------------------------
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.\w+")
+_YES_NO = set(TRUE_WORDS) | set(FALSE_WORDS)
+
+
 def profile(name: str, values: list[Cell], decimal: str, date_format: str | None) -> ColumnProfile:
-    """Shares of the non-empty ``values`` that read as numbers, dates, yes/no ... ."""
+    """Shares of the non-empty ``values`` that read as numbers, dates, yes/no ... .
+
+    Each distinct value is read once and counted as often as it occurs.
+    """
     filled = [v for v in values if v is not None and v != ""]
     n = len(filled)
+    kinds = Counter((type(v), v) for v in filled)  # True and 1 stay apart
     counts = Counter(str(v) for v in filled)
     prof = ColumnProfile(name=name, rows=len(values), filled=n, distinct=len(counts))
     if not n:
         return prof
-    numbers, written = [], 0  # written: text with a decimal mark ('100,00' is an amount)
-    for v in filled:
-        if isinstance(v, bool):
-            continue
-        if isinstance(v, int | float) and not (isinstance(v, float) and math.isnan(v)):
-            numbers.append(float(v))
-        elif isinstance(v, str) and (x := read_number(v, decimal)) is not None:
-            numbers.append(x)
-            written += x == int(x) and decimal in v
     read = date_reader(date_format)
-    dates = [d for v in filled if (d := read(v)) is not None]
-    texts = [str(v).lower() for v in filled]
-    prof.numeric = len(numbers) / n
-    if numbers:
-        prof.fractional = (sum(x != int(x) for x in numbers) + written) / n
-        prof.integers = sum(x == int(x) for x in numbers) / n
-        prof.negative = sum(x < 0 for x in numbers) / n
-    prof.dated = len(dates) / n
+    numeric = fractional = integers = negative = dated = boolean = email = spaced = 0
+    dates = []
+    for (kind, v), k in kinds.items():
+        x = None
+        if kind in (int, float) and not (kind is float and math.isnan(v)):
+            x = float(v)
+        elif kind is str:
+            x = read_number(v, decimal)
+        if x is not None:
+            numeric += k
+            whole = x == int(x)
+            integers += k * whole
+            fractional += k * (not whole or (kind is str and decimal in v))  # '100,00'
+            negative += k * (x < 0)
+        if (d := read(v)) is not None:
+            dated += k
+            dates.append(d)
+        text = str(v).lower()
+        boolean += k * (kind is bool or text in _YES_NO)
+        email += k * bool(_EMAIL.fullmatch(text))
+        spaced += k * (" " in text.strip())
+    prof.numeric, prof.fractional = numeric / n, fractional / n
+    prof.integers, prof.negative, prof.dated = integers / n, negative / n, dated / n
+    prof.boolean, prof.email, prof.spaced = boolean / n, email / n, spaced / n
     if dates:
         prof.first_date, prof.last_date = min(dates), max(dates)
-    words = set(TRUE_WORDS) | set(FALSE_WORDS)
-    yes_no = (t in words or isinstance(v, bool) for t, v in zip(texts, filled, strict=True))
-    prof.boolean = sum(yes_no) / n
-    prof.email = sum(bool(re.fullmatch(r"[^@\s]+@[^@\s]+\.\w+", t)) for t in texts) / n
-    prof.spaced = sum(" " in t.strip() for t in texts) / n
     if len(counts) <= 30:
         prof.top = counts.most_common()
     prof.examples = [_as_text(v) for v in filled[:2]]
@@ -753,11 +785,10 @@ def _sniff_csv(path: Path) -> Export:
         sample = Path(tmp) / "sample.csv"
         sample.write_text(text, encoding="utf-8")
         layout, options = sniff_layout(text, complete, sample)
-        # the sample ends with the last whole record, so the loader's reader cannot stop
-        # inside a quoted value
-        lines = io.StringIO(text, newline="").readlines()
-        if not complete and len(layout.lines) > 1:
-            sample.write_text("".join(lines[: layout.lines[-1]]), encoding="utf-8")
+        if not complete:  # end the sample before its last record, which may be cut short
+            lines = io.StringIO(text, newline="").readlines()
+            last = _last_record_line(text, options["sep"].value)
+            sample.write_text("".join(lines[:last]), encoding="utf-8")
         options = {"encoding": encoding} | options
         csv_opts = CsvOptions(
             sep=options["sep"].value,
