@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import datetime as dt
+import functools
 import io
 import math
 import re
