@@ -219,7 +219,7 @@ def _harmonise_decimals(exports: list[Export]) -> None:
     mark = max(set(seen), key=seen.count)
     for export in exports:
         guess = export.options.get("decimal")
-        if guess is not None and not _decimal_seen(export):
+        if export.format == "csv" and guess is not None and not _decimal_seen(export):
             export.options["decimal"] = Guess(
                 mark,
                 guess.confidence,

@@ -247,3 +247,24 @@ def test_a_large_file_is_sampled_up_to_whole_records(tmp_path, monkeypatch):
     whole = text.count(",50\n")  # records that end inside the first 2000 bytes
     assert export.rows in (whole - 1, whole)
     assert export.columns[2].numeric == 1.0
+
+
+def test_one_column_that_could_be_two_things_is_a_choice():
+    """'Data' fits opened_at and clicked_at about equally: neither is mapped, the choice names
+    the other meaning; a clearly better second column settles it."""
+    from clvlib.data.guess import Candidate
+
+    scored = {
+        "customer_id": [Candidate("ID klienta", 1.0, "name")],
+        "sent_at": [Candidate("Wysłano", 1.0, "name")],
+        "channel": [Candidate("Kanał", 1.0, "name")],
+        "opened_at": [Candidate("Data", 0.7, "name like 'data'")],
+        "clicked_at": [Candidate("Data", 0.68, "name like 'data'")],
+    }
+    choices = assign("messages", scored)
+    assert choices["opened_at"].status == "choose"
+    assert "could also be clicked_at" in choices["opened_at"].note
+    assert choices["sent_at"].status == choices["channel"].status == "mapped"
+    scored["clicked_at"] = [Candidate("Kliknięto", 0.95, "name"), Candidate("Data", 0.68, "")]
+    settled = assign("messages", scored)
+    assert settled["opened_at"].status == "mapped" and settled["clicked_at"].status == "mapped"

@@ -359,7 +359,10 @@ def _text_fit(table: str, canonical: str, p: ColumnProfile) -> tuple[float, bool
         fit *= 0.5
     if canonical == "step" and lowered and not 2 <= len(values) <= 20:
         fit *= 0.5
-    what = f"{p.distinct:,} values ({shown})" if shown else f"text, {p.distinct:,} distinct values"
+    plural = "value" if p.distinct == 1 else "values"
+    what = (
+        f"{p.distinct:,} {plural} ({shown})" if shown else f"text, {p.distinct:,} distinct {plural}"
+    )
     return fit, False, what
 
 
