@@ -177,9 +177,9 @@ def make_variant(demo, root, name: str):
         columns = {c: rename.get(col, col) for c, col in source.columns.items()}
         if spec.get("excel") or spec.get("parquet"):
             frame = typed(frame, config, table).rename(columns=rename)
-            if spec.get("excel"):
+            if spec.get("excel"):  # openpyxl is slow: 1,500 rows hold every kind of value
                 file = folder / f"{table}.xlsx"
-                frame.to_excel(file, index=False, sheet_name="Dane")
+                frame.head(1500).to_excel(file, index=False, sheet_name="Dane")
             else:
                 file = folder / f"{table}.parquet"
                 for col in frame:  # Parquet columns have one type: unreadable values are empty
