@@ -1,4 +1,4 @@
-"""``clv-audit`` (also ``python -m clvlib``): demo, validate, run.
+"""``clv-audit`` (also ``python -m clvlib``): demo, init, validate, run.
 
 Exit codes: 0 ok; 2 a configuration or data problem (one paragraph naming the file, the column
 and the fix); 1 a bug in clvlib (rerun with ``--debug`` for the traceback).
@@ -37,6 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=20_000, help="number of customers")
     demo.add_argument("--seed", type=int, default=42, help="random seed")
 
+    init = sub.add_parser("init", help="draft client.yml from a folder of the client's exports")
+    init.add_argument("folder", type=Path, help="folder with the CSV/XLSX/Parquet exports")
+    init.add_argument(
+        "--out",
+        default=None,
+        help="the draft to write: a .yml file or a directory (default: ./client.yml, never "
+        "inside FOLDER unless named here; '-' prints it)",
+    )
+    init.add_argument("--force", action="store_true", help="replace an existing draft")
+    init.add_argument("--client", default=None, help="client name (default: the folder's name)")
+
     validate = sub.add_parser("validate", help="read the exports and print the data-quality table")
     validate.add_argument("config", type=Path, help="path of client.yml")
 
@@ -61,6 +72,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise ConfigError("--customers must be at least 10", fix="e.g. --customers 20000")
     config = write_demo(args.out, customers=args.customers, seed=args.seed)
     print(config)
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from clvlib.draft import draft_config
+
+    draft = draft_config(args.folder, out=args.out, force=args.force, client=args.client)
+    info = sys.stderr if draft.out is None else sys.stdout
+    for warning in draft.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for line in draft.summary():
+        print(line, file=info)
+    if draft.out is None:
+        sys.stdout.write(draft.text)
+        return 0
+    print(
+        "Next: check the lines marked CHOOSE, CHECK and CONFIRM in the draft, then "
+        f"clv-audit validate {draft.out}",
+        file=info,
+    )
+    print(draft.out)
     return 0
 
 
@@ -107,7 +139,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"demo": cmd_demo, "validate": cmd_validate, "run": cmd_run}
+    handlers = {"demo": cmd_demo, "init": cmd_init, "validate": cmd_validate, "run": cmd_run}
     try:
         return handlers[args.command](args)
     except ClvError as exc:
