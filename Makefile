@@ -59,10 +59,11 @@ format: $(STAMP)
 lab: $(STAMP) $(DEMO)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-# The step notebooks as a web app for people who do not code: outputs and controls, no code.
+# The step notebooks as a web app for people who do not code: outputs and controls, no code
+# (the classic tree: a plain, server-rendered list of the notebooks).
 APP_PORT ?= 8866
 app: $(STAMP) $(DEMO)
-	$(BIN)/voila --port=$(APP_PORT) --Voila.ip=127.0.0.1 notebooks
+	$(BIN)/voila --port=$(APP_PORT) --Voila.ip=127.0.0.1 --VoilaConfiguration.classic_tree=True notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache benchmarks/.venv-lifetimes benchmarks/.data

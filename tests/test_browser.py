@@ -91,7 +91,8 @@ def app(tmp_path_factory):
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-             "--Voila.ip=127.0.0.1", "--show_tracebacks=True", str(root / "notebooks")],
+             "--Voila.ip=127.0.0.1", "--VoilaConfiguration.classic_tree=True",  # as make app
+             "--show_tracebacks=True", str(root / "notebooks")],
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "JUPYTER_PLATFORM_DIRS": "1"},
         )  # fmt: skip
@@ -155,7 +156,7 @@ def test_app_lists_the_steps_and_the_horizon_moves_the_total_clv(app, chromium, 
             page = browser.new_page()
             page.goto(app["url"] + "/", timeout=60_000)  # the app's list of notebooks
             for name in ("01_calculation.ipynb", "04_retention.ipynb", "06_summary.ipynb"):
-                expect(page.get_by_text(name)).to_be_visible(timeout=30_000)
+                expect(page.get_by_role("link", name=name)).to_be_visible(timeout=30_000)
             # Voilà streams the page while it runs the notebook: wait for the controls, not "load".
             page.goto(app["url"] + "/voila/render/01_calculation.ipynb", wait_until="commit")
             total = page.locator(".clv-total")
