@@ -6,12 +6,13 @@ STAMP  := $(VENV)/.installed
 DEMO   := data/demo/client.yml
 DEMO_CUSTOMERS ?= 20000
 
-.PHONY: help venv sysdeps demo audit test bench lint format lab clean
+.PHONY: help venv sysdeps demo audit test bench lint format lab app clean
 
 help:
 	@echo "make audit   - create the venv, generate the demo client, run the audit, print audit.pdf"
 	@echo "make test    - run the test suite (installs what it needs)"
 	@echo "make lab     - JupyterLab on notebooks/ with the demo config ready"
+	@echo "make app     - the notebooks as a Voila web app (controls, no code) on the demo"
 	@echo "make bench   - model-fitting benchmark against lifetimes 0.11.3 (its own venv)"
 	@echo "make lint    - ruff check + format check"
 
@@ -57,6 +58,12 @@ format: $(STAMP)
 
 lab: $(STAMP) $(DEMO)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# The step notebooks as a web app for people who do not code: outputs and controls, no code
+# (the classic tree: a plain, server-rendered list of the notebooks).
+APP_PORT ?= 8866
+app: $(STAMP) $(DEMO)
+	$(BIN)/voila --port=$(APP_PORT) --Voila.ip=127.0.0.1 --VoilaConfiguration.classic_tree=True notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache benchmarks/.venv-lifetimes benchmarks/.data

@@ -8,6 +8,7 @@ from pandas frames for tests and quick experiments.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -67,6 +68,19 @@ class Audit:
         if not weeks:
             return None
         return self.observation_end - dt.timedelta(weeks=weeks)
+
+    def with_settings(self, **sections: dict[str, Any]) -> Audit:
+        """A what-if copy with ``client.yml`` settings overridden, e.g.
+        ``audit.with_settings(retention={"churn_after_days": 180})``: the same connection and
+        tables, the section's other settings kept, nothing written (``run_dir`` is None, no
+        metrics). The notebooks' controls (``clvlib.widgets``) recompute steps on such copies."""
+        update = {
+            name: getattr(self.config, name).model_copy(update=values)
+            for name, values in sections.items()
+        }
+        return dataclasses.replace(
+            self, config=self.config.model_copy(update=update), run_dir=None, metrics={}
+        )
 
     # -- metrics ------------------------------------------------------------------------------
     def record(self, section: str, values: dict[str, Any] | list[Any]) -> None:

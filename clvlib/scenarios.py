@@ -136,3 +136,16 @@ def message_cap_scenario(funnel: dict[str, Any], *, margin: float, horizon_month
         "spend_change": math.nan,
         "basis": "attributed_revenue",
     }
+
+
+def simple_basis(simple: pd.DataFrame) -> dict[str, Any]:
+    """The inputs :func:`scenario_table` needs, taken from ``calculation.simple_clv_table``
+    (columns ``quantity``, ``value``) when step I's recorded figures are not at hand (a notebook
+    opened on its own): ``aov``, ``purchase_frequency_per_year``, ``retention_rate``,
+    ``gross_margin``, ``simple_clv`` and ``customers``; the levers then act on the simple CLV
+    (``basis = "simple"``)."""
+    value = simple.set_index("quantity")["value"]
+    keys = ("aov", "purchase_frequency_per_year", "retention_rate", "gross_margin", "simple_clv")
+    basis: dict[str, Any] = {k: float(value[k]) for k in keys}
+    basis["customers"] = int(value["customers"])
+    return basis

@@ -1485,4 +1485,44 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.support": {"en": "Support", "pl": "Wsparcie"},
     "col.confidence": {"en": "Confidence", "pl": "Ufność"},
     "col.lift": {"en": "Lift", "pl": "Przyrost (lift)"},
+    # -- interactive controls (clvlib.widgets; notebooks and the app, never the report) --------
+    "widget.busy": {"en": "Recomputing…", "pl": "Przeliczam…"},
+    "widget.error": {
+        "en": "Could not recompute: {error}",
+        "pl": "Nie udało się przeliczyć: {error}",
+    },
+    "widget.static": {
+        "en": "Interactive controls, shown here at their default settings. Open the notebook in "
+        "JupyterLab (make lab) or the app (make app) to change them.",
+        "pl": "Suwaki interaktywne, tu w ustawieniach domyślnych. Otwórz notatnik w JupyterLab "
+        "(make lab) lub w aplikacji (make app), aby je zmieniać.",
+    },
+    "widget.horizon": {"en": "Horizon (months)", "pl": "Horyzont (mies.)"},
+    "widget.margin": {"en": "Margin", "pl": "Marża"},
+    "widget.discount": {"en": "Discount rate a year", "pl": "Stopa dyskontowa rocznie"},
+    "widget.segment": {"en": "Segment", "pl": "Segment"},
+    "widget.calc.headline": {
+        "en": "Over {horizon} months: total CLV {total} for {customers} customers, {mean} per "
+        "customer; a new customer is worth {new} (the most an acquisition may cost).",
+        "pl": "W ciągu {horizon} mies.: łączny CLV {total} dla {customers} klientów, {mean} na "
+        "klienta; nowy klient jest wart {new} (tyle najwyżej może kosztować jego pozyskanie).",
+    },
+    "widget.col.total": {"en": "Total CLV", "pl": "CLV łącznie"},
+    "widget.col.mean": {"en": "CLV per customer", "pl": "CLV na klienta"},
+    "widget.source": {"en": "Traffic source", "pl": "Źródło ruchu"},
+    "widget.recovery": {"en": "Carts recovered", "pl": "Odzyskane koszyki"},
+    "widget.cap": {"en": "Messages a week, cap", "pl": "Limit komunikatów tygodniowo"},
+    "widget.funnel.cap": {
+        "en": "{above} of the {customers} messaged customers get more than {cap} messages a week.",
+        "pl": "{above} z {customers} klientów, do których wysyłano komunikaty, dostaje ich więcej "
+        "niż {cap} tygodniowo.",
+    },
+    "widget.channel": {"en": "Channel", "pl": "Kanał"},
+    "widget.share": {"en": "Budget moved", "pl": "Przesunięty budżet"},
+    "widget.churn_days": {"en": "Churn after (days)", "pl": "Odpływ po (dniach)"},
+    "widget.threshold": {"en": "Free delivery from", "pl": "Darmowa dostawa od"},
+    "widget.lever.retention": {"en": "Retention + (pp)", "pl": "Retencja + (pp)"},
+    "widget.lever.aov": {"en": "Order value +", "pl": "Wartość zamówienia +"},
+    "widget.lever.frequency": {"en": "Frequency +", "pl": "Częstotliwość +"},
+    "widget.lever.cac": {"en": "Acquisition cost −", "pl": "Koszt pozyskania −"},
 }

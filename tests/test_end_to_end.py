@@ -164,6 +164,28 @@ def test_steps_four_five_and_the_summary_fill_their_metrics(run_dir):
     assert {s["lever"] for s in metrics["scenarios"]} >= {"retention", "aov", "frequency"}
 
 
+def test_widget_cells_show_their_default_state_only_in_the_notebooks(run_dir):
+    """A report run renders each step's controls at their defaults, statically, in the executed
+    notebook (step I's total is the recorded total CLV); none of it reaches audit.html."""
+    import nbformat
+
+    from clvlib.i18n import fmt
+
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    outputs = {}
+    for path in sorted((run_dir / "notebooks").glob("0[1-6]_*.ipynb")):
+        cell = next(
+            c for c in nbformat.read(path, as_version=4).cells if c.get("id") == "cell-widgets"
+        )
+        outputs[path.stem] = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+        assert "clv-widget-static" in outputs[path.stem], path.name
+        assert "application/vnd.jupyter.widget-view+json" not in str(cell.outputs), path.name
+    total = fmt(metrics["calculation"]["clv"]["total"], "money", locale="pl", currency="PLN")
+    assert f'<b class="clv-total">{total}</b>' in outputs["01_calculation"]
+    report = (run_dir / "audit.html").read_text()
+    assert "clv-widget-static" not in report and "clv-total" not in report
+
+
 def test_missing_optional_tables_are_named_and_the_run_succeeds(demo_run, tmp_path):
     """Without sessions, messages, marketing_spend and customers, steps II and III still run
     and say which data would unlock them."""

@@ -193,6 +193,27 @@ def new_customer_value_interval(
     return float(low), float(high)
 
 
+def clv_by_segment(clv: pd.Series, segments: pd.Series | None = None) -> pd.DataFrame:
+    """Customers, total and mean CLV (currency) overall (row ``"all"``) and per segment.
+
+    ``clv`` is one value per customer (e.g. :func:`customer_lifetime_value`), ``segments`` a
+    label per customer aligned with it (missing labels count as ``"(unknown)"``). Indexed by
+    segment, ``"all"`` first; columns ``customers``, ``total``, ``mean``. The point estimates of
+    :func:`clv_intervals`, and what the notebooks' horizon/margin/discount controls recompute.
+    """
+    labels = pd.Series("all", index=clv.index) if segments is None else segments.reindex(clv.index)
+    frame = pd.DataFrame(
+        {"segment": labels.astype("object").fillna("(unknown)").to_numpy(), "clv": clv.to_numpy()}
+    )
+    by = frame.groupby("segment")["clv"].agg(["size", "sum", "mean"])
+    overall = pd.DataFrame(
+        {"size": [len(frame)], "sum": [frame["clv"].sum()], "mean": [frame["clv"].mean()]},
+        index=["all"],
+    )
+    table = pd.concat([overall, by.drop(index="all", errors="ignore")])
+    return table.rename(columns={"size": "customers", "sum": "total"})
+
+
 #: The row of ``clv_intervals`` that holds a newly acquired customer's value.
 NEW_CUSTOMER = "(new customer)"
 
@@ -226,11 +247,6 @@ def clv_intervals(
     """
     from tqdm.auto import tqdm
 
-    segments = (
-        pd.Series("all", index=rfm.index) if segments is None else segments.reindex(rfm.index)
-    )
-    segments = segments.astype("object").fillna("(unknown)")
-
     def values(m, s) -> pd.DataFrame:
         clv = customer_lifetime_value(
             m,
@@ -242,13 +258,7 @@ def clv_intervals(
             days_per_month=days_per_month,
             margin=margin,
         )
-        frame = pd.DataFrame({"segment": segments.to_numpy(), "clv": clv.to_numpy()})
-        by = frame.groupby("segment")["clv"].agg(["size", "sum", "mean"])
-        overall = pd.DataFrame(
-            {"size": [len(frame)], "sum": [frame["clv"].sum()], "mean": [frame["clv"].mean()]},
-            index=["all"],
-        )
-        parts = [overall, by.drop(index="all", errors="ignore")]
+        table = clv_by_segment(clv, segments)
         if first_order_value is not None:
             value = new_customer_value(
                 m,
@@ -260,12 +270,9 @@ def clv_intervals(
                 days_per_month=days_per_month,
                 margin=margin,
             )
-            parts.append(
-                pd.DataFrame(
-                    {"size": [np.nan], "sum": [np.nan], "mean": [value]}, index=[NEW_CUSTOMER]
-                )
-            )
-        return pd.concat(parts)
+            new = pd.DataFrame({"customers": [np.nan], "total": [np.nan], "mean": [value]})
+            table = pd.concat([table, new.set_axis([NEW_CUSTOMER])])
+        return table
 
     point = values(model, spend_model)
     rng = np.random.default_rng(seed)
@@ -279,15 +286,15 @@ def clv_intervals(
         m = _refit(model, sample)
         s = spend_model if isinstance(spend_model, (int, float)) else _refit(spend_model, sample)
         boot = values(m, s)
-        draws_sum.append(boot["sum"])
+        draws_sum.append(boot["total"])
         draws_mean.append(boot["mean"])
     alpha = (1 - level) / 2
     sums, means = pd.concat(draws_sum, axis=1), pd.concat(draws_mean, axis=1)
     out = pd.DataFrame(
         {
             "segment": point.index,
-            "customers": point["size"].to_numpy(),
-            "total": point["sum"].to_numpy(),
+            "customers": point["customers"].to_numpy(),
+            "total": point["total"].to_numpy(),
             "mean": point["mean"].to_numpy(),
             "total_low": sums.quantile(alpha, axis=1).reindex(point.index).to_numpy(),
             "total_high": sums.quantile(1 - alpha, axis=1).reindex(point.index).to_numpy(),

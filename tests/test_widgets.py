@@ -1,0 +1,262 @@
+"""The notebooks' controls (``clvlib.widgets``): wiring, debounce, default state, report runs.
+
+References: the report's own figures for the default state (``predictive_clv``'s intervals
+table and ``retention_summary``, which the notebooks print); closed-form properties of the CLV
+formula for changed settings (CLV is linear in the margin; with a 0 % discount rate the total
+over H months is margin × spend × E[purchases in H months] per customer, summed); the AOV lever
+moves the CLV by exactly its size. The browser test (``test_browser.py``) drives the same
+panels in the Voilà app.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import threading
+import time
+import types
+import warnings
+
+import ipywidgets as W
+import nbformat
+import numpy as np
+import pytest
+
+from clvlib import calculation, predictive, retention, scenarios, widgets
+from clvlib.models.clv import NEW_CUSTOMER
+from clvlib.report.render import notebook_blocks
+
+
+# -- debounce ---------------------------------------------------------------------------------
+class ManualClock:
+    """A ``call_later`` that runs nothing until ``run()``: the scheduled calls, cancellable."""
+
+    def __init__(self):
+        self.scheduled = []
+
+    def __call__(self, delay, callback):
+        handle = types.SimpleNamespace(delay=delay, callback=callback, cancelled=False)
+        handle.cancel = lambda: setattr(handle, "cancelled", True)
+        self.scheduled.append(handle)
+        return handle
+
+    def run(self):
+        for handle in [h for h in self.scheduled if not h.cancelled]:
+            handle.callback()
+
+
+def test_debounce_coalesces_a_burst_into_one_call():
+    calls, clock = [], ManualClock()
+    debounce = widgets.Debouncer(lambda: calls.append(1), 0.3, call_later=clock)
+    for _ in range(5):
+        debounce.trigger()
+    assert [h.cancelled for h in clock.scheduled] == [True, True, True, True, False]
+    assert calls == [] and debounce.pending
+    clock.run()
+    assert calls == [1] and not debounce.pending
+
+
+def test_debounce_on_a_real_timer_calls_once_after_the_burst():
+    calls = []
+    done = threading.Event()
+    debounce = widgets.Debouncer(lambda: (calls.append(time.monotonic()), done.set()), 0.05)
+    start = time.monotonic()
+    for _ in range(10):
+        debounce.trigger()
+    assert done.wait(5.0)
+    time.sleep(0.2)  # a second call, if any, would have come by now
+    assert len(calls) == 1 and calls[0] - start >= 0.05
+
+
+def test_zero_delay_recomputes_on_every_trigger():
+    calls = []
+    debounce = widgets.Debouncer(lambda: calls.append(1), 0)
+    debounce.trigger()
+    debounce.trigger()
+    assert calls == [1, 1]
+
+
+# -- the panel ---------------------------------------------------------------------------------
+def fake_audit(run_dir=None):
+    return types.SimpleNamespace(locale="en", run_dir=run_dir)
+
+
+def spy_panel(*, delay=0.0, clock=None, run_dir=None):
+    calls = []
+
+    def view(horizon_months, margin):
+        calls.append({"horizon_months": horizon_months, "margin": margin})
+        return {"headline": f"<p>{horizon_months} months at {margin:.2f}</p>"}
+
+    controls = {
+        "horizon_months": W.IntSlider(value=36, min=1, max=120, description="Horizon"),
+        "margin": W.FloatSlider(value=0.35, min=0, max=1, step=0.01, readout_format=".0%"),
+    }
+    panel = widgets.Panel(fake_audit(run_dir), controls, view, delay=delay)
+    if clock is not None:
+        panel.debounce = widgets.Debouncer(panel.refresh, delay, call_later=clock)
+    return panel, calls
+
+
+def test_changing_a_control_recomputes_with_all_current_settings():
+    panel, calls = spy_panel()
+    assert calls == [{"horizon_months": 36, "margin": 0.35}]  # the default state
+    panel.controls["horizon_months"].value = 12
+    assert calls[-1] == {"horizon_months": 12, "margin": 0.35}
+    panel.controls["margin"].value = 0.5
+    assert calls[-1] == {"horizon_months": 12, "margin": 0.5}
+    assert panel.outputs["headline"].value == "<p>12 months at 0.50</p>"
+    assert panel.recomputes == 2 and panel.busy.value == ""
+
+
+def test_rapid_changes_recompute_once_with_the_last_values():
+    clock = ManualClock()
+    panel, calls = spy_panel(delay=0.3, clock=clock)
+    for months in (20, 24, 30, 12):
+        panel.controls["horizon_months"].value = months
+    panel.controls["margin"].value = 0.4
+    assert len(calls) == 1  # only the default state so far
+    clock.run()
+    assert calls[1:] == [{"horizon_months": 12, "margin": 0.4}]
+
+
+def test_a_failing_recompute_is_shown_and_the_panel_lives_on():
+    panel, calls = spy_panel()
+    panel.view = lambda **_: 1 / 0
+    panel.controls["horizon_months"].value = 6
+    assert "ZeroDivisionError" in panel.busy.value
+    assert panel.outputs["headline"].value == "<p>36 months at 0.35</p>"  # the last good state
+
+
+def test_a_report_run_renders_the_default_state_statically(tmp_path):
+    panel, calls = spy_panel(run_dir=tmp_path)
+    bundle = panel._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}  # no widget view: nothing interactive
+    assert "36 months at 0.35" in bundle["text/html"] and "35%" in bundle["text/html"]
+    assert "clv-block" not in bundle["text/html"]
+    # The report keeps only the audit's display blocks: the panel never reaches audit.html.
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("widgets.calculation_controls(...)")
+    cell.outputs = [nbformat.v4.new_output("execute_result", data=bundle, execution_count=1)]
+    nb.cells = [cell]
+    path = tmp_path / "01.ipynb"
+    nbformat.write(nb, path)
+    assert notebook_blocks(path) == []
+    panel.controls["horizon_months"].value = 12  # not wired in a report run
+    assert len(calls) == 1
+
+
+# -- step panels on a small demo client --------------------------------------------------------
+@pytest.fixture(scope="module")
+def audit(tmp_path_factory):
+    import clvlib
+    from clvlib.data.demo import write_demo
+
+    config = write_demo(tmp_path_factory.mktemp("widgets") / "demo", customers=1500, seed=7,
+                        progress=False)  # fmt: skip
+    return clvlib.open_audit(config)
+
+
+@pytest.fixture(scope="module")
+def step_one(audit):
+    margin = float(
+        calculation.simple_clv_table(audit).set_index("quantity")["value"]["gross_margin"]
+    )
+    segment = calculation.default_segment(audit)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = predictive.predictive_clv(
+            audit, "BG/NBD", margin=margin, segment=segment, n_boot=5
+        )
+    return result, margin, segment
+
+
+def headline_total(panel) -> str:
+    return re.search(r'class="clv-total">([^<]+)<', panel.outputs["headline"].value).group(1)
+
+
+def test_calculation_default_state_shows_the_reports_figures(audit, step_one):
+    result, margin, segment = step_one
+    panel = widgets.calculation_controls(audit, result, margin=margin, segment=segment, delay=0)
+    report = result["intervals"].set_index("segment")  # what the notebook prints and records
+    assert panel.settings()["horizon_months"] == audit.config.economics.horizon_months
+    assert headline_total(panel) == audit.fmt(report.loc["all", "total"])
+    assert audit.fmt(report.loc["all", "mean"]) in panel.outputs["headline"].value
+    assert audit.fmt(report.loc[NEW_CUSTOMER, "mean"]) in panel.outputs["headline"].value
+    for name, row in report.drop(index=["all", NEW_CUSTOMER]).iterrows():
+        assert f'<td class="txt">{name}</td>' in panel.outputs["table"].value
+        assert audit.fmt(row["total"]) in panel.outputs["table"].value
+
+
+def test_new_settings_reuse_the_fitted_models(audit, step_one, monkeypatch):
+    result, margin, segment = step_one
+    panel = widgets.calculation_controls(audit, result, margin=margin, segment=segment, delay=0)
+    model, spend, rfm = result["model"], result["spend_model"], result["rfm"]
+
+    def no_refit(*_args, **_kwargs):
+        raise AssertionError("a control change must not refit a model")
+
+    for cls in (type(model), type(spend)):
+        monkeypatch.setattr(cls, "fit", no_refit)
+    # 0 % discount: the total is Σ margin × spend × E[purchases within H months] (closed form)
+    panel.controls["annual_discount_rate"].value = 0.0
+    panel.controls["horizon_months"].value = 12
+    weeks = 12 * 30.4375 / 7
+    expected = float(
+        np.sum(margin * spend.expected_spend(rfm) * model.expected_purchases(weeks, rfm))
+    )
+    assert headline_total(panel) == audit.fmt(expected)
+    # CLV is linear in the margin
+    panel.controls["margin"].value = round(2 * margin, 2)
+    assert headline_total(panel) == audit.fmt(expected * round(2 * margin, 2) / margin)
+
+
+def test_segment_filter_shows_the_segments_total(audit, step_one):
+    result, margin, segment = step_one
+    panel = widgets.calculation_controls(audit, result, margin=margin, segment=segment, delay=0)
+    report = result["intervals"].set_index("segment")
+    name = panel.controls["segment"].options[1][1]
+    panel.controls["segment"].value = name
+    assert headline_total(panel) == audit.fmt(report.loc[name, "total"])
+
+
+def test_churn_threshold_recomputes_the_survival_curve(audit):
+    panel = widgets.retention_controls(audit, delay=0)
+    default = retention.retention_summary(audit)  # the report's churn sentence
+    assert f"{audit.fmt(default['churn_rate'], 'pct0')}" in panel.outputs["churn"].value
+    panel.controls["churn_after_days"].value = 120
+    shorter = retention.retention_summary(audit.with_settings(retention={"churn_after_days": 120}))
+    assert audit.config.retention.churn_after_days == 365  # the audit itself is untouched
+    # S(t) never rises: a shorter threshold counts more customers as lost
+    assert shorter["churn_rate"] > default["churn_rate"]
+    assert audit.fmt(shorter["churn_rate"], "pct0") in panel.outputs["churn"].value
+    assert "120" in panel.outputs["churn"].value
+
+
+def test_scenario_levers_on_the_simple_clv_when_step_one_did_not_run(audit):
+    panel = widgets.scenario_controls(audit, delay=0)
+    basis = scenarios.simple_basis(calculation.simple_clv_table(audit))
+    default = scenarios.scenario_table(basis, {"retention": 0.05, "aov": 0.05, "frequency": 0.05})
+    for value in default["clv_after"]:
+        assert audit.fmt(value) in panel.outputs["scenarios"].value
+    panel.controls["aov"].value = 0.2  # the AOV lever scales the CLV by exactly its size
+    assert audit.fmt(basis["simple_clv"] * 1.2) in panel.outputs["scenarios"].value
+
+
+@pytest.mark.parametrize("build", ["funnel", "saturation"])
+def test_other_step_panels_build_and_recompute(audit, build):
+    panel = getattr(widgets, f"{build}_controls")(audit, delay=0)
+    before = {k: o.value for k, o in panel.outputs.items()}
+    name, control = next((n, c) for n, c in panel.controls.items() if isinstance(c, W.FloatSlider))
+    control.value = control.max
+    assert panel.recomputes == 1 and panel.busy.value == ""
+    assert {k: o.value for k, o in panel.outputs.items()} != before, name
+
+
+def test_with_settings_copies_without_writing(audit, tmp_path):
+    in_run = dataclasses.replace(audit, run_dir=tmp_path)
+    what_if = in_run.with_settings(economics={"horizon_months": 12})
+    assert what_if.run_dir is None and what_if.metrics == {}
+    assert what_if.config.economics.horizon_months == 12
+    assert what_if.config.economics.gross_margin == audit.config.economics.gross_margin
+    assert in_run.config.economics.horizon_months == audit.config.economics.horizon_months
