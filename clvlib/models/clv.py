@@ -12,6 +12,7 @@ of the month they fall in.
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -46,16 +47,18 @@ def discounted_purchases(
     monthly_discount: float,
     time_unit: str = "W",
     days_per_month: float = 30.4375,
+    unique: tuple[pd.DataFrame, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Σ_m ΔE[Y(m)] / (1 + d)^m per row of ``rfm``: discounted expected purchases (count).
 
     Models with ``expected_purchases_alive`` (E[Y(t)] = P(alive) × that, a function of
     frequency and T only) are evaluated once per distinct (frequency, T) and P(alive) once per
-    row; others once per distinct (frequency, recency, T) and month."""
+    row; others once per distinct (frequency, recency, T) and month. ``unique``: those distinct
+    rows and each row's index into them (``unique_rows(rfm, purchase_key_columns(model))``),
+    when the caller evaluates many models on the same customers."""
     step = days_per_month / _unit_days(time_unit, days_per_month)  # one month in data units
     factored = hasattr(model, "expected_purchases_alive")
-    columns = ["frequency", "T"] if factored else ["frequency", "recency", "T"]
-    keys, inverse = _unique_rows(rfm, columns)
+    keys, inverse = unique if unique is not None else unique_rows(rfm, key_columns(model))
     predict = model.expected_purchases_alive if factored else model.expected_purchases
     total = np.zeros(len(keys))
     previous = np.zeros(len(keys))
@@ -67,7 +70,34 @@ def discounted_purchases(
     return per_row * model.p_alive(rfm) if factored else per_row
 
 
-def _unique_rows(rfm: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+def key_columns(model) -> list[str]:
+    """The columns a transaction model's discounted purchases depend on (before P(alive))."""
+    if hasattr(model, "expected_purchases_alive"):
+        return ["frequency", "T"]
+    return ["frequency", "recency", "T"]
+
+
+def unique_rows(rfm: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct rows of ``columns`` (in order of first appearance) and each row's index
+    into them. Hash-based: each column is factorised, the codes combined into one integer."""
+    n = len(rfm)
+    values = [np.asarray(rfm[c], dtype="float64") for c in columns]
+    combined = np.zeros(n, dtype=np.int64)
+    span = 1
+    for column in values:
+        codes, uniques = pd.factorize(column)
+        if span * max(len(uniques), 1) >= 2**62:  # too many combinations for one integer
+            return _unique_rows_multiindex(rfm, columns)
+        combined = combined * len(uniques) + codes
+        span *= max(len(uniques), 1)
+    inverse, distinct = pd.factorize(combined)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(n - 1, -1, -1)
+    rows = pd.DataFrame({c: v[first] for c, v in zip(columns, values, strict=True)})
+    return rows, inverse
+
+
+def _unique_rows_multiindex(rfm: pd.DataFrame, columns: list[str]):
     keys = rfm[columns].astype("float64")
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
     rows = uniques.to_frame(index=False)
@@ -92,6 +122,7 @@ def customer_lifetime_value(
     time_unit: str = "W",
     days_per_month: float = 30.4375,
     margin: float = 1.0,
+    unique: tuple[pd.DataFrame, np.ndarray] | None = None,
 ) -> pd.Series:
     """Discounted CLV per customer (currency), indexed like ``rfm``.
 
@@ -99,7 +130,7 @@ def customer_lifetime_value(
     ``expected_purchases(t, rfm)`` in the data's ``time_unit``); ``spend_model`` a fitted spend
     model with ``expected_spend(rfm)`` or a fixed amount per purchase (currency). ``margin`` is
     the fraction of spend kept. ``days_per_month`` sets how long a month is (lifetimes steps
-    4.345 weeks = 30.415 days on weekly data).
+    4.345 weeks = 30.415 days on weekly data). ``unique``: see :func:`discounted_purchases`.
     """
     discount = monthly_rate(monthly_discount_rate, annual_discount_rate)
     purchases = discounted_purchases(
@@ -109,6 +140,7 @@ def customer_lifetime_value(
         monthly_discount=discount,
         time_unit=time_unit,
         days_per_month=days_per_month,
+        unique=unique,
     )
     return pd.Series(margin * _spend(spend_model, rfm) * purchases, index=rfm.index, name="clv")
 
@@ -217,12 +249,17 @@ def clv_intervals(
     """Point estimates and bootstrap intervals of total and mean CLV, overall and per segment.
 
     Each bootstrap replicate resamples customers with replacement (multinomial counts on the
-    unique model rows, so refits stay fast), refits copies of both models and recomputes the CLV
-    of the *observed* customers: the interval reflects the uncertainty of the fitted parameters.
-    Seeded: the same inputs give the same intervals. Columns: segment, customers, total, mean,
-    total_low, total_high, mean_low, mean_high (currency). With ``first_order_value`` (currency,
-    the mean first order) a last row ``NEW_CUSTOMER`` holds :func:`new_customer_value` in
-    ``mean`` with its interval — the acquisition-cost ceiling.
+    customers, summed onto the unique model rows, so refits stay fast), refits copies of both
+    models and recomputes the CLV of the *observed* customers: the interval reflects the
+    uncertainty of the fitted parameters. Seeded: the same inputs give the same intervals.
+    Columns: segment, customers, total, mean, total_low, total_high, mean_low, mean_high
+    (currency). With ``first_order_value`` (currency, the mean first order) a last row
+    ``NEW_CUSTOMER`` holds :func:`new_customer_value` in ``mean`` with its interval — the
+    acquisition-cost ceiling.
+
+    ``rfm`` is one row per customer (pandas, as the models need it); everything computed once
+    (unique rows, segment codes) is reused by every replicate, so a replicate costs two warm
+    refits on the unique rows and one vectorised CLV evaluation.
     """
     from tqdm.auto import tqdm
 
@@ -230,79 +267,112 @@ def clv_intervals(
         pd.Series("all", index=rfm.index) if segments is None else segments.reindex(rfm.index)
     )
     segments = segments.astype("object").fillna("(unknown)")
+    seg_codes, seg_labels = pd.factorize(segments.to_numpy(), sort=True)
+    seg_sizes = np.bincount(seg_codes, minlength=len(seg_labels)).astype(float)
+    other = [i for i, label in enumerate(seg_labels) if label != "all"]
+    index = ["all", *[seg_labels[i] for i in other]]
+    clv_unique = unique_rows(rfm, key_columns(model))
+    clv_kwargs = dict(
+        horizon_months=horizon_months,
+        annual_discount_rate=annual_discount_rate,
+        time_unit=time_unit,
+        days_per_month=days_per_month,
+        margin=margin,
+    )
 
-    def values(m, s) -> pd.DataFrame:
-        clv = customer_lifetime_value(
-            m,
-            s,
-            rfm,
-            horizon_months=horizon_months,
-            annual_discount_rate=annual_discount_rate,
-            time_unit=time_unit,
-            days_per_month=days_per_month,
-            margin=margin,
-        )
-        frame = pd.DataFrame({"segment": segments.to_numpy(), "clv": clv.to_numpy()})
-        by = frame.groupby("segment")["clv"].agg(["size", "sum", "mean"])
-        overall = pd.DataFrame(
-            {"size": [len(frame)], "sum": [frame["clv"].sum()], "mean": [frame["clv"].mean()]},
-            index=["all"],
-        )
-        parts = [overall, by.drop(index="all", errors="ignore")]
+    def values(m, s) -> tuple[np.ndarray, np.ndarray]:
+        """Totals and means (currency) in the order of ``index`` (+ the new customer)."""
+        clv = customer_lifetime_value(m, s, rfm, unique=clv_unique, **clv_kwargs).to_numpy()
+        sums = np.bincount(seg_codes, weights=clv, minlength=len(seg_labels))
+        total = np.concatenate([[clv.sum()], sums[other]])
+        mean = np.concatenate([[clv.mean()], sums[other] / seg_sizes[other]])
         if first_order_value is not None:
-            value = new_customer_value(
-                m,
-                s,
-                first_order_value=first_order_value,
-                horizon_months=horizon_months,
-                annual_discount_rate=annual_discount_rate,
-                time_unit=time_unit,
-                days_per_month=days_per_month,
-                margin=margin,
-            )
-            parts.append(
-                pd.DataFrame(
-                    {"size": [np.nan], "sum": [np.nan], "mean": [value]}, index=[NEW_CUSTOMER]
-                )
-            )
-        return pd.concat(parts)
+            value = new_customer_value(m, s, first_order_value=first_order_value, **clv_kwargs)
+            total, mean = np.append(total, np.nan), np.append(mean, value)
+        return total, mean
 
-    point = values(model, spend_model)
+    point_sum, point_mean = values(model, spend_model)
+    fit_rows = _BootstrapRows(model, spend_model, rfm)
     rng = np.random.default_rng(seed)
     draws_sum, draws_mean = [], []
     for _ in tqdm(range(n_boot), desc="bootstrap CLV", disable=not progress):
-        counts = pd.Series(
-            rng.multinomial(len(rfm), np.full(len(rfm), 1.0 / len(rfm))), index=rfm.index
-        )
-        sample = rfm.assign(weights=counts.to_numpy())
-        sample = sample[sample["weights"] > 0]
-        m = _refit(model, sample)
-        s = spend_model if isinstance(spend_model, (int, float)) else _refit(spend_model, sample)
-        boot = values(m, s)
-        draws_sum.append(boot["sum"])
-        draws_mean.append(boot["mean"])
+        counts = rng.multinomial(len(rfm), np.full(len(rfm), 1.0 / len(rfm)))
+        m, s = fit_rows.refit(counts)
+        boot_sum, boot_mean = values(m, s)
+        draws_sum.append(boot_sum)
+        draws_mean.append(boot_mean)
     alpha = (1 - level) / 2
-    sums, means = pd.concat(draws_sum, axis=1), pd.concat(draws_mean, axis=1)
-    out = pd.DataFrame(
+    sums = np.array(draws_sum).reshape(len(draws_sum), len(point_sum))
+    means = np.array(draws_mean).reshape(len(draws_mean), len(point_mean))
+
+    def quantile(draws: np.ndarray, q: float) -> np.ndarray:
+        if not len(draws):
+            return np.full(draws.shape[1], np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the new customer has no total
+            return np.nanquantile(draws, q, axis=0)
+
+    labels = index + ([NEW_CUSTOMER] if first_order_value is not None else [])
+    sizes = np.concatenate([[float(len(rfm))], seg_sizes[other]])
+    if first_order_value is not None:
+        sizes = np.append(sizes, np.nan)
+    return pd.DataFrame(
         {
-            "segment": point.index,
-            "customers": point["size"].to_numpy(),
-            "total": point["sum"].to_numpy(),
-            "mean": point["mean"].to_numpy(),
-            "total_low": sums.quantile(alpha, axis=1).reindex(point.index).to_numpy(),
-            "total_high": sums.quantile(1 - alpha, axis=1).reindex(point.index).to_numpy(),
-            "mean_low": means.quantile(alpha, axis=1).reindex(point.index).to_numpy(),
-            "mean_high": means.quantile(1 - alpha, axis=1).reindex(point.index).to_numpy(),
+            "segment": labels,
+            "customers": sizes,
+            "total": point_sum,
+            "mean": point_mean,
+            "total_low": quantile(sums, alpha),
+            "total_high": quantile(sums, 1 - alpha),
+            "mean_low": quantile(means, alpha),
+            "mean_high": quantile(means, 1 - alpha),
         }
     )
-    return out
+
+
+class _BootstrapRows:
+    """The rows each model is refitted on, computed once: the transaction model's unique
+    (frequency, recency, T) rows with each customer's index into them, and the spend model's
+    customers. ``refit(counts)`` turns a replicate's draw counts per customer into weights."""
+
+    def __init__(self, model, spend_model, rfm: pd.DataFrame) -> None:
+        self.model, self.spend_model = model, spend_model
+        self.keys, self.inverse = unique_rows(rfm, ["frequency", "recency", "T"])
+        self.fixed_spend = isinstance(spend_model, (int, float))
+        if not self.fixed_spend:
+            repeat = np.asarray(rfm["frequency"], dtype=float) > 0
+            self.spend_rows = np.flatnonzero(repeat)
+            self.spend_frame = pd.DataFrame(
+                {
+                    "frequency": np.asarray(rfm["frequency"], dtype=float)[repeat],
+                    "monetary_value": np.asarray(rfm["monetary_value"], dtype=float)[repeat],
+                }
+            )
+
+    def refit(self, counts: np.ndarray):
+        weights = np.bincount(self.inverse, weights=counts, minlength=len(self.keys))
+        drawn = weights > 0
+        sample = self.keys[drawn].assign(weights=weights[drawn])
+        m = _refit(self.model, sample)
+        if self.fixed_spend:
+            return m, self.spend_model
+        spend_counts = counts[self.spend_rows].astype(float)
+        drawn = spend_counts > 0
+        spend_sample = self.spend_frame[drawn].assign(weights=spend_counts[drawn])
+        return m, _refit(self.spend_model, spend_sample)
 
 
 def _refit(model, sample: pd.DataFrame):
-    """A copy of ``model`` refitted on ``sample``, warm-started at the original estimates."""
+    """A copy of ``model`` refitted on ``sample``, warm-started at the original estimates with
+    Newton steps on the original fit's Hessian (``BaseFitter._newton``; L-BFGS-B if they fail),
+    without standard errors (a bootstrap replicate needs the estimates only)."""
     fresh = copy.copy(model)
+    covariance = getattr(model, "covariance_", None)
     for name in [k for k in vars(fresh) if k.endswith("_")]:
         delattr(fresh, name)
     fresh.n_starts = 1
     fresh.initial_params = dict(model.params_)
+    fresh.standard_errors = False
+    if covariance is not None:
+        fresh.newton_covariance = covariance.loc[model.param_names, model.param_names].to_numpy()
     return fresh.fit(sample)
