@@ -39,7 +39,6 @@ imports only the standard library, numpy and pandas, so that lifetimes' virtuale
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import platform
