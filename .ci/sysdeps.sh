@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages clvlib needs for PDF rendering and its tests, only when missing.
+# Install the Debian packages clvlib needs for PDF rendering, the PySpark backend (Java 17) and
+# their tests, only when missing.
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || need+=(fonts-dejavu-core fontconfig)
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)  # pyspark 4.0 needs Java 17
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "Installing Debian packages: ${need[*]}"
 SUDO=""

@@ -60,6 +60,7 @@ import pandas as pd
 from scipy import stats
 
 from clvlib.calculation import DAYS_PER_MONTH, _fetch, _per_customer, _window, orders
+from clvlib.progress import bar
 
 UNKNOWN_CHANNEL = "(unknown)"
 PERIOD_UNITS = ("M", "W")  # calendar months, ISO weeks (Monday first)
@@ -280,7 +281,7 @@ def bootstrap_mean_interval(
     rng = np.random.default_rng(rng)
     chunk = max(1, min(n_boot, 4_000_000 // n))
     means = []
-    for done in range(0, n_boot, chunk):
+    for done in bar(range(0, n_boot, chunk), desc="bootstrap channel CLV", enabled=False):
         idx = rng.integers(0, n, size=(min(chunk, n_boot - done), n))
         means.append(values[idx].mean(axis=1))
     tail = (1 - confidence) / 2

@@ -34,6 +34,7 @@ from clvlib.models.holdout import (
 )
 from clvlib.models.mbgnbd import MBGNBD
 from clvlib.models.paretonbd import ParetoNBD
+from clvlib.progress import bar
 
 #: Models the audit fits and compares. Pareto/NBD (``ParetoNBD``) is left out for now: on data
 #: with little drop-out its maximum lies at β → ∞, where the hypergeometric series it sums
@@ -89,7 +90,11 @@ def validate_models(audit, models: dict | None = None) -> dict:
     if calibration_end is None:
         return None
     rfm = customer_summary(audit, calibration_end=calibration_end)
-    fitted = {name: cls().fit(rfm) for name, cls in (models or TRANSACTION_MODELS).items()}
+    chosen_models = models or TRANSACTION_MODELS
+    fitted = {
+        name: chosen_models[name]().fit(rfm)
+        for name in bar(list(chosen_models), desc="fitting models", enabled=False)
+    }
     comparison = model_comparison(fitted, rfm)
     chosen = comparison.loc[0, "model"]
     model = fitted[chosen]
@@ -246,7 +251,8 @@ def segment_ceilings(
     Columns: segment, customers, repeat_customers, first_order_value, ceiling, ceiling_low,
     ceiling_high, note."""
     rows = []
-    for name, members in rfm.groupby(segments.to_numpy()):
+    groups = rfm.groupby(segments.to_numpy())
+    for name, members in bar(groups, desc="segment models", total=groups.ngroups, enabled=False):
         repeaters = int((members["frequency"] > 0).sum())
         first_orders = first.reindex(members.index)
         row = {

@@ -261,7 +261,7 @@ def clv_intervals(
     (unique rows, segment codes) is reused by every replicate, so a replicate costs two warm
     refits on the unique rows and one vectorised CLV evaluation.
     """
-    from tqdm.auto import tqdm
+    from clvlib.progress import bar
 
     segments = (
         pd.Series("all", index=rfm.index) if segments is None else segments.reindex(rfm.index)
@@ -295,7 +295,7 @@ def clv_intervals(
     fit_rows = _BootstrapRows(model, spend_model, rfm)
     rng = np.random.default_rng(seed)
     draws_sum, draws_mean = [], []
-    for _ in tqdm(range(n_boot), desc="bootstrap CLV", disable=not progress):
+    for _ in bar(range(n_boot), desc="bootstrap CLV", enabled=progress):
         counts = rng.multinomial(len(rfm), np.full(len(rfm), 1.0 / len(rfm)))
         m, s = fit_rows.refit(counts)
         boot_sum, boot_mean = values(m, s)
