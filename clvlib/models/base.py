@@ -65,6 +65,17 @@ class BaseFitter:
         return [np.ones(len(self.param_names))]
 
     # -- fitting ---------------------------------------------------------------------------------
+    #: Models whose ``fit`` is ``compress(rfm, compressed_columns)`` then the maximisation.
+    compressed_columns: tuple[str, ...] | None = None
+
+    def fit_compressed(self, data: np.ndarray, weights: np.ndarray):
+        """Fit on rows already unique in ``compressed_columns`` (``data``, one row each) with
+        their ``weights`` (customers), as ``compress`` returns them; returns self."""
+        if self.compressed_columns is None:
+            raise TypeError(f"{type(self).__name__} does not fit on compressed rows")
+        self._maximise(np.asarray(data, dtype=float), np.asarray(weights, dtype=float))
+        return self
+
     def _maximise(self, data: np.ndarray, weights: np.ndarray) -> None:
         def objective_for(rows: np.ndarray, row_weights: np.ndarray) -> Callable:
             def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
@@ -115,8 +126,7 @@ class BaseFitter:
         ``initial_params``: θ ← θ + C ∇ℓ(θ). Near that fit's maximum — a bootstrap replicate of
         the same customers — each step costs one gradient (L-BFGS-B needs ~50 evaluations from
         the same start) and the iteration converges linearly to the same maximum. Stops when
-        |∂ℓ/∂ ln θ| per customer is below ``tol`` (L-BFGS-B's criterion) and the next step
-        would move no parameter by more than 1e-9 of its value; returns False (and
+        |∂ℓ/∂ ln θ| per customer is below ``tol`` (L-BFGS-B's criterion); returns False (and
         changes nothing) when a step leaves the parameter space or the likelihood decreases, so
         the caller falls back to L-BFGS-B."""
         theta = np.array([self.initial_params[k] for k in self.param_names], dtype=float)
@@ -126,9 +136,9 @@ class BaseFitter:
         for _ in range(max_steps):
             if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
                 return False
-            step = covariance @ grad
-            if np.max(np.abs(grad * theta)) / n < self.tol and np.max(np.abs(step / theta)) < 1e-9:
+            if np.max(np.abs(grad * theta)) / n < self.tol:
                 break
+            step = covariance @ grad
             fresh = theta + step
             if np.any(fresh <= 0):
                 return False
