@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from clvlib.calculation import _per_customer, orders, wilson_interval
-from clvlib.progress import bar
+from clvlib.resampling import bootstrap_sums
 
 DAYS_PER_YEAR = 365.25
 Z95 = 1.959964
@@ -103,15 +103,9 @@ def _customers_with(audit, column: str):
 
 def _bootstrap_sums(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Column sums of ``values`` (rows = customers, columns = quantities) over ``n_boot``
-    resamples of the rows with replacement: an (n_boot, columns) array."""
-    n = len(values)
-    out = np.empty((n_boot, values.shape[1]))
-    chunk = max(1, 2_000_000 // max(n, 1))
-    for start in bar(range(0, n_boot, chunk), desc="bootstrap", enabled=False):
-        stop = min(n_boot, start + chunk)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        out[start:stop] = values[idx].sum(axis=1)
-    return out
+    resamples of the rows with replacement: an (n_boot, columns) array
+    (``clvlib.resampling.bootstrap_sums``: normal limit above 100,000 customers)."""
+    return bootstrap_sums(values, n_boot, rng)
 
 
 def _percentile_ci(draws: np.ndarray) -> tuple[float, float]:
