@@ -234,7 +234,10 @@ def _spend_by_channel(audit, period_unit: str) -> pd.Series:
 
 # -- the channel table ---------------------------------------------------------------------------
 def _new_customers(audit, period_unit: str) -> pd.DataFrame:
-    """Per new customer: customer_id, channel, purchase ``orders`` and ``margin`` so far."""
+    """Per new customer: customer_id, channel, purchase ``orders`` and ``margin`` so far.
+
+    One row per customer as pandas (aggregated by the engine): it is joined with step I's
+    per-customer CLV and resampled for the channels' bootstrap intervals."""
     acq = _acquisitions(audit, period_unit)
     per = _per_customer(audit)
     per = per.select(

@@ -5,7 +5,9 @@ less ``holdout_weeks``) and compares their holdout forecasts; ``purchase_day_cou
 feeds the weekly tracking table. ``predictive_clv(audit, name)`` refits the chosen model and the
 Gamma-Gamma spend model on the whole window and gives CLV per customer, by segment with
 bootstrap intervals, and the acquisition-cost ceiling of a new customer. Time unit: weeks
-(7 days). Heavy grouping runs in DuckDB; only per-day and per-customer results reach pandas.
+(7 days). Heavy grouping runs in the engine (DuckDB, Spark …); only per-day and per-customer
+results reach pandas — the models need one row per customer (``rfm_summary``), and fit on its
+unique rows.
 """
 
 from __future__ import annotations
@@ -119,7 +121,10 @@ def validate_models(audit, models: dict | None = None) -> dict:
 
 
 def first_purchase_values(audit) -> pd.Series:
-    """customer_id → value of the customer's first purchase day (currency, purchase rows)."""
+    """customer_id → value of the customer's first purchase day (currency, purchase rows).
+
+    One value per customer as pandas (aggregated by the engine): the segment ceilings average
+    it over each segment's model rows."""
     t = audit.transactions
     buys = t.filter(~t["is_return"] & (t["order_ts"].cast("date") <= audit.observation_end))
     buys = buys.mutate(day=buys["order_ts"].cast("date"))
@@ -131,7 +136,9 @@ def first_purchase_values(audit) -> pd.Series:
 
 
 def customer_segments(audit, by: str | None) -> pd.Series | None:
-    """customer_id → segment label (``"(unknown)"`` when missing); None without ``by``."""
+    """customer_id → segment label (``"(unknown)"`` when missing); None without ``by``.
+
+    One label per customer as pandas: the models' per-customer CLV is split by it."""
     if by is None:
         return None
     frame = _segments(audit, by).to_pandas().set_index("customer_id")["segment"]
