@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEMO   := data/demo/client.yml
 DEMO_CUSTOMERS ?= 20000
 
-.PHONY: help venv sysdeps demo audit test bench lint format lab app clean
+.PHONY: help venv sysdeps demo audit test bench bench-scale lint format lab app clean
 
 help:
 	@echo "make audit   - create the venv, generate the demo client, run the audit, print audit.pdf"
@@ -14,13 +14,15 @@ help:
 	@echo "make lab     - JupyterLab on notebooks/ with the demo config ready"
 	@echo "make app     - the notebooks as a Voila web app (controls, no code) on the demo"
 	@echo "make bench   - model-fitting benchmark against lifetimes 0.11.3 (its own venv)"
+	@echo "make bench-scale - rfm_summary on 1/10/50 M transactions vs DuckDB, pandas, lifetimes;"
+	@echo "               then the whole audit on ~10 M order lines (an hour; GBs of memory)"
 	@echo "make lint    - ruff check + format check"
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (found %s); set PYTHON=python3.11" % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev,spark]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
@@ -47,6 +49,14 @@ test: sysdeps $(STAMP) $(DEMO)
 # Writes benchmarks/results/models.md; BENCH_ARGS=--quick for 100,000 customers only.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Scale (not part of make test): the per-customer summary of 1 M, 10 M and 50 M transactions
+# against a bare DuckDB group-by, plain pandas and lifetimes (benchmarks/results/scale.md), then
+# clv-audit run on a ~10 M-line demo client as Parquet and CSV (benchmarks/results/
+# audit-scale.md). Data cached in benchmarks/.data/ (~8 GB); run one big benchmark at a time.
+bench-scale: sysdeps $(STAMP)
+	$(BIN)/python -m benchmarks scale $(SCALE_ARGS)
+	$(BIN)/python -m benchmarks audit $(AUDIT_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check clvlib tests benchmarks

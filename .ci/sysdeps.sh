@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install the Debian packages clvlib needs for PDF rendering and its tests, only when missing
-# (chromium: the browser tests, `pytest -m browser`, drive Debian's build through Playwright).
+# Install the Debian packages clvlib needs for PDF rendering, the PySpark backend (Java 17) and
+# their tests, only when missing (chromium: the browser tests, `pytest -m browser`, drive
+# Debian's build through Playwright).
 set -euo pipefail
 need=()
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
@@ -8,6 +9,7 @@ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 lib
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || need+=(fonts-dejavu-core fontconfig)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)  # pyspark 4.0 needs Java 17
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "Installing Debian packages: ${need[*]}"
 SUDO=""

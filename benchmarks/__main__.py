@@ -5,6 +5,12 @@ lifetimes 0.11.3, which gets its own virtualenv under ``benchmarks/.venv-lifetim
 missing), writes ``benchmarks/results/models.md``, and refreshes the lifetimes CDNOW CLV
 reference ``benchmarks/results/lifetimes_cdnow_clv.json``. ``--quick`` runs 100,000 only and
 writes its table to ``benchmarks/.data/models-quick.md`` (the committed table stays untouched).
+
+``python -m benchmarks scale [--sizes 1e6,1e7,5e7]`` runs the scale benchmark instead
+(``bench_scale.py``: the per-customer summary of 1 M, 10 M and 50 M transactions against a bare
+DuckDB floor, pandas and lifetimes; writes ``benchmarks/results/scale.md``);
+``python -m benchmarks audit`` the whole audit on a demo client of about 10 M order lines
+(``bench_audit.py``; writes ``benchmarks/results/audit-scale.md``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,15 @@ from benchmarks import bench_models
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["scale"]:
+        from benchmarks import bench_scale
+
+        return bench_scale.main(argv[1:])
+    if argv[:1] == ["audit"]:
+        from benchmarks import bench_audit
+
+        return bench_audit.main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="100,000 customers only")
     parser.add_argument(

@@ -359,10 +359,9 @@ def _worker_main(argv: list[str]) -> None:
 
 
 def ensure_lifetimes_env() -> bool:
-    """Create benchmarks/.venv-lifetimes when missing (``lifetimes_env.sh``); True when usable."""
-    if not (LIFETIMES_VENV / ".installed").exists():
-        log("lifetimes virtualenv missing: creating it (about a minute) ...")
-        subprocess.run(["bash", str(ENV_SCRIPT)], check=True)
+    """Create benchmarks/.venv-lifetimes when missing or made with other pins
+    (``lifetimes_env.sh``, which returns at once when it is current); True when usable."""
+    subprocess.run(["bash", str(ENV_SCRIPT)], check=True)
     return LIFETIMES_PYTHON.exists()
 
 

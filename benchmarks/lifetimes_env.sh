@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create the separate virtualenv that runs lifetimes 0.11.3 for the side-by-side benchmark.
 # lifetimes is unmaintained and needs old numpy/pandas/scipy, so it never enters the project's
-# .venv. Idempotent: does nothing when the venv is already complete (stamp file present).
+# .venv. Idempotent: does nothing when the venv is already complete (its stamp file lists the
+# same pins as below; a venv made with other pins is made again).
 #
 #   bash benchmarks/lifetimes_env.sh            # creates benchmarks/.venv-lifetimes
 #   PYTHON=python3.11 bash benchmarks/lifetimes_env.sh
@@ -18,10 +19,12 @@ PINS=(
     "scipy==1.11.4"
     "autograd==1.6.2"
     "dill==0.3.8"
+    "pyarrow==15.0.2"  # pandas.read_parquet for the scale benchmark (bench_scale.py)
     "setuptools<82"  # lifetimes imports pkg_resources-era helpers via autograd/dill
 )
 
-if [[ -f "$STAMP" ]]; then
+WANTED="$(printf '%s\n' "${PINS[@]}")"
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANTED" ]]; then
     exit 0
 fi
 
@@ -33,4 +36,4 @@ rm -rf "$VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet "${PINS[@]}"
 "$VENV/bin/python" -c 'import lifetimes, numpy, pandas, scipy; print("lifetimes", lifetimes.__version__, "numpy", numpy.__version__, "pandas", pandas.__version__, "scipy", scipy.__version__)' >&2
-touch "$STAMP"
+printf '%s\n' "${PINS[@]}" > "$STAMP"

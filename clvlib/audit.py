@@ -1,9 +1,11 @@
 """The ``Audit`` handle every notebook opens in one line: config, backend, tables, locale, metrics.
 
-``open_audit(config_path, run_dir)`` loads and validates the client's tables into the backend
-(DuckDB by default) once; a run directory prepared by ``clv-audit run`` holds a cached database so
-the notebooks of one run do not re-read the exports. ``Audit.from_frames`` builds the same handle
-from pandas frames for tests and quick experiments.
+``open_audit(config_path, run_dir)`` loads and validates the client's tables once (always in
+DuckDB, which accounts for every row); a run directory prepared by ``clv-audit run`` holds a cached
+database so the notebooks of one run do not re-read the exports. With ``backend: {name: pyspark}``
+or ``backend: {url: ...}`` in ``client.yml`` the canonical tables are handed to that engine
+(``clvlib.backends``) and every step's ibis expression runs there. ``Audit.from_frames`` builds
+the same handle from pandas frames for tests and quick experiments.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +34,13 @@ METRICS_PARTS = "_work/metrics"
 
 @dataclass
 class Audit:
-    """Everything a step needs. Tables are ibis expressions on ``con`` with canonical columns."""
+    """Everything a step needs. Tables are ibis expressions on ``con`` with canonical columns
+    (on PySpark or a URL backend ``tables`` connects on first use and ``con`` stays None:
+    the connection is ``tables.con``)."""
 
     config: ClientConfig
     con: Any
-    tables: dict[str, Any]
+    tables: Mapping[str, Any]
     quality: dict[str, TableQuality]
     observation_start: dt.date
     observation_end: dt.date
@@ -251,6 +256,7 @@ def prepare_run_cache(config: ClientConfig, run_dir: Path, *, progress: bool = T
 
     Returns the ``LoadResult``; the row accounting and window are saved beside the database.
     """
+    from clvlib import backends
     from clvlib.data.load import load_tables
 
     cache = Path(run_dir) / CACHE_DB
@@ -258,10 +264,13 @@ def prepare_run_cache(config: ClientConfig, run_dir: Path, *, progress: bool = T
     con = ibis.duckdb.connect(str(cache))
     try:
         loaded = load_tables(config, con, progress=progress)
+        where = backends.publish(config.backend, con, sorted(loaded.tables), Path(run_dir))
     finally:
         con.disconnect()
     state = {
         "tables": sorted(loaded.tables),
+        "backend": backends.kind(config.backend),
+        "where": where,
         "quality": {name: q.to_dict() for name, q in loaded.quality.items()},
         "observation_start": loaded.observation_start.isoformat(),
         "observation_end": loaded.observation_end.isoformat(),
@@ -282,24 +291,41 @@ def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Au
     state_file = run_path / "_work" / CACHE_STATE if run_path else None
     if state_file is not None and state_file.is_file():
         state = json.loads(state_file.read_text(encoding="utf-8"))
-        con = ibis.duckdb.connect(str(run_path / CACHE_DB), read_only=True)
+        if state.get("backend", "duckdb") == "duckdb":
+            con = ibis.duckdb.connect(str(run_path / CACHE_DB), read_only=True)
+            tables = {name: con.table(name) for name in state["tables"]}
+        else:
+            from clvlib.backends import LazyTables
+
+            con, tables = None, LazyTables(config.backend, state["where"])
         return Audit(
             config=config,
             con=con,
-            tables={name: con.table(name) for name in state["tables"]},
+            tables=tables,
             quality={n: TableQuality.from_dict(q) for n, q in state["quality"].items()},
             observation_start=dt.date.fromisoformat(state["observation_start"]),
             observation_end=dt.date.fromisoformat(state["observation_end"]),
             run_dir=run_path,
         )
+    from clvlib import backends
     from clvlib.data.load import load_tables
 
     con = ibis.duckdb.connect()
     loaded = load_tables(config, con, progress=False)
+    tables = loaded.tables
+    if backends.kind(config.backend) != "duckdb":
+        import atexit
+        import shutil
+        import tempfile
+
+        scratch = Path(tempfile.mkdtemp(prefix="clvlib-audit-"))
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+        where = backends.publish(config.backend, con, sorted(tables), scratch)
+        con, tables = None, backends.LazyTables(config.backend, where)
     return Audit(
         config=config,
         con=con,
-        tables=loaded.tables,
+        tables=tables,
         quality=loaded.quality,
         observation_start=loaded.observation_start,
         observation_end=loaded.observation_end,

@@ -60,6 +60,7 @@ import pandas as pd
 from scipy import stats
 
 from clvlib.calculation import DAYS_PER_MONTH, _fetch, _per_customer, _window, orders
+from clvlib.resampling import bootstrap_sums
 
 UNKNOWN_CHANNEL = "(unknown)"
 PERIOD_UNITS = ("M", "W")  # calendar months, ISO weeks (Monday first)
@@ -233,7 +234,10 @@ def _spend_by_channel(audit, period_unit: str) -> pd.Series:
 
 # -- the channel table ---------------------------------------------------------------------------
 def _new_customers(audit, period_unit: str) -> pd.DataFrame:
-    """Per new customer: customer_id, channel, purchase ``orders`` and ``margin`` so far."""
+    """Per new customer: customer_id, channel, purchase ``orders`` and ``margin`` so far.
+
+    One row per customer as pandas (aggregated by the engine): it is joined with step I's
+    per-customer CLV and resampled for the channels' bootstrap intervals."""
     acq = _acquisitions(audit, period_unit)
     per = _per_customer(audit)
     per = per.select(
@@ -270,7 +274,8 @@ def bootstrap_mean_interval(
     values: np.ndarray, *, n_boot: int = 1000, confidence: float = 0.95, rng=None
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean of ``values`` (resampling them with
-    replacement ``n_boot`` times); NaN for no values, the value itself for one."""
+    replacement ``n_boot`` times; above 100,000 values from the resampled mean's normal limit,
+    ``clvlib.resampling``); NaN for no values, the value itself for one."""
     values = np.asarray(values, dtype="float64")
     n = len(values)
     if n == 0:
@@ -278,13 +283,9 @@ def bootstrap_mean_interval(
     if n == 1:
         return float(values[0]), float(values[0])
     rng = np.random.default_rng(rng)
-    chunk = max(1, min(n_boot, 4_000_000 // n))
-    means = []
-    for done in range(0, n_boot, chunk):
-        idx = rng.integers(0, n, size=(min(chunk, n_boot - done), n))
-        means.append(values[idx].mean(axis=1))
+    means = bootstrap_sums(values, n_boot, rng)[:, 0] / n
     tail = (1 - confidence) / 2
-    low, high = np.quantile(np.concatenate(means), [tail, 1 - tail])
+    low, high = np.quantile(means, [tail, 1 - tail])
     return float(low), float(high)
 
 

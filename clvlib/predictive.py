@@ -5,7 +5,9 @@ less ``holdout_weeks``) and compares their holdout forecasts; ``purchase_day_cou
 feeds the weekly tracking table. ``predictive_clv(audit, name)`` refits the chosen model and the
 Gamma-Gamma spend model on the whole window and gives CLV per customer, by segment with
 bootstrap intervals, and the acquisition-cost ceiling of a new customer. Time unit: weeks
-(7 days). Heavy grouping runs in DuckDB; only per-day and per-customer results reach pandas.
+(7 days). Heavy grouping runs in the engine (DuckDB, Spark …); only per-day and per-customer
+results reach pandas — the models need one row per customer (``rfm_summary``), and fit on its
+unique rows.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from clvlib.models.holdout import (
 )
 from clvlib.models.mbgnbd import MBGNBD
 from clvlib.models.paretonbd import ParetoNBD
+from clvlib.progress import bar
 
 #: Models the audit fits and compares. Pareto/NBD (``ParetoNBD``) is left out for now: on data
 #: with little drop-out its maximum lies at β → ∞, where the hypergeometric series it sums
@@ -89,7 +92,11 @@ def validate_models(audit, models: dict | None = None) -> dict:
     if calibration_end is None:
         return None
     rfm = customer_summary(audit, calibration_end=calibration_end)
-    fitted = {name: cls().fit(rfm) for name, cls in (models or TRANSACTION_MODELS).items()}
+    chosen_models = models or TRANSACTION_MODELS
+    fitted = {
+        name: chosen_models[name]().fit(rfm)
+        for name in bar(list(chosen_models), desc="fitting models", enabled=False)
+    }
     comparison = model_comparison(fitted, rfm)
     chosen = comparison.loc[0, "model"]
     model = fitted[chosen]
@@ -114,7 +121,10 @@ def validate_models(audit, models: dict | None = None) -> dict:
 
 
 def first_purchase_values(audit) -> pd.Series:
-    """customer_id → value of the customer's first purchase day (currency, purchase rows)."""
+    """customer_id → value of the customer's first purchase day (currency, purchase rows).
+
+    One value per customer as pandas (aggregated by the engine): the segment ceilings average
+    it over each segment's model rows."""
     t = audit.transactions
     buys = t.filter(~t["is_return"] & (t["order_ts"].cast("date") <= audit.observation_end))
     buys = buys.mutate(day=buys["order_ts"].cast("date"))
@@ -126,7 +136,9 @@ def first_purchase_values(audit) -> pd.Series:
 
 
 def customer_segments(audit, by: str | None) -> pd.Series | None:
-    """customer_id → segment label (``"(unknown)"`` when missing); None without ``by``."""
+    """customer_id → segment label (``"(unknown)"`` when missing); None without ``by``.
+
+    One label per customer as pandas: the models' per-customer CLV is split by it."""
     if by is None:
         return None
     frame = _segments(audit, by).to_pandas().set_index("customer_id")["segment"]
@@ -246,7 +258,8 @@ def segment_ceilings(
     Columns: segment, customers, repeat_customers, first_order_value, ceiling, ceiling_low,
     ceiling_high, note."""
     rows = []
-    for name, members in rfm.groupby(segments.to_numpy()):
+    groups = rfm.groupby(segments.to_numpy())
+    for name, members in bar(groups, desc="segment models", total=groups.ngroups, enabled=False):
         repeaters = int((members["frequency"] > 0).sum())
         first_orders = first.reindex(members.index)
         row = {

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from clvlib.calculation import _per_customer, orders, wilson_interval
+from clvlib.resampling import bootstrap_sums
 
 DAYS_PER_YEAR = 365.25
 Z95 = 1.959964
@@ -102,15 +103,9 @@ def _customers_with(audit, column: str):
 
 def _bootstrap_sums(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Column sums of ``values`` (rows = customers, columns = quantities) over ``n_boot``
-    resamples of the rows with replacement: an (n_boot, columns) array."""
-    n = len(values)
-    out = np.empty((n_boot, values.shape[1]))
-    chunk = max(1, 2_000_000 // max(n, 1))
-    for start in range(0, n_boot, chunk):
-        stop = min(n_boot, start + chunk)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        out[start:stop] = values[idx].sum(axis=1)
-    return out
+    resamples of the rows with replacement: an (n_boot, columns) array
+    (``clvlib.resampling.bootstrap_sums``: normal limit above 100,000 customers)."""
+    return bootstrap_sums(values, n_boot, rng)
 
 
 def _percentile_ci(draws: np.ndarray) -> tuple[float, float]:
@@ -352,9 +347,10 @@ def retention_summary(audit, *, km: pd.DataFrame | None = None) -> dict[str, Any
 
 # -- per customer with customer attributes -------------------------------------------------------
 def _customer_orders(audit, customers, extra: list[str]) -> pd.DataFrame:
-    """Per customer with a purchase order (pandas): ``customer_id``, ``orders`` (purchase
-    orders), ``revenue`` (their net revenue), ``years`` (customer-years) and ``extra`` columns
-    of the customers table."""
+    """Per customer with a purchase order (pandas, one row per customer, sorted by id: the
+    bootstrap resamples these rows, so their order must not depend on the engine):
+    ``customer_id``, ``orders`` (purchase orders), ``revenue`` (their net revenue), ``years``
+    (customer-years) and ``extra`` columns of the customers table."""
     o = _window_orders(audit)
     o = o.filter(o["is_purchase"])
     end = ibis.literal(audit.observation_end)
@@ -365,7 +361,7 @@ def _customer_orders(audit, customers, extra: list[str]) -> pd.DataFrame:
     j = per.inner_join(c, "customer_id")
     j = j.mutate(years=ibis.greatest(end.delta(j["first"].cast("date"), unit="day"), 1)
                  / DAYS_PER_YEAR).drop("first")  # fmt: skip
-    frame = _fetch(j)
+    frame = _fetch(j.order_by("customer_id"))
     frame["orders"] = frame["orders"].astype("float64")
     frame["revenue"] = frame["revenue"].astype("float64")
     frame["years"] = frame["years"].astype("float64")
@@ -454,7 +450,7 @@ def loyalty_before_after(audit, *, n_boot: int = 2000, seed: int = 0) -> pd.Data
         r_after=j["revenue"].sum(where=after),
     )
     per = per.filter((per["n_before"] > 0) & (per["n_after"] > 0))
-    frame = _fetch(per)
+    frame = _fetch(per.order_by("customer_id"))  # one row per joiner, in a fixed order
     before = (frame["r_before"] / frame["n_before"]).to_numpy(dtype="float64")
     after_v = (frame["r_after"] / frame["n_after"]).to_numpy(dtype="float64")
     n = len(frame)
@@ -561,7 +557,7 @@ def sales_rep_table(
     stats["scorecard"] = [float(card[r]) if r in card else math.nan for r in stats["sales_rep"]]
     stats["clv_mean"] = stats["clv_ci_low"] = stats["clv_ci_high"] = math.nan
     if customer_value is not None:
-        reps = _fetch(j.select("customer_id", "sales_rep"))
+        reps = _fetch(j.select("customer_id", "sales_rep").order_by("customer_id"))
         values = customer_value[["customer_id", "clv"]].copy()
         values["customer_id"] = values["customer_id"].astype(str)
         reps["customer_id"] = reps["customer_id"].astype(str)

@@ -402,7 +402,8 @@ def potential_table(
 def recent_spend(audit, *, years: int = 1) -> pd.DataFrame:
     """Net spend per customer over ``(observation_end − years, observation_end]``: ``customer_id,
     spend`` (currency; every order incl. return documents), customers with a purchase up to the
-    end, 0 for those without orders in the window (ibis; one row per customer)."""
+    end, 0 for those without orders in the window (aggregated by the engine, returned as pandas
+    with one row per customer: it is joined with step I's per-customer CLV)."""
     end = audit.observation_end
     cut = (pd.Timestamp(end) - pd.DateOffset(years=years)).date()
     o = orders(_window(audit))

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _pyproject_pins() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return set(project["dependencies"]) | set(project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]  # dev and spark: both installed by make venv
+    return set(project["dependencies"]).union(*extras.values())
 
 
 def _environment_pins() -> set[str]:

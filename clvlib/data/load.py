@@ -69,6 +69,7 @@ def load_tables(config: ClientConfig, con, *, progress: bool = True) -> LoadResu
     (see the module docstring).
     """
     duck = con.con
+    duck.execute("SET enable_progress_bar = false")  # our bars (tqdm) say where loading is
     quality: dict[str, TableQuality] = {}
     created: list[str] = []
     with tempfile.TemporaryDirectory(prefix="clvlib-load-") as tmp:

@@ -52,6 +52,10 @@ class BaseFitter:
         self.seed = seed
         self.tol = tol  # stop when |∂ log-likelihood / ∂ log θ| per customer is below this
         self.initial_params = initial_params  # a warm start (e.g. for bootstrap refits)
+        self.standard_errors = True  # False: skip the Hessian (bootstrap refits need none)
+        # With initial_params: the covariance (inverse negative Hessian, natural scale) of an
+        # earlier fit on similar data, for fixed-Hessian Newton steps (bootstrap refits)
+        self.newton_covariance: np.ndarray | None = None
 
     # -- to implement ---------------------------------------------------------------------------
     def _loglik_and_grad(self, params: np.ndarray, data: np.ndarray, weights: np.ndarray):
@@ -61,6 +65,17 @@ class BaseFitter:
         return [np.ones(len(self.param_names))]
 
     # -- fitting ---------------------------------------------------------------------------------
+    #: Models whose ``fit`` is ``compress(rfm, compressed_columns)`` then the maximisation.
+    compressed_columns: tuple[str, ...] | None = None
+
+    def fit_compressed(self, data: np.ndarray, weights: np.ndarray):
+        """Fit on rows already unique in ``compressed_columns`` (``data``, one row each) with
+        their ``weights`` (customers), as ``compress`` returns them; returns self."""
+        if self.compressed_columns is None:
+            raise TypeError(f"{type(self).__name__} does not fit on compressed rows")
+        self._maximise(np.asarray(data, dtype=float), np.asarray(weights, dtype=float))
+        return self
+
     def _maximise(self, data: np.ndarray, weights: np.ndarray) -> None:
         def objective_for(rows: np.ndarray, row_weights: np.ndarray) -> Callable:
             def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
@@ -72,6 +87,9 @@ class BaseFitter:
 
             return objective
 
+        if self.newton_covariance is not None and self.initial_params is not None:
+            if self._newton(data, weights):
+                return
         rng = np.random.default_rng(self.seed)
         starts = list(self._starts(data, weights))
         if self.initial_params is not None:
@@ -100,7 +118,43 @@ class BaseFitter:
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self.standard_errors_ = self._standard_errors(params, data, weights)
+        if getattr(self, "standard_errors", True):
+            self.standard_errors_ = self._standard_errors(params, data, weights)
+
+    def _newton(self, data: np.ndarray, weights: np.ndarray, max_steps: int = 50) -> bool:
+        """Newton steps with the fixed Hessian of an earlier fit (``newton_covariance``) from
+        ``initial_params``: θ ← θ + C ∇ℓ(θ). Near that fit's maximum — a bootstrap replicate of
+        the same customers — each step costs one gradient (L-BFGS-B needs ~50 evaluations from
+        the same start) and the iteration converges linearly to the same maximum. Stops when
+        |∂ℓ/∂ ln θ| per customer is below ``tol`` (L-BFGS-B's criterion); returns False (and
+        changes nothing) when a step leaves the parameter space or the likelihood decreases, so
+        the caller falls back to L-BFGS-B."""
+        theta = np.array([self.initial_params[k] for k in self.param_names], dtype=float)
+        covariance = np.asarray(self.newton_covariance, dtype=float)
+        n = max(float(weights.sum()), 1.0)
+        ll, grad = self._loglik_and_grad(theta, data, weights)
+        for _ in range(max_steps):
+            if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
+                return False
+            if np.max(np.abs(grad * theta)) / n < self.tol:
+                break
+            step = covariance @ grad
+            fresh = theta + step
+            if np.any(fresh <= 0):
+                return False
+            fresh_ll, fresh_grad = self._loglik_and_grad(fresh, data, weights)
+            if not fresh_ll >= ll - 1e-12 * abs(ll):
+                return False
+            theta, ll, grad = fresh, fresh_ll, fresh_grad
+        else:
+            return False
+        self.params_ = dict(zip(self.param_names, theta.tolist(), strict=True))
+        self.log_likelihood_ = float(ll)
+        self.n_obs_ = float(weights.sum())
+        self.converged_ = True
+        if getattr(self, "standard_errors", True):
+            self.standard_errors_ = self._standard_errors(theta, data, weights)
+        return True
 
     def _best_run(self, objective: Callable, starts: list[np.ndarray], weights: np.ndarray):
         """The L-BFGS-B result with the highest likelihood over ``starts`` (natural scale); the

@@ -12,6 +12,7 @@ of the month they fall in.
 from __future__ import annotations
 
 import copy
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -46,16 +47,18 @@ def discounted_purchases(
     monthly_discount: float,
     time_unit: str = "W",
     days_per_month: float = 30.4375,
+    unique: tuple[pd.DataFrame, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Σ_m ΔE[Y(m)] / (1 + d)^m per row of ``rfm``: discounted expected purchases (count).
 
     Models with ``expected_purchases_alive`` (E[Y(t)] = P(alive) × that, a function of
     frequency and T only) are evaluated once per distinct (frequency, T) and P(alive) once per
-    row; others once per distinct (frequency, recency, T) and month."""
+    row; others once per distinct (frequency, recency, T) and month. ``unique``: those distinct
+    rows and each row's index into them (``unique_rows(rfm, purchase_key_columns(model))``),
+    when the caller evaluates many models on the same customers."""
     step = days_per_month / _unit_days(time_unit, days_per_month)  # one month in data units
     factored = hasattr(model, "expected_purchases_alive")
-    columns = ["frequency", "T"] if factored else ["frequency", "recency", "T"]
-    keys, inverse = _unique_rows(rfm, columns)
+    keys, inverse = unique if unique is not None else unique_rows(rfm, key_columns(model))
     predict = model.expected_purchases_alive if factored else model.expected_purchases
     total = np.zeros(len(keys))
     previous = np.zeros(len(keys))
@@ -67,7 +70,34 @@ def discounted_purchases(
     return per_row * model.p_alive(rfm) if factored else per_row
 
 
-def _unique_rows(rfm: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+def key_columns(model) -> list[str]:
+    """The columns a transaction model's discounted purchases depend on (before P(alive))."""
+    if hasattr(model, "expected_purchases_alive"):
+        return ["frequency", "T"]
+    return ["frequency", "recency", "T"]
+
+
+def unique_rows(rfm: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct rows of ``columns`` (in order of first appearance) and each row's index
+    into them. Hash-based: each column is factorised, the codes combined into one integer."""
+    n = len(rfm)
+    values = [np.asarray(rfm[c], dtype="float64") for c in columns]
+    combined = np.zeros(n, dtype=np.int64)
+    span = 1
+    for column in values:
+        codes, uniques = pd.factorize(column)
+        if span * max(len(uniques), 1) >= 2**62:  # too many combinations for one integer
+            return _unique_rows_multiindex(rfm, columns)
+        combined = combined * len(uniques) + codes
+        span *= max(len(uniques), 1)
+    inverse, distinct = pd.factorize(combined)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(n - 1, -1, -1)
+    rows = pd.DataFrame({c: v[first] for c, v in zip(columns, values, strict=True)})
+    return rows, inverse
+
+
+def _unique_rows_multiindex(rfm: pd.DataFrame, columns: list[str]):
     keys = rfm[columns].astype("float64")
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
     rows = uniques.to_frame(index=False)
@@ -92,6 +122,7 @@ def customer_lifetime_value(
     time_unit: str = "W",
     days_per_month: float = 30.4375,
     margin: float = 1.0,
+    unique: tuple[pd.DataFrame, np.ndarray] | None = None,
 ) -> pd.Series:
     """Discounted CLV per customer (currency), indexed like ``rfm``.
 
@@ -99,7 +130,7 @@ def customer_lifetime_value(
     ``expected_purchases(t, rfm)`` in the data's ``time_unit``); ``spend_model`` a fitted spend
     model with ``expected_spend(rfm)`` or a fixed amount per purchase (currency). ``margin`` is
     the fraction of spend kept. ``days_per_month`` sets how long a month is (lifetimes steps
-    4.345 weeks = 30.415 days on weekly data).
+    4.345 weeks = 30.415 days on weekly data). ``unique``: see :func:`discounted_purchases`.
     """
     discount = monthly_rate(monthly_discount_rate, annual_discount_rate)
     purchases = discounted_purchases(
@@ -109,6 +140,7 @@ def customer_lifetime_value(
         monthly_discount=discount,
         time_unit=time_unit,
         days_per_month=days_per_month,
+        unique=unique,
     )
     return pd.Series(margin * _spend(spend_model, rfm) * purchases, index=rfm.index, name="clv")
 
@@ -198,8 +230,9 @@ def clv_by_segment(clv: pd.Series, segments: pd.Series | None = None) -> pd.Data
 
     ``clv`` is one value per customer (e.g. :func:`customer_lifetime_value`), ``segments`` a
     label per customer aligned with it (missing labels count as ``"(unknown)"``). Indexed by
-    segment, ``"all"`` first; columns ``customers``, ``total``, ``mean``. The point estimates of
-    :func:`clv_intervals`, and what the notebooks' horizon/margin/discount controls recompute.
+    segment, ``"all"`` first; columns ``customers``, ``total``, ``mean``: the point estimates
+    :func:`clv_intervals` reports (it sums them by model-row groups instead, for speed), and what
+    the notebooks' horizon/margin/discount controls recompute.
     """
     labels = pd.Series("all", index=clv.index) if segments is None else segments.reindex(clv.index)
     frame = pd.DataFrame(
@@ -238,78 +271,200 @@ def clv_intervals(
     """Point estimates and bootstrap intervals of total and mean CLV, overall and per segment.
 
     Each bootstrap replicate resamples customers with replacement (multinomial counts on the
-    unique model rows, so refits stay fast), refits copies of both models and recomputes the CLV
-    of the *observed* customers: the interval reflects the uncertainty of the fitted parameters.
-    Seeded: the same inputs give the same intervals. Columns: segment, customers, total, mean,
-    total_low, total_high, mean_low, mean_high (currency). With ``first_order_value`` (currency,
-    the mean first order) a last row ``NEW_CUSTOMER`` holds :func:`new_customer_value` in
-    ``mean`` with its interval — the acquisition-cost ceiling.
+    customers, summed onto the unique model rows, so refits stay fast), refits copies of both
+    models and recomputes the CLV of the *observed* customers: the interval reflects the
+    uncertainty of the fitted parameters. Seeded: the same inputs give the same intervals.
+    Columns: segment, customers, total, mean, total_low, total_high, mean_low, mean_high
+    (currency). With ``first_order_value`` (currency, the mean first order) a last row
+    ``NEW_CUSTOMER`` holds :func:`new_customer_value` in ``mean`` with its interval — the
+    acquisition-cost ceiling.
+
+    ``rfm`` is one row per customer (pandas, as the models need it); everything computed once
+    (unique rows, segment codes) is reused by every replicate, so a replicate costs two warm
+    refits on the unique rows and one vectorised CLV evaluation.
     """
-    from tqdm.auto import tqdm
+    from clvlib.progress import bar
 
-    def values(m, s) -> pd.DataFrame:
-        clv = customer_lifetime_value(
-            m,
-            s,
-            rfm,
-            horizon_months=horizon_months,
-            annual_discount_rate=annual_discount_rate,
-            time_unit=time_unit,
-            days_per_month=days_per_month,
-            margin=margin,
-        )
-        table = clv_by_segment(clv, segments)
+    segments = (
+        pd.Series("all", index=rfm.index) if segments is None else segments.reindex(rfm.index)
+    )
+    segments = segments.astype("object").fillna("(unknown)")
+    seg_codes, seg_labels = pd.factorize(segments.to_numpy(), sort=True)
+    seg_sizes = np.bincount(seg_codes, minlength=len(seg_labels)).astype(float)
+    other = [i for i, label in enumerate(seg_labels) if label != "all"]
+    index = ["all", *[seg_labels[i] for i in other]]
+    clv_unique = unique_rows(rfm, key_columns(model))
+    clv_kwargs = dict(
+        horizon_months=horizon_months,
+        annual_discount_rate=annual_discount_rate,
+        time_unit=time_unit,
+        days_per_month=days_per_month,
+        margin=margin,
+    )
+
+    grouped = _GroupedClv(rfm, seg_codes, len(seg_labels), spend_model)
+
+    def values(m, s) -> tuple[np.ndarray, np.ndarray]:
+        """Totals and means (currency) in the order of ``index`` (+ the new customer)."""
+        sums = grouped.sums(m, s, **clv_kwargs)
+        if sums is None:  # a spend model that is not linear in the customer's mean spend
+            clv = customer_lifetime_value(m, s, rfm, unique=clv_unique, **clv_kwargs).to_numpy()
+            sums = np.bincount(seg_codes, weights=clv, minlength=len(seg_labels))
+        total = np.concatenate([[sums.sum()], sums[other]])
+        mean = np.concatenate([[sums.sum() / len(rfm)], sums[other] / seg_sizes[other]])
         if first_order_value is not None:
-            value = new_customer_value(
-                m,
-                s,
-                first_order_value=first_order_value,
-                horizon_months=horizon_months,
-                annual_discount_rate=annual_discount_rate,
-                time_unit=time_unit,
-                days_per_month=days_per_month,
-                margin=margin,
-            )
-            new = pd.DataFrame({"customers": [np.nan], "total": [np.nan], "mean": [value]})
-            table = pd.concat([table, new.set_axis([NEW_CUSTOMER])])
-        return table
+            value = new_customer_value(m, s, first_order_value=first_order_value, **clv_kwargs)
+            total, mean = np.append(total, np.nan), np.append(mean, value)
+        return total, mean
 
-    point = values(model, spend_model)
+    point_sum, point_mean = values(model, spend_model)
+    fit_rows = _BootstrapRows(model, spend_model, rfm)
     rng = np.random.default_rng(seed)
     draws_sum, draws_mean = [], []
-    for _ in tqdm(range(n_boot), desc="bootstrap CLV", disable=not progress):
-        counts = pd.Series(
-            rng.multinomial(len(rfm), np.full(len(rfm), 1.0 / len(rfm))), index=rfm.index
-        )
-        sample = rfm.assign(weights=counts.to_numpy())
-        sample = sample[sample["weights"] > 0]
-        m = _refit(model, sample)
-        s = spend_model if isinstance(spend_model, (int, float)) else _refit(spend_model, sample)
-        boot = values(m, s)
-        draws_sum.append(boot["total"])
-        draws_mean.append(boot["mean"])
+    for _ in bar(range(n_boot), desc="bootstrap CLV", enabled=progress):
+        counts = rng.multinomial(len(rfm), np.full(len(rfm), 1.0 / len(rfm)))
+        m, s = fit_rows.refit(counts)
+        boot_sum, boot_mean = values(m, s)
+        draws_sum.append(boot_sum)
+        draws_mean.append(boot_mean)
     alpha = (1 - level) / 2
-    sums, means = pd.concat(draws_sum, axis=1), pd.concat(draws_mean, axis=1)
-    out = pd.DataFrame(
+    sums = np.array(draws_sum).reshape(len(draws_sum), len(point_sum))
+    means = np.array(draws_mean).reshape(len(draws_mean), len(point_mean))
+
+    def quantile(draws: np.ndarray, q: float) -> np.ndarray:
+        if not len(draws):
+            return np.full(draws.shape[1], np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the new customer has no total
+            return np.nanquantile(draws, q, axis=0)
+
+    labels = index + ([NEW_CUSTOMER] if first_order_value is not None else [])
+    sizes = np.concatenate([[float(len(rfm))], seg_sizes[other]])
+    if first_order_value is not None:
+        sizes = np.append(sizes, np.nan)
+    return pd.DataFrame(
         {
-            "segment": point.index,
-            "customers": point["customers"].to_numpy(),
-            "total": point["total"].to_numpy(),
-            "mean": point["mean"].to_numpy(),
-            "total_low": sums.quantile(alpha, axis=1).reindex(point.index).to_numpy(),
-            "total_high": sums.quantile(1 - alpha, axis=1).reindex(point.index).to_numpy(),
-            "mean_low": means.quantile(alpha, axis=1).reindex(point.index).to_numpy(),
-            "mean_high": means.quantile(1 - alpha, axis=1).reindex(point.index).to_numpy(),
+            "segment": labels,
+            "customers": sizes,
+            "total": point_sum,
+            "mean": point_mean,
+            "total_low": quantile(sums, alpha),
+            "total_high": quantile(sums, 1 - alpha),
+            "mean_low": quantile(means, alpha),
+            "mean_high": quantile(means, 1 - alpha),
         }
     )
-    return out
 
 
-def _refit(model, sample: pd.DataFrame):
-    """A copy of ``model`` refitted on ``sample``, warm-started at the original estimates."""
+class _GroupedClv:
+    """Segment totals of CLV without a pass over every customer per replicate.
+
+    CLV_i = margin × D(x, t_x, T) × spend_i, where D (discounted expected purchases) depends
+    on the customer's (frequency, recency, T) only and the Gamma-Gamma spend is linear in the
+    customer's mean spend: spend_i = α(x) + β(x) m_i⁺ (α = p v / (p x + q − 1), β =
+    p x / (p x + q − 1); a fixed spend is α alone). So a segment's total is
+    Σ_k margin D_k (α_k N_k + β_k M_k) over the distinct (frequency, recency, T, segment) groups
+    k, N_k customers and M_k their summed m⁺ — exactly the per-customer sum, in a few hundred
+    thousand terms instead of millions."""
+
+    def __init__(self, rfm: pd.DataFrame, seg_codes: np.ndarray, n_segments: int, spend) -> None:
+        from clvlib.models.gammagamma import GammaGamma
+
+        self.linear = isinstance(spend, (int, float, GammaGamma))
+        if not self.linear:
+            return
+        keys, inverse = unique_rows(rfm, ["frequency", "recency", "T"])
+        pair, pairs = pd.factorize(inverse.astype(np.int64) * n_segments + seg_codes)
+        self.n_segments = n_segments
+        self.key_of_pair = (pairs // n_segments).astype(np.int64)
+        self.seg_of_pair = (pairs % n_segments).astype(np.int64)
+        x = np.asarray(rfm["frequency"], dtype=float)
+        m = np.asarray(rfm["monetary_value"], dtype=float) if "monetary_value" in rfm else 0 * x
+        m_pos = np.where(x > 0, np.maximum(m, 0.0), 0.0)
+        self.count = np.bincount(pair, minlength=len(pairs)).astype(float)
+        self.mean_sum = np.bincount(pair, weights=m_pos, minlength=len(pairs))
+        self.keys = keys
+        self.key_unique = {}
+
+    def sums(self, model, spend, *, margin: float, **kwargs) -> np.ndarray | None:
+        if not self.linear:
+            return None
+        columns = tuple(key_columns(model))
+        if columns not in self.key_unique:
+            self.key_unique[columns] = unique_rows(self.keys, list(columns))
+        discount = monthly_rate(None, kwargs["annual_discount_rate"])
+        purchases = discounted_purchases(
+            model,
+            self.keys,
+            horizon_months=kwargs["horizon_months"],
+            monthly_discount=discount,
+            time_unit=kwargs["time_unit"],
+            days_per_month=kwargs["days_per_month"],
+            unique=self.key_unique[columns],
+        )
+        x = np.maximum(self.keys["frequency"].to_numpy(dtype=float), 0.0)
+        if isinstance(spend, (int, float)):
+            alpha, beta = np.full(len(x), float(spend)), np.zeros(len(x))
+        else:
+            p, q, v = (spend.params_[k] for k in ("p", "q", "v"))
+            denominator = p * x + q - 1
+            if np.any(denominator <= 0):
+                return None
+            alpha, beta = p * v / denominator, p * x / denominator
+        k = self.key_of_pair
+        terms = margin * purchases[k] * (alpha[k] * self.count + beta[k] * self.mean_sum)
+        return np.bincount(self.seg_of_pair, weights=terms, minlength=self.n_segments)
+
+
+class _BootstrapRows:
+    """The rows each model is refitted on, computed once: the transaction model's unique
+    (frequency, recency, T) rows with each customer's index into them, and the spend model's
+    customers. ``refit(counts)`` turns a replicate's draw counts per customer into weights."""
+
+    def __init__(self, model, spend_model, rfm: pd.DataFrame) -> None:
+        self.model, self.spend_model = model, spend_model
+        self.keys, self.inverse = unique_rows(rfm, ["frequency", "recency", "T"])
+        self.key_array = self.keys.to_numpy(dtype=float)
+        self.fixed_spend = isinstance(spend_model, (int, float))
+        if not self.fixed_spend:
+            repeat = np.asarray(rfm["frequency"], dtype=float) > 0
+            self.spend_rows = np.flatnonzero(repeat)
+            self.spend_frame = pd.DataFrame(
+                {
+                    "frequency": np.asarray(rfm["frequency"], dtype=float)[repeat],
+                    "monetary_value": np.asarray(rfm["monetary_value"], dtype=float)[repeat],
+                }
+            )
+
+    def refit(self, counts: np.ndarray):
+        weights = np.bincount(self.inverse, weights=counts, minlength=len(self.keys))
+        drawn = weights > 0
+        if getattr(self.model, "compressed_columns", None) == ("frequency", "recency", "T"):
+            m = _refit(self.model, (self.key_array[drawn], weights[drawn]))
+        else:
+            m = _refit(self.model, self.keys[drawn].assign(weights=weights[drawn]))
+        if self.fixed_spend:
+            return m, self.spend_model
+        spend_counts = counts[self.spend_rows].astype(float)
+        drawn = spend_counts > 0
+        spend_sample = self.spend_frame[drawn].assign(weights=spend_counts[drawn])
+        return m, _refit(self.spend_model, spend_sample)
+
+
+def _refit(model, sample: pd.DataFrame | tuple[np.ndarray, np.ndarray]):
+    """A copy of ``model`` refitted on ``sample``, warm-started at the original estimates with
+    Newton steps on the original fit's Hessian (``BaseFitter._newton``; L-BFGS-B if they fail),
+    without standard errors (a bootstrap replicate needs the estimates only). ``sample``: a
+    frame for ``fit``, or (unique rows, weights) for ``fit_compressed``."""
     fresh = copy.copy(model)
+    covariance = getattr(model, "covariance_", None)
     for name in [k for k in vars(fresh) if k.endswith("_")]:
         delattr(fresh, name)
     fresh.n_starts = 1
     fresh.initial_params = dict(model.params_)
+    fresh.standard_errors = False
+    if covariance is not None:
+        fresh.newton_covariance = covariance.loc[model.param_names, model.param_names].to_numpy()
+    if isinstance(sample, tuple):
+        return fresh.fit_compressed(*sample)
     return fresh.fit(sample)

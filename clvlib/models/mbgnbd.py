@@ -49,6 +49,8 @@ class MBGNBD(BaseFitter):
 
     param_names = ("r", "alpha", "a", "b")
 
+    compressed_columns = COLUMNS  # fit() = compress(rfm, COLUMNS) + maximise
+
     def fit(self, rfm: pd.DataFrame) -> MBGNBD:
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows; returns self."""
         data, weights = compress(rfm, COLUMNS)

@@ -252,6 +252,8 @@ class ParetoNBD(BaseFitter):
 
     param_names = ("r", "alpha", "s", "beta")
 
+    compressed_columns = COLUMNS  # fit() = compress(rfm, COLUMNS) + maximise
+
     def fit(self, rfm: pd.DataFrame) -> ParetoNBD:
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows; returns self."""
         data, weights = compress(rfm, COLUMNS)

@@ -22,6 +22,8 @@ from tqdm.auto import tqdm
 import clvlib
 from clvlib.config import ClientConfig, load_config
 from clvlib.errors import ConfigError, DataError
+from clvlib.progress import ENV as PROGRESS_ENV
+from clvlib.progress import ProgressFile
 from clvlib.report import display
 from clvlib.report.metrics import merge_parts, write_bytes_atomic, write_json_atomic
 
@@ -82,8 +84,14 @@ def new_run_dir(out: Path, client: str) -> Path:
     raise RuntimeError(f"could not create a new run directory under {base}")
 
 
-def _kernel_spec(work: Path) -> None:
-    """A kernelspec pointing at this very interpreter, so notebooks run with this clvlib."""
+def _kernel_spec(work: Path, progress_file: Path | None = None) -> None:
+    """A kernelspec pointing at this very interpreter, so notebooks run with this clvlib.
+
+    ``progress_file``: where the notebooks' long loops report their position
+    (``clvlib.progress``), drawn by the runner under the audit bar."""
+    env = {"PYTHONHASHSEED": "0", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    if progress_file is not None:
+        env[PROGRESS_ENV] = str(progress_file)
     spec = work / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
     (spec / "kernel.json").write_text(
@@ -99,10 +107,7 @@ def _kernel_spec(work: Path) -> None:
                 ],
                 "display_name": "clvlib",
                 "language": "python",
-                "env": {
-                    "PYTHONHASHSEED": "0",
-                    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-                },
+                "env": env,
             }
         )
     )
@@ -193,18 +198,22 @@ def run_audit(
     try:
         bar.set_postfix_str("loading data")
         loaded = prepare_run_cache(config, run_dir, progress=progress)
+        loaded_at = dt.datetime.now()
         bar.update()
-        _kernel_spec(work)
+        progress_file = work / "progress.json"
+        _kernel_spec(work, progress_file if progress else None)
         executed = []
         for step in order:
             bar.set_postfix_str(STEP_NAMES[step])
             target = run_dir / "notebooks" / STEP_NOTEBOOKS[step]
             target.parent.mkdir(exist_ok=True)
-            _execute(source_dir / STEP_NOTEBOOKS[step], target, config_path, run_dir)
+            with ProgressFile(progress_file, enabled=progress):
+                _execute(source_dir / STEP_NOTEBOOKS[step], target, config_path, run_dir)
             executed.append(target)
             bar.update()
 
-        bar.set_postfix_str("rendering")
+        rendering_at = dt.datetime.now()
+        bar.set_postfix_str("rendering HTML")
         metrics: dict[str, Any] = {"run": _run_info(config, started, order)}
         metrics["data_quality"] = {
             "window": {"start": loaded.observation_start, "end": loaded.observation_end},
@@ -223,9 +232,13 @@ def run_audit(
         document = assemble_html(executed, cover)
         write_bytes_atomic(run_dir / "audit.html", document.encode("utf-8"))
         if pdf:
+            bar.set_postfix_str("rendering PDF")
             write_pdf(document, run_dir / "audit.pdf")
         metrics["run"]["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
-        metrics["run"]["seconds"] = round((dt.datetime.now() - started).total_seconds(), 1)
+        finished = dt.datetime.now()
+        metrics["run"]["seconds"] = round((finished - started).total_seconds(), 1)
+        metrics["run"]["load_seconds"] = round((loaded_at - started).total_seconds(), 1)
+        metrics["run"]["render_seconds"] = round((finished - rendering_at).total_seconds(), 1)
         write_json_atomic(run_dir / "metrics.json", metrics)
         bar.update()
     finally:
