@@ -7,7 +7,11 @@ expression then executes on a local Spark session over Parquet copies of the can
 Every leaf of ``metrics.json`` must agree: text (the formatted findings) exactly, numbers to
 1e-6 relative — the engines add the same doubles in another order (differences of 1e-16), and
 the model fits, which stop at a gradient tolerance, turn that into differences of about 1e-8 in
-fitted parameters and CLV; 1e-6 is far below any figure the report shows. Excluded: ``run`` —
+fitted parameters and CLV; 1e-6 is far below any figure the report shows. Standard errors are
+compared to 1e-4: they are curvatures of the likelihood at the optimum, and where parameters are
+strongly correlated (Gamma-Gamma's p, q and v lie on a ridge) two optima that agree to 1e-7
+have curvatures that differ by ~1e-6 (seen: 1.6e-6 for p); the report prints SEs to 4
+significant figures. Excluded: ``run`` —
 versions, timestamps, run time and the config hash, which differ by construction (the two
 client.yml files differ in their backend line).
 
@@ -33,6 +37,7 @@ pytestmark = pytest.mark.slow
 
 EXCLUDED = {"run": "versions, timestamps, run time and config hash differ by construction"}
 REL_TOL = 1e-6
+SE_REL_TOL = 1e-4  # standard errors: see the module docstring
 
 
 def _missing() -> str | None:
@@ -78,14 +83,14 @@ def _leaves(value, path=()):
         yield path, value
 
 
-def _same(a, b) -> bool:
+def _same(a, b, rel_tol: float = REL_TOL) -> bool:
     numbers = (int, float)
     if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool):
         if isinstance(b, bool):
             return False
         if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and math.isnan(b)
-        return math.isclose(a, b, rel_tol=REL_TOL, abs_tol=1e-12)
+        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=1e-12)
     return a == b
 
 
@@ -98,5 +103,9 @@ def test_spark_audit_metrics_match_duckdb(runs):
         k[0] for k in duck
     }
     assert sum(isinstance(v, float) for v in duck.values()) > 100
-    differ = [(k, duck[k], spark[k]) for k in duck if not _same(duck[k], spark[k])]
+
+    def tolerance(key) -> float:
+        return SE_REL_TOL if "standard_errors" in key else REL_TOL
+
+    differ = [(k, duck[k], spark[k]) for k in duck if not _same(duck[k], spark[k], tolerance(k))]
     assert differ == [], "\n".join(f"{'.'.join(map(str, k))}: {a!r} vs {b!r}" for k, a, b in differ)
