@@ -237,12 +237,13 @@ def prepare_run_cache(config: ClientConfig, run_dir: Path, *, progress: bool = T
 
     Returns the ``LoadResult``; the row accounting and window are saved beside the database.
     """
-    from clvlib.data.load import load_tables
+    from clvlib.data.load import bound_memory, load_tables
 
     cache = Path(run_dir) / CACHE_DB
     cache.parent.mkdir(parents=True, exist_ok=True)
     con = ibis.duckdb.connect(str(cache))
     try:
+        bound_memory(con.con, cache.parent / "spill")
         loaded = load_tables(config, con, progress=progress)
     finally:
         con.disconnect()

@@ -602,7 +602,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "date cannot be read with the configured format",
         "pl": "data nieczytelna w skonfigurowanym formacie",
     },
+    "reason.impossible_date": {
+        "en": "date that does not exist (e.g. 31.02)",
+        "pl": "nieistniejąca data (np. 31.02)",
+    },
+    "reason.future_date": {
+        "en": "date in the future (after the day the data were loaded)",
+        "pl": "data z przyszłości (po dniu wczytania danych)",
+    },
     "reason.non_numeric_amount": {"en": "amount is not a number", "pl": "kwota nie jest liczbą"},
+    "reason.negative_spend": {
+        "en": "negative marketing spend",
+        "pl": "ujemny wydatek marketingowy",
+    },
+    "reason.conflicting_order_id": {
+        "en": "order number used for more than one customer",
+        "pl": "numer zamówienia użyty dla więcej niż jednego klienta",
+    },
     "reason.duplicate_row": {
         "en": "exact duplicate of an earlier row",
         "pl": "dokładny duplikat wcześniejszego wiersza",

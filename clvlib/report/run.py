@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 import clvlib
 from clvlib.config import ClientConfig, load_config
-from clvlib.errors import ConfigError, DataError
+from clvlib.errors import ClvError, ConfigError, DataError
 from clvlib.report import display
 from clvlib.report.metrics import merge_parts, write_bytes_atomic, write_json_atomic
 
@@ -80,6 +80,33 @@ def new_run_dir(out: Path, client: str) -> Path:
         except FileExistsError:
             continue
     raise RuntimeError(f"could not create a new run directory under {base}")
+
+
+def sweep_stale_work(client_dir: Path) -> list[Path]:
+    """Delete the ``_work/`` copies of client data left by runs whose process is gone (killed
+    with SIGKILL, or the machine stopped): each holds ``pid``, the process that owned it.
+    Returns the directories removed."""
+    removed = []
+    for pid_file in sorted(Path(client_dir).glob("*/_work/pid")):
+        try:
+            pid = int(pid_file.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(pid_file.parent, ignore_errors=True)
+        removed.append(pid_file.parent)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _kernel_spec(work: Path) -> None:
@@ -186,7 +213,10 @@ def run_audit(
             fix="run from a clone of the clvlib repository or set CLVLIB_NOTEBOOKS",
         )
     run_dir = new_run_dir(Path(out), config.client)
+    sweep_stale_work(run_dir.parent)
     work = run_dir / "_work"
+    work.mkdir()
+    (work / "pid").write_text(str(os.getpid()))
     bar = tqdm(
         total=len(order) + 2, desc="audit", unit="step", disable=not progress, file=sys.stderr
     )
@@ -228,6 +258,12 @@ def run_audit(
         metrics["run"]["seconds"] = round((dt.datetime.now() - started).total_seconds(), 1)
         write_json_atomic(run_dir / "metrics.json", metrics)
         bar.update()
+    except ClvError:
+        # a configuration or data problem: a run that stopped before any notebook ran leaves
+        # nothing worth keeping (runs that fail later keep their executed notebooks)
+        if not (run_dir / "notebooks").exists():
+            shutil.rmtree(run_dir, ignore_errors=True)
+        raise
     finally:
         bar.close()
         shutil.rmtree(work, ignore_errors=True)
