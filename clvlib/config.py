@@ -18,6 +18,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from clvlib.data.schema import TABLES
 from clvlib.errors import ConfigError
 
+#: Names people often use for a canonical column (for the "did you mean" of a wrong mapping).
+SYNONYMS = {
+    "client_id": "customer_id",
+    "client": "customer_id",
+    "customer": "customer_id",
+    "user_id": "customer_id",
+    "date": "order_ts",
+    "order_date": "order_ts",
+    "timestamp": "order_ts",
+    "amount": "revenue",
+    "value": "revenue",
+    "total": "revenue",
+    "price": "unit_price",
+    "qty": "quantity",
+    "cost": "spend",
+    "month": "period",
+}
 DEFAULT_FUNNEL_STEPS = ["visit", "product_view", "add_to_cart", "checkout", "purchase"]
 
 
@@ -112,7 +129,8 @@ class Sources(_Strict):
             allowed = TABLES[table].columns
             for canonical in source.columns:
                 if canonical not in allowed:
-                    close = difflib.get_close_matches(canonical, allowed, n=1)
+                    close = [SYNONYMS[canonical]] if SYNONYMS.get(canonical) in allowed else []
+                    close = close or difflib.get_close_matches(canonical, allowed, n=1)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     raise ValueError(
                         f"sources.{table}.columns: '{canonical}' is not a canonical column{hint}; "

@@ -758,7 +758,9 @@ def _check_second_date_format(duck, cls, raw, source, canonical, value, bad, fil
     others = [f for base in COMMON_DATE_FORMATS for f in date_formats(base)]
     others = [f for f in others if f not in date_formats(current)]
     listed = ", ".join(quote_literal(f) for f in others)
-    n, rows = _pattern_rows(duck, cls, canonical, value, f"try_strptime({value}, [{listed}])")
+    n, rows = _pattern_rows(
+        duck, cls, canonical, value, f"try_strptime({value}, [{listed}]) IS NOT NULL"
+    )
     if not _systematic(n, filled):
         return
     best = _best_format([v for _, v in rows], exclude=current)

@@ -8,6 +8,7 @@ end, also when the run fails.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -263,6 +264,8 @@ def run_audit(
         # nothing worth keeping (runs that fail later keep their executed notebooks)
         if not (run_dir / "notebooks").exists():
             shutil.rmtree(run_dir, ignore_errors=True)
+            with contextlib.suppress(OSError):  # the client's directory, if this was its first
+                run_dir.parent.rmdir()
         raise
     finally:
         bar.close()
