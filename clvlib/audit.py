@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,6 +258,20 @@ def prepare_run_cache(config: ClientConfig, run_dir: Path, *, progress: bool = T
     return loaded
 
 
+#: DuckDB threads for the steps' queries. One: a parallel aggregate adds floating-point partial
+#: sums in whatever order its threads finish, so the last digits of a sum (and everything built
+#: on it) would change from run to run; on one thread the same data give byte-identical
+#: metrics.json. ``$CLVLIB_THREADS`` trades that for speed on large data. Loading the exports
+#: (row accounting, integer counts, tables written in file order) stays parallel.
+THREADS_ENV = "CLVLIB_THREADS"
+
+
+def deterministic(con) -> None:
+    """Run ``con``'s queries on ``$CLVLIB_THREADS`` threads (default 1, see ``THREADS_ENV``)."""
+    threads = int(os.environ.get(THREADS_ENV) or 1)
+    con.con.execute(f"SET threads = {max(1, threads)}")
+
+
 def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Audit:
     """Open the client's audit: validate ``client.yml``, load the tables, prepare metrics.
 
@@ -270,6 +285,7 @@ def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Au
     if state_file is not None and state_file.is_file():
         state = json.loads(state_file.read_text(encoding="utf-8"))
         con = ibis.duckdb.connect(str(run_path / CACHE_DB), read_only=True)
+        deterministic(con)
         return Audit(
             config=config,
             con=con,
@@ -283,6 +299,7 @@ def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Au
 
     con = ibis.duckdb.connect()
     loaded = load_tables(config, con, progress=False)
+    deterministic(con)
     return Audit(
         config=config,
         con=con,

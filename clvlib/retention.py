@@ -365,7 +365,7 @@ def _customer_orders(audit, customers, extra: list[str]) -> pd.DataFrame:
     j = per.inner_join(c, "customer_id")
     j = j.mutate(years=ibis.greatest(end.delta(j["first"].cast("date"), unit="day"), 1)
                  / DAYS_PER_YEAR).drop("first")  # fmt: skip
-    frame = _fetch(j)
+    frame = _fetch(j.order_by("customer_id"))  # a fixed order: the bootstrap depends on it
     frame["orders"] = frame["orders"].astype("float64")
     frame["revenue"] = frame["revenue"].astype("float64")
     frame["years"] = frame["years"].astype("float64")
@@ -454,7 +454,7 @@ def loyalty_before_after(audit, *, n_boot: int = 2000, seed: int = 0) -> pd.Data
         r_after=j["revenue"].sum(where=after),
     )
     per = per.filter((per["n_before"] > 0) & (per["n_after"] > 0))
-    frame = _fetch(per)
+    frame = _fetch(per.order_by("customer_id"))  # fixed order for the seeded bootstrap
     before = (frame["r_before"] / frame["n_before"]).to_numpy(dtype="float64")
     after_v = (frame["r_after"] / frame["n_after"]).to_numpy(dtype="float64")
     n = len(frame)
@@ -561,7 +561,7 @@ def sales_rep_table(
     stats["scorecard"] = [float(card[r]) if r in card else math.nan for r in stats["sales_rep"]]
     stats["clv_mean"] = stats["clv_ci_low"] = stats["clv_ci_high"] = math.nan
     if customer_value is not None:
-        reps = _fetch(j.select("customer_id", "sales_rep"))
+        reps = _fetch(j.select("customer_id", "sales_rep").order_by("customer_id"))
         values = customer_value[["customer_id", "clv"]].copy()
         values["customer_id"] = values["customer_id"].astype(str)
         reps["customer_id"] = reps["customer_id"].astype(str)
