@@ -85,8 +85,9 @@ def new_run_dir(out: Path, client: str) -> Path:
 
 def sweep_stale_work(client_dir: Path) -> list[Path]:
     """Delete the ``_work/`` copies of client data left by runs whose process is gone (killed
-    with SIGKILL, or the machine stopped): each holds ``pid``, the process that owned it.
-    Returns the directories removed."""
+    with SIGKILL, or the machine stopped), and their half-written temporary files (hidden
+    ``.<name>.*`` beside a report file); each ``_work/`` holds ``pid``, the process that owned
+    it. Returns the ``_work/`` directories removed."""
     removed = []
     for pid_file in sorted(Path(client_dir).glob("*/_work/pid")):
         try:
@@ -96,6 +97,9 @@ def sweep_stale_work(client_dir: Path) -> list[Path]:
         if pid == os.getpid() or _alive(pid):
             continue
         shutil.rmtree(pid_file.parent, ignore_errors=True)
+        for temp in pid_file.parent.parent.rglob(".*"):  # half-written files (temp + rename)
+            if temp.is_file():
+                temp.unlink(missing_ok=True)
         removed.append(pid_file.parent)
     return removed
 
