@@ -131,6 +131,17 @@ def _os_paragraph(exc: OSError) -> str:
     return ClvError(exc.strerror or str(exc), file=exc.filename, fix=fix).paragraph()
 
 
+def _memory_paragraph(exc: Exception) -> str:
+    from clvlib.data.load import MEMORY_LIMIT_ENV, default_memory_limit
+
+    first = str(exc).split("\n")[0]
+    return ClvError(
+        f"the database engine ran out of memory ({first}; the cap is {default_memory_limit()})",
+        fix=f"raise the cap with {MEMORY_LIMIT_ENV}=8GB (or close other programs); beyond the "
+        "cap the engine spills to the temporary directory, so give TMPDIR room as well",
+    ).paragraph()
+
+
 def _interrupt_on_sigterm():
     """SIGTERM (``kill``, a CI timeout) interrupts like Ctrl-C, so that a run removes its
     working copy of the client's data and leaves no half-written report file. Returns the
@@ -166,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: short message, traceback on request
         if args.debug:
             traceback.print_exc()
+        if type(exc).__name__ == "OutOfMemoryException":  # duckdb's: the machine, not a bug
+            print(f"error: {_memory_paragraph(exc)}", file=sys.stderr)
+            return 2
         print(
             f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in clvlib, not in your "
             "data; rerun with --debug for the traceback and report it.",
