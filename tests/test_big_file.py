@@ -1,9 +1,9 @@
 """A 2 GB export: ``clv-audit validate`` fails fast when a setting is wrong, and reads the whole
 file in capped memory when it is right.
 
-The file (just over 2 GB, 33.6 million order rows in the Polish dialect) is written by DuckDB's own CSV
-writer in ~20 s and deleted afterwards. Each validate runs in a subprocess started by a small
-wrapper process, whose ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` is then the peak
+The file (just over 2 GB, 33.6 million order rows in the Polish dialect) is written by DuckDB's
+own CSV writer in ~20 s and deleted afterwards. Each validate runs in a subprocess started by a
+small wrapper process, whose ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` is then the peak
 resident memory of that validate alone (no other child of the test process counts).
 """
 
