@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -257,12 +258,13 @@ def prepare_run_cache(config: ClientConfig, run_dir: Path, *, progress: bool = T
     Returns the ``LoadResult``; the row accounting and window are saved beside the database.
     """
     from clvlib import backends
-    from clvlib.data.load import load_tables
+    from clvlib.data.load import bound_memory, load_tables
 
     cache = Path(run_dir) / CACHE_DB
     cache.parent.mkdir(parents=True, exist_ok=True)
     con = ibis.duckdb.connect(str(cache))
     try:
+        bound_memory(con.con, cache.parent / "spill")
         loaded = load_tables(config, con, progress=progress)
         where = backends.publish(config.backend, con, sorted(loaded.tables), Path(run_dir))
     finally:
@@ -279,6 +281,20 @@ def prepare_run_cache(config: ClientConfig, run_dir: Path, *, progress: bool = T
     return loaded
 
 
+#: DuckDB threads for the steps' queries. One: a parallel aggregate adds floating-point partial
+#: sums in whatever order its threads finish, so the last digits of a sum (and everything built
+#: on it) would change from run to run; on one thread the same data give byte-identical
+#: metrics.json. ``$CLVLIB_THREADS`` trades that for speed on large data. Loading the exports
+#: (row accounting, integer counts, tables written in file order) stays parallel.
+THREADS_ENV = "CLVLIB_THREADS"
+
+
+def deterministic(con) -> None:
+    """Run ``con``'s queries on ``$CLVLIB_THREADS`` threads (default 1, see ``THREADS_ENV``)."""
+    threads = int(os.environ.get(THREADS_ENV) or 1)
+    con.con.execute(f"SET threads = {max(1, threads)}")
+
+
 def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Audit:
     """Open the client's audit: validate ``client.yml``, load the tables, prepare metrics.
 
@@ -293,6 +309,7 @@ def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Au
         state = json.loads(state_file.read_text(encoding="utf-8"))
         if state.get("backend", "duckdb") == "duckdb":
             con = ibis.duckdb.connect(str(run_path / CACHE_DB), read_only=True)
+            deterministic(con)
             tables = {name: con.table(name) for name in state["tables"]}
         else:
             from clvlib.backends import LazyTables
@@ -322,6 +339,8 @@ def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Au
         atexit.register(shutil.rmtree, scratch, ignore_errors=True)
         where = backends.publish(config.backend, con, sorted(tables), scratch)
         con, tables = None, backends.LazyTables(config.backend, where)
+    else:
+        deterministic(con)
     return Audit(
         config=config,
         con=con,

@@ -7,6 +7,8 @@ and the fix); 1 a bug in clvlib (rerun with ``--debug`` for the traceback).
 from __future__ import annotations
 
 import argparse
+import errno
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -97,14 +99,24 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    import tempfile
+
     import ibis
 
     from clvlib.config import load_config
-    from clvlib.data.load import load_tables
+    from clvlib.data.load import bound_memory, load_tables
     from clvlib.data.quality import REASONS
 
     config = load_config(args.config)
-    loaded = load_tables(config, ibis.duckdb.connect(), progress=True)
+    # A database file in a temporary directory and a memory cap: a file of any size is checked
+    # in bounded memory (DuckDB spills to the directory), and nothing is left behind.
+    with tempfile.TemporaryDirectory(prefix="clvlib-validate-") as tmp:
+        con = ibis.duckdb.connect(str(Path(tmp) / "validate.duckdb"))
+        try:
+            bound_memory(con.con, Path(tmp) / "spill")
+            loaded = load_tables(config, con, progress=True)
+        finally:
+            con.disconnect()
     window = f"{loaded.observation_start} – {loaded.observation_end}"
     print(f"Client: {config.client}   window: {window}")
     header = f"{'table':<16}{'rows read':>12}{'used':>12}{'excluded':>12}{'returns':>10}  ok"
@@ -136,10 +148,51 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+#: errors of the machine or the paths given, not of clvlib: exit code 2 with a fix
+USER_OS_ERRORS = {errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EISDIR}
+USER_OS_ERRORS |= {errno.ENOTDIR, errno.EDQUOT}
+
+
+def _os_paragraph(exc: OSError) -> str:
+    fixes = {
+        errno.ENOSPC: "free disk space (or point --out and TMPDIR at a disk with room)",
+        errno.EDQUOT: "free disk space (or point --out and TMPDIR at a disk with room)",
+        errno.EROFS: "choose a writable directory with --out",
+    }
+    fix = fixes.get(exc.errno, "check the path and its permissions")
+    return ClvError(exc.strerror or str(exc), file=exc.filename, fix=fix).paragraph()
+
+
+def _memory_paragraph(exc: Exception) -> str:
+    from clvlib.data.load import MEMORY_LIMIT_ENV, default_memory_limit
+
+    first = str(exc).split("\n")[0]
+    return ClvError(
+        f"the database engine ran out of memory ({first}; the cap is {default_memory_limit()})",
+        fix=f"raise the cap with {MEMORY_LIMIT_ENV}=8GB (or close other programs); beyond the "
+        "cap the engine spills to the temporary directory, so give TMPDIR room as well",
+    ).paragraph()
+
+
+def _interrupt_on_sigterm():
+    """SIGTERM (``kill``, a CI timeout) interrupts like Ctrl-C, so that a run removes its
+    working copy of the client's data and leaves no half-written report file. Returns the
+    previous handler (``None`` when it could not be set: not the main thread)."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handlers = {"demo": cmd_demo, "init": cmd_init, "validate": cmd_validate, "run": cmd_run}
+    previous = _interrupt_on_sigterm() if args.command == "run" else None
     try:
         return handlers[args.command](args)
     except ClvError as exc:
@@ -148,15 +201,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in USER_OS_ERRORS:
+            raise
+        print(f"error: {_os_paragraph(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug: short message, traceback on request
         if args.debug:
             traceback.print_exc()
+        if type(exc).__name__ == "OutOfMemoryException":  # duckdb's: the machine, not a bug
+            print(f"error: {_memory_paragraph(exc)}", file=sys.stderr)
+            return 2
         print(
             f"internal error: {type(exc).__name__}: {exc}\nThis is a bug in clvlib, not in your "
             "data; rerun with --debug for the traceback and report it.",
             file=sys.stderr,
         )
         return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

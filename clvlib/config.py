@@ -18,6 +18,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from clvlib.data.schema import TABLES
 from clvlib.errors import ConfigError
 
+#: Names people often use for a canonical column (for the "did you mean" of a wrong mapping).
+SYNONYMS = {
+    "client_id": "customer_id",
+    "client": "customer_id",
+    "customer": "customer_id",
+    "user_id": "customer_id",
+    "date": "order_ts",
+    "order_date": "order_ts",
+    "timestamp": "order_ts",
+    "amount": "revenue",
+    "value": "revenue",
+    "total": "revenue",
+    "price": "unit_price",
+    "qty": "quantity",
+    "cost": "spend",
+    "month": "period",
+}
 DEFAULT_FUNNEL_STEPS = ["visit", "product_view", "add_to_cart", "checkout", "purchase"]
 
 
@@ -34,8 +51,10 @@ class CsvOptions(_Strict):
         None, description="thousands separator in amounts; default: space if decimal is ','"
     )
     encoding: str = Field("utf-8", description="file encoding, e.g. utf-8, cp1250, iso-8859-2")
-    date_format: str | None = Field(
-        None, description="strftime format of dates, e.g. '%d.%m.%Y'; default ISO 8601"
+    date_format: str | list[str] | None = Field(
+        None,
+        description="strftime format of dates, e.g. '%d.%m.%Y' (or a list, tried in order, for "
+        "an export that mixes formats); default ISO 8601",
     )
     header: bool = True
     skip_rows: int = Field(0, ge=0, description="lines to skip before the header")
@@ -48,6 +67,23 @@ class CsvOptions(_Strict):
         if len(v) != 1:
             raise ValueError("must be a single character such as ';' or ','")
         return v
+
+    @field_validator("date_format")
+    @classmethod
+    def _formats(cls, v: str | list[str] | None) -> str | list[str] | None:
+        formats = [v] if isinstance(v, str) else (v or [])
+        if isinstance(v, list) and not v:
+            raise ValueError("give at least one format, e.g. '%d.%m.%Y'")
+        for f in formats:
+            if "%" not in f:
+                raise ValueError(f"{f!r} is not a strftime format; e.g. '%d.%m.%Y' for 31.12.2025")
+        return v
+
+    @property
+    def date_formats(self) -> list[str]:
+        """The configured date format(s) as a list (empty: ISO 8601)."""
+        v = self.date_format
+        return [v] if isinstance(v, str) else list(v or [])
 
     @field_validator("encoding")
     @classmethod
@@ -93,7 +129,8 @@ class Sources(_Strict):
             allowed = TABLES[table].columns
             for canonical in source.columns:
                 if canonical not in allowed:
-                    close = difflib.get_close_matches(canonical, allowed, n=1)
+                    close = [SYNONYMS[canonical]] if SYNONYMS.get(canonical) in allowed else []
+                    close = close or difflib.get_close_matches(canonical, allowed, n=1)
                     hint = f" (did you mean '{close[0]}'?)" if close else ""
                     raise ValueError(
                         f"sources.{table}.columns: '{canonical}' is not a canonical column{hint}; "

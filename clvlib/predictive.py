@@ -48,7 +48,43 @@ OPTIONAL_MODELS = {"Pareto/NBD": ParetoNBD}
 MIN_SEGMENT_CUSTOMERS = 500
 #: …of whom at least this many bought again (the spend model fits on them).
 MIN_SEGMENT_REPEATERS = 50
+#: The purchase models are fitted only when at least this many customers bought again: with
+#: fewer, the likelihood barely constrains the four parameters (with none, its maximum lies on
+#: the boundary: r → 0, α → ∞), so a forecast would be a number without information. Then the
+#: predictive CLV is not computed (``null`` in metrics.json with the reason) and the
+#: acquisition-cost ceiling falls back to the simple CLV.
+MIN_MODEL_REPEATERS = 20
+#: Below this many customers the executive summary warns that every figure rests on few.
+THIN_DATA_CUSTOMERS = 100
+#: The Gamma-Gamma spend model needs this many repeat customers with a positive mean spend;
+#: below it (and for spend without variance, or a fit that runs to the parameter bounds) the
+#: CLV uses a fixed spend per purchase: the mean over those customers (the mean first order
+#: when there are none).
+MIN_SPEND_REPEATERS = 20
+#: Coefficient of variation of the repeaters' mean spend below which spend counts as constant.
+CONSTANT_SPEND_CV = 1e-3
+#: |log θ| at which a parameter sits on the optimiser's bounds (``BaseFitter`` uses ±20).
+BOUND_LOG = 19.5
 DAYS_PER_WEEK = 7.0
+
+
+def model_gap(rfm: pd.DataFrame) -> dict | None:
+    """Why the purchase models cannot be fitted on ``rfm`` (``None``: they can):
+    ``{"reason": "too_few_repeaters", "customers", "repeaters", "needed"}``."""
+    repeaters = int((rfm["frequency"] > 0).sum())
+    if repeaters >= MIN_MODEL_REPEATERS:
+        return None
+    return {
+        "reason": "too_few_repeaters",
+        "customers": int(len(rfm)),
+        "repeaters": repeaters,
+        "needed": MIN_MODEL_REPEATERS,
+    }
+
+
+def at_bounds(model) -> list[str]:
+    """Parameters of a fitted model that ran to the optimiser's bounds (not identified)."""
+    return [k for k, v in model.params_.items() if not np.isfinite(v) or abs(np.log(v)) > BOUND_LOG]
 
 
 def customer_summary(audit, *, calibration_end: dt.date | None = None) -> pd.DataFrame:
@@ -86,12 +122,16 @@ def validate_models(audit, models: dict | None = None) -> dict:
 
     Returns ``{"calibration_end", "rfm", "fitted", "comparison", "chosen", "summary",
     "conditional", "tracking"}``; ``chosen`` is the model with the lowest AIC (the holdout error
-    is reported beside it). ``None`` when ``holdout_weeks`` is 0.
+    is reported beside it). ``None`` when ``holdout_weeks`` is 0; ``{"calibration_end", "rfm",
+    "gap"}`` when the calibration period has too few repeat buyers (``model_gap``).
     """
     calibration_end = audit.calibration_end
     if calibration_end is None:
         return None
     rfm = customer_summary(audit, calibration_end=calibration_end)
+    gap = model_gap(rfm)
+    if gap is not None:  # not enough repeat buyers in the calibration period to fit on
+        return {"calibration_end": calibration_end, "rfm": rfm, "gap": gap}
     chosen_models = models or TRANSACTION_MODELS
     fitted = {
         name: chosen_models[name]().fit(rfm)
@@ -145,20 +185,31 @@ def customer_segments(audit, by: str | None) -> pd.Series | None:
     return frame.astype("object")
 
 
-def fit_spend_model(rfm: pd.DataFrame) -> tuple[object, str | None]:
+def fit_spend_model(
+    rfm: pd.DataFrame, *, fallback: float = float("nan")
+) -> tuple[object, str | None]:
     """Gamma-Gamma on the repeat customers, and a note for the report (``None`` when clean).
 
-    Falls back to the mean spend per repeat purchase (a fixed amount) when no customer has a
-    positive repeat spend; notes a correlation between frequency and spend (the model assumes
-    none)."""
+    Falls back to a fixed spend per purchase (a float, currency) — the mean spend of the repeat
+    customers with a positive one, or ``fallback`` (e.g. the mean first order) when there are
+    none — with the note ``no_repeat_spend`` (no such customer), ``few_repeat_spend`` (fewer
+    than ``MIN_SPEND_REPEATERS``), ``constant_spend`` (their spend hardly varies: the model has
+    nothing to fit and the mean is exact) or ``spend_not_identified`` (the fit ran to the
+    parameter bounds). Notes a correlation between frequency and spend (``spend_correlated``:
+    the model assumes none)."""
+    repeat = rfm[(rfm["frequency"] > 0) & (rfm["monetary_value"] > 0)]["monetary_value"]
+    mean = float(repeat.mean()) if len(repeat) else float(fallback)
+    if len(repeat) == 0:
+        return mean, "no_repeat_spend"
+    if len(repeat) < MIN_SPEND_REPEATERS:
+        return mean, "few_repeat_spend"
+    if float(repeat.std(ddof=0)) <= CONSTANT_SPEND_CV * mean:
+        return mean, "constant_spend"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SpendFrequencyCorrelationWarning)
-        try:
-            model = GammaGamma().fit(rfm)
-        except ValueError:
-            repeat = rfm[rfm["frequency"] > 0]
-            spend = float(repeat["monetary_value"].mean()) if len(repeat) else float("nan")
-            return spend, "no_repeat_spend"
+        model = GammaGamma().fit(rfm)
+    if at_bounds(model):
+        return mean, "spend_not_identified"
     correlated = any(issubclass(w.category, SpendFrequencyCorrelationWarning) for w in caught)
     return model, ("spend_correlated" if correlated else None)
 
@@ -177,19 +228,22 @@ def predictive_clv(
     the CLV they imply over ``economics.horizon_months`` at ``economics.annual_discount_rate``
     with ``margin`` (fraction of spend).
 
-    Returns ``{"rfm", "model", "spend_model", "spend_note", "customers", "intervals",
-    "ceilings", "first_order_value"}``: ``customers`` one row per customer (``p_alive``,
-    ``expected_purchases`` over the horizon, ``expected_spend`` per purchase, ``clv`` in
-    currency, ``segment``); ``intervals`` total and mean CLV with seeded bootstrap intervals,
-    overall, per segment and for a new customer (row ``NEW_CUSTOMER``); ``ceilings`` the
-    new-customer value per segment from the segment's own models (``note`` says when a segment
-    is too small for them).
+    Returns ``{"rfm", "gap": None, "model", "spend_model", "spend_note", "customers",
+    "intervals", "ceilings", "first_order_value"}``, or ``{"rfm", "gap"}`` when too few
+    customers bought again for the purchase models (``model_gap``): ``customers`` one row per
+    customer (``p_alive``, ``expected_purchases`` over the horizon, ``expected_spend`` per
+    purchase, ``clv`` in currency, ``segment``); ``intervals`` total and mean CLV with seeded
+    bootstrap intervals, overall, per segment and for a new customer (row ``NEW_CUSTOMER``);
+    ``ceilings`` the new-customer value per segment from the segment's own models (``note``
+    says when a segment is too small for them).
     """
     economics = audit.config.economics
     horizon, rate = economics.horizon_months, economics.annual_discount_rate
     rfm = customer_summary(audit)
+    gap = model_gap(rfm)
+    if gap is not None:
+        return {"rfm": rfm, "gap": gap}
     model = TRANSACTION_MODELS[model_name]().fit(rfm)
-    spend_model, spend_note = fit_spend_model(rfm)
     segments = customer_segments(audit, segment)
     seg = (
         pd.Series("all", index=rfm.index)
@@ -198,6 +252,7 @@ def predictive_clv(
     )
     first = first_purchase_values(audit).reindex(rfm.index)
     first_order_value = float(first.mean())
+    spend_model, spend_note = fit_spend_model(rfm, fallback=first_order_value)
     horizon_weeks = horizon * DAYS_PER_MONTH / DAYS_PER_WEEK
     expected_spend = (
         np.full(len(rfm), float(spend_model))
@@ -232,6 +287,7 @@ def predictive_clv(
     ceilings = segment_ceilings(rfm, seg, first, model_name, **clv_kwargs)
     return {
         "rfm": rfm,
+        "gap": None,
         "model": model,
         "spend_model": spend_model,
         "spend_note": spend_note,
@@ -276,7 +332,7 @@ def segment_ceilings(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the overall fit reports model warnings
                 model = TRANSACTION_MODELS[model_name]().fit(members)
-                spend, _ = fit_spend_model(members)
+                spend, _ = fit_spend_model(members, fallback=row["first_order_value"])
             row["ceiling"] = new_customer_value(
                 model, spend, first_order_value=row["first_order_value"], **clv_kwargs
             )

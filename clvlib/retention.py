@@ -361,7 +361,7 @@ def _customer_orders(audit, customers, extra: list[str]) -> pd.DataFrame:
     j = per.inner_join(c, "customer_id")
     j = j.mutate(years=ibis.greatest(end.delta(j["first"].cast("date"), unit="day"), 1)
                  / DAYS_PER_YEAR).drop("first")  # fmt: skip
-    frame = _fetch(j.order_by("customer_id"))
+    frame = _fetch(j.order_by("customer_id"))  # a fixed order: the bootstrap depends on it
     frame["orders"] = frame["orders"].astype("float64")
     frame["revenue"] = frame["revenue"].astype("float64")
     frame["years"] = frame["years"].astype("float64")
@@ -450,7 +450,7 @@ def loyalty_before_after(audit, *, n_boot: int = 2000, seed: int = 0) -> pd.Data
         r_after=j["revenue"].sum(where=after),
     )
     per = per.filter((per["n_before"] > 0) & (per["n_after"] > 0))
-    frame = _fetch(per.order_by("customer_id"))  # one row per joiner, in a fixed order
+    frame = _fetch(per.order_by("customer_id"))  # one row per joiner, fixed order: seeded bootstrap
     before = (frame["r_before"] / frame["n_before"]).to_numpy(dtype="float64")
     after_v = (frame["r_after"] / frame["n_after"]).to_numpy(dtype="float64")
     n = len(frame)

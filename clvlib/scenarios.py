@@ -48,6 +48,8 @@ def _ratio(calc: dict[str, Any], lever: str, change: float) -> float:
     """CLV after / CLV before for one lever on the simple decomposition."""
     aov, freq = calc["aov"], calc["purchase_frequency_per_year"]
     r, margin = calc["retention_rate"], calc["gross_margin"]
+    if any(v is None or not math.isfinite(v) for v in (aov, freq, r, margin)):
+        return math.nan  # a part of the decomposition is unknown (null in metrics.json)
     before = simple_clv(aov, freq, r, margin)
     if lever == "retention":
         after = simple_clv(aov, freq, min(r + change, 0.99), margin)
@@ -83,9 +85,12 @@ def scenario_table(calc: dict[str, Any], levers: dict[str, float], *, spend: flo
         per_customer = calc.get("simple_clv")
         total = per_customer * calc.get("customers", 0) if per_customer else math.nan
         basis = "simple"
+    # no CLV to move (metrics.json has null: e.g. a window under two years): NaN rows
+    per_customer = math.nan if per_customer is None else per_customer
+    total = math.nan if total is None else total
     rows = []
     for lever, change in levers.items():
-        ratio = _ratio(calc, lever, change)
+        ratio = _ratio(calc, lever, change) if math.isfinite(per_customer) else math.nan
         rows.append(
             {
                 "lever": lever,

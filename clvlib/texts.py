@@ -246,6 +246,48 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Żaden klient nie ma ponownego zakupu o dodatniej wartości, więc modelu wartości "
         "zakupu nie da się dopasować; CLV przyjmuje stałe {spend} na zakup.",
     },
+    "calc.clv.few_repeat_spend": {
+        "en": "Only a few repeat customers have a repeat purchase of positive value (fewer than "
+        "{needed}), too few to fit the spend model; the CLV uses their mean, {spend} per "
+        "purchase, for every customer.",
+        "pl": "Tylko nieliczni powracający klienci mają ponowny zakup o dodatniej wartości (mniej "
+        "niż {needed}), za mało, by dopasować model wartości zakupu; CLV przyjmuje dla każdego "
+        "klienta ich średnią, {spend} na zakup.",
+    },
+    "calc.clv.constant_spend": {
+        "en": "Repeat purchases are all worth practically the same, so the spend model has "
+        "nothing to fit; the CLV uses that value, {spend} per purchase.",
+        "pl": "Ponowne zakupy mają praktycznie tę samą wartość, więc model wartości zakupu nie "
+        "ma czego dopasować; CLV przyjmuje tę wartość, {spend} na zakup.",
+    },
+    "calc.clv.spend_not_identified": {
+        "en": "The spend model's estimates ran to the limits of the optimiser (the spend of "
+        "repeat customers varies too little to pin them down); the CLV uses the mean spend, "
+        "{spend} per purchase, instead.",
+        "pl": "Oszacowania modelu wartości zakupu doszły do granic optymalizatora (wartość "
+        "zakupów powracających klientów zmienia się za mało, by je wyznaczyć); CLV przyjmuje "
+        "zamiast tego średnią wartość, {spend} na zakup.",
+    },
+    "calc.clv.too_few_repeaters": {
+        "en": "Only {repeaters} of {customers} customers bought more than once; the purchase "
+        "models need at least {needed} repeat buyers to estimate how often customers return "
+        "and when they leave. No predictive CLV is computed: the acquisition-cost ceiling is "
+        "the simple CLV ({simple}), and step III values customers at their margin so far.",
+        "pl": "Tylko {repeaters} z {customers} klientów kupiło więcej niż raz; modele zakupów "
+        "potrzebują co najmniej {needed} powracających klientów, by oszacować, jak często "
+        "klienci wracają i kiedy odchodzą. Predykcyjnego CLV nie liczymy: pułapem kosztu "
+        "pozyskania jest CLV prosty ({simple}), a krok III wycenia klientów ich dotychczasową "
+        "marżą.",
+    },
+    "calc.clv.params_at_bounds": {
+        "en": "The {model} estimate of {params} lies at the limit of what the optimiser "
+        "allows: the data barely pin it down (for a, b: hardly any customer seems to leave). "
+        "The forecasts are still defined, but rest more than usual on the model's form.",
+        "pl": "Oszacowanie {params} w modelu {model} leży na granicy dopuszczalnej przez "
+        "optymalizator: dane słabo je wyznaczają (dla a, b: prawie żaden klient nie wydaje się "
+        "odchodzić). Prognozy pozostają określone, ale bardziej niż zwykle zależą od postaci "
+        "modelu.",
+    },
     "calc.clv.small_segments": {
         "en": "Segments with fewer than {customers} customers or {repeaters} repeat customers "
         "get no models of their own, so their new-customer value is left blank.",
@@ -303,6 +345,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ponownych zakupów w kolejnych {weeks} tygodniach; klienci dokonali ich <b>{actual}</b> "
         "(błąd prognozy <b>{error}</b>). Dla pojedynczego klienta prognoza myli się średnio o "
         "{mae} zakupu (korelacja {correlation}).",
+    },
+    "calc.predictive.too_few_repeaters": {
+        "en": "Up to {calibration_end}, only {repeaters} of {customers} customers bought more "
+        "than once — fewer than the {needed} a purchase model needs — so the models are not "
+        "checked on a holdout.",
+        "pl": "Do {calibration_end} tylko {repeaters} z {customers} klientów kupiło więcej niż "
+        "raz — mniej niż {needed} potrzebnych modelowi zakupów — więc modeli nie sprawdzamy na "
+        "okresie testowym.",
     },
     "calc.predictive.no_holdout": {
         "en": "holdout_weeks is 0 in client.yml, so the purchase model is not validated on "
@@ -602,7 +652,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "date cannot be read with the configured format",
         "pl": "data nieczytelna w skonfigurowanym formacie",
     },
+    "reason.impossible_date": {
+        "en": "date that does not exist (e.g. 31.02)",
+        "pl": "nieistniejąca data (np. 31.02)",
+    },
+    "reason.future_date": {
+        "en": "date in the future (after the day the data were loaded)",
+        "pl": "data z przyszłości (po dniu wczytania danych)",
+    },
     "reason.non_numeric_amount": {"en": "amount is not a number", "pl": "kwota nie jest liczbą"},
+    "reason.negative_spend": {
+        "en": "negative marketing spend",
+        "pl": "ujemny wydatek marketingowy",
+    },
+    "reason.conflicting_order_id": {
+        "en": "order number used for more than one customer",
+        "pl": "numer zamówienia użyty dla więcej niż jednego klienta",
+    },
     "reason.duplicate_row": {
         "en": "exact duplicate of an earlier row",
         "pl": "dokładny duplikat wcześniejszego wiersza",
@@ -917,6 +983,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Marża z nowego klienta pokrywa koszt pozyskania w <b>{fast_months}.</b> miesiącu "
         "w kanale {fast} i w {slow_months}. miesiącu w kanale {slow}.",
     },
+    "channels.payback.one": {
+        "en": "Margin per new customer covers the acquisition cost in month <b>{months}</b> in "
+        "{channel}.",
+        "pl": "Marża z nowego klienta pokrywa koszt pozyskania w <b>{months}.</b> miesiącu w "
+        "kanale {channel}.",
+    },
     "channels.payback.never": {
         "en": "In {channels} the margin so far has not yet covered the acquisition cost within "
         "the data.",
@@ -941,6 +1013,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "przeciętna, b < 1 — malejące przychody. Najniższa elastyczność ma kanał {channel}: "
         "b = <b>{b}</b> (95 % PU {low}–{high}), krańcowy CAC {marginal} wobec średniego "
         "{average}.",
+    },
+    "channels.response.flat": {
+        "en": "{channels}: the spend was the same in every period, so how new customers respond "
+        "to more or less spend cannot be estimated (no marginal CAC, no reallocation for them).",
+        "pl": "{channels}: wydatki były takie same w każdym okresie, więc nie da się oszacować, "
+        "jak liczba nowych klientów reaguje na większe lub mniejsze wydatki (brak krańcowego "
+        "CAC i realokacji dla tych kanałów).",
     },
     "channels.response.none": {
         "en": "No paid channel has {periods} months of spend, so the response to spend is not "
@@ -1133,6 +1212,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Rekomendacje według szacowanego efektu",
     },
     "sum.scenarios": {"en": "Scenarios", "pl": "Scenariusze"},
+    "sum.thin_data": {
+        "en": "Thin data: {customers} customers, {repeaters} of whom bought more than once. "
+        "Figures that need more (the purchase models from {needed} repeat buyers, rates from "
+        "{small} customers) are left out and say so; the rest rest on few customers and should "
+        "be read as indications.",
+        "pl": "Mało danych: {customers} klientów, z których {repeaters} kupiło więcej niż raz. "
+        "Wielkości wymagające więcej (modele zakupów od {needed} powracających klientów, "
+        "wskaźniki od {small} klientów) pominięto z informacją o tym; pozostałe opierają się na "
+        "niewielu klientach i należy je traktować jako orientacyjne.",
+    },
+    "sum.no_scenarios": {
+        "en": "No scenarios: they move the CLV, and here neither the simple CLV (it needs a "
+        "retention rate, so two years of data) nor the predictive CLV (it needs repeat buyers) "
+        "could be computed.",
+        "pl": "Brak scenariuszy: zmieniają one CLV, a tu nie dało się policzyć ani CLV prostego "
+        "(wymaga wskaźnika retencji, czyli dwóch lat danych), ani predykcyjnego (wymaga "
+        "powracających klientów).",
+    },
     "sum.impact_note": {
         "en": "Impact: margin a year under the assumption stated with each action. Scenarios "
         "move one lever at a time (method in Appendix B).",
@@ -1234,6 +1331,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Dni między kolejnymi zakupami",
     },
     "ret.loyalty.title": {"en": "Loyalty programme", "pl": "Program lojalnościowy"},
+    "ret.churn.thin": {
+        "en": "Only {customers} customers, {repeaters} of whom bought again: too few for a "
+        "repeat rate and a churn rate with meaningful intervals (at least {needed} customers "
+        "and one repeat buyer are needed), so none is stated; the curves below show the data "
+        "as they are.",
+        "pl": "Tylko {customers} klientów, z których {repeaters} kupiło ponownie: za mało na "
+        "odsetek powracających i wskaźnik odejść z sensownymi przedziałami (potrzeba co "
+        "najmniej {needed} klientów i jednego powracającego), więc ich nie podajemy; wykresy "
+        "poniżej pokazują dane takie, jakie są.",
+    },
+    "ret.loyalty.thin": {
+        "en": "Members and non-members cannot be compared: one of the groups has no or too few "
+        "buyers for a difference with an interval.",
+        "pl": "Nie da się porównać członków programu z pozostałymi: w jednej z grup nie ma "
+        "kupujących albo jest ich za mało na różnicę z przedziałem ufności.",
+    },
     "ret.loyalty.finding": {
         "en": "Loyalty members spend <b>{lift}</b> more per order than non-members (95 % CI "
         "{low}–{high}) and {lift_year} more per customer-year.",

@@ -182,7 +182,7 @@ def test_polish_export_counts_every_reason(polish):
     #   used: 1, 2, 3, 4, 5, 16 (31.12.2024 23:59, the end day is inside), 19, 21      -> 8
     #   missing_customer_id: 7, 8 (order id empty too: first reason wins), 22 (copy of 7) -> 3
     #   missing_order_id: 6; missing_required_value: 9 (empty date)                   -> 1, 1
-    #   unparseable_date: 10 (30.02.2024)                                             -> 1
+    #   impossible_date: 10 (30.02.2024: the format's shape, but no such day)          -> 1
     #   non_numeric_amount: 11 '12,x', 12 '99,99 zł', 13 '12.5', 14 empty, 20 '1 2,50'  -> 5
     #   duplicate_row: 15 (copy of 1), 23 (copy of 17, duplicate is tested before window) -> 2
     #   outside_window: 17 (01.01.2025), 18 (31.12.2023)                              -> 2
@@ -192,7 +192,7 @@ def test_polish_export_counts_every_reason(polish):
         "missing_customer_id": 3,
         "missing_order_id": 1,
         "missing_required_value": 1,
-        "unparseable_date": 1,
+        "impossible_date": 1,
         "non_numeric_amount": 5,
         "duplicate_row": 2,
         "outside_window": 2,
@@ -255,7 +255,7 @@ def test_polish_examples_show_raw_values_without_personal_data(polish):
         "missing_customer_id": [7, 8, 22],
         "missing_order_id": [6],
         "missing_required_value": [9],
-        "unparseable_date": [10],
+        "impossible_date": [10],
         "non_numeric_amount": [11, 12, 13],
         "duplicate_row": [15, 23],
         "outside_window": [17, 18],
@@ -284,12 +284,12 @@ def test_order_lines_revenue_is_unit_price_times_quantity(tmp_path):
     )
     loaded = load(config)
     q = loaded.quality["transactions"]
-    # 12 rows: used 1, 2, 7, 9, 12; row 3 no customer, 4 '31.02.2024', 5 '12,x', 6 copy of 1,
-    # 8 in 2026, 10 '99,99 zł', 11 '12.5'
+    # 12 rows: used 1, 2, 7, 9, 12; row 3 no customer, 4 '31.02.2024' (no such day), 5 '12,x',
+    # 6 copy of 1, 8 in 2026, 10 '99,99 zł', 11 '12.5'
     assert (q.rows_read, q.rows_used) == (12, 5)
     assert q.rows_excluded == {
         "missing_customer_id": 1,
-        "unparseable_date": 1,
+        "impossible_date": 1,
         "non_numeric_amount": 3,
         "duplicate_row": 1,
         "outside_window": 1,
@@ -591,7 +591,8 @@ def optional(tmp_path_factory):
     }
     files = {"t.csv": SIMPLE, "customers.csv": CUSTOMERS, "spend.csv": SPEND}
     files |= {"messages.csv": MESSAGES, "sessions.csv": SESSIONS}
-    return load(make_config(tmp_path, sources, files))
+    # the window covers the spend months (spend outside it is excluded as outside_window)
+    return load(make_config(tmp_path, sources, files, observation_end=dt.date(2024, 12, 31)))
 
 
 def test_optional_tables_reconcile(optional):
@@ -622,11 +623,12 @@ def test_customers(optional):
 
 def test_marketing_spend(optional):
     q = optional.quality["marketing_spend"]
-    # row 1 used, 2 'abc' spend, 3 no channel, 4 month 13, 5 used with impressions 'dużo'
+    # row 1 used, 2 'abc' spend, 3 no channel, 4 month 13 (the format's shape, no such month),
+    # 5 used with impressions 'dużo'
     assert (q.rows_read, q.rows_used) == (5, 2)
     assert q.rows_excluded == {
         "missing_required_value": 1,
-        "unparseable_date": 1,
+        "impossible_date": 1,
         "non_numeric_amount": 1,
     }
     t = frame(optional, "marketing_spend")
@@ -641,12 +643,13 @@ def test_marketing_spend(optional):
 
 def test_messages(optional):
     q = optional.quality["messages"]
-    # row 1 used, 2 no channel, 3 month 13, 4 no customer, 5 used with opened_at 'yesterday'
+    # row 1 used, 2 no channel, 3 month 13 (ISO shape, no such month), 4 no customer, 5 used
+    # with opened_at 'yesterday'
     assert (q.rows_read, q.rows_used) == (5, 2)
     assert q.rows_excluded == {
         "missing_customer_id": 1,
         "missing_required_value": 1,
-        "unparseable_date": 1,
+        "impossible_date": 1,
     }
     assert len(q.notes) == 1 and q.notes[0].startswith("opened_at")
 

@@ -61,10 +61,13 @@ def lines(demo):
     frame = read(out, "transactions.csv")
     ts = timestamps(frame["Data zamówienia"])
     price = cents(frame["Cena jedn. brutto"])
+    text = frame["Data zamówienia"]
+    shaped = text.str.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}( \d{1,2}:\d{1,2})?")
     defect = np.select(
         [
             frame["ID klienta"] == "",
-            ts.isna(),
+            ts.isna() & ~shaped,
+            ts.isna() & shaped,
             price.isna(),
             frame.duplicated(keep="first"),
             ts >= WINDOW_END,
@@ -72,6 +75,7 @@ def lines(demo):
         [
             "missing_customer_id",
             "unparseable_date",
+            "impossible_date",  # the format's shape but no such day (32.01, 31.02)
             "non_numeric_amount",
             "duplicate_row",
             "outside_window",
@@ -379,6 +383,7 @@ def test_ground_truth_lists_every_parameter(demo):
     assert set(truth["dirty_rows"]) == {
         "missing_customer_id",
         "unparseable_date",
+        "impossible_date",
         "non_numeric_amount",
         "duplicate_row",
         "outside_window",

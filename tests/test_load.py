@@ -54,13 +54,14 @@ def polish(tmp_path):
 def test_polish_fixture_counts_every_reason(polish):
     q = polish.quality["transactions"]
     # hand count (see the comments in the fixture's generator, tests/data/README.md):
-    # 12 data rows: used 1, 2, 7, 9, 12; excluded one each for missing id, date, duplicate,
-    # window, and three non-numeric amounts ('12,x', '99,99 zł', '12.5' in a comma file)
+    # 12 data rows: used 1, 2, 7, 9, 12; excluded one each for missing id, date (31.02.2024,
+    # no such day: impossible_date), duplicate, window, and three non-numeric amounts ('12,x',
+    # '99,99 zł', '12.5' in a comma file)
     assert q.rows_read == 12
     assert q.rows_used == 5
     assert q.rows_excluded == {
         "missing_customer_id": 1,
-        "unparseable_date": 1,
+        "impossible_date": 1,
         "non_numeric_amount": 3,
         "duplicate_row": 1,
         "outside_window": 1,
@@ -85,7 +86,7 @@ def test_examples_keep_mapped_columns_but_never_personal_data(polish):
     assert {e["reason"] for e in examples} == set(polish.quality["transactions"].rows_excluded)
     assert all("E-mail" not in e for e in examples)
     assert all("@" not in str(v) for e in examples for v in e.values())
-    date_example = next(e for e in examples if e["reason"] == "unparseable_date")
+    date_example = next(e for e in examples if e["reason"] == "impossible_date")
     assert date_example["source_row"] == 4 and date_example["Data"] == "31.02.2024"
 
 

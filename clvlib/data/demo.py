@@ -150,6 +150,7 @@ STEP_GAP_SECONDS = (40, 150, 120, 180)  # mean seconds between consecutive steps
 # -- dirty rows (one defect each; keys are the loader's exclusion reasons) ------------------------
 DIRTY_KINDS = ["missing_customer_id", "unparseable_date", "non_numeric_amount", "duplicate_row",
                "outside_window"]  # fmt: skip
+IMPOSSIBLE_TEMPLATES = (0, 4)  # of the unparseable dates: '32.mm.yyyy' and '31.02.yyyy'
 
 
 # ================================================================================================
@@ -507,7 +508,8 @@ def _transactions_table(rng: Generator, n_customers: int, orders, lines, returns
         m = len(rows)
         if kind == "missing_customer_id":
             copy["ID klienta"] = _labels([""] * m)
-        elif kind == "unparseable_date":
+        elif kind == "unparseable_date":  # templates 0 and 4 have the format's shape but no
+            # such day: the loader counts them as impossible_date (IMPOSSIBLE_TEMPLATES)
             bad = ["32.{m}.{y} {t}", "{y}-{m}-{d} {t}", "brak daty", "{d}/{m}/{y}", "31.02.{y} {t}"]
             copy["Data zamówienia"] = _labels(
                 [
@@ -532,6 +534,10 @@ def _transactions_table(rng: Generator, n_customers: int, orders, lines, returns
         copies.append(copy)
         keys.append(2 * rows + 1 if kind != "outside_window" else 2 * clean_rows + np.arange(m))
     order = pa.array(np.argsort(np.concatenate([2 * np.arange(clean_rows), *keys]), kind="stable"))
+    impossible = sum(i % 5 in IMPOSSIBLE_TEMPLATES for i in range(counts["unparseable_date"]))
+    counts["unparseable_date"] -= impossible
+    counts["impossible_date"] = impossible
+    counts = {kind: n for kind, n in counts.items() if n}
     table = {
         name: pa.concat_arrays([column, *(c[name] for c in copies)]).take(order)
         for name, column in table.items()
@@ -1065,7 +1071,8 @@ def _ground_truth(seed, n, cust, purchases, orders, lines, returns, txn_info, di
             "rows": txn_info["rows"] + sum(dirty.values()),
             "dirty_rows_notes": (
                 "extra rows, each a copy of a distinct purchase line with exactly one defect: "
-                "empty customer id; an unreadable date; an unreadable unit price; an exact "
+                "empty customer id; an unreadable or impossible date (32.mm, 31.02); an "
+                "unreadable unit price; an exact "
                 "duplicate (right after its original); a new order number (ZAM/2026/...) dated "
                 "after observation_end. Removing them leaves exactly the drawn data."
             ),

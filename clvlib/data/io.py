@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import difflib
 import math
@@ -56,6 +57,8 @@ class RawTable:
     encoding: str = "utf-8"
     extra: str | None = None  # view column, non-NULL where a CSV row has more fields than header
     temp_objects: list[tuple[str, str]] = field(default_factory=list)  # (VIEW|TABLE, name)
+    select: str = "*"  # the view's column list over ``relation`` (clean names, extra column)
+    relation: str = ""  # what the view reads: read_csv(...), read_parquet(...) or a table
 
 
 def quote_ident(name: str) -> str:
@@ -319,7 +322,19 @@ def stage_source(duck, table: str, source: Source, path: Path, workdir: Path) ->
         f"SELECT {select}, row_number() OVER () AS __row FROM {relation}"
     )
     raw.temp_objects.insert(0, ("VIEW", view))
+    raw.select, raw.relation = select, relation
     return raw
+
+
+def stage_head(duck, raw: RawTable, rows: int) -> RawTable:
+    """The first ``rows`` data rows of a staged file as another temp view (same columns and
+    ``__row``), read without scanning the rest: for checking a large file's settings first."""
+    view = f"{raw.view}_head"
+    duck.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT {raw.select}, row_number() OVER () AS "
+        f"__row FROM (SELECT * FROM {raw.relation} LIMIT {int(rows)})"
+    )
+    return dataclasses.replace(raw, view=view, temp_objects=[("VIEW", view)])
 
 
 def csv_header(path: Path, options: CsvOptions, *, original: Path | None = None) -> list[str]:
@@ -417,7 +432,7 @@ def read_excel(path: Path, source: Source, *, table: str = "<table>") -> pd.Data
     )
     if not source.csv.header:
         frame.columns = [f"column{i}" for i in range(frame.shape[1])]
-    date_format = source.csv.date_format
+    date_format = next(iter(source.csv.date_formats), None)  # the first, when several
     ts_format = date_format.split(" %H")[0] + " %H:%M:%S" if date_format else "%Y-%m-%d %H:%M:%S"
     decimal = source.csv.decimal
     out = pd.DataFrame(

@@ -13,10 +13,14 @@ REASONS: dict[str, str] = {
     "missing_order_id": "no order id",
     "missing_required_value": "a required value is empty",
     "unparseable_date": "date cannot be read with the configured format",
+    "impossible_date": "date in the configured format that does not exist (e.g. 31.02)",
+    "future_date": "date after the day the data were loaded",
     "non_numeric_amount": "amount is not a number",
+    "negative_spend": "negative marketing spend",
     "duplicate_row": "exact duplicate of an earlier row",
     "outside_window": "outside the observation window",
     "unknown_funnel_step": "funnel step not listed in funnel.steps",
+    "conflicting_order_id": "order id used for more than one customer",
 }
 
 

@@ -8,6 +8,7 @@ end, also when the run fails.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -21,7 +22,7 @@ from tqdm.auto import tqdm
 
 import clvlib
 from clvlib.config import ClientConfig, load_config
-from clvlib.errors import ConfigError, DataError
+from clvlib.errors import ClvError, ConfigError, DataError
 from clvlib.progress import ENV as PROGRESS_ENV
 from clvlib.progress import ProgressFile
 from clvlib.report import display
@@ -82,6 +83,37 @@ def new_run_dir(out: Path, client: str) -> Path:
         except FileExistsError:
             continue
     raise RuntimeError(f"could not create a new run directory under {base}")
+
+
+def sweep_stale_work(client_dir: Path) -> list[Path]:
+    """Delete the ``_work/`` copies of client data left by runs whose process is gone (killed
+    with SIGKILL, or the machine stopped), and their half-written temporary files (hidden
+    ``.<name>.*`` beside a report file); each ``_work/`` holds ``pid``, the process that owned
+    it. Returns the ``_work/`` directories removed."""
+    removed = []
+    for pid_file in sorted(Path(client_dir).glob("*/_work/pid")):
+        try:
+            pid = int(pid_file.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(pid_file.parent, ignore_errors=True)
+        for temp in pid_file.parent.parent.rglob(".*"):  # half-written files (temp + rename)
+            if temp.is_file():
+                temp.unlink(missing_ok=True)
+        removed.append(pid_file.parent)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _kernel_spec(work: Path, progress_file: Path | None = None) -> None:
@@ -191,7 +223,10 @@ def run_audit(
             fix="run from a clone of the clvlib repository or set CLVLIB_NOTEBOOKS",
         )
     run_dir = new_run_dir(Path(out), config.client)
+    sweep_stale_work(run_dir.parent)
     work = run_dir / "_work"
+    work.mkdir()
+    (work / "pid").write_text(str(os.getpid()))
     bar = tqdm(
         total=len(order) + 2, desc="audit", unit="step", disable=not progress, file=sys.stderr
     )
@@ -241,6 +276,14 @@ def run_audit(
         metrics["run"]["render_seconds"] = round((finished - rendering_at).total_seconds(), 1)
         write_json_atomic(run_dir / "metrics.json", metrics)
         bar.update()
+    except ClvError:
+        # a configuration or data problem: a run that stopped before any notebook ran leaves
+        # nothing worth keeping (runs that fail later keep their executed notebooks)
+        if not (run_dir / "notebooks").exists():
+            shutil.rmtree(run_dir, ignore_errors=True)
+            with contextlib.suppress(OSError):  # the client's directory, if this was its first
+                run_dir.parent.rmdir()
+        raise
     finally:
         bar.close()
         shutil.rmtree(work, ignore_errors=True)
