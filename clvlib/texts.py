@@ -1600,6 +1600,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.lift": {"en": "Lift", "pl": "Przyrost (lift)"},
     # -- interactive controls (clvlib.widgets; notebooks and the app, never the report) --------
     "widget.busy": {"en": "Recomputing…", "pl": "Przeliczam…"},
+    "widget.no_model": {
+        "en": "Too few customers bought again to fit the purchase models, so there is no "
+        "predictive CLV to recompute here.",
+        "pl": "Zbyt mało klientów kupiło ponownie, by dopasować modele zakupów, więc nie ma tu "
+        "predykcyjnego CLV do przeliczenia.",
+    },
     "widget.error": {
         "en": "Could not recompute: {error}",
         "pl": "Nie udało się przeliczyć: {error}",

@@ -252,7 +252,10 @@ def calculation_controls(
     customer (``customer_lifetime_value``), total and mean by segment (``clv_by_segment``),
     the value of a new customer (``new_customer_value``) and the CLV distribution. The fitted
     models are reused as they are. Defaults: ``economics`` of ``client.yml`` and ``margin`` —
-    the report's settings, so the default total is the report's total."""
+    the report's settings, so the default total is the report's total. Without fitted models
+    (``result["gap"]``: too few repeat buyers) the panel says so and has no controls."""
+    if result.get("gap"):
+        return Panel(audit, {}, lambda: {"note": _para(audit, "widget.no_model")}, delay=delay)
     rfm, model, spend = result["rfm"], result["model"], result["spend_model"]
     segments = pd.Series(result["customers"]["segment"].to_numpy(), index=rfm.index)
     economics = audit.config.economics

@@ -211,6 +211,14 @@ def test_new_settings_reuse_the_fitted_models(audit, step_one, monkeypatch):
     assert headline_total(panel) == audit.fmt(expected * round(2 * margin, 2) / margin)
 
 
+def test_without_fitted_models_the_step_one_panel_says_so(audit):
+    """``predictive_clv`` returns ``{"rfm", "gap"}`` when too few customers bought again: the
+    panel has no controls and one sentence instead of a KeyError."""
+    panel = widgets.calculation_controls(audit, {"rfm": None, "gap": {"repeaters": 3}}, margin=0.3)
+    assert panel.controls == {}
+    assert audit.text("widget.no_model") in panel.outputs["note"].value
+
+
 def test_segment_filter_shows_the_segments_total(audit, step_one):
     result, margin, segment = step_one
     panel = widgets.calculation_controls(audit, result, margin=margin, segment=segment, delay=0)
