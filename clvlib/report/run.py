@@ -174,10 +174,52 @@ def _run_info(config: ClientConfig, started: dt.datetime, steps: list[int]) -> d
     }
 
 
-def _execute(notebook: Path, target: Path, config_path: Path, run_dir: Path) -> None:
+@contextlib.contextmanager
+def shared_kernel(cwd: Path):
+    """One kernel for all the notebooks of a run (a context manager yielding a ``reset()``
+    callable and the kernel manager). Starting a kernel and importing pandas, ibis, matplotlib
+    and clvlib costs seconds per notebook, and an engine session (Spark) tens of seconds;
+    between notebooks ``reset()`` clears the kernel's namespace (``%reset -f``), so a notebook
+    sees none of the previous one's variables — only the already imported modules stay."""
+    from jupyter_client.manager import KernelManager
+
+    km = KernelManager(kernel_name=KERNEL_NAME)
+    km.start_kernel(cwd=str(cwd))
+    started = [False]
+
+    def reset() -> None:
+        if not started[0]:  # the first notebook gets the fresh kernel
+            started[0] = True
+            return
+        client = km.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            reply = client.execute_interactive(
+                "get_ipython().run_line_magic('reset', '-f')", timeout=60, store_history=False
+            )
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"resetting the kernel between notebooks failed: {reply}")
+        finally:
+            client.stop_channels()
+
+    try:
+        yield reset, km
+    finally:
+        km.shutdown_kernel(now=True)
+
+
+def _execute(notebook: Path, target: Path, config_path: Path, run_dir: Path, kernel=None) -> None:
+    """Execute ``notebook`` into ``target`` with papermill; ``kernel``: a ``shared_kernel``'s
+    ``(reset, km)`` to run it in (default: a kernel of its own)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    engine_kwargs = {}
+    if kernel is not None:
+        reset, km = kernel
+        reset()
+        engine_kwargs["km"] = km
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -186,6 +228,7 @@ def _execute(notebook: Path, target: Path, config_path: Path, run_dir: Path) -> 
             kernel_name=KERNEL_NAME,
             cwd=str(notebook.parent),
             progress_bar=False,
+            **engine_kwargs,
         )
     except PapermillExecutionError as exc:
         if exc.ename in {"ConfigError", "DataError", "ClvError"}:
@@ -238,14 +281,16 @@ def run_audit(
         progress_file = work / "progress.json"
         _kernel_spec(work, progress_file if progress else None)
         executed = []
-        for step in order:
-            bar.set_postfix_str(STEP_NAMES[step])
-            target = run_dir / "notebooks" / STEP_NOTEBOOKS[step]
-            target.parent.mkdir(exist_ok=True)
-            with ProgressFile(progress_file, enabled=progress):
-                _execute(source_dir / STEP_NOTEBOOKS[step], target, config_path, run_dir)
-            executed.append(target)
-            bar.update()
+        with shared_kernel(source_dir) as kernel:
+            for step in order:
+                bar.set_postfix_str(STEP_NAMES[step])
+                target = run_dir / "notebooks" / STEP_NOTEBOOKS[step]
+                target.parent.mkdir(exist_ok=True)
+                with ProgressFile(progress_file, enabled=progress):
+                    _execute(source_dir / STEP_NOTEBOOKS[step], target, config_path, run_dir,
+                             kernel)  # fmt: skip
+                executed.append(target)
+                bar.update()
 
         rendering_at = dt.datetime.now()
         bar.set_postfix_str("rendering HTML")
