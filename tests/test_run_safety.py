@@ -38,7 +38,8 @@ pytestmark = pytest.mark.slow
 SECRET = "klucz-testowy-" + hashlib.sha256(b"issue 8").hexdigest()[:24]
 #: metrics.json keys that differ between two runs of the same config by design
 VOLATILE = [
-    ("run", key) for key in ("started_at", "finished_at", "seconds", "load_seconds", "render_seconds")
+    ("run", key)
+    for key in ("started_at", "finished_at", "seconds", "load_seconds", "render_seconds")
 ]
 SEP, ENCODING = ";", "cp1250"
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}\.[A-Za-z.]{2,24}")  # bounded: linear

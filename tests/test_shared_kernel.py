@@ -40,3 +40,41 @@ def test_reset_clears_variables_but_keeps_imported_modules(tmp_path):
             km, "import sys\nprint('secret' in dir(), hasattr(sys.modules['json'], 'marker'))"
         )
         assert seen == "False True\n"
+
+
+def test_a_run_leaves_no_kernel_client_connected(tmp_path, monkeypatch):
+    """nbclient does not close its client when it does not own the kernel manager; a client
+    left open keeps reconnecting to the dead kernel's ports, and a server that later listens on
+    one of them (Spark's Arrow server) receives a ZMQ greeting instead of its handshake and
+    hangs (seen in ``make test``). Every client started during a run must be stopped by its
+    end."""
+    import nbformat
+    from jupyter_client.client import KernelClient
+
+    from clvlib.report.run import _execute
+
+    running: set[int] = set()
+    start, stop = KernelClient.start_channels, KernelClient.stop_channels
+
+    def tracked_start(self, *args, **kwargs):
+        running.add(id(self))
+        return start(self, *args, **kwargs)
+
+    def tracked_stop(self):
+        running.discard(id(self))
+        return stop(self)
+
+    monkeypatch.setattr(KernelClient, "start_channels", tracked_start)
+    monkeypatch.setattr(KernelClient, "stop_channels", tracked_stop)
+    notebook = tmp_path / "step.ipynb"
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "P"}}
+    )
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(nb, notebook)
+    _kernel_spec(tmp_path / "work")
+    with shared_kernel(tmp_path) as kernel:
+        for name in ("a", "b"):
+            _execute(notebook, tmp_path / f"{name}.ipynb", tmp_path / "c.yml", tmp_path, kernel)
+        assert running, "the notebooks ran without a kernel client?"
+    assert not running, f"{len(running)} kernel client(s) left with open channels"

@@ -174,6 +174,32 @@ def _run_info(config: ClientConfig, started: dt.datetime, steps: list[int]) -> d
     }
 
 
+def _closing_kernel_manager(**kwargs):
+    """A jupyter ``KernelManager`` that remembers the clients it hands out, with a
+    ``close_clients()`` that stops their channels.
+
+    nbclient leaves its client's channels open when it does not own the kernel manager (as with
+    a shared kernel). Their ZMQ sockets would keep reconnecting to the shut-down kernel's ports
+    for the rest of the process, and a server that later gets one of those ports (Spark's Arrow
+    server, in a process running several audits) receives a ZMQ greeting instead of its
+    handshake and hangs.
+    """
+    from jupyter_client.manager import KernelManager
+
+    class ClosingKernelManager(KernelManager):
+        def client(self, **client_kwargs):
+            client = super().client(**client_kwargs)
+            self.handed_out = [*getattr(self, "handed_out", []), client]
+            return client
+
+        def close_clients(self) -> None:
+            for client in getattr(self, "handed_out", []):
+                client.stop_channels()
+            self.handed_out = []
+
+    return ClosingKernelManager(**kwargs)
+
+
 @contextlib.contextmanager
 def shared_kernel(cwd: Path):
     """One kernel for all the notebooks of a run (a context manager yielding a ``reset()``
@@ -181,13 +207,12 @@ def shared_kernel(cwd: Path):
     and clvlib costs seconds per notebook, and an engine session (Spark) tens of seconds;
     between notebooks ``reset()`` clears the kernel's namespace (``%reset -f``), so a notebook
     sees none of the previous one's variables — only the already imported modules stay."""
-    from jupyter_client.manager import KernelManager
-
-    km = KernelManager(kernel_name=KERNEL_NAME)
+    km = _closing_kernel_manager(kernel_name=KERNEL_NAME)
     km.start_kernel(cwd=str(cwd))
     started = [False]
 
     def reset() -> None:
+        km.close_clients()  # the previous notebook's
         if not started[0]:  # the first notebook gets the fresh kernel
             started[0] = True
             return
@@ -206,6 +231,7 @@ def shared_kernel(cwd: Path):
     try:
         yield reset, km
     finally:
+        km.close_clients()
         km.shutdown_kernel(now=True)
 
 
