@@ -253,17 +253,25 @@ def _digest(frame: pd.DataFrame) -> dict:
     }
 
 
+def _proc_kib(path: str, key: str) -> float | None:
+    """The ``key:`` line of a /proc file such as /proc/self/status, in KiB; None if unreadable."""
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key + ":"):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def _rss_mib() -> float:
     """This process's peak resident memory so far (MiB): ``VmHWM`` of /proc/self/status, which
     starts afresh at exec (``ru_maxrss`` does not: Linux carries the parent's over an exec, so
     a worker started by a driver holding a big array would report the driver's memory)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+    kib = _proc_kib("/proc/self/status", "VmHWM")
+    if kib is None:
+        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: KiB
+    return kib / 1024.0
 
 
 def _versions(impl: str) -> dict:
@@ -363,13 +371,8 @@ def run_worker(impl: str, path: Path, *, memory_limit: str, timeout_s: float) ->
 
 def mem_available_mib() -> float:
     """``MemAvailable`` of /proc/meminfo (MiB); inf when unknown."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("inf")
+    kib = _proc_kib("/proc/meminfo", "MemAvailable")
+    return float("inf") if kib is None else kib / 1024.0
 
 
 def _warm(path: Path) -> None:
