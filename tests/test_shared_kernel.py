@@ -78,3 +78,34 @@ def test_a_run_leaves_no_kernel_client_connected(tmp_path, monkeypatch):
             _execute(notebook, tmp_path / f"{name}.ipynb", tmp_path / "c.yml", tmp_path, kernel)
         assert running, "the notebooks ran without a kernel client?"
     assert not running, f"{len(running)} kernel client(s) left with open channels"
+
+
+def test_a_large_run_gives_each_notebook_its_own_kernel_with_the_same_figures(
+    tmp_path, monkeypatch
+):
+    """Above ``SHARED_KERNEL_MAX_ROWS`` rows the notebooks get fresh kernels (memory of one step
+    is returned before the next); the figures must not depend on which way a run went."""
+    import json
+
+    from clvlib.data.demo import write_demo
+    from clvlib.report import run
+
+    write_demo(tmp_path / "client", customers=300, seed=5, progress=False)
+    config = tmp_path / "client" / "client.yml"
+    volatile = ("started_at", "finished_at", "seconds", "load_seconds", "render_seconds")
+
+    def metrics(out):
+        found = json.loads((run.run_audit(config, out=out, steps=[2], pdf=False, progress=False)
+                            / "metrics.json").read_text())  # fmt: skip
+        for key in volatile:
+            found["run"].pop(key, None)
+        return found
+
+    shared = metrics(tmp_path / "shared")
+
+    def refuse(_cwd):
+        raise AssertionError("a run above the threshold must not share a kernel")
+
+    monkeypatch.setattr(run, "SHARED_KERNEL_MAX_ROWS", 0)
+    monkeypatch.setattr(run, "shared_kernel", refuse)
+    assert metrics(tmp_path / "fresh") == shared
