@@ -1610,6 +1610,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Could not recompute: {error}",
         "pl": "Nie udało się przeliczyć: {error}",
     },
+    "widget.static_skipped": {
+        "en": "At this data size a report run does not redraw their outputs here: at these "
+        "settings they are the figures above.",
+        "pl": "Przy tej wielkości danych przebieg raportu nie rysuje tu ich wyników: w tych "
+        "ustawieniach są to wyniki przedstawione powyżej.",
+    },
     "widget.static": {
         "en": "Interactive controls, shown here at their default settings. Open the notebook in "
         "JupyterLab (make lab) or the app (make app) to change them.",

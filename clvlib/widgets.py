@@ -38,6 +38,10 @@ from clvlib.texts import TEXTS
 DEBOUNCE_SECONDS = 0.3
 #: Settings key of the filter value that means "no filter".
 ALL = "all"
+#: Rows used (all tables) above which a report run does not compute a panel's default outputs:
+#: the report never shows them (they equal the step's figures above), and on 10 M order lines
+#: they cost about 40 s of the run.
+STATIC_OUTPUTS_MAX_ROWS = 2_000_000
 
 View = Callable[..., Mapping[str, str]]
 #: Table and figure styling inside a panel (the report's stylesheet is not loaded there).
@@ -122,7 +126,10 @@ class Panel:
         self.style = W.HTML(CSS)
         self.outputs: dict[str, W.HTML] = {}
         self.recomputes = 0
-        self._show(view(**self.settings()))  # default state; errors surface in the cell
+        rows = sum(q.rows_used for q in getattr(audit, "quality", {}).values())
+        self.outputs_skipped = self.static and rows > STATIC_OUTPUTS_MAX_ROWS
+        if not self.outputs_skipped:
+            self._show(view(**self.settings()))  # default state; errors surface in the cell
         self.debounce = Debouncer(self.refresh, delay)
         row = W.HBox(list(self.controls.values()), layout=W.Layout(flex_flow="row wrap"))
         self.widget = W.VBox([self.style, row, self.busy, *self.outputs.values()])
@@ -169,6 +176,8 @@ class Panel:
             for c in self.controls.values()
         )
         outputs = "".join(o.value for o in self.outputs.values())
+        if self.outputs_skipped:
+            outputs = f'<p class="muted">{html.escape(self._text("widget.static_skipped"))}</p>'
         return (
             f'{CSS}<div class="clv-widget-static"><p class="muted">'
             f"{html.escape(self._text('widget.static'))}</p><p>{settings}</p>{outputs}</div>"

@@ -77,11 +77,12 @@ def test_zero_delay_recomputes_on_every_trigger():
 
 
 # -- the panel ---------------------------------------------------------------------------------
-def fake_audit(run_dir=None):
-    return types.SimpleNamespace(locale="en", run_dir=run_dir)
+def fake_audit(run_dir=None, rows_used=1_000):
+    quality = {"transactions": types.SimpleNamespace(rows_used=rows_used)}
+    return types.SimpleNamespace(locale="en", run_dir=run_dir, quality=quality)
 
 
-def spy_panel(*, delay=0.0, clock=None, run_dir=None):
+def spy_panel(*, delay=0.0, clock=None, run_dir=None, rows_used=1_000):
     calls = []
 
     def view(horizon_months, margin):
@@ -92,7 +93,7 @@ def spy_panel(*, delay=0.0, clock=None, run_dir=None):
         "horizon_months": W.IntSlider(value=36, min=1, max=120, description="Horizon"),
         "margin": W.FloatSlider(value=0.35, min=0, max=1, step=0.01, readout_format=".0%"),
     }
-    panel = widgets.Panel(fake_audit(run_dir), controls, view, delay=delay)
+    panel = widgets.Panel(fake_audit(run_dir, rows_used), controls, view, delay=delay)
     if clock is not None:
         panel.debounce = widgets.Debouncer(panel.refresh, delay, call_later=clock)
     return panel, calls
@@ -144,6 +145,18 @@ def test_a_report_run_renders_the_default_state_statically(tmp_path):
     assert notebook_blocks(path) == []
     panel.controls["horizon_months"].value = 12  # not wired in a report run
     assert len(calls) == 1
+
+
+def test_a_large_report_run_shows_the_settings_without_recomputing_them(tmp_path):
+    """Above STATIC_OUTPUTS_MAX_ROWS a report run skips the outputs nobody sees in the report
+    (they equal the step's own figures); interactively the panel computes them as always."""
+    big = widgets.STATIC_OUTPUTS_MAX_ROWS + 1
+    panel, calls = spy_panel(run_dir=tmp_path, rows_used=big)
+    html_out = panel._repr_mimebundle_()["text/html"]
+    assert calls == [] and "36 months at 0.35" not in html_out
+    assert "Horizon: 36" in html_out and "the figures above" in html_out
+    interactive, calls = spy_panel(rows_used=big)
+    assert len(calls) == 1 and interactive.outputs["headline"].value == "<p>36 months at 0.35</p>"
 
 
 # -- step panels on a small demo client --------------------------------------------------------

@@ -315,7 +315,11 @@ def run_audit(
         _kernel_spec(work, progress_file if progress else None)
         executed = []
         rows = sum(q.rows_used for q in loaded.quality.values())
-        kernels = shared_kernel(source_dir) if rows <= SHARED_KERNEL_MAX_ROWS else contextlib.nullcontext()
+        kernels = (
+            shared_kernel(source_dir)
+            if rows <= SHARED_KERNEL_MAX_ROWS
+            else contextlib.nullcontext()
+        )
         with kernels as kernel:
             for step in order:
                 bar.set_postfix_str(STEP_NAMES[step])
