@@ -29,6 +29,7 @@ import ipywidgets as W
 import pandas as pd
 
 from clvlib import calculation, channels, funnel, plots, retention, saturation, scenarios
+from clvlib.data.quality import is_large
 from clvlib.i18n import fmt, t
 from clvlib.models.clv import clv_by_segment, customer_lifetime_value, new_customer_value
 from clvlib.report import display
@@ -38,10 +39,6 @@ from clvlib.texts import TEXTS
 DEBOUNCE_SECONDS = 0.3
 #: Settings key of the filter value that means "no filter".
 ALL = "all"
-#: Rows used (all tables) above which a report run does not compute a panel's default outputs:
-#: the report never shows them (they equal the step's figures above), and on 10 M order lines
-#: they cost about 40 s of the run.
-STATIC_OUTPUTS_MAX_ROWS = 2_000_000
 
 View = Callable[..., Mapping[str, str]]
 #: Table and figure styling inside a panel (the report's stylesheet is not loaded there).
@@ -126,8 +123,8 @@ class Panel:
         self.style = W.HTML(CSS)
         self.outputs: dict[str, W.HTML] = {}
         self.recomputes = 0
-        rows = sum(q.rows_used for q in getattr(audit, "quality", {}).values())
-        self.outputs_skipped = self.static and rows > STATIC_OUTPUTS_MAX_ROWS
+        # a large report run skips the outputs: the report never shows them (data.quality)
+        self.outputs_skipped = self.static and is_large(audit.quality)
         if not self.outputs_skipped:
             self._show(view(**self.settings()))  # default state; errors surface in the cell
         self.debounce = Debouncer(self.refresh, delay)

@@ -83,10 +83,12 @@ def test_a_run_leaves_no_kernel_client_connected(tmp_path, monkeypatch):
 def test_a_large_run_gives_each_notebook_its_own_kernel_with_the_same_figures(
     tmp_path, monkeypatch
 ):
-    """Above ``SHARED_KERNEL_MAX_ROWS`` rows the notebooks get fresh kernels (memory of one step
-    is returned before the next); the figures must not depend on which way a run went."""
+    """Above ``LARGE_RUN_ROWS`` rows the notebooks get fresh kernels (memory of one step is
+    returned before the next) and the report run's control panels skip their outputs; the
+    figures must not depend on which way a run went."""
     import json
 
+    from clvlib.data import quality
     from clvlib.data.demo import write_demo
     from clvlib.report import run
 
@@ -106,6 +108,6 @@ def test_a_large_run_gives_each_notebook_its_own_kernel_with_the_same_figures(
     def refuse(_cwd):
         raise AssertionError("a run above the threshold must not share a kernel")
 
-    monkeypatch.setattr(run, "SHARED_KERNEL_MAX_ROWS", 0)
+    monkeypatch.setattr(quality, "LARGE_RUN_ROWS", 0)
     monkeypatch.setattr(run, "shared_kernel", refuse)
     assert metrics(tmp_path / "fresh") == shared

@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 from clvlib import calculation, predictive, retention, scenarios, widgets
+from clvlib.data.quality import LARGE_RUN_ROWS
 from clvlib.models.clv import NEW_CUSTOMER
 from clvlib.report.render import notebook_blocks
 
@@ -148,9 +149,9 @@ def test_a_report_run_renders_the_default_state_statically(tmp_path):
 
 
 def test_a_large_report_run_shows_the_settings_without_recomputing_them(tmp_path):
-    """Above STATIC_OUTPUTS_MAX_ROWS a report run skips the outputs nobody sees in the report
+    """Above LARGE_RUN_ROWS a report run skips the outputs nobody sees in the report
     (they equal the step's own figures); interactively the panel computes them as always."""
-    big = widgets.STATIC_OUTPUTS_MAX_ROWS + 1
+    big = LARGE_RUN_ROWS + 1
     panel, calls = spy_panel(run_dir=tmp_path, rows_used=big)
     html_out = panel._repr_mimebundle_()["text/html"]
     assert calls == [] and "36 months at 0.35" not in html_out

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 import clvlib
 from clvlib.config import ClientConfig, load_config
+from clvlib.data.quality import is_large
 from clvlib.errors import ClvError, ConfigError, DataError
 from clvlib.progress import ENV as PROGRESS_ENV
 from clvlib.progress import ProgressFile
@@ -200,13 +201,6 @@ def _closing_kernel_manager(**kwargs):
     return ClosingKernelManager(**kwargs)
 
 
-#: Up to this many rows used (all tables) the notebooks of a run share one kernel, which saves
-#: its start and imports (~3 s a notebook); above it each notebook gets a fresh kernel, so the
-#: memory one step used is returned before the next (in one kernel, a 10 M-line audit's peak
-#: grew from 4.9 to 12.6 GiB: ``%reset`` frees names, not the allocator's pages).
-SHARED_KERNEL_MAX_ROWS = 2_000_000
-
-
 @contextlib.contextmanager
 def shared_kernel(cwd: Path):
     """One kernel for all the notebooks of a run (a context manager yielding a ``reset()``
@@ -314,13 +308,9 @@ def run_audit(
         progress_file = work / "progress.json"
         _kernel_spec(work, progress_file if progress else None)
         executed = []
-        rows = sum(q.rows_used for q in loaded.quality.values())
-        kernels = (
-            shared_kernel(source_dir)
-            if rows <= SHARED_KERNEL_MAX_ROWS
-            else contextlib.nullcontext()
-        )
-        with kernels as kernel:
+        # one kernel for all notebooks saves ~3 s a notebook; a large run gives each its own
+        large = is_large(loaded.quality)
+        with contextlib.nullcontext() if large else shared_kernel(source_dir) as kernel:
             for step in order:
                 bar.set_postfix_str(STEP_NAMES[step])
                 target = run_dir / "notebooks" / STEP_NOTEBOOKS[step]
