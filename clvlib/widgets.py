@@ -20,6 +20,7 @@ audit's display blocks), and the report stays reproducible.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import threading
 from collections.abc import Callable, Mapping
@@ -392,8 +393,9 @@ def channel_controls(
 ) -> Panel:
     """A channel filter of the payback curves (``payback_table``) and the share of the worst
     channel's monthly budget moved to the best (``reallocation_table`` on the report's
-    ``channel_table`` and ``spend_response_table``; default 10 %, as in the report)."""
-    payback = channels.payback_table(audit)
+    ``channel_table`` and ``spend_response_table``; default 10 %, as in the report). The
+    payback curves are computed on the first view (a large report run has none)."""
+    payback = functools.cache(lambda: channels.payback_table(audit))
     paid = table.loc[table["paid"].fillna(False).astype(bool), "channel"].tolist()
     controls = {
         "channel": _dropdown(
@@ -404,7 +406,7 @@ def channel_controls(
     money = audit.fmt
 
     def view(channel: str, share: float):
-        curves = payback if channel == ALL else payback[payback["channel"] == channel]
+        curves = payback() if channel == ALL else payback()[payback()["channel"] == channel]
         ax = plots.plot_payback(
             curves, title="", xlabel=audit.text("channels.axis.months"),
             ylabel=audit.text("channels.axis.margin", currency=audit.currency),
