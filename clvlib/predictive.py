@@ -233,7 +233,9 @@ def predictive_clv(
     customers bought again for the purchase models (``model_gap``): ``customers`` one row per
     customer (``p_alive``, ``expected_purchases`` over the horizon, ``expected_spend`` per
     purchase, ``clv`` in currency, ``segment``); ``intervals`` total and mean CLV with seeded
-    bootstrap intervals, overall, per segment and for a new customer (row ``NEW_CUSTOMER``);
+    bootstrap intervals, overall, per segment and for a new customer (row ``NEW_CUSTOMER``),
+    ``interval_method`` how (``clv_intervals``: ``bootstrap`` or, above 100,000 customers,
+    ``one_step``);
     ``ceilings`` the new-customer value per segment from the segment's own models (``note``
     says when a segment is too small for them).
     """
@@ -293,6 +295,7 @@ def predictive_clv(
         "spend_note": spend_note,
         "customers": customers,
         "intervals": intervals,
+        "interval_method": intervals.attrs["method"],
         "ceilings": ceilings,
         "first_order_value": first_order_value,
     }

@@ -304,6 +304,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "bardzo może odbiegać pojedynczy klient. Wartość nowego klienta w segmencie pochodzi z "
         "modeli dopasowanych tylko do tego segmentu.",
     },
+    "calc.clv.interval_note_one_step": {
+        "en": "Intervals: {n_boot} bootstrap resamples of the customers (seed {seed}). With more "
+        "than {exact} customers each resample moves both models' estimates by one Newton step "
+        "instead of refitting them: the same limiting distribution at a fraction of the time. "
+        "They measure how precisely the models are estimated, not how much one customer may "
+        "deviate. A segment's new-customer value comes from models fitted on that segment "
+        "alone.",
+        "pl": "Przedziały: {n_boot} prób bootstrapowych klientów (ziarno {seed}). Przy ponad "
+        "{exact} klientach w każdej próbie oszacowania obu modeli przesuwa jeden krok Newtona "
+        "zamiast ponownego dopasowania: ten sam rozkład graniczny w ułamku czasu. Mierzą "
+        "precyzję oszacowania modeli, a nie to, jak bardzo może odbiegać pojedynczy klient. "
+        "Wartość nowego klienta w segmencie pochodzi z modeli dopasowanych tylko do tego "
+        "segmentu.",
+    },
     "calc.axis.clv": {
         "en": "CLV per customer, {horizon} months ({currency})",
         "pl": "CLV klienta, {horizon} mies. ({currency})",
@@ -569,8 +583,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "A customer's CLV is margin × expected spend × Σ over months m of the expected purchases "
         "in month m, discounted by (1 + d)^(m/12), over {horizon} months of {days_per_month} "
         "days. A new customer's value adds the first order's margin and uses the population "
-        "means. Intervals are percentile intervals of {n_boot} bootstrap resamples of customers "
-        "with both models refitted; standard errors come from the observed information.",
+        "means. {intervals} Standard errors come from the observed information.",
         "pl": "<b>CLV predykcyjny.</b> Zakupy opisuje model BG/NBD lub MBG/NBD (ten "
         "o najniższym AIC w okresie kalibracji; obok podajemy jego prognozę na okres testowy), "
         "wartość zakupu — model Gamma-Gamma; oba dopasowane metodą największej wiarygodności do "
@@ -578,9 +591,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "ponownym). CLV klienta to marża × oczekiwana wartość zakupu × suma po miesiącach m "
         "oczekiwanej liczby zakupów w miesiącu m, dyskontowanej przez (1 + d)^(m/12), w "
         "horyzoncie {horizon} miesięcy po {days_per_month} dnia. Wartość nowego klienta dodaje "
-        "marżę pierwszego zamówienia i korzysta ze średnich populacyjnych. Przedziały to "
-        "przedziały percentylowe z {n_boot} prób bootstrapowych klientów z ponownie "
-        "dopasowanymi modelami; błędy standardowe pochodzą z obserwowanej macierzy informacji.",
+        "marżę pierwszego zamówienia i korzysta ze średnich populacyjnych. {intervals} Błędy "
+        "standardowe pochodzą z obserwowanej macierzy informacji.",
+    },
+    "meth.intervals.bootstrap": {
+        "en": "Intervals are percentile intervals of {n_boot} bootstrap resamples of customers "
+        "with both models refitted.",
+        "pl": "Przedziały to przedziały percentylowe z {n_boot} prób bootstrapowych klientów "
+        "z ponownie dopasowanymi modelami.",
+    },
+    "meth.intervals.one_step": {
+        "en": "Intervals are percentile intervals of {n_boot} bootstrap resamples of customers; "
+        "with more than {exact} customers each resample moves both models' estimates by one "
+        "Newton step (the full fit's observed information) instead of refitting them, which "
+        "has the same limiting distribution.",
+        "pl": "Przedziały to przedziały percentylowe z {n_boot} prób bootstrapowych klientów; "
+        "przy ponad {exact} klientach w każdej próbie oszacowania obu modeli przesuwa jeden "
+        "krok Newtona (z obserwowanej macierzy informacji pełnego dopasowania) zamiast "
+        "ponownego dopasowania — o tym samym rozkładzie granicznym.",
     },
     "meth.def.funnel": {
         "en": "<b>Funnel and communication.</b> A session reaches every funnel step up to the "
