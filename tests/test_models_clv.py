@@ -174,25 +174,6 @@ def test_parametric_interval_agrees_with_the_bootstrap():
     assert (high - low) == pytest.approx(boot_width, rel=0.3)
 
 
-def simulate_shop(n: int, rng: np.random.Generator) -> pd.DataFrame:
-    """BG/NBD customers with the published CDNOW estimates (Fader, Hardie & Lee 2005: r 0.243,
-    α 4.414, a 0.793, b 2.426, weeks) observed 26–78 weeks, and a Gamma-Gamma mean spend (CDNOW:
-    p 6.25, q 3.74, v 15.44, dollars)."""
-    lam, drop = rng.gamma(0.243, 1 / 4.414, n), rng.beta(0.793, 2.426, n)
-    T = rng.uniform(26.0, 78.0, n)
-    x, tx, clock = np.zeros(n), np.zeros(n), np.zeros(n)
-    alive = np.ones(n, dtype=bool)
-    while alive.any():
-        clock = clock + rng.exponential(1.0, n) / lam
-        buys = alive & (clock <= T)
-        x[buys] += 1
-        tx[buys] = clock[buys]
-        alive = buys & (rng.random(n) >= drop)
-    nu = rng.gamma(3.74, 1 / 15.44, n)
-    mean_spend = np.where(x > 0, rng.gamma(6.25 * np.maximum(x, 1), 1 / (nu * np.maximum(x, 1))), 0)
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T, "monetary_value": mean_spend})
-
-
 def simulate_bgnbd(n: int, rng: np.random.Generator, r, alpha, a, b) -> pd.DataFrame:
     """BG/NBD customers with the given parameters (weeks), observed 26–78 weeks."""
     lam, drop = rng.gamma(r, 1 / alpha, n), rng.beta(a, b, n)
@@ -206,6 +187,17 @@ def simulate_bgnbd(n: int, rng: np.random.Generator, r, alpha, a, b) -> pd.DataF
         tx[buys] = clock[buys]
         alive = buys & (rng.random(n) >= drop)
     return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+
+
+def simulate_shop(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """BG/NBD customers with the published CDNOW estimates (Fader, Hardie & Lee 2005: r 0.243,
+    α 4.414, a 0.793, b 2.426, weeks) observed 26–78 weeks, and a Gamma-Gamma mean spend (CDNOW:
+    p 6.25, q 3.74, v 15.44, dollars)."""
+    rfm = simulate_bgnbd(n, rng, 0.243, 4.414, 0.793, 2.426)
+    x = np.maximum(rfm["frequency"].to_numpy(), 1)
+    nu = rng.gamma(3.74, 1 / 15.44, n)
+    spend = rng.gamma(6.25 * x, 1 / (nu * x))
+    return rfm.assign(monetary_value=np.where(rfm["frequency"] > 0, spend, 0.0))
 
 
 def assert_same_intervals(reference: pd.DataFrame, other: pd.DataFrame, rtol: float) -> None:
