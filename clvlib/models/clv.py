@@ -277,6 +277,10 @@ def clv_intervals(
     customers, summed onto the unique model rows, so refits stay fast), refits copies of both
     models and recomputes the CLV of the *observed* customers: the interval reflects the
     uncertainty of the fitted parameters. Seeded: the same inputs give the same intervals.
+    Columns: segment, customers, total, mean, total_low, total_high, mean_low, mean_high
+    (currency). With ``first_order_value`` (currency, the mean first order) a last row
+    ``NEW_CUSTOMER`` holds :func:`new_customer_value` in ``mean`` with its interval — the
+    acquisition-cost ceiling.
 
     Above ``exact_customers`` customers (100,000, as ``clvlib.resampling``) a replicate takes
     one Newton step from the estimates instead of refitting: θ* = θ̂ + C ∇ℓ*(θ̂), ∇ℓ* the
@@ -284,7 +288,7 @@ def clv_intervals(
     covariance (inverse observed information). The one-step estimates have the refitted ones'
     limiting distribution, N(θ̂, C J C) with J the variance of the score — the sandwich, so
     they stay right when the model is misspecified, where the inverse Hessian alone (a normal
-    draw from the estimates' covariance) is too narrow. At 1.4 M customers a replicate costs
+    draw from the estimates' covariance) can be too narrow or too wide. At 1.4 M customers a replicate costs
     one gradient per model instead of a converged refit. The table's ``attrs["method"]`` says
     which was used (``"bootstrap"`` or ``"one_step"``); a model without a finite,
     positive-definite covariance is always refitted.
@@ -374,7 +378,7 @@ def clv_intervals(
 
 def _has_covariance(model) -> bool:
     """Whether ``model`` has a finite, positive-definite Hessian covariance of positive
-    estimates to draw from."""
+    estimates (what a one-step replicate needs)."""
     covariance = getattr(model, "covariance_", None)
     if covariance is None:
         return False
