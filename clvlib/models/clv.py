@@ -288,10 +288,10 @@ def clv_intervals(
     covariance (inverse observed information). The one-step estimates have the refitted ones'
     limiting distribution, N(θ̂, C J C) with J the variance of the score — the sandwich, so
     they stay right when the model is misspecified, where the inverse Hessian alone (a normal
-    draw from the estimates' covariance) can be too narrow or too wide. At 1.4 M customers a replicate costs
-    one gradient per model instead of a converged refit. The table's ``attrs["method"]`` says
-    which was used (``"bootstrap"`` or ``"one_step"``); a model without a finite,
-    positive-definite covariance is always refitted.
+    draw from the estimates' covariance) can be too narrow or too wide. At 1.4 M customers a
+    replicate costs one gradient per model instead of a converged refit. The table's
+    ``attrs["method"]`` says which was used (``"bootstrap"`` or ``"one_step"``); a model
+    without a finite, positive-definite covariance is always refitted.
 
     ``rfm`` is one row per customer (pandas, as the models need it); everything computed once
     (unique rows, segment codes) is reused by every replicate, so a replicate costs two warm
