@@ -504,6 +504,15 @@ class _BootstrapRows:
         return _refit(self.spend_model, spend_sample)
 
 
+def _unfitted_copy(model):
+    """A shallow copy of ``model`` without its fitted state (``*_``) or the cached layouts of
+    the rows it was fitted on (``_*``), for a replicate to fill in."""
+    fresh = copy.copy(model)
+    for name in [k for k in vars(fresh) if k.endswith("_") or k.startswith("_")]:
+        delattr(fresh, name)
+    return fresh
+
+
 def _one_step(model, data: np.ndarray, weights: np.ndarray):
     """A copy of ``model`` moved one Newton step from its estimates on the reweighted rows
     (``data`` in the model's own layout): θ̂ + C ∇ℓ_w(θ̂), C its covariance (natural scale);
@@ -511,9 +520,7 @@ def _one_step(model, data: np.ndarray, weights: np.ndarray):
     names = list(model.param_names)
     theta = np.array([model.params_[k] for k in names], dtype=float)
     covariance = model.covariance_.loc[names, names].to_numpy(dtype=float)
-    fresh = copy.copy(model)
-    for name in [k for k in vars(fresh) if k.endswith("_") or k.startswith("_")]:
-        delattr(fresh, name)  # fitted state and the cached layouts of the original rows
+    fresh = _unfitted_copy(model)
     _, gradient = fresh._loglik_and_grad(theta, data, weights)
     stepped = theta + covariance @ gradient
     if not np.all(np.isfinite(stepped) & (stepped > 0)):
@@ -527,10 +534,8 @@ def _refit(model, sample: pd.DataFrame | tuple[np.ndarray, np.ndarray]):
     Newton steps on the original fit's Hessian (``BaseFitter._newton``; L-BFGS-B if they fail),
     without standard errors (a bootstrap replicate needs the estimates only). ``sample``: a
     frame for ``fit``, or (unique rows, weights) for ``fit_compressed``."""
-    fresh = copy.copy(model)
+    fresh = _unfitted_copy(model)
     covariance = getattr(model, "covariance_", None)
-    for name in [k for k in vars(fresh) if k.endswith("_")]:
-        delattr(fresh, name)
     fresh.n_starts = 1
     fresh.initial_params = dict(model.params_)
     fresh.standard_errors = False
