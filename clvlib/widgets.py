@@ -406,7 +406,8 @@ def channel_controls(
     money = audit.fmt
 
     def view(channel: str, share: float):
-        curves = payback() if channel == ALL else payback()[payback()["channel"] == channel]
+        curves = payback()
+        curves = curves if channel == ALL else curves[curves["channel"] == channel]
         ax = plots.plot_payback(
             curves, title="", xlabel=audit.text("channels.axis.months"),
             ylabel=audit.text("channels.axis.margin", currency=audit.currency),
