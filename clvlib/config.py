@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -151,20 +152,106 @@ class Economics(_Strict):
     horizon_months: int = Field(36, gt=0, le=240, description="CLV horizon in months")
 
 
+#: words that name a cart step, compared without case, diacritics or punctuation (any language)
+CART_WORDS = (
+    "cart",
+    "koszyk",
+    "basket",
+    "warenkorb",
+    "panier",
+    "carrito",
+    "carrello",
+    "kosik",
+    "winkelwagen",
+    "cesta",
+    "trolley",
+)
+#: words that name a checkout step; the step before it is where a cart exists
+CHECKOUT_WORDS = (
+    "checkout",
+    "kasa",
+    "kasse",
+    "platnosc",
+    "payment",
+    "zahlung",
+    "caisse",
+    "pago",
+    "pagamento",
+    "kassa",
+    "zaplata",
+    "shipping",
+    "dostawa",
+    "versand",
+    "billing",
+)
+
+
+def _plain(name: str) -> str:
+    """A step name without case, diacritics or punctuation: ``Płatność`` → ``platnosc``."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
+    return re.sub(
+        r"[^a-z0-9]+", " ", "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    )
+
+
+def infer_cart_step(steps: list[str]) -> tuple[str | None, str]:
+    """The step at which a cart exists, guessed from the funnel's step names.
+
+    Returns ``(step, how)``: a step named like a cart (``cart``, ``koszyk``, ``Warenkorb`` …;
+    ``how="name"``), else the step before one named like a checkout (``kasa``, ``checkout``,
+    ``Zahlung`` …; ``how="before_checkout"``), else ``(None, "none")``. The last step (the
+    purchase) is never a cart step.
+    """
+    candidates = steps[:-1]
+    for step in candidates:
+        words = _plain(step).split()
+        if any(c in w if len(c) > 5 else w.startswith(c) for w in words for c in CART_WORDS):
+            return step, "name"
+    for i, step in enumerate(candidates[1:], start=1):
+        words = _plain(step).split()
+        if any(w.startswith(c) for w in words for c in CHECKOUT_WORDS):
+            return steps[i - 1], "before_checkout"
+    return None, "none"
+
+
 class Funnel(_Strict):
     steps: list[str] = Field(default_factory=lambda: list(DEFAULT_FUNNEL_STEPS), min_length=2)
-    cart_step: str = Field(
-        "add_to_cart", description="the step at which a cart exists (abandoned: never purchased)"
+    cart_step: str | None = Field(
+        None,
+        description="the step at which a cart exists (abandoned: never purchased); default: "
+        "inferred from the step names (cart, koszyk, basket, Warenkorb …, else the step before "
+        "checkout); none found: no abandoned-cart figures",
     )
     cart_recovery_rate: float = Field(
         0.10, ge=0, le=1, description="share of abandoned carts a reminder campaign wins back"
     )
+    #: how ``cart_step`` was set: ``config`` (client.yml), ``name``, ``before_checkout``, ``none``
+    cart_step_source: Literal["config", "name", "before_checkout", "none"] = Field(
+        "config", exclude=True, description="set by validation; not a client.yml key"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_source_key(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "cart_step_source" in data:
+            raise ValueError("cart_step_source is set by clvlib, not in client.yml")
+        return data
 
     @model_validator(mode="after")
     def _cart_step_is_a_step(self) -> Funnel:
+        if len(set(self.steps)) != len(self.steps):
+            raise ValueError(f"funnel.steps lists a step twice: {self.steps}")
+        if self.cart_step is None:
+            step, how = infer_cart_step(self.steps)
+            object.__setattr__(self, "cart_step", step)
+            object.__setattr__(self, "cart_step_source", how)
+            return self
         if self.cart_step not in self.steps:
             raise ValueError(
-                f"cart_step {self.cart_step!r} is not one of funnel.steps {self.steps}"
+                f"cart_step {self.cart_step!r} is not one of funnel.steps {self.steps}; name one "
+                "of them, or leave cart_step out to have it inferred from the step names"
             )
         if self.steps.index(self.cart_step) == len(self.steps) - 1:
             raise ValueError("cart_step must come before the last (purchase) step")

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 from clvlib import __version__
-from clvlib.config import DEFAULT_FUNNEL_STEPS, CsvOptions, Source, load_config
+from clvlib.config import DEFAULT_FUNNEL_STEPS, CsvOptions, Source, infer_cart_step, load_config
 from clvlib.data.guess import Plan, TableGuess, normalise, plan_tables, returns_flag
 from clvlib.data.io import FORMATS, drop_stage, explain_read_error, stage_source
 from clvlib.data.schema import TABLES
@@ -40,7 +40,6 @@ from clvlib.errors import ConfigError, DataError
 COMMENT_AT = 38  # column where trailing comments start
 WIDTH = 100  # comments wrap beyond this
 CHECK_BELOW = 0.6  # a setting guessed with less confidence is marked CHECK
-CART_WORDS = ("cart", "koszyk", "basket", "koszyka")
 POLISH_WORDS = {"klient", "klienta", "data", "kwota", "wartosc", "cena", "ilosc", "kanal"}
 POLISH_WORDS |= {"zrodlo", "zamowienia", "kategoria", "etap", "sesji", "czas", "miesiac"}
 POLISH_WORDS |= {"koszt", "opiekun", "wojewodztwo", "nr", "kod", "rabatowy"}
@@ -647,7 +646,7 @@ def _funnel_lines(steps: list[tuple[str, int]] | None, g: TableGuess | None) -> 
             f"CHECK funnel.steps: the step column of {g.export.label} has more than 20 values, "
             "so the steps cannot be listed; set funnel.steps to the funnel's steps in order",
         )
-    cart = next((s for s in names[:-1] if any(w in s.lower() for w in CART_WORDS)), None)
+    cart, how = infer_cart_step(names)
     lines = [""] + _line(
         0,
         "funnel:",
@@ -655,12 +654,18 @@ def _funnel_lines(steps: list[tuple[str, int]] | None, g: TableGuess | None) -> 
         "last must be the purchase",
     )
     lines += _line(2, "steps: [" + ", ".join(_q(s) for s in names) + "]")
-    if cart:
-        lines += _line(2, f"cart_step: {_q(cart)}", "the step at which a cart exists")
-    else:
+    if how == "name":
+        lines += _line(2, f"cart_step: {_q(cart)}", "the step at which a cart exists (its name)")
+    elif how == "before_checkout":
         lines += _line(
             2,
-            f"cart_step: {_q(names[-2])}",
-            "CHECK: no step is named like a cart; the step before the last is assumed",
+            f"cart_step: {_q(cart)}",
+            "CHECK: no step is named like a cart; the step before the checkout is assumed",
+        )
+    else:
+        lines += _comment(
+            2,
+            "CHECK cart_step: no step is named like a cart or a checkout, so the audit shows no "
+            "abandoned-cart figures; name the step at which a cart exists to have them",
         )
     return lines
