@@ -592,7 +592,12 @@ def optional(tmp_path_factory):
     files = {"t.csv": SIMPLE, "customers.csv": CUSTOMERS, "spend.csv": SPEND}
     files |= {"messages.csv": MESSAGES, "sessions.csv": SESSIONS}
     # the window covers the spend months (spend outside it is excluded as outside_window)
-    return load(make_config(tmp_path, sources, files, observation_end=dt.date(2024, 12, 31)))
+    # funnel.steps lists the steps the sessions have (a listed step that never occurs is blocked)
+    funnel = {"steps": ["visit", "add_to_cart"]}
+    config = make_config(
+        tmp_path, sources, files, observation_end=dt.date(2024, 12, 31), funnel=funnel
+    )
+    return load(config)
 
 
 def test_optional_tables_reconcile(optional):

@@ -184,6 +184,7 @@ def test_optional_tables_have_their_own_reasons(tmp_path):
     )
     spend = "period,channel,spend\n2024-01-01,Facebook,100\n2024-02-01,Facebook,abc\n"
     extra = "  sessions: {path: s.csv}\n  marketing_spend: {path: m.csv}\n"
+    extra += "funnel: {steps: [visit, add_to_cart]}\n"  # every listed step occurs
     loaded = load(
         config_for(
             tmp_path, "path: t.csv", extra, **{"t.csv": csv, "s.csv": sessions, "m.csv": spend}

@@ -512,10 +512,38 @@ def test_unknown_funnel_steps_are_excluded_and_named(tmp_path):
         for i, step in enumerate(["visit", "wishlist", "product_view", "search", "wishlist"])
     )
     sources = {"sessions": {"path": "sesje.csv"}}
-    loaded, _ = accepted(write_client(tmp_path, sources=sources, files={"sesje.csv": sessions}))
+    funnel = {"steps": ["visit", "product_view"]}
+    config = write_client(tmp_path, sources=sources, files={"sesje.csv": sessions}, funnel=funnel)
+    loaded, _ = accepted(config)
     q = loaded.quality["sessions"]
     assert q.rows_excluded == {"unknown_funnel_step": 3}
     assert "'wishlist' (2 rows), 'search' (1 rows)" in q.notes[0]
+
+
+def test_every_spend_row_excluded_is_blocked(tmp_path):
+    """Issue 16: every spend row negative (a sign convention of the export) left step III
+    without spend and validate said exit 0. A configured table with no usable row is a
+    configuration mistake: blocked, naming the table, the reason and both ways out."""
+    spend = "".join(f"2024-0{m};Facebook;-1 000,00\n" for m in range(1, 7))
+    paragraph = blocked(spend_client(tmp_path, spend), file="wydatki.csv", row=False)
+    assert "none of the 6 rows of the marketing_spend table" in paragraph
+    assert "negative_spend" in paragraph and "remove sources.marketing_spend" in paragraph
+
+
+def test_funnel_step_that_never_occurs_is_blocked(tmp_path):
+    """Issue 16: funnel.steps named 'platnosc' while the export spells 'kasa' (and
+    'karta_produktu' was excluded as unknown): the funnel would read 0 % after that step.
+    Blocked, naming the step, the export's own names and the fix."""
+    steps = ["wizyta", "karta_produktu", "koszyk", "kasa", "zakup"]
+    sessions = "session_id,ts,step\n" + "".join(
+        f"S{i},2024-01-0{1 + i % 5} 10:00,{step}\n" for i, step in enumerate(steps * 3)
+    )
+    funnel = {"steps": ["wizyta", "karta", "koszyk", "platnosc", "zakup"]}
+    sources = {"sessions": {"path": "sesje.csv"}}
+    config = write_client(tmp_path, sources=sources, files={"sesje.csv": sessions}, funnel=funnel)
+    paragraph = blocked(config, file="sesje.csv", column="step", row=False)
+    assert "'karta', 'platnosc'" in paragraph and "never occur" in paragraph
+    assert "'karta_produktu' (3 rows)" in paragraph and "'kasa' (3 rows)" in paragraph
 
 
 def test_optional_column_empty_in_every_row(tmp_path):

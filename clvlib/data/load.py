@@ -126,6 +126,10 @@ def load_tables(
                 created.append(table)
             if table == "transactions":
                 window = _transaction_window(duck, config, quality[table])
+    for table, q in quality.items():
+        _check_usable(config, table, q)
+    if "sessions" in created:
+        _check_funnel_steps(duck, config, quality["sessions"])
     if {"customers", "marketing_spend"} <= set(created):
         quality["marketing_spend"].notes += channel_notes(duck)
     return LoadResult(
@@ -331,6 +335,45 @@ def _empty(table: str, path: Path, what: str, *, fix: str | None = None) -> Tabl
         rows_read=0,
         rows_used=0,
         notes=[f"{what}; the steps that need this table treat it as missing"],
+    )
+
+
+def _check_usable(config: ClientConfig, table: str, q: TableQuality) -> None:
+    """A configured table whose rows are all excluded is a configuration mistake (exit 2): the
+    report would silently run as if the table were missing. An empty export (no rows at all)
+    stays a note: the steps say what the table would add."""
+    if q.rows_used or not q.rows_read:
+        return
+    reasons = ", ".join(f"{n:,} {REASONS.get(r, r)} ({r})" for r, n in q.rows_excluded.items() if n)
+    raise DataError(
+        f"none of the {q.rows_read:,} rows of the {table} table can be used ({reasons})",
+        file=q.file,
+        fix=f"check the column mapping and csv settings of sources.{table} in client.yml "
+        f"against the export (`clv-audit validate` lists the reasons with examples), or remove "
+        f"sources.{table} to run the audit without it",
+    )
+
+
+def _check_funnel_steps(duck, config: ClientConfig, q: TableQuality) -> None:
+    """Every step of ``funnel.steps`` must occur in the sessions: a step that never does is a
+    misspelt or renamed step, and every conversion after it would read 0 %."""
+    seen = {step for (step,) in duck.execute("SELECT DISTINCT step FROM sessions").fetchall()}
+    missing = [step for step in config.funnel.steps if step not in seen]
+    if not missing:
+        return
+    unknown = [note for note in q.notes if note.startswith("funnel steps not listed")]
+    found = (
+        f" The export's steps not in funnel.steps: {unknown[0].split(': ', 1)[1]}."
+        if unknown
+        else ""
+    )
+    raise DataError(
+        f"funnel step(s) {', '.join(repr(s) for s in missing)} of funnel.steps never occur in "
+        f"the sessions ({q.rows_read:,} rows).{found}",
+        file=q.file,
+        column=(config.sources.sessions.columns or {}).get("step", "step"),
+        fix="write funnel.steps in client.yml with the step names exactly as the export spells "
+        "them, in funnel order, the purchase last",
     )
 
 
