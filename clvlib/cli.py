@@ -32,14 +32,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"clvlib {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    # --debug is also accepted after the sub-command (``clv-audit run client.yml --debug``);
+    # SUPPRESS keeps a sub-command without it from resetting one given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="write a synthetic client (all tables, client.yml)")
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="write a synthetic client (all tables, client.yml)",
+    )
     demo.add_argument("--out", required=True, type=Path, help="directory to write")
     demo.add_argument("--customers", type=int, default=20_000, help="number of customers")
     demo.add_argument("--seed", type=int, default=42, help="random seed")
 
-    init = sub.add_parser("init", help="draft client.yml from a folder of the client's exports")
+    init = sub.add_parser(
+        "init", parents=[common], help="draft client.yml from a folder of the client's exports"
+    )
     init.add_argument("folder", type=Path, help="folder with the CSV/XLSX/Parquet exports")
     init.add_argument(
         "--out",
@@ -50,10 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="replace an existing draft")
     init.add_argument("--client", default=None, help="client name (default: the folder's name)")
 
-    validate = sub.add_parser("validate", help="read the exports and print the data-quality table")
+    validate = sub.add_parser(
+        "validate", parents=[common], help="read the exports and print the data-quality table"
+    )
     validate.add_argument("config", type=Path, help="path of client.yml")
 
-    run = sub.add_parser("run", help="run the audit and write a report directory")
+    run = sub.add_parser("run", parents=[common], help="run the audit and write a report directory")
     run.add_argument("config", type=Path, help="path of client.yml")
     run.add_argument(
         "--out",
