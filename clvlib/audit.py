@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,14 @@ CACHE_DB = "_work/audit.duckdb"
 CACHE_STATE = "state.json"
 FRAMES_DIR = "_work/frames"
 METRICS_PARTS = "_work/metrics"
+#: what a formatted value looks like when it is missing: "—" (``clvlib.i18n.DASH``), nan, None, inf
+PLACEHOLDER = re.compile(r"—|(?<![\w.])(nan|NaN|None|[-−]?inf|[-−]?Infinity)(?![\w.])")
+HOLES_SECTION = "sentences_left_out"
+
+
+def holes(values: Mapping[str, Any]) -> list[str]:
+    """Names of the formatted values that carry a placeholder instead of a figure."""
+    return [name for name, value in values.items() if PLACEHOLDER.search(str(value))]
 
 
 @dataclass
@@ -157,19 +166,37 @@ class Audit:
     def say(self, key: str, *, css: str = "finding", **values: Any) -> str:
         """A sentence from ``clvlib.texts`` with pre-formatted values (use ``audit.fmt``).
 
-        ``css``: ``finding`` (default), ``lead``, ``muted``, ``formula`` or ``note``.
+        ``css``: ``finding`` (default), ``lead``, ``muted``, ``formula`` or ``note``. A sentence
+        whose value is missing (formatted as "—", nan, None, inf) is left out and listed under
+        ``sentences_left_out`` in metrics.json: the caller should have chosen a sentence that
+        says what is missing (REPORT.md: a sentence never carries a missing value).
         """
+        if self._left_out(key, values):
+            return ""
         return display.say(self.locale, key, css=css, **values)
 
     def note(self, key: str, **values: Any) -> str:
-        """A boxed caveat or warning."""
-        return display.say(self.locale, key, css="note", **values)
+        """A boxed caveat or warning (left out like ``say`` when a value is missing)."""
+        return self.say(key, css="note", **values)
+
+    def _left_out(self, key: str, values: Mapping[str, Any], *, kept: bool = False) -> bool:
+        """Whether a text's values carry a placeholder; if so, list it for metrics.json."""
+        missing = holes(values)
+        if not missing:
+            return False
+        earlier = self.recorded(HOLES_SECTION)
+        listed = list(earlier) if isinstance(earlier, list) else []
+        self.record(HOLES_SECTION, listed + [{"key": key, "values": missing, "kept": kept}])
+        return True
 
     def fmt(self, value: Any, kind: str = "money") -> str:
         """Format a value per locale: money, money2, int, num1, pct, pct0, date, text."""
         return format_value(value, kind, locale=self.locale, currency=self.currency)
 
     def text(self, key: str, **values: Any) -> str:
+        """A text for a table cell or label; one whose value is missing is kept (the caller
+        shows it) but listed under ``sentences_left_out`` with ``kept: true``."""
+        self._left_out(key, values, kept=True)
         return display.text(self.locale, key, **values)
 
     def show(
@@ -208,7 +235,10 @@ class Audit:
         return display.emit(markup)
 
     def boxes(self, items: list[tuple[str, str, str]]) -> str:
-        """Headline figures: (label key, formatted value, sub-line)."""
+        """Headline figures: (label key, formatted value, sub-line). A box whose value or
+        sub-line is missing is listed under ``sentences_left_out`` (kept)."""
+        for label, value, sub in items:
+            self._left_out(label, {"value": value, "sub": sub}, kept=True)
         return display.emit(display.boxes_html((self.text(a), b, c) for a, b, c in items))
 
     # -- construction -------------------------------------------------------------------------
