@@ -1,0 +1,350 @@
+"""The space of clients (clvlib.data.worlds): seeded, every knob honoured in the files, and every
+drawn client read by the loader with its rows reconciled.
+
+The exports are read with pandas here, independently of clvlib's loader, in the dialect the world
+says; the last tests then pass 20 drawn clients through ``clv-audit validate`` and the loader.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pytest
+import yaml
+
+from clvlib.cli import main
+from clvlib.config import load_config
+from clvlib.data.load import load_tables
+from clvlib.data.worlds import (
+    HEADERS,
+    OPTIONAL_TABLES,
+    World,
+    holdout_weeks,
+    sample_world,
+    write_client,
+)
+
+WINDOW_END = pd.Timestamp("2026-01-01")  # the instant the window closes
+CLEAN = {"dirty_rows": False, "returns_share": 0.0}  # no rows to tell apart in pandas
+CART_WORDS = ("cart", "koszyk", "warenkorb", "basket")
+
+
+def write(tmp_path: Path, world: World) -> tuple[Path, dict, dict]:
+    """Write ``world``; return its folder, its client.yml (parsed) and its ground truth."""
+    config = write_client(world, tmp_path / f"w{world.seed}")
+    truth = json.loads((config.parent / "ground_truth.json").read_text(encoding="utf-8"))
+    return config.parent, yaml.safe_load(config.read_text(encoding="utf-8")), truth
+
+
+def read(folder: Path, world: World, table: str) -> pd.DataFrame:
+    """An export as text, with canonical column names."""
+    sep, enc = (";", "cp1250") if world.csv_dialect == "pl" else (",", "utf-8")
+    frame = pd.read_csv(
+        folder / f"{table}.csv", sep=sep, encoding=enc, dtype=str, keep_default_na=False
+    )
+    back = {v: k for k, v in HEADERS[world.csv_dialect].items()}
+    return frame.rename(columns=back)
+
+
+def stamps(world: World, text: pd.Series) -> pd.Series:
+    fmt = "%d.%m.%Y %H:%M" if world.csv_dialect == "pl" else "%Y-%m-%d %H:%M:%S"
+    return pd.to_datetime(text, format=fmt)
+
+
+# -- the space ------------------------------------------------------------------------------------
+def test_same_world_gives_identical_bytes_and_another_seed_differs(tmp_path):
+    world = sample_world(3, customers=300, optional_tables=OPTIONAL_TABLES)
+    a = write_client(world, tmp_path / "a").parent
+    b = write_client(world, tmp_path / "b").parent
+    c = write_client(sample_world(4, **{k: v for k, v in world.knobs().items()
+                                       if k != "seed"}), tmp_path / "c").parent  # fmt: skip
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    assert {"client.yml", "ground_truth.json", "transactions.csv"} <= set(names)
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert (a / "transactions.csv").read_bytes() != (c / "transactions.csv").read_bytes()
+
+
+def test_sample_world_is_seeded_in_range_and_takes_overrides():
+    assert sample_world(7) == sample_world(7)
+    worlds = [sample_world(s) for s in range(60)]
+    assert all(30 <= w.customers <= 1500 and 6 <= w.history_months <= 60 for w in worlds)
+    for knob in ("behaviour", "spend_response", "step_language", "csv_dialect", "currency",
+                 "cart_step", "order_lines"):  # fmt: skip
+        assert len({getattr(w, knob) for w in worlds}) > 1, knob  # the space is explored
+    fixed = sample_world(7, behaviour="one_time", customers=30)
+    assert (fixed.behaviour, fixed.customers) == ("one_time", 30)
+    assert fixed.locale == sample_world(7).locale  # other knobs keep their draw
+    with pytest.raises(TypeError, match="unknown"):
+        sample_world(7, colour="red")
+    with pytest.raises(ValueError, match="behaviour"):
+        World(behaviour="churny")
+
+
+def test_holdout_is_a_third_of_the_history_at_most_26_weeks_and_none_when_short():
+    assert holdout_weeks(6) == 0 and holdout_weeks(8) == 0
+    assert holdout_weeks(9) == 13  # 275 days = 39 weeks: a third
+    assert holdout_weeks(60) == 26
+
+
+def test_generation_is_fast():
+    world = World(customers=1500, history_months=36, channels=8, seed=5)
+    start = time.perf_counter()
+    write_client(world, Path(__import__("tempfile").mkdtemp(prefix="worlds-speed-")))
+    assert time.perf_counter() - start < 2.0
+
+
+# -- behaviour ------------------------------------------------------------------------------------
+def test_one_time_buyers_never_buy_twice(tmp_path):
+    world = World(behaviour="one_time", customers=200, seed=1, **CLEAN)
+    folder, _, truth = write(tmp_path, world)
+    lines = read(folder, world, "transactions")
+    orders = lines.groupby("customer_id")["order_id"].nunique()
+    assert len(orders) == 200 and (orders == 1).all()
+    assert truth["btyd"]["r"] is None and truth["orders"]["repeat_purchases"] == 0
+
+
+def test_no_dropout_customers_keep_buying(tmp_path):
+    world = World(behaviour="no_dropout", customers=400, history_months=24, seed=2,
+                  csv_dialect="en", **CLEAN)  # fmt: skip
+    folder, _, truth = write(tmp_path, world)
+    assert truth["btyd"]["a"] == 0.0
+    assert truth["orders"]["customers_alive_at_end"] == 400
+    lines = read(folder, world, "transactions")
+    span = stamps(world, lines["order_ts"]).groupby(lines["customer_id"]).agg(["min", "max"])
+    old = span[span["min"] < WINDOW_END - pd.Timedelta(weeks=52)]
+    assert len(old) > 100
+    assert (old["max"] >= WINDOW_END - pd.Timedelta(weeks=26)).mean() > 0.85
+
+
+def repeat_months(world: World, tmp_path: Path) -> pd.Series:
+    folder, _, _ = write(tmp_path, world)
+    lines = read(folder, world, "transactions")
+    ts = stamps(world, lines["order_ts"]).sort_values()
+    repeat = ts[lines.loc[ts.index, "customer_id"].duplicated()]
+    return repeat.dt.month
+
+
+@pytest.mark.parametrize(("behaviour", "low", "high"), [("seasonal", 2.5, 100), ("bgnbd", 0, 1.6)])
+def test_seasonal_world_buys_in_the_fourth_quarter(tmp_path, behaviour, low, high):
+    world = World(behaviour=behaviour, customers=1500, history_months=36, seed=0,
+                  csv_dialect="en", order_lines=False, **CLEAN)  # fmt: skip
+    month = repeat_months(world, tmp_path)
+    ratio = (month >= 10).sum() / month.between(4, 6).sum()  # Q4 over Q2 repeat purchases
+    assert low < ratio < high
+
+
+# -- channels and spend response ------------------------------------------------------------------
+def monthly_new(folder: Path, world: World) -> pd.DataFrame:
+    """New customers and spend by channel and month, from customers.csv and marketing_spend.csv."""
+    customers = read(folder, world, "customers")
+    month = stamps(world, customers["acquired_at"]).dt.to_period("M")
+    new = customers.groupby([customers["acquisition_channel"], month]).size().rename("new")
+    spend = read(folder, world, "marketing_spend")
+    fmt = "%d.%m.%Y" if world.csv_dialect == "pl" else "%Y-%m-%d"
+    spend["month"] = pd.to_datetime(spend["period"], format=fmt).dt.to_period("M")
+    spend["spend"] = pd.to_numeric(spend["spend"].str.replace(",", ".", regex=False))
+    spend = spend.set_index(["channel", "month"])["spend"]
+    spend.index.names = new.index.names = ["channel", "month"]
+    return pd.concat([new, spend], axis=1).fillna(0.0)
+
+
+def test_linear_response_new_customers_exactly_proportional_to_spend(tmp_path):
+    world = World(spend_response="linear", channels=5, customers=600, seed=3, **CLEAN)
+    folder, _, truth = write(tmp_path, world)
+    table = monthly_new(folder, world)
+    paid = [name for name, ch in truth["channels"].items() if ch["kind"] == "paid"]
+    assert paid and all(truth["spend_response"]["b"][name] == 1.0 for name in paid)
+    for name in paid:
+        rows = table.loc[name]
+        ratio = (rows["spend"][rows["new"] > 0] / rows["new"][rows["new"] > 0]).round(6)
+        assert ratio.nunique() == 1, name  # spend per new customer: one CAC every month
+        assert (rows["spend"][rows["new"] == 0] == 0).all()
+        assert ratio.iloc[0] == pytest.approx(truth["channels"][name]["cac"])
+
+
+@pytest.mark.parametrize(("response", "bounds"), [("concave", (0.3, 0.95)), ("flat", (0, 0))])
+def test_concave_and_flat_responses_in_the_truth(tmp_path, response, bounds):
+    world = World(spend_response=response, channels=6, customers=100, seed=4, **CLEAN)
+    _, _, truth = write(tmp_path, world)
+    bs = truth["spend_response"]["b"].values()
+    assert bs and all(bounds[0] <= b <= bounds[1] for b in bs)
+
+
+def test_awkward_channels_zero_spend_and_single_month(tmp_path):
+    world = World(channels=8, zero_spend_channel=True, single_month_channel=True, customers=300,
+                  seed=5, **CLEAN)  # fmt: skip
+    folder, _, truth = write(tmp_path, world)
+    spend = read(folder, world, "marketing_spend")
+    kinds = {name: ch["kind"] for name, ch in truth["channels"].items()}
+    assert len(kinds) == 8 == read(folder, world, "customers")["acquisition_channel"].nunique()
+    zero = next(n for n, k in kinds.items() if k == "zero")
+    single = next(n for n, k in kinds.items() if k == "single")
+    assert set(spend.loc[spend["channel"] == zero, "spend"]) == {"0,00"}
+    assert (spend["channel"] == single).sum() == 1
+    organic = [n for n, k in kinds.items() if k == "organic"]
+    assert not spend["channel"].isin(organic).any()
+
+
+def test_no_channels_no_spend_export_and_no_channel_column(tmp_path):
+    world = World(channels=0, customers=50, seed=6, **CLEAN)
+    folder, config, truth = write(tmp_path, world)
+    assert not (folder / "marketing_spend.csv").exists()
+    assert "marketing_spend" not in config["sources"]
+    assert "acquisition_channel" not in read(folder, world, "customers")
+    assert truth["channels"] == {}
+
+
+# -- funnel, tables, dialect ----------------------------------------------------------------------
+@pytest.mark.parametrize("language", ["pl", "en", "de"])
+@pytest.mark.parametrize("cart", [True, False])
+def test_funnel_steps_in_the_language_with_or_without_a_cart(tmp_path, language, cart):
+    world = World(step_language=language, cart_step=cart, customers=60, seed=7, **CLEAN)
+    folder, config, truth = write(tmp_path, world)
+    steps = config["funnel"]["steps"]
+    assert "cart_step" not in config["funnel"]  # the audit must infer it
+    carts = [s for s in steps if any(w in s.lower() for w in CART_WORDS)]
+    assert carts == ([truth["funnel"]["cart_step"]] if cart else [])
+    assert truth["funnel"]["cart_step"] is None if not cart else truth["funnel"]["cart_step"]
+    sessions = read(folder, world, "sessions")
+    assert set(sessions["step"]) <= set(steps) and steps[0] in set(sessions["step"])
+    known = {"pl": "wizyta", "en": "visit", "de": "besuch"}
+    assert steps[0] == known[language]
+
+
+def test_optional_tables_absent_are_neither_written_nor_configured(tmp_path):
+    world = World(optional_tables=("customers",), customers=40, seed=8, **CLEAN)
+    folder, config, _ = write(tmp_path, world)
+    assert set(config["sources"]) == {"transactions", "customers"}
+    assert "funnel" not in config
+    assert sorted(p.name for p in folder.glob("*.csv") if "ground" not in p.name) == [
+        "customers.csv",
+        "transactions.csv",
+    ]
+
+
+def test_reps_and_loyalty_go_to_transactions_or_customers(tmp_path):
+    world = World(optional_tables=(), sales_reps=4, loyalty=True, customers=80, seed=9, **CLEAN)
+    folder, config, truth = write(tmp_path, world)
+    assert "sales_rep" in config["sources"]["transactions"]["columns"]
+    assert read(folder, world, "transactions")["sales_rep"].nunique() <= 4
+    assert truth["loyalty"]["column"] is False and truth["sales_reps"]["in_table"] == "transactions"
+    world = World(sales_reps=0, loyalty=False, customers=80, seed=9, **CLEAN)
+    folder, config, _ = write(tmp_path / "b", world)
+    assert not {"sales_rep", "loyalty_member"} & set(config["sources"]["customers"]["columns"])
+
+
+@pytest.mark.parametrize("unsubscribe", [True, False])
+def test_messages_unsubscribe_column_only_when_asked(tmp_path, unsubscribe):
+    world = World(messages_unsubscribe=unsubscribe, customers=300, seed=10, **CLEAN)
+    folder, config, _ = write(tmp_path, world)
+    columns = config["sources"]["messages"]["columns"]
+    assert ("unsubscribed_at" in columns) is unsubscribe
+    assert ("unsubscribed_at" in read(folder, world, "messages")) is unsubscribe
+
+
+def test_messages_carry_a_fatigue_curve(tmp_path):
+    """More messages a week, fewer clicks per message (the drawn multiplier exp(-k (m - 1)))."""
+    world = World(customers=1500, seed=11, csv_dialect="en", **CLEAN)
+    folder, _, _ = write(tmp_path, world)
+    messages = read(folder, world, "messages")
+    per_customer = messages.groupby("customer_id").agg(
+        sent=("sent_at", "size"), clicks=("clicked_at", lambda c: (c != "").sum())
+    )
+    light = per_customer[per_customer["sent"] <= 8]  # about 0.5 a week over 13 weeks
+    heavy = per_customer[per_customer["sent"] >= 30]  # 3 a week and more
+    ctr = lambda part: part["clicks"].sum() / part["sent"].sum()  # noqa: E731
+    assert ctr(heavy) < 0.75 * ctr(light)
+
+
+@pytest.mark.parametrize("lines", [True, False])
+def test_order_lines_or_one_row_per_order(tmp_path, lines):
+    world = World(order_lines=lines, customers=200, seed=12, **CLEAN)
+    folder, config, _ = write(tmp_path, world)
+    frame = read(folder, world, "transactions")
+    columns = config["sources"]["transactions"]["columns"]
+    if lines:
+        assert {"unit_price", "quantity"} <= set(columns) and "revenue" not in columns
+        assert frame["order_id"].duplicated().any()
+    else:
+        assert "revenue" in columns and "unit_price" not in columns
+        assert not frame["order_id"].duplicated().any()
+
+
+def test_returns_are_negative_rows_of_the_same_order(tmp_path):
+    world = World(order_lines=False, returns_share=0.2, customers=300, seed=13, dirty_rows=False)
+    folder, _, truth = write(tmp_path, world)
+    frame = read(folder, world, "transactions")
+    negative = frame[frame["revenue"].str.startswith("-")]
+    assert len(negative) == truth["transactions_file"]["return_rows"] > 20
+    assert negative["order_id"].isin(frame.loc[~frame.index.isin(negative.index), "order_id"]).all()
+
+
+def test_polish_dialect_is_cp1250_semicolons_decimal_comma_and_dotted_dates(tmp_path):
+    world = World(csv_dialect="pl", customers=100, seed=14, **CLEAN)
+    folder, config, _ = write(tmp_path, world)
+    raw = (folder / "transactions.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")  # "Nr zamówienia" in cp1250 is not UTF-8
+    text = raw.decode("cp1250")
+    header, first = text.split("\r\n")[:2]
+    assert header.startswith("Nr zamówienia;") and first.count(";") == header.count(";")
+    frame = read(folder, world, "transactions")
+    assert frame["unit_price"].str.fullmatch(r"\d+,\d\d").all()
+    assert frame["order_ts"].str.fullmatch(r"\d\d\.\d\d\.\d{4} \d\d:\d\d").all()
+    csv = config["sources"]["transactions"]["csv"]
+    assert csv == {"sep": ";", "decimal": ",", "encoding": "cp1250",
+                   "date_format": "%d.%m.%Y %H:%M"}  # fmt: skip
+
+
+def test_english_dialect_is_utf8_commas_and_iso_dates(tmp_path):
+    world = World(csv_dialect="en", order_lines=False, customers=100, seed=15, **CLEAN)
+    folder, config, _ = write(tmp_path, world)
+    text = (folder / "transactions.csv").read_bytes().decode("utf-8")
+    assert text.splitlines()[0].startswith("InvoiceNo,CustomerID,")
+    frame = read(folder, world, "transactions")
+    assert frame["revenue"].str.fullmatch(r"\d+\.\d\d").all()
+    assert frame["order_ts"].str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d").all()
+    assert "date_format" not in config["sources"]["transactions"]["csv"]  # ISO: the default
+
+
+@pytest.mark.parametrize(("locale", "currency"), [("pl", "EUR"), ("en", "GBP"), ("en", "PLN")])
+def test_locale_and_currency_reach_client_yml(tmp_path, locale, currency):
+    world = World(locale=locale, currency=currency, customers=30, seed=16, **CLEAN)
+    _, config, truth = write(tmp_path, world)
+    assert (config["locale"], config["currency"]) == (locale, currency)
+    assert truth["observation"]["currency"] == currency
+
+
+# -- through the loader ---------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(20))
+def test_drawn_clients_validate_and_reconcile(tmp_path, capsys, seed):
+    """``clv-audit validate`` reads every drawn client (exit 0), each table reconciles
+    (rows_read == rows_used + Σ excluded), the loader excludes exactly the dirty rows injected
+    and reads as many rows as were written.
+
+    Clients whose funnel has no ``add_to_cart`` step pass only with the cart step inferred
+    (issue 16, defect 1: clvlib/config.py).
+    """
+    world = sample_world(seed)
+    config_path = write_client(world, tmp_path / "client")
+    truth = json.loads((tmp_path / "client" / "ground_truth.json").read_text(encoding="utf-8"))
+    assert main(["validate", str(config_path)]) == 0, capsys.readouterr().err
+    assert " NO" not in capsys.readouterr().out
+    config = load_config(config_path)
+    con = ibis.duckdb.connect()
+    loaded = load_tables(config, con, progress=False)
+    con.disconnect()
+    assert set(loaded.quality) == set(config.sources.present())
+    for table, quality in loaded.quality.items():
+        assert quality.rows_read == quality.rows_used + sum(quality.rows_excluded.values()), table
+        assert quality.rows_read == truth["files"][f"{table}.csv"]["rows"], table
+        if table != "transactions":  # only transactions carry dirty rows
+            assert quality.rows_used == quality.rows_read, (table, quality.rows_excluded)
+    excluded = {k: v for k, v in loaded.quality["transactions"].rows_excluded.items() if v}
+    assert excluded == truth["dirty_rows"]
