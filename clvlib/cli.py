@@ -46,8 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a synthetic client (all tables, client.yml)",
     )
     demo.add_argument("--out", required=True, type=Path, help="directory to write")
-    demo.add_argument("--customers", type=int, default=20_000, help="number of customers")
+    demo.add_argument(
+        "--customers", type=int, default=None, help="number of customers (default 20000)"
+    )
     demo.add_argument("--seed", type=int, default=42, help="random seed")
+    demo.add_argument(
+        "--world",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="instead of the demo shop, a client drawn from the space of clients "
+        "(clvlib.data.worlds) with this seed; --customers overrides its drawn size",
+    )
 
     init = sub.add_parser(
         "init", parents=[common], help="draft client.yml from a folder of the client's exports"
@@ -84,9 +94,25 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_demo(args: argparse.Namespace) -> int:
     from clvlib.data.demo import write_demo
 
-    if args.customers < 10:
+    if args.world is not None:
+        return _demo_world(args)
+    customers = 20_000 if args.customers is None else args.customers
+    if customers < 10:
         raise ConfigError("--customers must be at least 10", fix="e.g. --customers 20000")
-    config = write_demo(args.out, customers=args.customers, seed=args.seed)
+    config = write_demo(args.out, customers=customers, seed=args.seed)
+    print(config)
+    return 0
+
+
+def _demo_world(args: argparse.Namespace) -> int:
+    from clvlib.data.worlds import sample_world, write_client
+
+    overrides = {} if args.customers is None else {"customers": args.customers}
+    try:
+        world = sample_world(args.world, **overrides)
+    except ValueError as exc:
+        raise ConfigError(str(exc), fix="e.g. --customers 500 (30 to 20000)") from exc
+    config = write_client(world, args.out)
     print(config)
     return 0
 

@@ -348,3 +348,13 @@ def test_drawn_clients_validate_and_reconcile(tmp_path, capsys, seed):
             assert quality.rows_used == quality.rows_read, (table, quality.rows_excluded)
     excluded = {k: v for k, v in loaded.quality["transactions"].rows_excluded.items() if v}
     assert excluded == truth["dirty_rows"]
+
+
+# -- the command line -----------------------------------------------------------------------------
+def test_demo_world_writes_the_drawn_client(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path / "a"), "--world", "5", "--customers", "40"]) == 0
+    assert capsys.readouterr().out.strip().endswith("client.yml")
+    truth = json.loads((tmp_path / "a" / "ground_truth.json").read_text(encoding="utf-8"))
+    assert truth["knobs"] == sample_world(5, customers=40).knobs()
+    assert main(["demo", "--out", str(tmp_path / "b"), "--world", "5", "--customers", "5"]) == 2
+    assert "customers" in capsys.readouterr().err
