@@ -56,7 +56,11 @@ Definitions (the report's methods appendix repeats them):
   is topped up exactly to the threshold and nothing else changes (no lost or extra orders) —
   an upper-bound style estimate, not a forecast. *Up-sell headroom*: p75 − median order value.
 - *saturated channel*: marginal CAC (step III ``spend_response_table``) above the CLV a new
-  customer is worth.
+  customer is worth. *Break-even spend*: the monthly spend at which the fitted curve's marginal
+  CAC s^(1−b)/(a·b) equals that CLV, s* = (a·b·CLV)^(1/(1−b)) (computed in logs). It is given
+  as a number only inside the observed spend range; b = 1 (linear response) has a constant
+  marginal CAC 1/a, so every spend level pays or none does; a break-even outside the range or
+  at infinity is said in words ("pays at every spend observed"), never extrapolated.
 """
 
 from __future__ import annotations
@@ -673,7 +677,65 @@ def free_delivery_table(
 
 
 # -- acquisition saturation ----------------------------------------------------------------------
-EXTRAPOLATION_LIMIT = 2.0  # a spend-response curve is trusted up to this multiple of the max seen
+LINEAR_TOLERANCE = 1e-9  # |b − 1| below this is a linear response (constant marginal CAC)
+BREAK_EVEN_KINDS = ("pays_throughout", "pays_nowhere", "pays_below", "pays_above", "unknown")
+
+
+def _log_break_even(a: float, b: float, v: float) -> float:
+    """log of the spend s* at which s^(1−b)/(a·b) = v, computed in logs so that b near 1
+    cannot overflow: log s* = log(a·b·v) / (1 − b). Needs a, b, v > 0 and b ≠ 1; ±inf when
+    1 − b is so small that s* lies beyond any float."""
+    with np.errstate(over="ignore", divide="ignore"):
+        return float(np.divide(math.log(a) + math.log(b) + math.log(v), 1.0 - b))
+
+
+def break_even(
+    a: float, b: float, v: float, spend_min: float, spend_max: float
+) -> tuple[str, str, float]:
+    """Where the fitted curve new = a·spend^b pays for a new customer worth ``v`` (currency).
+
+    The marginal CAC is s^(1−b)/(a·b) (currency per new customer at spend s per period): it
+    rises with spend when b < 1, is constant (1/a) when b = 1 and falls when b > 1; it meets
+    ``v`` at the spend s* = (a·b·v)^(1/(1−b)). Only the observed spend range
+    [``spend_min``, ``spend_max``] (currency per period) is judged; the curve is never
+    evaluated beyond it. Returns ``(returns, kind, spend)``:
+
+    - ``returns``: ``"diminishing"`` (0 < b < 1), ``"constant"`` (b = 1 within
+      ``LINEAR_TOLERANCE``), ``"increasing"`` (b > 1), ``"none"`` (a ≤ 0 or b ≤ 0: more spend
+      brought no more customers) or ``"unknown"`` (a, b or v missing);
+    - ``kind``: ``"pays_throughout"`` (the next customer costs less than ``v`` at every observed
+      spend), ``"pays_nowhere"`` (at none, also when ``v`` ≤ 0 or there is no response),
+      ``"pays_below"`` (diminishing returns; pays up to s*, inside the range),
+      ``"pays_above"`` (increasing returns; pays from s*, inside the range) or ``"unknown"``;
+    - ``spend``: s* for ``pays_below``/``pays_above`` (currency per period), else NaN — a
+      break-even at infinity or outside the observed range is a kind, never a number.
+    """
+    values = (a, b, v, spend_min, spend_max)
+    if any(x is None or pd.isna(x) for x in values):
+        return "unknown", "unknown", math.nan
+    if a <= 0 or b <= 0:
+        return "none", "pays_nowhere", math.nan
+    returns = (
+        "constant" if abs(b - 1) < LINEAR_TOLERANCE else "diminishing" if b < 1 else "increasing"
+    )
+    if v <= 0:
+        return returns, "pays_nowhere", math.nan
+    if returns == "constant":  # marginal CAC 1/a at every spend: every level pays or none does
+        return returns, "pays_throughout" if 1 / a < v else "pays_nowhere", math.nan
+    log_s = _log_break_even(a, b, v)
+    low, high = math.log(max(spend_min, 1e-300)), math.log(max(spend_max, 1e-300))
+    if log_s < low:  # s* below every observed spend
+        return returns, "pays_nowhere" if returns == "diminishing" else "pays_throughout", math.nan
+    if log_s > high:  # s* beyond the highest observed spend (or at infinity)
+        return returns, "pays_throughout" if returns == "diminishing" else "pays_nowhere", math.nan
+    kind = "pays_below" if returns == "diminishing" else "pays_above"
+    return returns, kind, math.exp(log_s)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame:
+        return frame[name].astype("float64")
+    return pd.Series(np.nan, index=frame.index)
 
 
 def acquisition_saturation_table(
@@ -682,16 +744,16 @@ def acquisition_saturation_table(
     """Marks channels where buying one more customer costs more than it is worth (pure pandas).
 
     ``response``: step III's ``spend_response_table`` (at least ``channel, elasticity,
-    marginal_cac, average_cac, spend_mean``; ``scale`` for the break-even spend); ``clv``: the
-    value of a new customer (currency), one number or per channel (a mapping / Series by
-    channel). Returns those columns plus ``clv``, ``saturated`` (marginal CAC > CLV; missing
+    marginal_cac, average_cac, spend_mean``; ``scale``, ``spend_min`` and ``spend_max`` for the
+    break-even); ``clv``: the value of a new customer (currency), one number or per channel (a
+    mapping / Series by channel). Returns those columns plus ``spend_min``, ``spend_max``
+    (currency per period), ``clv``, ``saturated`` (marginal CAC at the mean spend > CLV; missing
     (``pd.NA``) when either is NaN), ``headroom`` (CLV − marginal CAC, currency; negative when
-    saturated), ``break_even_spend`` (spend per period at which the marginal CAC of the fitted
-    curve new = a·spend^b reaches the CLV: (a·b·CLV)^(1/(1−b)), currency per period; NaN unless
-    0 < b < 1, since with constant or rising returns the marginal CAC never rises),
-    ``break_even_observed`` (the break-even spend lies within ``EXTRAPOLATION_LIMIT`` × the
-    highest spend per period seen, ``spend_max``, so the fitted curve can vouch for it; missing
-    without ``spend_max``), ``note``.
+    saturated), ``returns`` and ``break_even_kind`` (see ``break_even``: whether more spend pays
+    across the observed spend range), ``break_even_spend`` (the spend per period at which the
+    marginal CAC reaches the CLV, currency, only when it lies inside the observed range — never
+    extrapolated; NaN otherwise), ``break_even_observed`` (a break-even spend lies inside the
+    observed range; missing when unknown), ``note``.
     """
     table = response[["channel", "elasticity", "marginal_cac", "average_cac", "spend_mean"]].copy()
     if isinstance(clv, (Mapping, pd.Series)):
@@ -704,24 +766,24 @@ def acquisition_saturation_table(
         [bool(x > y) if k else pd.NA for x, y, k in zip(m, c, known, strict=True)], dtype="boolean"
     )
     table["headroom"] = c - m
-    scale = response["scale"] if "scale" in response else pd.Series(np.nan, index=response.index)
-    table["break_even_spend"] = [
-        (a * b * v) ** (1 / (1 - b)) if 0 < b < 1 and a > 0 and v > 0 else math.nan
-        for a, b, v in zip(
-            scale.astype("float64"), table["elasticity"].astype("float64"), c, strict=True
+    table["spend_min"] = _column(response, "spend_min").to_numpy()
+    table["spend_max"] = _column(response, "spend_max").to_numpy()
+    judged = [
+        break_even(a, b, v, lo, hi)
+        for a, b, v, lo, hi in zip(
+            _column(response, "scale"),
+            table["elasticity"].astype("float64"),
+            c,
+            table["spend_min"],
+            table["spend_max"],
+            strict=True,
         )
     ]
-    spend_max = (
-        response["spend_max"].astype("float64")
-        if "spend_max" in response
-        else pd.Series(np.nan, index=response.index)
-    )
-    table["spend_max"] = spend_max.to_numpy()
+    table["returns"] = [r for r, _, _ in judged]
+    table["break_even_kind"] = [k for _, k, _ in judged]
+    table["break_even_spend"] = [s for _, _, s in judged]
     table["break_even_observed"] = pd.array(
-        [
-            bool(x <= EXTRAPOLATION_LIMIT * y) if pd.notna(x) and pd.notna(y) else pd.NA
-            for x, y in zip(table["break_even_spend"], table["spend_max"], strict=True)
-        ],
+        [pd.NA if k == "unknown" else k in ("pays_below", "pays_above") for _, k, _ in judged],
         dtype="boolean",
     )
     table["note"] = [
@@ -769,6 +831,7 @@ __all__ = [
     "SEGMENTS",
     "SEGMENT_RULES",
     "acquisition_saturation_table",
+    "break_even",
     "category_breadth_table",
     "category_rules_table",
     "concentration_summary",

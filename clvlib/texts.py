@@ -1320,6 +1320,32 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Spośród klientów pozyskanych w danym miesiącu średnio <b>{m1}</b> kupuje ponownie "
         "w kolejnym miesiącu, {m3} w trzecim i <b>{m12}</b> w dwunastym.",
     },
+    "ret.cohorts.finding_m3": {
+        "en": "Of the customers acquired in a month, on average <b>{m1}</b> buy again in the "
+        "following month and {m3} in the third; the history is too short to follow a cohort "
+        "for twelve months.",
+        "pl": "Spośród klientów pozyskanych w danym miesiącu średnio <b>{m1}</b> kupuje ponownie "
+        "w kolejnym miesiącu i {m3} w trzecim; historia jest za krótka, by śledzić kohortę "
+        "przez dwanaście miesięcy.",
+    },
+    "ret.cohorts.finding_m1": {
+        "en": "Of the customers acquired in a month, on average <b>{m1}</b> buy again in the "
+        "following month; the history is too short to follow a cohort for three months.",
+        "pl": "Spośród klientów pozyskanych w danym miesiącu średnio <b>{m1}</b> kupuje ponownie "
+        "w kolejnym miesiącu; historia jest za krótka, by śledzić kohortę przez trzy miesiące.",
+    },
+    "ret.cohorts.short": {
+        "en": "The history is too short to follow a cohort beyond its month of acquisition, so "
+        "no repeat share by month is stated.",
+        "pl": "Historia jest za krótka, by śledzić kohortę poza miesiącem pozyskania, więc nie "
+        "podajemy odsetka ponownych zakupów w kolejnych miesiącach.",
+    },
+    "ret.cohorts.none": {
+        "en": "No complete calendar month of first purchases lies in the data window, so "
+        "acquisition cohorts are not shown.",
+        "pl": "W oknie danych nie ma pełnego miesiąca kalendarzowego z pierwszymi zakupami, więc "
+        "kohort pozyskania nie pokazujemy.",
+    },
     "ret.cohorts.fig": {
         "en": "Share of a cohort buying in each month after acquisition (monthly cohorts, "
         "one a quarter shown)",
@@ -1339,14 +1365,22 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Ponowne zakupy i odejścia",
     },
     "ret.churn.finding": {
-        "en": "<b>{repeat}</b> of customers bought more than once (95 % CI {repeat_low}–"
-        "{repeat_high}); half of the gaps between purchases are shorter than {median_gap} days. "
-        "After a purchase, <b>{churn}</b> of customers do not buy again within {days} days "
-        "(95 % CI {churn_low}–{churn_high}) and count as lost.",
-        "pl": "<b>{repeat}</b> klientów kupiło więcej niż raz (95 % PU {repeat_low}–"
-        "{repeat_high}); połowa przerw między zakupami jest krótsza niż {median_gap} dni. Po "
-        "zakupie <b>{churn}</b> klientów nie kupuje ponownie w ciągu {days} dni (95 % PU "
-        "{churn_low}–{churn_high}) i uznajemy ich za utraconych.",
+        "en": "<b>{repeat}</b> of customers bought more than once (95 % CI {repeat_ci}); half "
+        "of the gaps between purchases are shorter than {median_gap} days. After a purchase, "
+        "<b>{churn}</b> of customers do not buy again within {days} days (95 % CI {churn_ci}) "
+        "and count as lost.",
+        "pl": "<b>{repeat}</b> klientów kupiło więcej niż raz (95 % PU {repeat_ci}); połowa "
+        "przerw między zakupami jest krótsza niż {median_gap} dni. Po zakupie <b>{churn}</b> "
+        "klientów nie kupuje ponownie w ciągu {days} dni (95 % PU {churn_ci}) i uznajemy ich "
+        "za utraconych.",
+    },
+    "ret.churn.finding_repeat": {
+        "en": "<b>{repeat}</b> of customers bought more than once (95 % CI {repeat_ci}); half "
+        "of the gaps between purchases are shorter than {median_gap} days. The share lost after "
+        "a purchase could not be estimated.",
+        "pl": "<b>{repeat}</b> klientów kupiło więcej niż raz (95 % PU {repeat_ci}); połowa "
+        "przerw między zakupami jest krótsza niż {median_gap} dni. Odsetka klientów utraconych "
+        "po zakupie nie udało się oszacować.",
     },
     "ret.survival.fig": {
         "en": "Share of customers who have not yet bought again, by days since a purchase "
@@ -1375,23 +1409,51 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Nie da się porównać członków programu z pozostałymi: w jednej z grup nie ma "
         "kupujących albo jest ich za mało na różnicę z przedziałem ufności.",
     },
-    "ret.loyalty.finding": {
+    "ret.loyalty.order_more": {
         "en": "Loyalty members spend <b>{lift}</b> more per order than non-members (95 % CI "
-        "{low}–{high}) and {lift_year} more per customer-year.",
+        "{ci}).",
         "pl": "Członkowie programu lojalnościowego wydają na zamówienie <b>{lift}</b> więcej niż "
-        "pozostali (95 % PU {low}–{high}) i {lift_year} więcej na klienta rocznie.",
+        "pozostali (95 % PU {ci}).",
+    },
+    "ret.loyalty.order_less": {
+        "en": "Loyalty members spend <b>{lift}</b> less per order than non-members (95 % CI "
+        "{ci}).",
+        "pl": "Członkowie programu lojalnościowego wydają na zamówienie <b>{lift}</b> mniej niż "
+        "pozostali (95 % PU {ci}).",
+    },
+    "ret.loyalty.order_same": {
+        "en": "No difference in spend per order between loyalty members and non-members was "
+        "found (members against non-members, 95 % CI {ci}).",
+        "pl": "Nie stwierdzono różnicy w wartości zamówienia między członkami programu "
+        "lojalnościowego a pozostałymi (członkowie względem pozostałych, 95 % PU {ci}).",
+    },
+    "ret.loyalty.year_more": {
+        "en": "Per customer-year, members spend {lift} more (95 % CI {ci}).",
+        "pl": "W przeliczeniu na klienta rocznie członkowie wydają {lift} więcej (95 % PU {ci}).",
+    },
+    "ret.loyalty.year_less": {
+        "en": "Per customer-year, members spend {lift} less (95 % CI {ci}).",
+        "pl": "W przeliczeniu na klienta rocznie członkowie wydają {lift} mniej (95 % PU {ci}).",
+    },
+    "ret.loyalty.year_same": {
+        "en": "Per customer-year no difference was found (95 % CI {ci}).",
+        "pl": "W przeliczeniu na klienta rocznie nie stwierdzono różnicy (95 % PU {ci}).",
     },
     "ret.loyalty.bias": {
         "en": "Members choose to join, so part of the difference may reflect who joins rather "
         "than what the programme does. Joiners' order value after joining changed by {change} "
-        "(95 % CI {low}–{high}) against before: {verdict}",
+        "(95 % CI {ci}) against before: {verdict}",
         "pl": "Członkowie sami decydują o przystąpieniu, więc część różnicy może wynikać z tego, "
         "kto przystępuje, a nie z działania programu. Wartość zamówień po przystąpieniu zmieniła "
-        "się o {change} (95 % PU {low}–{high}) względem okresu przed: {verdict}",
+        "się o {change} (95 % PU {ci}) względem okresu przed: {verdict}",
     },
     "ret.loyalty.verdict_effect": {
         "en": "the programme itself seems to raise spending.",
         "pl": "sam program wydaje się zwiększać wydatki.",
+    },
+    "ret.loyalty.verdict_lower": {
+        "en": "joiners spent less per order after joining.",
+        "pl": "po przystąpieniu wartość zamówień spadła.",
     },
     "ret.loyalty.verdict_selection": {
         "en": "no change on joining, so the lift reflects who joins.",
@@ -1413,18 +1475,40 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ret.reps.finding": {
         "en": "Customers of <b>{worst}</b> are lost after a purchase most often (<b>{worst_churn}"
-        "</b>, 95 % CI {worst_low}–{worst_high}), those of {best} least often ({best_churn}).",
+        "</b>, 95 % CI {worst_ci}), those of {best} least often ({best_churn}, 95 % CI "
+        "{best_ci}).",
         "pl": "Najczęściej odchodzą po zakupie klienci, których opiekunem jest <b>{worst}</b> "
-        "(<b>{worst_churn}</b>, 95 % PU {worst_low}–{worst_high}), najrzadziej — klienci "
-        "opiekuna: {best} ({best_churn}).",
+        "(<b>{worst_churn}</b>, 95 % PU {worst_ci}), najrzadziej klienci opiekuna {best} "
+        "({best_churn}, 95 % PU {best_ci}).",
+    },
+    "ret.reps.no_difference": {
+        "en": "No difference between sales reps was found: the share of customers lost after a "
+        "purchase ranges over {range} across {reps} reps, but the 95 % intervals of the highest "
+        "and the lowest overlap.",
+        "pl": "Nie stwierdzono różnicy między opiekunami: odsetek klientów utraconych po zakupie "
+        "wynosi {range} u {reps} opiekunów, ale 95-procentowe przedziały ufności najwyższego i "
+        "najniższego zachodzą na siebie.",
+    },
+    "ret.reps.one": {
+        "en": "Only one sales rep, {rep}, has customers followed long enough for a churn rate, "
+        "so reps are not compared.",
+        "pl": "Tylko jeden opiekun, {rep}, ma klientów obserwowanych wystarczająco długo, by "
+        "policzyć odsetek odejść, więc opiekunów nie porównujemy.",
+    },
+    "ret.reps.unranked": {
+        "en": "No sales rep has customers followed long enough for a churn rate, so reps are "
+        "not compared.",
+        "pl": "Żaden opiekun nie ma klientów obserwowanych wystarczająco długo, by policzyć "
+        "odsetek odejść, więc opiekunów nie porównujemy.",
     },
     "ret.reps.fig": {
         "en": "Share of purchases after which the customer is lost, by sales rep (95 % CI)",
         "pl": "Odsetek zakupów, po których klient odchodzi, według opiekuna (95 % PU)",
     },
     "ret.reps.small": {
-        "en": "Reps with fewer than 30 customers are marked; their figures are uncertain.",
-        "pl": "Opiekunowie mający mniej niż 30 klientów są oznaczeni; ich wyniki są niepewne.",
+        "en": "Reps with fewer than {needed} customers are marked; their figures are uncertain.",
+        "pl": "Opiekunowie mający mniej niż {needed} klientów są oznaczeni; ich wyniki są "
+        "niepewne.",
     },
     "ret.reps.scorecard": {
         "en": "The scorecard column is the consultant's rating (1–5) of each rep's "
@@ -1473,6 +1557,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "<b>{champions_revenue}</b> przychodu netto; klienci <b>zagrożeni</b> odejściem lub "
         "<b>nie do stracenia</b> to {risk_customers}, a przynieśli {risk_revenue}.",
     },
+    "sat.segments.customers": {
+        "en": "<b>Champions</b> are {champions_customers} of customers; customers <b>at risk</b> "
+        "or who <b>can't be lost</b> are {risk_customers}. Net revenue is not positive, so its "
+        "shares are not stated.",
+        "pl": "<b>Mistrzowie</b> to {champions_customers} klientów; klienci <b>zagrożeni</b> "
+        "odejściem lub <b>nie do stracenia</b> to {risk_customers}. Przychód netto nie jest "
+        "dodatni, więc nie podajemy udziałów w nim.",
+    },
+    "sat.segments.one": {
+        "en": "Every customer falls into one RFM segment, <b>{segment}</b>, so the segments do "
+        "not separate customers in these data.",
+        "pl": "Wszyscy klienci należą do jednego segmentu RFM (<b>{segment}</b>), więc w tych "
+        "danych segmenty nie różnicują klientów.",
+    },
     "sat.segments.fig": {
         "en": "RFM segments: share of customers and of net revenue",
         "pl": "Segmenty RFM: udział w klientach i w przychodzie netto",
@@ -1486,6 +1584,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The top 20 % of customers bring <b>{top20}</b> of net revenue (Gini {gini}).",
         "pl": "Najlepsze 20 % klientów przynosi <b>{top20}</b> przychodu netto (Gini {gini}).",
     },
+    "sat.concentration.none": {
+        "en": "The customers' net revenue is not positive in total, so its concentration is "
+        "not measured.",
+        "pl": "Łączny przychód netto klientów nie jest dodatni, więc jego koncentracji nie "
+        "mierzymy.",
+    },
     "sat.lorenz.fig": {
         "en": "Concentration of net revenue (Lorenz curve)",
         "pl": "Koncentracja przychodu netto (krzywa Lorenza)",
@@ -1494,10 +1598,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "sat.potential.finding": {
         "en": "<b>{targets}</b> customers are probably still active (P(alive) above 70 %) but "
         "spent little in the last 12 months; the models expect <b>{value}</b> of margin from "
-        "them over the horizon — the target for reactivation and up-selling.",
+        "them over the horizon: the target for reactivation and up-selling.",
         "pl": "<b>{targets}</b> klientów jest prawdopodobnie nadal aktywnych (P(aktywny) powyżej "
         "70 %), ale w ostatnich 12 miesiącach wydało niewiele; modele oczekują od nich "
-        "<b>{value}</b> marży w horyzoncie — to cel reaktywacji i sprzedaży dodatkowej.",
+        "<b>{value}</b> marży w horyzoncie. To cel reaktywacji i sprzedaży dodatkowej.",
+    },
+    "sat.potential.none": {
+        "en": "No customer is both probably still active (P(alive) above 70 %) and a low spender "
+        "over the last 12 months, so there is no reactivation target.",
+        "pl": "Żaden klient nie jest jednocześnie prawdopodobnie aktywny (P(aktywny) powyżej "
+        "70 %) i mało wydający w ostatnich 12 miesiącach, więc nie ma celu reaktywacji.",
     },
     "sat.potential.fig": {
         "en": "Margin so far and predicted remaining margin by segment",
@@ -1518,6 +1628,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "kategorii <b>{antecedent}</b> kupują <b>{consequent}</b> {lift} razy częściej niż "
         "ogół klientów (ufność {confidence}).",
     },
+    "sat.crosssell.no_rules": {
+        "en": "{single} of customers have bought from one category only; no two categories are "
+        "bought by the same customers often enough (1 % of customers) to suggest a pair.",
+        "pl": "{single} klientów kupiło tylko z jednej kategorii; żadne dwie kategorie nie są "
+        "kupowane przez tych samych klientów na tyle często (1 % klientów), by wskazać parę.",
+    },
     "sat.rules": {
         "en": "Categories bought by the same customers (association rules)",
         "pl": "Kategorie kupowane przez tych samych klientów (reguły asocjacyjne)",
@@ -1532,6 +1648,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "a median order to the 75th percentile is worth {headroom} per order.",
         "pl": "Połowa zamówień ma wartość poniżej <b>{median}</b>, a jedna czwarta powyżej "
         "{p75}: podniesienie typowego zamówienia do 75. percentyla to {headroom} na zamówieniu.",
+    },
+    "sat.aov.same": {
+        "en": "Half of the orders are below <b>{median}</b> and a quarter at that value or "
+        "above: order values are too uniform for an up-sell lever between the median and the "
+        "upper quartile.",
+        "pl": "Połowa zamówień ma wartość poniżej <b>{median}</b>, a jedna czwarta tyle samo lub "
+        "więcej: wartości zamówień są zbyt jednolite, by między medianą a górnym kwartylem "
+        "była dźwignia sprzedaży dodatkowej.",
     },
     "sat.free_delivery": {
         "en": "{near} of orders fall just below the free-delivery threshold of {threshold}; "
@@ -1573,6 +1697,84 @@ TEXTS: dict[str, dict[str, str]] = {
         "(do {spend_max} miesięcznie): kolejny klient kosztuje {marginal}, mniej niż {clv}, "
         "które jest wart; gdzie leży granica powyżej tego zakresu, dane nie pozwalają ocenić.",
     },
+    "sat.acquisition.saturated_all": {
+        "en": "In <b>{channel}</b> the next new customer costs more than the {clv} it is worth at "
+        "every monthly spend observed ({spend_min} to {spend_max}; now {marginal} at {spend}): "
+        "more spend there has stopped paying.",
+        "pl": "W kanale <b>{channel}</b> kolejny nowy klient kosztuje więcej niż {clv}, które "
+        "jest wart, przy każdych zaobserwowanych wydatkach miesięcznych (od {spend_min} do "
+        "{spend_max}; obecnie {marginal} przy {spend}): dalsze wydatki przestały się tam "
+        "opłacać.",
+    },
+    "sat.acquisition.increasing": {
+        "en": "In <b>{channel}</b> customers get cheaper as spend grows: from about "
+        "<b>{break_even}</b> a month (now {spend}) the next customer costs less than the {clv} "
+        "it is worth.",
+        "pl": "W kanale <b>{channel}</b> klienci tanieją wraz ze wzrostem wydatków: od około "
+        "<b>{break_even}</b> miesięcznie (obecnie {spend}) kolejny klient kosztuje mniej niż "
+        "{clv}, które jest wart.",
+    },
+    "sat.acquisition.increasing_loses": {
+        "en": "In <b>{channel}</b> customers get cheaper as spend grows, but at every monthly "
+        "spend observed (up to {spend_max}) the next one still costs more than the {clv} it is "
+        "worth (now {marginal}); whether more spend would pay, the data cannot tell.",
+        "pl": "W kanale <b>{channel}</b> klienci tanieją wraz ze wzrostem wydatków, ale przy "
+        "każdych zaobserwowanych wydatkach miesięcznych (do {spend_max}) kolejny wciąż kosztuje "
+        "więcej niż {clv}, które jest wart (obecnie {marginal}); czy większe wydatki by się "
+        "opłaciły, dane nie pozwalają ocenić.",
+    },
+    "sat.acquisition.linear_pays": {
+        "en": "In <b>{channel}</b> new customers grow in proportion to spend, so every customer "
+        "costs about {marginal} whatever the spend, less than the {clv} it is worth: every "
+        "monthly spend observed (up to {spend_max}) pays, and there is no break-even from "
+        "diminishing returns. Beyond that spend, the data cannot tell.",
+        "pl": "W kanale <b>{channel}</b> liczba nowych klientów rośnie proporcjonalnie do "
+        "wydatków, więc każdy klient kosztuje około {marginal} niezależnie od wydatków, mniej "
+        "niż {clv}, które jest wart: opłacają się wszystkie zaobserwowane wydatki miesięczne "
+        "(do {spend_max}), a malejących przychodów i progu opłacalności nie ma. Powyżej tych "
+        "wydatków dane nie pozwalają ocenić.",
+    },
+    "sat.acquisition.linear_loses": {
+        "en": "In <b>{channel}</b> new customers grow in proportion to spend, so every customer "
+        "costs about {marginal} whatever the spend, more than the {clv} it is worth: no monthly "
+        "spend observed pays.",
+        "pl": "W kanale <b>{channel}</b> liczba nowych klientów rośnie proporcjonalnie do "
+        "wydatków, więc każdy klient kosztuje około {marginal} niezależnie od wydatków, więcej "
+        "niż {clv}, które jest wart: żadne zaobserwowane wydatki miesięczne się nie opłacają.",
+    },
+    "sat.acquisition.no_value": {
+        "en": "A new customer from <b>{channel}</b> is worth {clv}, nothing to pay for: no "
+        "acquisition spend there pays.",
+        "pl": "Nowy klient z kanału <b>{channel}</b> jest wart {clv}, więc nie ma za co płacić: "
+        "żadne wydatki na pozyskanie się tam nie opłacają.",
+    },
+    "sat.acquisition.no_response": {
+        "en": "In <b>{channel}</b> more spend brought no more new customers in these data, so no "
+        "spend level can be said to pay.",
+        "pl": "W kanale <b>{channel}</b> większe wydatki nie przyniosły w tych danych więcej "
+        "nowych klientów, więc o żadnym poziomie wydatków nie można powiedzieć, że się opłaca.",
+    },
+    "sat.acquisition.unfitted": {
+        "en": "No spend response could be fitted for {channels} (too few months with spend and "
+        "new customers, or spend that never varied), so their saturation is not judged.",
+        "pl": "Dla kanałów {channels} nie udało się dopasować reakcji na wydatki (za mało "
+        "miesięcy z wydatkami i nowymi klientami albo wydatki bez zmian), więc ich wysycenia "
+        "nie oceniamy.",
+    },
+    "sat.acquisition.no_clv": {
+        "en": "There is no value of a new customer for {channels}, so their saturation is not "
+        "judged.",
+        "pl": "Dla kanałów {channels} brak wartości nowego klienta, więc ich wysycenia nie "
+        "oceniamy.",
+    },
+    "sat.break_even.pays_throughout": {
+        "en": "pays at every spend seen",
+        "pl": "opłaca się przy każdych wydatkach",
+    },
+    "sat.break_even.pays_nowhere": {
+        "en": "pays at no spend seen",
+        "pl": "nie opłaca się przy żadnych wydatkach",
+    },
     "sat.acquisition.none": {
         "en": "In every fitted channel the marginal CAC is still below a new customer's value.",
         "pl": "W każdym dopasowanym kanale krańcowy CAC jest wciąż poniżej wartości nowego "
@@ -1588,18 +1790,22 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "sat.acquisition.break_even_note": {
         "en": "Break-even: the monthly spend at which the fitted curve's marginal CAC reaches "
-        "the value of a new customer (step III). “—” where it lies beyond twice the highest "
-        "monthly spend seen, outside what the curve can vouch for.",
+        "the value of a new customer (step III), given only inside the range of monthly spend "
+        "observed, the range the curve can vouch for; outside it the table says whether every "
+        "spend seen pays or none does. A linear response has the same marginal CAC at every "
+        "spend, so it has no break-even.",
         "pl": "Próg opłacalności: miesięczne wydatki, przy których krańcowy CAC dopasowanej "
-        "krzywej zrównuje się z wartością nowego klienta (krok III). „—”, gdy wypada powyżej "
-        "dwukrotności najwyższych zaobserwowanych wydatków miesięcznych, poza zakresem, za który "
-        "krzywa może ręczyć.",
+        "krzywej zrównuje się z wartością nowego klienta (krok III), podawany tylko w zakresie "
+        "zaobserwowanych wydatków miesięcznych, za który krzywa może ręczyć; poza nim tabela "
+        "mówi, czy opłacają się wszystkie zaobserwowane wydatki, czy żadne. Reakcja liniowa ma "
+        "ten sam krańcowy CAC przy każdych wydatkach, więc nie ma progu opłacalności.",
     },
     "sat.legend.marginal": {"en": "marginal CAC", "pl": "krańcowy CAC"},
     "sat.legend.average": {"en": "average CAC", "pl": "średni CAC"},
     "sat.legend.clv": {"en": "value of a new customer", "pl": "wartość nowego klienta"},
     "col.spend_mean": {"en": "Spend / month", "pl": "Wydatki / mies."},
     "col.spend_max": {"en": "Highest month", "pl": "Maks. miesiąc"},
+    "col.spend_min": {"en": "Lowest month", "pl": "Min. miesiąc"},
     "col.break_even_spend": {"en": "Break-even", "pl": "Próg opłacalności"},
     "col.new_customer_value": {"en": "New customer value", "pl": "Wartość klienta"},
     "sat.segment.champions": {"en": "champions", "pl": "mistrzowie"},

@@ -33,6 +33,7 @@ from clvlib import calculation, channels, funnel, plots, retention, saturation, 
 from clvlib.data.quality import is_large
 from clvlib.i18n import fmt, t
 from clvlib.models.clv import clv_by_segment, customer_lifetime_value, new_customer_value
+from clvlib.narrative.retention import churn_findings
 from clvlib.report import display
 from clvlib.texts import TEXTS
 
@@ -452,30 +453,20 @@ def retention_controls(
             km, title="", xlabel=audit.text("funnel.axis.days"), ylabel="", label="Kaplan–Meier",
             pct=pct,
         )  # fmt: skip
+        churn = churn_findings(summary, audit)[0]  # the report's sentence, or why there is none
         parts = {
-            "churn": _para(
-                audit,
-                "ret.churn.finding",
-                repeat=pct(summary["repeat_rate"]),
-                repeat_low=pct(summary["repeat_rate_ci_low"]),
-                repeat_high=pct(summary["repeat_rate_ci_high"]),
-                median_gap=audit.fmt(summary["median_gap_days"], "int"),
-                churn=pct(summary["churn_rate"]),
-                days=str(summary["churn_after_days"]),
-                churn_low=pct(summary["churn_rate_ci_low"]),
-                churn_high=pct(summary["churn_rate_ci_high"]),
-            ),  # fmt: skip
+            "churn": _para(audit, churn.key, **churn.values),
             "survival": _figure(ax, audit.text("ret.survival.fig")),
         }
         reps = retention.sales_rep_table(what_if, customer_value=customer_value)
         if reps is not None and len(reps):
-            churn = [
+            rates = [
                 f"{pct(v)} ({pct(lo)}–{pct(hi)})"
                 for v, lo, hi in reps[["churn_rate", "churn_ci_low", "churn_ci_high"]].itertuples(
                     index=False
                 )
             ]
-            shown = reps[["sales_rep", "customers"]].assign(churn=churn)
+            shown = reps[["sales_rep", "customers"]].assign(churn=rates)
             parts["reps"] = _table(audit, shown, formats={"customers": "int", "churn": "pre"})
         return parts
 
