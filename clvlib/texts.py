@@ -755,6 +755,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "Największy ubytek jest między etapami <b>{from_step}</b> i <b>{to_step}</b>: {lost} "
         "sesji ({lost_rate}) nie idzie dalej.",
     },
+    "funnel.steps.no_loss": {
+        "en": "Of <b>{sessions}</b> sessions, {purchases} ended in a purchase (<b>{conversion}"
+        "</b>): no step of the funnel loses sessions.",
+        "pl": "Z <b>{sessions}</b> sesji {purchases} zakończyło się zakupem (<b>{conversion}</b>): "
+        "żaden etap lejka nie traci sesji.",
+    },
+    "funnel.steps.empty": {
+        "en": "The sessions export has no session at any step of funnel.steps ({steps}), so the "
+        "funnel is not measured; check that funnel.steps in client.yml names the steps as the "
+        "export does.",
+        "pl": "Eksport sesji nie zawiera żadnej sesji na etapach z funnel.steps ({steps}), więc "
+        "lejek nie jest mierzony; sprawdź, czy funnel.steps w client.yml nazywa etapy tak jak "
+        "eksport.",
+    },
     "funnel.steps.fig": {
         "en": "Sessions reaching each step of the funnel",
         "pl": "Sesje docierające do kolejnych etapów lejka",
@@ -764,6 +778,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "({low_source}) to <b>{high}</b> ({high_source}).",
         "pl": "W podziale na źródła ruchu konwersja od wizyty do zakupu wynosi od <b>{low}</b> "
         "({low_source}) do <b>{high}</b> ({high_source}).",
+    },
+    "funnel.sources.same": {
+        "en": "Visit-to-purchase conversion is <b>{rate}</b> in every traffic source ({sources}).",
+        "pl": "Konwersja od wizyty do zakupu wynosi <b>{rate}</b> w każdym źródle ruchu "
+        "({sources}).",
     },
     "funnel.sources.fig": {
         "en": "Conversion from the previous step by traffic source",
@@ -780,6 +799,38 @@ TEXTS: dict[str, dict[str, str]] = {
         "szacunek). Kampania przypominająca, która odzyska {recovery} z nich, przyniesie około "
         "<b>{recovered}</b>.",
     },
+    "funnel.carts.finding_no_value": {
+        "en": "<b>{carts}</b> sessions put something in the cart and did not buy ({rate} of "
+        "carts); their value is not estimated because no purchase gives an average order value.",
+        "pl": "<b>{carts}</b> sesji dodało produkt do koszyka i nie kupiło ({rate} koszyków); ich "
+        "wartość nie jest szacowana, bo brak zakupów, z których wynikałaby średnia wartość "
+        "zamówienia.",
+    },
+    "funnel.carts.none": {
+        "en": "No session reached the cart step (<b>{step}</b>), so there are no abandoned carts "
+        "to measure.",
+        "pl": "Żadna sesja nie dotarła do etapu koszyka (<b>{step}</b>), więc nie ma porzuconych "
+        "koszyków do zmierzenia.",
+    },
+    "funnel.carts.no_cart_step": {
+        "en": "No step of the funnel ({steps}) reads as the cart, so abandoned carts and their "
+        "value are not measured; name the step in client.yml (funnel.cart_step) or call it "
+        "e.g. \"cart\" or \"koszyk\" to unlock them.",
+        "pl": "Żaden etap lejka ({steps}) nie wygląda na koszyk, więc porzucone koszyki i ich "
+        "wartość nie są mierzone; wskaż etap w client.yml (funnel.cart_step) albo nazwij go np. "
+        "\"koszyk\" lub \"cart\", aby je odblokować.",
+    },
+    "funnel.carts.inferred": {
+        "en": "The cart step is taken to be <b>{step}</b> ({how}); set funnel.cart_step in "
+        "client.yml to choose another.",
+        "pl": "Za etap koszyka przyjęto <b>{step}</b> ({how}); inny można wskazać w client.yml "
+        "(funnel.cart_step).",
+    },
+    "funnel.carts.how.name": {"en": "its name reads as a cart", "pl": "nazwa wskazuje koszyk"},
+    "funnel.carts.how.before_checkout": {
+        "en": "the step before checkout",
+        "pl": "etap przed kasą",
+    },
     "funnel.carts.fig": {
         "en": "Abandoned carts by traffic source: value at stake and what a reminder wins back",
         "pl": "Porzucone koszyki według źródła ruchu: wartość w grze i odzysk kampanii",
@@ -788,13 +839,33 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "From the first to the second purchase",
         "pl": "Od pierwszego do drugiego zakupu",
     },
-    "funnel.second.finding": {
-        "en": "Of the customers followed for {horizon} days after their first purchase, "
-        "<b>{rate}</b> bought again (95 % CI {low}–{high}). Half of those second purchases come "
-        "within <b>{median} days</b>, a quarter within {p25} and three quarters within {p75}.",
-        "pl": "Spośród klientów obserwowanych przez {horizon} dni po pierwszym zakupie "
-        "<b>{rate}</b> kupiło ponownie (95 % PU {low}–{high}). Połowa drugich zakupów następuje "
-        "w ciągu <b>{median} dni</b>, jedna czwarta w ciągu {p25}, trzy czwarte w ciągu {p75}.",
+    "funnel.second.rate": {
+        "en": "Of the {customers} customers followed for {horizon} days after their first "
+        "purchase, <b>{rate}</b> bought again ({ci}).",
+        "pl": "Spośród {customers} klientów obserwowanych przez {horizon} dni po pierwszym zakupie "
+        "<b>{rate}</b> kupiło ponownie ({ci}).",
+    },
+    "funnel.second.timing": {
+        "en": "Half of those second purchases come within <b>{median} days</b>, a quarter within "
+        "{p25} and three quarters within {p75}.",
+        "pl": "Połowa drugich zakupów następuje w ciągu <b>{median} dni</b>, jedna czwarta w ciągu "
+        "{p25}, trzy czwarte w ciągu {p75}.",
+    },
+    "funnel.second.timing_one_day": {
+        "en": "At least half of those second purchases come on day <b>{median}</b> after the first.",
+        "pl": "Co najmniej połowa drugich zakupów następuje <b>{median}.</b> dnia po pierwszym.",
+    },
+    "funnel.second.no_repeat": {
+        "en": "Of the {customers} customers followed for {horizon} days after their first "
+        "purchase, none bought again within that time, so there is no timing of the second "
+        "purchase to measure.",
+        "pl": "Spośród {customers} klientów obserwowanych przez {horizon} dni po pierwszym zakupie "
+        "nikt nie kupił ponownie w tym czasie, więc nie ma czasu do drugiego zakupu do zmierzenia.",
+    },
+    "funnel.ci": {"en": "95 % CI {low}–{high}", "pl": "95 % PU {low}–{high}"},
+    "funnel.ci_tight": {
+        "en": "95 % CI the same to the digits shown",
+        "pl": "95 % PU takie samo w podanej dokładności",
     },
     "funnel.second.window": {
         "en": "A follow-up (for example a discount coupon) sent between day <b>{start}</b> and "
@@ -803,6 +874,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Kontakt po zakupie (np. kupon rabatowy) wysłany między <b>{start}.</b> a "
         "<b>{end}.</b> dniem po pierwszym zakupie dociera jeszcze do <b>{reach}</b> klientów, "
         "którzy kupią ponownie — zanim to zrobią.",
+    },
+    "funnel.second.window_one_day": {
+        "en": "A follow-up (for example a discount coupon) sent on day <b>{day}</b> after the "
+        "first purchase still reaches <b>{reach}</b> of the customers who will buy again, "
+        "before they do; a week later it reaches fewer.",
+        "pl": "Kontakt po zakupie (np. kupon rabatowy) wysłany <b>{day}.</b> dnia po pierwszym "
+        "zakupie dociera jeszcze do <b>{reach}</b> klientów, którzy kupią ponownie — zanim to "
+        "zrobią; tydzień później dociera do mniejszej liczby.",
     },
     "funnel.second.no_window": {
         "en": "Second purchases come so soon that a follow-up a week after the first purchase "
@@ -826,13 +905,37 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Campaigns by message channel",
         "pl": "Kampanie według kanału komunikacji",
     },
-    "funnel.campaigns.finding": {
+    "funnel.campaigns.ctr": {
         "en": "Of {sent} messages, <b>{best}</b> gets the highest click-through "
-        "(<b>{best_ctr}</b>) and <b>{worst}</b> the lowest ({worst_ctr}); messages are credited "
-        "with {orders} orders worth {revenue}.",
+        "(<b>{best_ctr}</b>) and <b>{worst}</b> the lowest ({worst_ctr}).",
         "pl": "Z {sent} komunikatów najwyższy współczynnik klikalności ma <b>{best}</b> "
-        "(<b>{best_ctr}</b>), najniższy <b>{worst}</b> ({worst_ctr}); komunikatom przypisano "
-        "{orders} zamówień o wartości {revenue}.",
+        "(<b>{best_ctr}</b>), najniższy <b>{worst}</b> ({worst_ctr}).",
+    },
+    "funnel.campaigns.ctr_one": {
+        "en": "Of {sent} messages ({channels}), click-through is <b>{ctr}</b>.",
+        "pl": "Z {sent} komunikatów ({channels}) współczynnik klikalności wynosi <b>{ctr}</b>.",
+    },
+    "funnel.campaigns.no_clicks": {
+        "en": "{sent} messages were sent; clicks are not recorded in the messages export (no "
+        "clicked_at), so click-through is not measured.",
+        "pl": "Wysłano {sent} komunikatów; eksport nie zawiera kliknięć (brak clicked_at), więc "
+        "klikalność nie jest mierzona.",
+    },
+    "funnel.campaigns.attributed": {
+        "en": "Messages are credited with {orders} orders worth {revenue}.",
+        "pl": "Komunikatom przypisano {orders} zamówień o wartości {revenue}.",
+    },
+    "funnel.campaigns.attributed_no_value": {
+        "en": "Messages are credited with {orders} orders; their value is not known because the "
+        "transactions carry no order number to match them.",
+        "pl": "Komunikatom przypisano {orders} zamówień; ich wartość nie jest znana, bo "
+        "transakcje nie mają numeru zamówienia, po którym można je dopasować.",
+    },
+    "funnel.campaigns.no_attribution": {
+        "en": "The messages export has no attributed order (order_id), so the orders that "
+        "messages bring are not measured.",
+        "pl": "Eksport komunikatów nie zawiera przypisanych zamówień (order_id), więc zamówienia "
+        "przynoszone przez komunikaty nie są mierzone.",
     },
     "funnel.campaigns.no_opens": {
         "en": "Opens are not tracked for {channels}; their open rate is left blank, not zero.",
@@ -844,18 +947,66 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Otwarcia, klikalność i kliknięcia z otwartych według kanału",
     },
     "funnel.fatigue.title": {"en": "Message overload", "pl": "Nadmiar komunikatów"},
-    "funnel.fatigue.finding": {
-        "en": "<b>{above}</b> of messaged customers get more than {cap} messages a week. "
-        "Click-through falls from {ctr_first} at {first} to {ctr_last} at {last} messages a "
-        "week, while unsubscribes rise from {unsub_first} to {unsub_last} per message. Expected "
-        "clicks per customer peak at about <b>{limit} messages a week</b>; beyond that more "
-        "messages stop paying.",
+    "funnel.fatigue.load": {
+        "en": "<b>{above}</b> of messaged customers get more than {cap} messages a week.",
         "pl": "<b>{above}</b> klientów otrzymujących komunikaty dostaje ich więcej niż {cap} "
-        "tygodniowo. Klikalność spada z {ctr_first} przy {first} do {ctr_last} przy {last} "
-        "komunikatach tygodniowo, a wypisania rosną z {unsub_first} do {unsub_last} na "
-        "komunikat. Oczekiwana liczba kliknięć na klienta jest największa przy około "
-        "<b>{limit} komunikatach tygodniowo</b>; powyżej kolejne komunikaty przestają się "
-        "opłacać.",
+        "tygodniowo.",
+    },
+    "funnel.fatigue.ctr_falls": {
+        "en": "Click-through falls from {ctr_first} at {first} to {ctr_last} at {last} messages "
+        "a week.",
+        "pl": "Klikalność spada z {ctr_first} przy {first} do {ctr_last} przy {last} komunikatach "
+        "tygodniowo.",
+    },
+    "funnel.fatigue.ctr_rises": {
+        "en": "Click-through rises from {ctr_first} at {first} to {ctr_last} at {last} messages "
+        "a week.",
+        "pl": "Klikalność rośnie z {ctr_first} przy {first} do {ctr_last} przy {last} "
+        "komunikatach tygodniowo.",
+    },
+    "funnel.fatigue.ctr_flat": {
+        "en": "Click-through is {ctr_first} both at {first} and at {last} messages a week.",
+        "pl": "Klikalność wynosi {ctr_first} zarówno przy {first}, jak i przy {last} "
+        "komunikatach tygodniowo.",
+    },
+    "funnel.fatigue.no_clicks": {
+        "en": "Clicks are not recorded in the messages export (no clicked_at), so how response "
+        "changes with the number of messages, and where more messages stop paying, is not "
+        "measured.",
+        "pl": "Eksport komunikatów nie zawiera kliknięć (brak clicked_at), więc nie mierzymy, jak "
+        "reakcja zmienia się z liczbą komunikatów ani od kiedy kolejne przestają się opłacać.",
+    },
+    "funnel.fatigue.unsub_rises": {
+        "en": "Unsubscribes rise from {unsub_first} to {unsub_last} per message.",
+        "pl": "Wypisania rosną z {unsub_first} do {unsub_last} na komunikat.",
+    },
+    "funnel.fatigue.unsub_falls": {
+        "en": "Unsubscribes fall from {unsub_first} to {unsub_last} per message.",
+        "pl": "Wypisania spadają z {unsub_first} do {unsub_last} na komunikat.",
+    },
+    "funnel.fatigue.unsub_flat": {
+        "en": "Unsubscribes stay at {unsub_first} per message.",
+        "pl": "Wypisania pozostają na poziomie {unsub_first} na komunikat.",
+    },
+    "funnel.fatigue.no_unsub": {
+        "en": "There are no unsubscribe data (no unsubscribed_at in the messages export), so what "
+        "more messages cost in unsubscribes, and where they stop paying, is not measured.",
+        "pl": "Brak danych o wypisaniach (brak unsubscribed_at w eksporcie komunikatów), więc nie "
+        "mierzymy, ile wypisań kosztują kolejne komunikaty ani od kiedy przestają się opłacać.",
+    },
+    "funnel.fatigue.limit": {
+        "en": "Expected clicks per customer peak at about <b>{limit} messages a week</b>; beyond "
+        "that more messages stop paying.",
+        "pl": "Oczekiwana liczba kliknięć na klienta jest największa przy około <b>{limit} "
+        "komunikatach tygodniowo</b>; powyżej kolejne komunikaty przestają się opłacać.",
+    },
+    "funnel.fatigue.limit_top": {
+        "en": "Expected clicks per customer still rise at the highest load observed ({limit} "
+        "messages a week and more): no point where more messages stop paying is visible in "
+        "these data.",
+        "pl": "Oczekiwana liczba kliknięć na klienta rośnie jeszcze przy najwyższym obserwowanym "
+        "obciążeniu ({limit} komunikatów tygodniowo i więcej): w tych danych nie widać punktu, "
+        "od którego kolejne komunikaty przestają się opłacać.",
     },
     "funnel.fatigue.fig": {
         "en": "Click-through and unsubscribes by messages per week (95 % CI)",
@@ -943,12 +1094,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "channels.overall": {
         "en": "From {start} to {end}, {spend} of marketing spend brought {new} new customers in "
         "paid channels: <b>{cac}</b> per customer, against a value of {clv} per customer "
-        "(<b>LTV:CAC {ltv_cac}</b>). Organic channels and referrals brought {organic} more at no "
-        "media cost.",
+        "(<b>LTV:CAC {ltv_cac}</b>).",
         "pl": "Od {start} do {end} wydatki marketingowe {spend} przyniosły {new} nowych klientów "
         "w kanałach płatnych: <b>{cac}</b> na klienta wobec wartości {clv} na klienta "
-        "(<b>LTV:CAC {ltv_cac}</b>). Kanały organiczne i polecenia przyniosły kolejnych "
-        "{organic} bez kosztów mediowych.",
+        "(<b>LTV:CAC {ltv_cac}</b>).",
+    },
+    "channels.organic_more": {
+        "en": "Organic channels and referrals brought {organic} more at no media cost.",
+        "pl": "Kanały organiczne i polecenia przyniosły kolejnych {organic} bez kosztów "
+        "mediowych.",
+    },
+    "channels.overall_no_new": {
+        "en": "From {start} to {end}, {spend} of marketing spend brought no new customer recorded "
+        "under a paid channel, so the cost of acquiring one cannot be computed.",
+        "pl": "Od {start} do {end} wydatki marketingowe {spend} nie przyniosły żadnego nowego "
+        "klienta przypisanego do kanału płatnego, więc kosztu pozyskania nie da się policzyć.",
+    },
+    "channels.no_new": {
+        "en": "{channels}: spend in the window but no new customer recorded under that "
+        "acquisition channel, so its CAC cannot be computed.",
+        "pl": "{channels}: wydatki w tym okresie, ale żaden nowy klient nie jest przypisany do "
+        "tego kanału pozyskania, więc jego CAC nie da się policzyć.",
     },
     "channels.flagged": {
         "en": "In <b>{channels}</b> acquiring a customer costs more than the customer is worth "
@@ -961,6 +1127,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "from <b>{low}</b> ({low_channel}) to <b>{high}</b> ({high_channel}).",
         "pl": "W każdym płatnym kanale nowy klient jest wart więcej, niż kosztował; LTV:CAC "
         "wynosi od <b>{low}</b> ({low_channel}) do <b>{high}</b> ({high_channel}).",
+    },
+    "channels.none_flagged_one": {
+        "en": "In {channels} a new customer is worth more than it cost: LTV:CAC <b>{ltv_cac}</b>.",
+        "pl": "W kanale {channels} nowy klient jest wart więcej, niż kosztował: LTV:CAC "
+        "<b>{ltv_cac}</b>.",
     },
     "channels.thin": {
         "en": "In <b>{channel}</b> the lower end of the CLV interval ({clv_low}) is below the CAC "
@@ -1023,6 +1194,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "W kanale {channels} dotychczasowa marża nie pokryła jeszcze kosztu pozyskania w "
         "okresie danych.",
     },
+    "channels.payback.too_few": {
+        "en": "{channels}: fewer than {min_customers} new customers observed for a month, so "
+        "payback is not followed there.",
+        "pl": "{channels}: mniej niż {min_customers} nowych klientów obserwowanych przez miesiąc, "
+        "więc okres zwrotu nie jest tam śledzony.",
+    },
     "channels.fig.payback": {
         "en": "Cumulative margin per new customer against the channel's CAC (dashed)",
         "pl": "Skumulowana marża na nowego klienta a CAC kanału (linia przerywana)",
@@ -1034,13 +1211,29 @@ TEXTS: dict[str, dict[str, str]] = {
     "channels.response.finding": {
         "en": "Fitted per channel as new customers = a · spend^b on {periods} months: b = 1 "
         "means every extra unit of spend buys as many customers as the average, b < 1 "
-        "diminishing returns. The lowest elasticity is {channel}'s, b = <b>{b}</b> (95 % CI "
-        "{low}–{high}), marginal CAC {marginal} against an average of {average}.",
+        "diminishing returns. The lowest elasticity is {channel}'s, b = <b>{b}</b> ({ci}), "
+        "marginal CAC {marginal} against an average of {average}.",
         "pl": "Dopasowanie dla każdego kanału: nowi klienci = a · wydatki^b na {periods} "
         "miesiącach: b = 1 oznacza, że każda dodatkowa złotówka kupuje tylu klientów co "
         "przeciętna, b < 1 — malejące przychody. Najniższa elastyczność ma kanał {channel}: "
-        "b = <b>{b}</b> (95 % PU {low}–{high}), krańcowy CAC {marginal} wobec średniego "
-        "{average}.",
+        "b = <b>{b}</b> ({ci}), krańcowy CAC {marginal} wobec średniego {average}.",
+    },
+    "channels.response.finding_no_marginal": {
+        "en": "Fitted per channel as new customers = a · spend^b on {periods} months: b = 1 "
+        "means every extra unit of spend buys as many customers as the average, b < 1 "
+        "diminishing returns. The lowest elasticity is {channel}'s, b = <b>{b}</b> ({ci}): more "
+        "spend brought no more new customers there, so its marginal CAC is not defined "
+        "(average CAC {average}).",
+        "pl": "Dopasowanie dla każdego kanału: nowi klienci = a · wydatki^b na {periods} "
+        "miesiącach: b = 1 oznacza, że każda dodatkowa złotówka kupuje tylu klientów co "
+        "przeciętna, b < 1 — malejące przychody. Najniższa elastyczność ma kanał {channel}: "
+        "b = <b>{b}</b> ({ci}): większe wydatki nie przyniosły tam więcej nowych klientów, więc "
+        "krańcowy CAC nie jest określony (średni CAC {average}).",
+    },
+    "channels.ci": {"en": "95 % CI {low}–{high}", "pl": "95 % PU {low}–{high}"},
+    "channels.ci_tight": {
+        "en": "the months lie on the curve, so the 95 % CI is that value",
+        "pl": "miesiące leżą na krzywej, więc 95 % PU to ta sama wartość",
     },
     "channels.response.flat": {
         "en": "{channels}: the spend was the same in every period, so how new customers respond "
@@ -1060,12 +1253,42 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Nowi klienci a wydatki miesięczne, z dopasowanymi krzywymi",
     },
     "channels.reallocation.finding": {
-        "en": "Moving {share} of {source}'s monthly budget ({amount}) to {target} would change "
-        "new customers by {source_change} and {target_change} a month and the value they bring "
-        "by about <b>{value}</b> a month.",
-        "pl": "Przesunięcie {share} miesięcznego budżetu kanału {source} ({amount}) do kanału "
-        "{target} zmieniłoby liczbę nowych klientów o {source_change} i {target_change} "
-        "miesięcznie, a ich wartość o około <b>{value}</b> miesięcznie.",
+        "en": "Moving {amount} a month from {source} to {target} would change new customers by "
+        "{source_change} and {target_change} a month and the value they bring by about "
+        "<b>{value}</b> a month.",
+        "pl": "Przesunięcie {amount} miesięcznie z kanału {source} do kanału {target} zmieniłoby "
+        "liczbę nowych klientów o {source_change} i {target_change} miesięcznie, a ich wartość o "
+        "około <b>{value}</b> miesięcznie.",
+    },
+    "channels.reallocation.yearly": {
+        "en": "Counted over a year, about <b>{yearly}</b>; both channels stay within the monthly "
+        "spend observed for them ({source}: {source_low}–{source_high}; {target}: "
+        "{target_low}–{target_high}).",
+        "pl": "W skali roku to około <b>{yearly}</b>; oba kanały pozostają w zakresie "
+        "miesięcznych wydatków obserwowanych w danych ({source}: {source_low}–{source_high}; "
+        "{target}: {target_low}–{target_high}).",
+    },
+    "channels.reallocation.capped": {
+        "en": "The move is capped at {amount} a month instead of the {share} of {source}'s "
+        "budget asked ({requested}): beyond that a response curve would be read at a spend "
+        "never observed.",
+        "pl": "Przesunięcie ograniczono do {amount} miesięcznie zamiast {share} budżetu kanału "
+        "{source} ({requested}): powyżej krzywą reakcji trzeba by odczytać przy wydatkach, "
+        "których w danych nie było.",
+    },
+    "channels.reallocation.uncapped": {
+        "en": "Moving the full {requested} a month would change the value by about {value} a "
+        "month by the fitted curves, but only by extrapolating them: shown for orientation, "
+        "not counted and not ranked.",
+        "pl": "Przesunięcie pełnych {requested} miesięcznie zmieniłoby wartość o około {value} "
+        "miesięcznie według dopasowanych krzywych, ale tylko przez ich ekstrapolację: podajemy "
+        "orientacyjnie, bez liczenia i bez rankingu.",
+    },
+    "channels.reallocation.none": {
+        "en": "No budget can be moved between {source} and {target} without reading a response "
+        "curve at a spend never observed, so no reallocation is counted.",
+        "pl": "Między kanałami {source} i {target} nie da się przesunąć budżetu bez odczytu "
+        "krzywej reakcji przy wydatkach spoza danych, więc żadna realokacja nie jest liczona.",
     },
     "channels.reallocation.caveat": {
         "en": "An estimate from observational data: the curves describe months the client "
@@ -1076,10 +1299,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "klienta przyjmujemy za niezależną od budżetu.",
     },
     "channels.reallocation.extrapolated": {
-        "en": "{channel} would spend beyond anything observed, so its figure is an "
-        "extrapolation of the fitted curve.",
-        "pl": "Kanał {channel} wydawałby więcej niż kiedykolwiek w danych, więc jego wynik to "
-        "ekstrapolacja dopasowanej krzywej.",
+        "en": "{channel} would then spend {spend} a month, outside the {low}–{high} observed "
+        "for it.",
+        "pl": "Kanał {channel} wydawałby wtedy {spend} miesięcznie, poza obserwowanym zakresem "
+        "{low}–{high}.",
     },
     "channels.fig.reallocation": {
         "en": "Moving budget: estimated change in value per month",
