@@ -10,7 +10,9 @@ Tables (each a tidy ``pandas.DataFrame``; money in the data's currency, rates as
 - ``spend_response_table``: a diminishing-returns fit new = a·spend^b per channel, with a CI for
   the elasticity b and the marginal CAC at the current mean spend (``fit_spend_response``).
 - ``reallocation_table``: move a share of budget from the channel with the worst marginal
-  LTV:CAC to the best; ``reallocation_caveats`` says what the estimate rests on.
+  LTV:CAC to the best, capped so that neither curve is evaluated outside the spend observed
+  for its channel (the counted move; ``extrapolated=True`` gives the uncapped variant, shown
+  labelled, never counted); ``reallocation_caveats`` says what the estimate rests on.
 
 Definitions (the report's methods appendix repeats them):
 
@@ -120,6 +122,12 @@ REALLOCATION_COLUMNS = [
     "value_change",
     "marginal_ltv_cac",
     "within_observed_range",
+    "min_observed_spend",
+    "max_observed_spend",
+    "requested_spend_change",
+    "extrapolated",
+    "yearly_value_change",
+    "yearly_gain",
 ]
 
 
@@ -699,63 +707,118 @@ def _response_row(name: str, positive: pd.DataFrame, min_periods: int, confidenc
 
 # -- reallocation --------------------------------------------------------------------------------
 def reallocation_table(
-    channels: pd.DataFrame, response: pd.DataFrame, *, share: float = 0.10
+    channels: pd.DataFrame,
+    response: pd.DataFrame,
+    *,
+    share: float = 0.10,
+    periods_per_year: float = 12.0,
+    extrapolated: bool = False,
 ) -> pd.DataFrame:
-    """Move ``share`` of one period's spend from the worst to the best channel.
+    """Move up to ``share`` of one period's spend from the worst to the best channel, within the
+    spend each channel has been observed at.
 
     Among the paid channels with a fitted response (``spend_response_table``) and a CLV
     (``channel_table``), the marginal LTV:CAC = ``clv_mean`` × d new / d spend at the mean spend
-    per period. ``share`` × the worst channel's mean spend per period moves to the best one;
-    each side's new customers per period before and after come from its curve a·spend^b, the
-    value change = change in new customers × ``clv_mean``. Two rows (``role`` ``"from"`` and
-    ``"to"``); money in currency *per period* (month); ``within_observed_range``: the new
-    spend lies within the channel's observed spend per period. Empty when fewer than two
-    channels qualify or the best is not better than the worst. See ``reallocation_caveats``.
+    per period. The worst channel gives, the best receives. Each side's new customers per period
+    before and after come from its curve a·spend^b, the value change = change in new customers ×
+    ``clv_mean``. Money in currency *per period* (month, ``periods_per_year`` = 12).
+
+    **Observed range.** A response curve is only evaluated between the smallest and the largest
+    spend per period observed for its channel (``min_observed_spend``, ``max_observed_spend``):
+    the amount moved is ``share`` × the worst channel's mean spend, capped so that the worst
+    channel stays at or above its smallest observed spend and the best at or below its largest.
+    Those rows (``extrapolated`` False, ``within_observed_range`` True) are the counted move;
+    ``yearly_gain`` (currency per year) is its net value change × ``periods_per_year``, the same
+    figure on both rows (do not sum it), and ``yearly_value_change`` each row's part.
+
+    With ``extrapolated=True`` the table is instead the uncapped move of the full ``share``
+    (``extrapolated`` True when the cap bound, ``yearly_gain`` NaN: shown, labelled, never
+    counted); it is empty when the cap did not bind (the counted move is the whole move).
+
+    Two rows (``role`` ``"from"`` and ``"to"``), or none when fewer than two channels qualify,
+    the best is not better than the worst, or the cap leaves nothing to move.
+    See ``reallocation_caveats``.
     """
     if not 0 < share <= 1:
         raise ValueError(f"share must be a fraction in (0, 1], not {share!r}")
-    if not len(channels) or not len(response):
+    pair = _reallocation_pair(channels, response)
+    if pair is None:
         return _empty(REALLOCATION_COLUMNS)
+    (worst, best), fit, value, marginal = pair
+    requested = share * float(fit.loc[worst, "spend_mean"])
+    room_from = float(fit.loc[worst, "spend_mean"] - fit.loc[worst, "spend_min"])
+    room_to = float(fit.loc[best, "spend_max"] - fit.loc[best, "spend_mean"])
+    capped = max(0.0, min(requested, room_from, room_to))
+    if extrapolated:
+        if capped >= requested * (1 - 1e-12):
+            return _empty(REALLOCATION_COLUMNS)
+        moved = requested
+    elif capped <= 0:
+        return _empty(REALLOCATION_COLUMNS)
+    else:
+        moved = capped
+    rows = [
+        _move(worst, "from", -moved, fit.loc[worst], value[worst], marginal[worst]),
+        _move(best, "to", moved, fit.loc[best], value[best], marginal[best]),
+    ]
+    frame = pd.DataFrame(rows)
+    frame["requested_spend_change"] = [-requested, requested]
+    frame["extrapolated"] = bool(extrapolated)
+    if extrapolated:
+        frame["yearly_value_change"] = math.nan
+        frame["yearly_gain"] = math.nan
+    else:
+        frame["yearly_value_change"] = frame["value_change"] * periods_per_year
+        frame["yearly_gain"] = float(frame["value_change"].sum()) * periods_per_year
+    return frame[REALLOCATION_COLUMNS]
+
+
+def _reallocation_pair(channels: pd.DataFrame, response: pd.DataFrame):
+    """(worst, best), their fitted rows, CLV and marginal LTV:CAC; None when no pair qualifies."""
+    if not len(channels) or not len(response):
+        return None
     fitted = response[response["fitted"].astype(bool)].set_index("channel")
     value = channels.set_index("channel")["clv_mean"]
     paid = channels.set_index("channel")["paid"].fillna(False).astype(bool)
     names = [c for c in fitted.index if c in value.index and paid[c] and pd.notna(value[c])]
     if len(names) < 2:
-        return _empty(REALLOCATION_COLUMNS)
+        return None
     fit = fitted.loc[names]
     marginal = value[names] * fit["marginal_new_per_spend"]
+    if marginal.isna().all():
+        return None
     worst, best = marginal.idxmin(), marginal.idxmax()
     if not marginal[best] > marginal[worst]:
-        return _empty(REALLOCATION_COLUMNS)
-    moved = share * float(fit.loc[worst, "spend_mean"])
-    rows = [
-        _move(worst, "from", -moved, fit.loc[worst], value[worst], marginal[worst]),
-        _move(best, "to", moved, fit.loc[best], value[best], marginal[best]),
-    ]
-    return pd.DataFrame(rows)[REALLOCATION_COLUMNS]
+        return None
+    return (worst, best), fit, value, marginal
 
 
 def _move(name, role, change, fit, clv, marginal) -> dict[str, Any]:
     before = float(fit["spend_mean"])
     after = before + change
+    low, high = float(fit["spend_min"]), float(fit["spend_max"])
+    scale, b = float(fit["scale"]), float(fit["elasticity"])
 
     def curve(s: float) -> float:
-        return float(fit["scale"]) * s ** float(fit["elasticity"]) if s > 0 else 0.0
+        return scale * s**b if s > 0 else 0.0
 
     new_change = curve(after) - curve(before)
+    tolerance = 1e-9 * max(1.0, abs(high))
     return {
         "channel": name,
         "role": role,
         "spend_before": before,
         "spend_after": after,
         "spend_change": change,
+        "min_observed_spend": low,
+        "max_observed_spend": high,
         "new_customers_before": curve(before),
         "new_customers_after": curve(after),
         "new_customers_change": new_change,
         "clv_mean": float(clv),
         "value_change": new_change * float(clv),
         "marginal_ltv_cac": float(marginal),
-        "within_observed_range": bool(fit["spend_min"] <= after <= fit["spend_max"]),
+        "within_observed_range": bool(low - tolerance <= after <= high + tolerance),
     }
 
 

@@ -19,6 +19,8 @@ Definitions (the report's methods appendix repeats them):
   previous step, resp. the first step (fractions). The first step has no previous step: NaN.
 - *abandoned cart*: a session reaching ``funnel.cart_step`` but not the last step. The canonical
   schema has no cart value, so the value at stake is an **estimate**: abandoned carts × AOV.
+  Without a cart step (none configured and none inferred from the step names) there are no
+  abandoned-cart figures.
 - *AOV* (``purchase_aov``): net revenue of purchase orders / purchase orders up to
   ``observation_end``, as in step I (``clvlib.calculation``).
 - *purchase day*: a calendar day with at least one purchase order (``calculation.orders``:
@@ -192,15 +194,18 @@ def abandoned_carts_table(
     an AOV **estimate**: abandoned carts × AOV, as the data carry no cart values),
     ``recovery_rate`` (``funnel.cart_recovery_rate`` unless given; the share of abandoned carts a
     reminder campaign wins back), ``recovered_carts`` and ``recovered_value`` (currency) = the
-    abandoned figures × recovery rate. None when there is no sessions table.
+    abandoned figures × recovery rate. None when there is no sessions table, or when the funnel
+    has no cart step (``funnel.cart_step`` None: neither configured nor inferred from the names).
 
     ``metrics.json``: ``funnel.abandoned_carts`` = ``{count: abandoned_carts, value:
     abandoned_value}`` of the table without ``by``.
     """
+    cfg = audit.config.funnel
+    if getattr(cfg, "cart_step", None) is None:
+        return None
     funnel = funnel_table(audit, by=by)
     if funnel is None:
         return None
-    cfg = audit.config.funnel
     rate = float(cfg.cart_recovery_rate if recovery_rate is None else recovery_rate)
     value = float(purchase_aov(audit) if aov is None else aov)
     cart = funnel[funnel["step"] == cfg.cart_step].reset_index(drop=True)  # groups in the

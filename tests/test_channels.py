@@ -133,7 +133,9 @@ def test_demo_reallocation_moves_budget_from_the_dearest_to_the_cheapest(demo):
     cheapest = response["marginal_cac"].idxmin()
     assert table.loc["from", "channel"] == "Instagram" and table.loc["to", "channel"] == cheapest
     moved = table.loc["to", "spend_change"]
-    assert moved == pytest.approx(0.10 * response.loc["Instagram", "spend_mean"])
+    asked = 0.10 * response.loc["Instagram", "spend_mean"]
+    room = response.loc[cheapest, "spend_max"] - response.loc[cheapest, "spend_mean"]
+    assert moved == pytest.approx(min(asked, room))  # within the observed spend
     for role, name, delta in (("from", "Instagram", -moved), ("to", cheapest, moved)):
         a, b, s = response.loc[name, ["scale", "elasticity", "spend_mean"]]
         expected = a * ((s + delta) ** b - s**b)
@@ -457,10 +459,12 @@ def test_without_acquired_at_the_first_purchase_is_the_acquisition():
 
 # -- reallocation --------------------------------------------------------------------------------
 def test_reallocation_by_hand():
-    """X: clv 100, new = 0.01·spend, mean spend 1000 → marginal LTV:CAC 100·0.01 = 1; Y: clv
-    100, new = 2·spend^0.5, mean spend 400 → d new/d spend = 2·0.5/√400 = 0.05, LTV:CAC 5.
-    10 % of X's 1000 = 100 moves: X 10 → 9 new (−1, −100 value); Y 2·√400 = 40 → 2·√500 =
-    44.72 (+4.72, +472.1 value); Y's 500 is above its observed maximum 450."""
+    """X: clv 100, new = 0.01·spend, mean spend 1000 (observed 500-1500) → marginal LTV:CAC
+    100·0.01 = 1; Y: clv 100, new = 2·spend^0.5, mean spend 400 (observed 300-450) → d new/d
+    spend = 2·0.5/√400 = 0.05, LTV:CAC 5. 10 % of X's 1000 = 100 is asked, but Y has only
+    450 - 400 = 50 of observed range left, so 50 moves (counted): X 10 → 9.5 new (−0.5, −50
+    value); Y 2·√400 = 40 → 2·√450 = 42.43 (+2.43, +242.6 value); yearly gain 12 × the net.
+    The uncapped 100 (Y at 500, above its observed 450) is the labelled, uncounted variant."""
     channels = pd.DataFrame(
         {"channel": ["X", "Y", "Z"], "clv_mean": [100.0, 100.0, 500.0], "paid": [True, True, False]}
     )
@@ -478,15 +482,32 @@ def test_reallocation_by_hand():
     )
     table = ch.reallocation_table(channels, response, share=0.10).set_index("channel")
     assert table.loc["X", "role"] == "from" and table.loc["Y", "role"] == "to"
-    assert table.loc["X", "spend_after"] == 900.0 and table.loc["Y", "spend_after"] == 500.0
-    assert table.loc["X", "new_customers_change"] == pytest.approx(-1.0)
-    assert table.loc["X", "value_change"] == pytest.approx(-100.0)
-    assert table.loc["Y", "new_customers_change"] == pytest.approx(2 * math.sqrt(500) - 40)
-    assert table.loc["Y", "value_change"] == pytest.approx(100 * (2 * math.sqrt(500) - 40))
+    assert table.loc["X", "spend_after"] == 950.0 and table.loc["Y", "spend_after"] == 450.0
+    assert table.loc["X", "new_customers_change"] == pytest.approx(-0.5)
+    assert table.loc["X", "value_change"] == pytest.approx(-50.0)
+    assert table.loc["Y", "new_customers_change"] == pytest.approx(2 * math.sqrt(450) - 40)
+    assert table.loc["Y", "value_change"] == pytest.approx(100 * (2 * math.sqrt(450) - 40))
     assert table["marginal_ltv_cac"].tolist() == pytest.approx([1.0, 5.0])
-    assert table["within_observed_range"].tolist() == [True, False]
-    caveats = ch.reallocation_caveats(table.reset_index())
+    assert table["within_observed_range"].tolist() == [True, True]
+    assert table["max_observed_spend"].tolist() == [1500.0, 450.0]
+    assert not table["extrapolated"].any()
+    net = 100 * (2 * math.sqrt(450) - 40) - 50
+    assert table["yearly_gain"].tolist() == pytest.approx([12 * net, 12 * net])
+    assert table["yearly_value_change"].sum() == pytest.approx(12 * net)
+    uncapped = ch.reallocation_table(channels, response, share=0.10, extrapolated=True)
+    uncapped = uncapped.set_index("channel")
+    assert uncapped.loc["X", "spend_after"] == 900.0 and uncapped.loc["Y", "spend_after"] == 500.0
+    assert uncapped.loc["Y", "value_change"] == pytest.approx(100 * (2 * math.sqrt(500) - 40))
+    assert uncapped["within_observed_range"].tolist() == [True, False]
+    assert uncapped["extrapolated"].all() and uncapped["yearly_gain"].isna().all()
+    caveats = ch.reallocation_caveats(uncapped.reset_index())
     assert any("Y lies outside" in c for c in caveats)
+    # a share the observed range holds: counted = asked, no uncapped variant
+    assert ch.reallocation_table(channels, response, share=0.04)["spend_change"].tolist() == [
+        -40.0,
+        40.0,
+    ]
+    assert ch.reallocation_table(channels, response, share=0.04, extrapolated=True).empty
     with pytest.raises(ValueError):
         ch.reallocation_table(channels, response, share=1.5)
 

@@ -137,9 +137,12 @@ def plot_abandoned_carts(
 def _shade_window(ax, summary: Mapping[str, Any] | None, label: str | None) -> None:
     if not summary or summary.get("follow_up_end_days") is None:
         return
+    start, end = summary["follow_up_start_days"], summary["follow_up_end_days"]
+    if start == end:  # a one-day window: shade that day
+        start, end = start - 0.5, end + 0.5
     ax.axvspan(
-        summary["follow_up_start_days"],
-        summary["follow_up_end_days"],
+        start,
+        end,
         color=PALETTE[4],
         alpha=0.15,
         label=label,

@@ -1,0 +1,549 @@
+"""Step II — Funnel and communication: what the report can honestly say about the funnel,
+abandoned carts, the second purchase, campaigns and message overload.
+
+``*_findings(...)`` are pure: they take ``clvlib.funnel``'s tables and a formatter ``f`` (an
+object with ``fmt(value, kind)`` and ``text(key, **values)``, e.g. the audit) and return
+:class:`~clvlib.narrative.Finding` s whose values are never missing: when a figure is missing
+the finding says what is missing ("no unsubscribe data") or the clause is left out. Keys in
+``NOTES`` are caveats (shown boxed), keys in ``RECORDED`` go to the executive summary.
+``show_*(audit, ...)`` display one section of ``notebooks/02_funnel.ipynb`` and return a part
+(``{"metrics": {...}, "findings": [...], ...}``); ``funnel_metrics`` and ``recorded_findings``
+turn the parts into what the notebook records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from clvlib import funnel, plots
+from clvlib.narrative import Finding
+from clvlib.texts import TEXTS
+
+NOTES = frozenset(
+    {
+        "funnel.no_sessions",
+        "funnel.no_messages",
+        "funnel.steps.empty",
+        "funnel.carts.no_cart_step",
+        "funnel.campaigns.no_opens",
+        "funnel.campaigns.no_attribution",
+        "funnel.fatigue.no_clicks",
+        "funnel.fatigue.no_unsub",
+        "funnel.fatigue.note",
+    }
+)
+MUTED = frozenset({"funnel.carts.inferred"})
+RECORDED = frozenset(
+    {
+        "funnel.carts.finding",
+        "funnel.carts.finding_no_value",
+        "funnel.second.window",
+        "funnel.second.window_one_day",
+        "funnel.fatigue.load",
+        "funnel.fatigue.limit",
+        "funnel.fatigue.limit_top",
+    }
+)
+
+
+def missing(*values: Any) -> bool:
+    """True when any value is None or NaN."""
+    return any(v is None or pd.isna(v) for v in values)
+
+
+def interval(f, low: Any, high: Any, kinds: tuple[str, ...], key: str = "funnel.ci") -> str:
+    """``"95 % CI a–b"`` with the first format of ``kinds`` whose ends differ; the ``_tight``
+    wording when they read the same in every one (a range whose ends coincide is one value)."""
+    for kind in kinds:
+        a, b = f.fmt(low, kind), f.fmt(high, kind)
+        if a != b:
+            return f.text(key, low=a, high=b)
+    return f.text(f"{key}_tight")
+
+
+def say(audit, finding: Finding) -> str:
+    """Show one finding: boxed for ``NOTES``, muted for ``MUTED``, else a finding sentence."""
+    if finding.key in NOTES:
+        return audit.note(finding.key, **finding.values)
+    css = "muted" if finding.key in MUTED else "finding"
+    return audit.say(finding.key, css=css, **finding.values)
+
+
+def step_labels(f, steps) -> dict[str, str]:
+    """The report's name of each funnel step (translated where ``clvlib.texts`` knows it)."""
+    return {s: f.text(f"funnel.step.{s}") if f"funnel.step.{s}" in TEXTS else s for s in steps}
+
+
+# -- pure findings -------------------------------------------------------------------------------
+def steps_findings(steps: pd.DataFrame, labels: dict[str, str], f) -> list[Finding]:
+    """Sessions, purchases, conversion and the step that loses the most (``funnel_table``)."""
+    first = steps["sessions"].iloc[0] if len(steps) else 0
+    if not first:
+        return [Finding("funnel.steps.empty", {"steps": ", ".join(map(str, steps["step"]))})]
+    last = steps.iloc[-1]
+    values = {
+        "sessions": f.fmt(first, "int"),
+        "purchases": f.fmt(last["sessions"], "int"),
+        "conversion": f.fmt(last["conversion_from_start"], "pct"),
+    }
+    later = steps.iloc[1:]
+    lost = later["drop_off"].fillna(0)
+    if not len(later) or lost.max() <= 0 or later["drop_off_rate"].isna().all():
+        return [Finding("funnel.steps.no_loss", values)]
+    worst = later.loc[later["drop_off_rate"].idxmax()]
+    before = steps.loc[steps["step_number"] == worst["step_number"] - 1].iloc[0]
+    values |= {
+        "from_step": labels.get(before["step"], before["step"]),
+        "to_step": labels.get(worst["step"], worst["step"]),
+        "lost": f.fmt(worst["drop_off"], "int"),
+        "lost_rate": f.fmt(worst["drop_off_rate"], "pct0"),
+    }
+    return [Finding("funnel.steps.finding", values)]
+
+
+def sources_findings(by_source: pd.DataFrame, last_step: str, f) -> list[Finding]:
+    """The range of visit-to-purchase conversion over traffic sources (one value when the ends
+    coincide); nothing for fewer than two sources."""
+    if by_source is None or by_source["source"].nunique() < 2:
+        return []
+    total = by_source[by_source["step"] == last_step].set_index("source")["conversion_from_start"]
+    total = total.dropna()
+    if not len(total):
+        return []
+    low, high = f.fmt(total.min(), "pct"), f.fmt(total.max(), "pct")
+    if low == high:
+        return [Finding("funnel.sources.same", {"rate": low, "sources": ", ".join(total.index)})]
+    values = {"low": low, "low_source": total.idxmin(), "high": high, "high_source": total.idxmax()}
+    return [Finding("funnel.sources.finding", values)]
+
+
+def carts_findings(
+    row: pd.Series | None, cfg, labels: dict[str, str], f, *, rate: float
+) -> list[Finding]:
+    """Abandoned carts and their value (``abandoned_carts_table``'s overall row, None when the
+    funnel has no cart step); ``cfg``: ``audit.config.funnel`` (``cart_step`` may be None)."""
+    cart = getattr(cfg, "cart_step", None)
+    if cart is None:
+        steps = ", ".join(labels.get(s, s) for s in cfg.steps)
+        return [Finding("funnel.carts.no_cart_step", {"steps": steps})]
+    out = []
+    how = getattr(cfg, "cart_step_source", "config")
+    if how in ("name", "before_checkout"):
+        how_text = f.text(f"funnel.carts.how.{how}")
+        out.append(
+            Finding("funnel.carts.inferred", {"step": labels.get(cart, cart), "how": how_text})
+        )
+    if row is None or missing(row["carts"]) or not row["carts"]:
+        return out + [Finding("funnel.carts.none", {"step": labels.get(cart, cart)})]
+    values = {
+        "carts": f.fmt(row["abandoned_carts"], "int"),
+        "rate": f.fmt(row["abandonment_rate"], "pct0"),
+    }
+    if missing(row["aov"], row["abandoned_value"]):
+        return out + [Finding("funnel.carts.finding_no_value", values)]
+    values |= {
+        "value": f.fmt(row["abandoned_value"]),
+        "aov": f.fmt(row["aov"]),
+        "recovery": f.fmt(rate, "pct0"),
+        "recovered": f.fmt(row["recovered_value"]),
+    }
+    return out + [Finding("funnel.carts.finding", values)]
+
+
+def second_purchase_findings(summary: dict[str, Any], f) -> list[Finding]:
+    """Repeat within the horizon with its interval, the timing, and the follow-up window
+    (``second_purchase_summary``). A window whose ends coincide is one day."""
+    horizon = str(summary["horizon_days"])
+    if not summary["customers"]:
+        return [Finding("funnel.second.none", {"horizon": horizon})]
+    customers = f.fmt(summary["customers"], "int")
+    if not summary["second_buyers"]:
+        return [Finding("funnel.second.no_repeat", {"customers": customers, "horizon": horizon})]
+    ci = interval(f, summary["rate_ci_low"], summary["rate_ci_high"], ("pct0", "pct1", "pct2"))
+    rate = {"customers": customers, "horizon": horizon, "ci": ci}
+    out = [
+        Finding(
+            "funnel.second.rate", rate | {"rate": f.fmt(summary["second_purchase_rate"], "pct0")}
+        )
+    ]
+    days = {k: f.fmt(summary[k], "int") for k in ("median", "p25", "p75")}
+    if days["p25"] == days["p75"]:
+        out.append(Finding("funnel.second.timing_one_day", {"median": days["median"]}))
+    else:
+        out.append(Finding("funnel.second.timing", days))
+    start, end = summary.get("follow_up_start_days"), summary.get("follow_up_end_days")
+    if missing(start, end):
+        out.append(
+            Finding("funnel.second.no_window", {"min_reach": f.fmt(summary["min_reach"], "pct0")})
+        )
+    elif start == end:
+        reach = f.fmt(summary["follow_up_reach"], "pct0")
+        out.append(Finding("funnel.second.window_one_day", {"day": str(start), "reach": reach}))
+    else:
+        reach = f.fmt(summary["follow_up_reach"], "pct0")
+        out.append(
+            Finding("funnel.second.window", {"start": str(start), "end": str(end), "reach": reach})
+        )
+    return out
+
+
+def campaign_findings(campaigns: pd.DataFrame, f) -> list[Finding]:
+    """Click-through by message channel, untracked opens and what the messages are credited
+    with (``campaign_table``); each clause only where its data exist."""
+    sent = f.fmt(campaigns["sent"].sum(), "int")
+    tracked = campaigns.dropna(subset=["ctr"])
+    out = []
+    if not len(tracked):
+        out.append(Finding("funnel.campaigns.no_clicks", {"sent": sent}))
+    else:
+        best, worst = tracked.loc[tracked["ctr"].idxmax()], tracked.loc[tracked["ctr"].idxmin()]
+        best_ctr, worst_ctr = f.fmt(best["ctr"], "pct"), f.fmt(worst["ctr"], "pct")
+        if best_ctr == worst_ctr:
+            channels = ", ".join(map(str, tracked["channel"]))
+            out.append(
+                Finding(
+                    "funnel.campaigns.ctr_one",
+                    {"sent": sent, "channels": channels, "ctr": best_ctr},
+                )
+            )
+        else:
+            values = {
+                "sent": sent,
+                "best": best["channel"],
+                "best_ctr": best_ctr,
+                "worst": worst["channel"],
+                "worst_ctr": worst_ctr,
+            }
+            out.append(Finding("funnel.campaigns.ctr", values))
+    untracked = campaigns.loc[campaigns["open_rate"].isna(), "channel"].tolist()
+    if untracked:
+        out.append(
+            Finding("funnel.campaigns.no_opens", {"channels": ", ".join(map(str, untracked))})
+        )
+    orders = int(campaigns["attributed_orders"].sum())
+    revenue = campaigns["attributed_revenue"]
+    if not orders and revenue.isna().all():
+        out.append(Finding("funnel.campaigns.no_attribution"))
+    elif revenue.isna().any():
+        out.append(
+            Finding("funnel.campaigns.attributed_no_value", {"orders": f.fmt(orders, "int")})
+        )
+    else:
+        values = {"orders": f.fmt(orders, "int"), "revenue": f.fmt(revenue.sum())}
+        out.append(Finding("funnel.campaigns.attributed", values))
+    return out
+
+
+def _direction(first: float, last: float, a: str, b: str) -> str:
+    return "flat" if a == b else ("rises" if last > first else "falls")
+
+
+def fatigue_limit_known(fatigue: pd.DataFrame) -> bool:
+    """Whether the fatigue limit can be stated: clicks and unsubscribes recorded in every bucket."""
+    return bool(fatigue["ctr"].notna().all() and fatigue["unsubscribe_rate"].notna().all())
+
+
+def fatigue_findings(
+    fatigue: pd.DataFrame, load: dict[str, Any], limit: dict[str, Any], cap: float, f
+) -> list[Finding]:
+    """Message load above the cap, how click-through and unsubscribes change from the lightest
+    to the heaviest bucket, and where more messages stop paying (``fatigue_table``,
+    ``message_load_summary``, ``fatigue_limit``). Without clicks or unsubscribe data the
+    finding says which data are missing instead of the clause."""
+    per_week = lambda v: f.fmt(v, "num1")  # noqa: E731
+    out = [
+        Finding(
+            "funnel.fatigue.load",
+            {"above": f.fmt(load["share_above_cap"], "pct0"), "cap": per_week(cap)},
+        )
+    ]
+    first, last = fatigue.iloc[0], fatigue.iloc[-1]
+    loads = {
+        "first": per_week(first["messages_per_week"]),
+        "last": per_week(last["messages_per_week"]),
+    }
+    if missing(first["ctr"], last["ctr"]):
+        out.append(Finding("funnel.fatigue.no_clicks"))
+    else:
+        a, b = f.fmt(first["ctr"], "pct"), f.fmt(last["ctr"], "pct")
+        way = _direction(first["ctr"], last["ctr"], a, b)
+        out.append(Finding(f"funnel.fatigue.ctr_{way}", loads | {"ctr_first": a, "ctr_last": b}))
+    if missing(first["unsubscribe_rate"], last["unsubscribe_rate"]):
+        out.append(Finding("funnel.fatigue.no_unsub"))
+    else:
+        a, b = f.fmt(first["unsubscribe_rate"], "pct2"), f.fmt(last["unsubscribe_rate"], "pct2")
+        way = _direction(first["unsubscribe_rate"], last["unsubscribe_rate"], a, b)
+        values = {"unsub_first": a} if way == "flat" else {"unsub_first": a, "unsub_last": b}
+        out.append(Finding(f"funnel.fatigue.unsub_{way}", values))
+    if fatigue_limit_known(fatigue) and not missing(limit.get("messages_per_week")):
+        key = (
+            "funnel.fatigue.limit_top"
+            if limit.get("clicks_keep_rising")
+            else "funnel.fatigue.limit"
+        )
+        out.append(Finding(key, {"limit": per_week(limit["messages_per_week"])}))
+    return out
+
+
+# -- the notebook's sections ---------------------------------------------------------------------
+def _part(metrics: dict[str, Any], findings: list[Finding] | None = None, **extra: Any):
+    return {"metrics": metrics, "findings": list(findings or []), **extra}
+
+
+def _show_all(audit, findings: list[Finding]) -> None:
+    for finding in findings:
+        say(audit, finding)
+
+
+def show_intro(audit) -> None:
+    """The step's heading and question."""
+    plots.style(audit.locale)
+    audit.h1("funnel.title", section="funnel")
+    audit.say("funnel.question", css="lead")
+
+
+def show_funnel(audit) -> dict[str, Any]:
+    """The funnel overall and by traffic source: sentences, figures and the step table.
+    Part metrics: ``steps`` (None without sessions), ``sessions_window_days``."""
+    steps = funnel.funnel_table(audit)
+    metrics = {"steps": None, "sessions_window_days": funnel.sessions_window_days(audit)}
+    if steps is None:
+        audit.note("funnel.no_sessions")
+        return _part(metrics, steps=None)
+    audit.h2("funnel.steps.title")
+    labels = step_labels(audit, steps["step"])
+    found = steps_findings(steps, labels, audit)
+    _show_all(audit, found)
+    metrics["steps"] = steps[
+        ["step", "sessions", "conversion_from_previous", "conversion_from_start"]
+    ].to_dict("records")
+    if found[0].key == "funnel.steps.empty":
+        return _part(metrics, steps=None)
+    pct = lambda v: audit.fmt(v, "pct0")  # noqa: E731
+    ax = plots.plot_funnel(
+        steps,
+        title="",
+        xlabel=audit.text("funnel.axis.sessions"),
+        step_labels=labels,
+        fmt=lambda v: audit.fmt(v, "int"),
+        pct=pct,
+    )
+    audit.figure(ax, name="funnel", title="funnel.steps.fig")
+    shown = steps.assign(step=steps["step"].map(labels))
+    formats = {
+        "sessions": "int",
+        "conversion_from_previous": "pct",
+        "conversion_from_start": "pct",
+        "drop_off": "int",
+    }
+    audit.show(shown[["step", *formats]], formats=formats)
+    if "source" in audit.table("sessions").columns:
+        by_source = funnel.funnel_table(audit, by="source")
+        sources = sources_findings(by_source, steps["step"].iloc[-1], audit)
+        _show_all(audit, sources)
+        if sources:
+            ax = plots.plot_funnel_by_source(
+                by_source,
+                title="",
+                step_labels=labels,
+                pct=pct,
+                total_label=audit.text("funnel.legend.total"),
+            )
+            audit.figure(ax, name="funnel-by-source", title="funnel.sources.fig")
+    return _part(metrics, steps=steps)
+
+
+def show_carts(audit, funnel_part: dict[str, Any], *, aov: float | None) -> dict[str, Any]:
+    """Abandoned carts and their value, by source when the sessions have one. Part metrics:
+    ``abandoned_carts`` (None without sessions, a cart step or carts)."""
+    metrics: dict[str, Any] = {"abandoned_carts": None}
+    if funnel_part.get("steps") is None:
+        return _part(metrics)
+    cfg = audit.config.funnel
+    rate = float(cfg.cart_recovery_rate)
+    carts = funnel.abandoned_carts_table(audit, aov=aov, recovery_rate=rate)
+    audit.h2("funnel.carts.title")
+    row = carts.iloc[0] if carts is not None and len(carts) else None
+    found = carts_findings(row, cfg, step_labels(audit, cfg.steps), audit, rate=rate)
+    _show_all(audit, found)
+    if found[-1].key not in ("funnel.carts.finding", "funnel.carts.finding_no_value"):
+        return _part(metrics, found)
+    metrics["abandoned_carts"] = {
+        "count": int(row["abandoned_carts"]),
+        "value": row["abandoned_value"],
+        "value_basis": "abandoned_carts_x_aov",
+        "aov": row["aov"],
+        "recovery_rate": rate,
+        "recovered_value": row["recovered_value"],
+    }
+    if found[-1].key == "funnel.carts.finding" and "source" in audit.table("sessions").columns:
+        by_source = funnel.abandoned_carts_table(audit, aov=aov, recovery_rate=rate, by="source")
+        ax = plots.plot_abandoned_carts(
+            by_source,
+            by="source",
+            title="",
+            xlabel=audit.text("funnel.axis.value", currency=audit.currency),
+            abandoned_label=audit.text("funnel.legend.abandoned"),
+            recovered_label=audit.text("funnel.legend.recovered"),
+            overall_label=audit.text("funnel.legend.all"),
+            fmt=lambda v: audit.fmt(v),
+        )
+        audit.figure(ax, name="abandoned-carts", title="funnel.carts.fig")
+    return _part(metrics, found)
+
+
+def show_second_purchase(audit) -> dict[str, Any]:
+    """Time from the first to the second purchase and the follow-up window. Part metrics:
+    ``second_purchase`` (``second_purchase_summary``)."""
+    second = funnel.second_purchase_table(audit)
+    summary = funnel.second_purchase_summary(second)
+    audit.h2("funnel.second.title")
+    found = second_purchase_findings(summary, audit)
+    _show_all(audit, found)
+    if summary["second_buyers"]:
+        ax = plots.plot_second_purchase(
+            second,
+            summary=summary,
+            title="",
+            xlabel=audit.text("funnel.axis.days"),
+            ylabel=audit.text("funnel.axis.second"),
+            median_label=audit.text("funnel.legend.median"),
+            window_label=audit.text("funnel.legend.window"),
+        )
+        audit.figure(ax, name="second-purchase", title="funnel.second.fig")
+    return _part({"second_purchase": summary}, found)
+
+
+CAMPAIGN_FORMATS = {
+    "sent": "int",
+    "opened": "int",
+    "clicked": "int",
+    "open_rate": "pct",
+    "ctr": "pct2",
+    "unsubscribe_rate": "pct2",
+    "attributed_orders": "int",
+    "attributed_revenue": "money",
+}
+
+
+def show_campaigns(audit) -> dict[str, Any]:
+    """Campaign response per message channel. Part metrics: ``campaigns``; the part's
+    ``campaigns`` is the table (None without messages)."""
+    campaigns = funnel.campaign_table(audit)
+    if campaigns is None or not len(campaigns):
+        audit.note("funnel.no_messages")
+        return _part({"campaigns": None}, campaigns=None)
+    audit.h2("funnel.campaigns.title")
+    found = campaign_findings(campaigns, audit)
+    _show_all(audit, found)
+    labels = {k: audit.text(f"funnel.legend.{k}") for k in ("open_rate", "ctr", "click_to_open")}
+    ax = plots.plot_campaigns(
+        campaigns,
+        title="",
+        ylabel=audit.text("funnel.axis.share"),
+        pct=lambda v: audit.fmt(v, "pct0"),
+        rate_labels=labels,
+    )
+    audit.figure(ax, name="campaigns", title="funnel.campaigns.fig")
+    audit.show(campaigns[["channel", *CAMPAIGN_FORMATS]], formats=CAMPAIGN_FORMATS)
+    keys = [
+        "channel",
+        "sent",
+        "opened",
+        "clicked",
+        "open_rate",
+        "ctr",
+        "unsubscribed",
+        "attributed_orders",
+        "attributed_revenue",
+    ]
+    return _part({"campaigns": campaigns[keys].to_dict("records")}, found, campaigns=campaigns)
+
+
+def fatigue_display(fatigue: pd.DataFrame, f) -> pd.DataFrame:
+    """The fatigue table as shown: rates with their interval in one cell (— when unknown)."""
+
+    def cell(v, lo, hi):
+        return (
+            f.fmt(v, "pct2")
+            if missing(lo, hi)
+            else f"{f.fmt(v, 'pct2')} ({f.fmt(lo, 'pct2')}–{f.fmt(hi, 'pct2')})"
+        )
+
+    rates = {
+        "ctr_ci": ["ctr", "ctr_ci_low", "ctr_ci_high"],
+        "unsubscribe_ci": ["unsubscribe_rate", "unsubscribe_ci_low", "unsubscribe_ci_high"],
+    }
+    shown = fatigue[["messages_per_week", "customers", "messages"]].copy()
+    for name, cols in rates.items():
+        shown[name] = [cell(*r) for r in fatigue[cols].itertuples(index=False)]
+    return shown
+
+
+def show_fatigue(audit, campaigns_part: dict[str, Any]) -> dict[str, Any]:
+    """Message overload: load above the cap, response and unsubscribes by messages per week,
+    the limit. Part metrics: ``message_load``, ``fatigue``, ``fatigue_limit_messages_per_week``
+    (None when clicks or unsubscribes are not recorded: the limit cannot be measured)."""
+    metrics = {"message_load": None, "fatigue": None, "fatigue_limit_messages_per_week": None}
+    has_messages = campaigns_part.get("campaigns") is not None
+    fatigue = funnel.fatigue_table(audit) if has_messages else None
+    if fatigue is None or len(fatigue) < 2:
+        return _part(metrics)
+    cap = audit.config.communication.contact_cap_per_week
+    load = funnel.message_load_summary(audit, contact_cap_per_week=cap)
+    limit = funnel.fatigue_limit(fatigue)
+    known = fatigue_limit_known(fatigue)
+    drawn = limit["messages_per_week"] if known and not limit.get("clicks_keep_rising") else None
+    audit.h2("funnel.fatigue.title")
+    found = fatigue_findings(fatigue, load, limit, cap, audit)
+    _show_all(audit, found)
+    ax = plots.plot_fatigue(
+        fatigue,
+        cap=cap,
+        limit=drawn,
+        title="",
+        xlabel=audit.text("funnel.axis.per_week"),
+        pct=lambda v: audit.fmt(v, "pct1"),
+        ctr_label=audit.text("funnel.legend.ctr_ci"),
+        unsubscribe_label=audit.text("funnel.legend.unsubscribe_ci"),
+        cap_label=audit.text("funnel.legend.cap"),
+        limit_label=audit.text("funnel.legend.limit"),
+    )
+    audit.figure(ax, name="fatigue", title="funnel.fatigue.fig")
+    formats = {
+        "messages_per_week": "num1",
+        "customers": "int",
+        "messages": "int",
+        "ctr_ci": "pre",
+        "unsubscribe_ci": "pre",
+    }
+    audit.show(fatigue_display(fatigue, audit), formats=formats)
+    audit.note("funnel.fatigue.note")
+    columns = [
+        "messages_per_week",
+        "customers",
+        "ctr",
+        "unsubscribe_rate",
+        "expected_clicks_per_customer",
+    ]
+    metrics |= {
+        "message_load": load,
+        "fatigue": fatigue[columns].to_dict("records"),
+        "fatigue_limit_messages_per_week": limit["messages_per_week"] if known else None,
+    }
+    return _part(metrics, found)
+
+
+def funnel_metrics(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``funnel`` section of metrics.json from the notebook's parts."""
+    merged: dict[str, Any] = {}
+    for part in parts:
+        merged.update(part["metrics"])
+    return merged
+
+
+def recorded_findings(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The step's sentences for the executive summary (keys in ``RECORDED``)."""
+    return [f.record() for part in parts for f in part["findings"] if f.key in RECORDED]
