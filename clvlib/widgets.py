@@ -33,6 +33,7 @@ from clvlib import calculation, channels, funnel, plots, retention, saturation, 
 from clvlib.data.quality import is_large
 from clvlib.i18n import fmt, t
 from clvlib.models.clv import clv_by_segment, customer_lifetime_value, new_customer_value
+from clvlib.narrative.funnel import carts_findings
 from clvlib.narrative.retention import churn_findings
 from clvlib.report import display
 from clvlib.texts import TEXTS
@@ -358,19 +359,14 @@ def funnel_controls(
             fmt=lambda v: audit.fmt(v, "int"), pct=pct,
         )  # fmt: skip
         carts = funnel.abandoned_carts_table(audit, aov=aov, recovery_rate=recovery_rate, by=by)
-        row = (carts if by is None else carts[carts["source"] == source]).iloc[0]
+        if carts is not None and by is not None:
+            carts = carts[carts["source"] == source]
+        row = carts.iloc[0] if carts is not None and len(carts) else None
+        # the report's sentence, or why there is none (no cart step, no carts, no AOV)
+        cart = carts_findings(row, cfg.funnel, labels, audit, rate=recovery_rate)[-1]
         parts = {
             "funnel": _figure(ax, audit.text("funnel.steps.fig")),
-            "carts": _para(
-                audit,
-                "funnel.carts.finding",
-                carts=audit.fmt(row["abandoned_carts"], "int"),
-                rate=pct(row["abandonment_rate"]),
-                value=audit.fmt(row["abandoned_value"]),
-                aov=audit.fmt(row["aov"]),
-                recovery=pct(recovery_rate),
-                recovered=audit.fmt(row["recovered_value"]),
-            ),  # fmt: skip
+            "carts": _para(audit, cart.key, **cart.values),
         }
         if contact_cap_per_week is not None:
             load = funnel.message_load_summary(audit, contact_cap_per_week=contact_cap_per_week)
