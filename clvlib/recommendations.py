@@ -9,6 +9,19 @@ cannot be put in money honestly gives ``estimated_impact = None`` and ranks afte
 A recommendation is ``{"id", "title_key", "evidence_key", "values", "estimated_impact",
 "priority"}``; ``title_key``/``evidence_key`` are ``clvlib.texts`` keys filled with ``values``
 (raw numbers; the notebook formats them in the report's locale).
+
+Two guards in :func:`recommendations` hold for every rule (REPORT.md):
+
+- no yearly impact exceeds the client's yearly marketing spend plus yearly margin
+  (:func:`impact_ceiling`): no single action can return more. A rule that gives more has a
+  bug or rests on a runaway curve; its impact is capped at the ceiling, ``impact_capped`` is
+  true (with ``impact_uncapped``) and it is not ranked (``not_ranked_reason =
+  "impact_capped"``);
+- no impact rests on a response curve evaluated beyond the largest spend observed for a
+  channel: such a recommendation keeps ``estimated_impact = None`` and is not ranked
+  (``not_ranked_reason = "extrapolation"``); the report lists it, labelled.
+
+Unranked recommendations come last with ``priority = "not_ranked"``.
 """
 
 from __future__ import annotations
@@ -27,12 +40,100 @@ ASSUMPTIONS = {
     # delivery" nudge tops up
     "top_up_share": 0.25,
 }
-HIGH, MEDIUM, LOW = "high", "medium", "low"
+HIGH, MEDIUM, LOW, NOT_RANKED = "high", "medium", "low", "not_ranked"
 
 
 def _years(start: Any, end: Any) -> float:
     start, end = dt.date.fromisoformat(str(start)[:10]), dt.date.fromisoformat(str(end)[:10])
     return max((end - start).days + 1, 1) / 365.25
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a finite float, or None (missing, NaN, inf, not a number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def impact_ceiling(metrics: dict[str, Any]) -> dict[str, float] | None:
+    """The most any recommendation may claim a year: ``{"yearly_margin", "yearly_spend",
+    "ceiling"}`` (currency a year), or None when step I's figures do not give the margin.
+
+    Yearly margin: the margin earned so far (``calculation.historical.mean_margin`` ×
+    ``customers``; else ``aov`` × ``orders`` × ``gross_margin``) over ``window_years``.
+    Yearly marketing spend: ``channels_detail.overall.spend`` over its spend window (0 without
+    spend data). Ceiling = their sum.
+    """
+    calc = metrics.get("calculation") or {}
+    years = _number(calc.get("window_years"))
+    historical = (calc.get("historical") or {}).get("mean_margin")
+    margin = None
+    if _number(historical) is not None and _number(calc.get("customers")):
+        margin = historical * calc["customers"]
+    elif all(_number(calc.get(k)) is not None for k in ("aov", "orders", "gross_margin")):
+        margin = calc["aov"] * calc["orders"] * calc["gross_margin"]
+    if margin is None or not years:
+        return None
+    overall = (metrics.get("channels_detail") or {}).get("overall") or {}
+    spend = 0.0
+    if _number(overall.get("spend")) and overall.get("window_start") and overall.get("window_end"):
+        spend = overall["spend"] / _years(overall["window_start"], overall["window_end"])
+    yearly_margin = max(margin / years, 0.0)
+    return {"yearly_margin": yearly_margin, "yearly_spend": spend, "ceiling": yearly_margin + spend}
+
+
+def _extrapolated(move: dict[str, Any]) -> bool:
+    """Whether a reallocation row evaluates its curve beyond the spend observed (step III's
+    ``extrapolated``; else ``within_observed_range`` false or the new spend above
+    ``max_observed_spend``)."""
+    if "extrapolated" in move:
+        return bool(move["extrapolated"])
+    if move.get("within_observed_range") is False:
+        return True
+    top, after = _number(move.get("max_observed_spend")), _number(move.get("spend_after"))
+    return top is not None and after is not None and after > top
+
+
+def _reallocation_rule(moves: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Move budget from the worst to the best channel (step III's two reallocation rows).
+
+    Impact: step III's ``yearly_gain`` when it gives one (currency a year, the net gain of the
+    in-range move, the same figure on both rows: taken once), else 12 × Σ ``value_change``
+    (per month). A move whose curve is evaluated beyond the observed spend is listed without
+    an impact, not ranked.
+    """
+    if len(moves) != 2:
+        return []
+    source, target = moves
+    values = {
+        "source": source["channel"],
+        "target": target["channel"],
+        "amount": -source["spend_change"],
+        "source_ltv_cac": source["marginal_ltv_cac"],
+        "target_ltv_cac": target["marginal_ltv_cac"],
+    }
+    rec = {"id": "reallocate_budget", "title_key": "rec.reallocate.title", "values": values}
+    outside = [m for m in moves if _extrapolated(m)]
+    if outside:
+        beyond = outside[-1]  # the receiving channel when both are outside
+        top = _number(beyond.get("max_observed_spend"))
+        top = top if beyond["spend_change"] > 0 else None  # "largest spend" fits a rise only
+        values["channel"] = beyond["channel"]
+        if top is not None:
+            values["max_spend"] = top
+        key = "rec.reallocate.evidence_extrapolated" + ("" if top is not None else "_nomax")
+        return [
+            rec
+            | {"evidence_key": key, "estimated_impact": None, "not_ranked_reason": "extrapolation"}
+        ]
+    gains = [_number(m.get("yearly_gain")) for m in moves if "yearly_gain" in m]
+    if gains:
+        gain = gains[0] if gains[0] is not None else 0.0  # null: nothing counted
+    else:
+        gain = 12 * sum(m["value_change"] for m in moves)
+    if not gain > 0:
+        return []
+    return [rec | {"evidence_key": "rec.reallocate.evidence", "estimated_impact": gain}]
 
 
 def _channel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
@@ -59,27 +160,7 @@ def _channel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
                     "estimated_impact": loss,
                 }
             )
-    moves = detail.get("reallocation") or []
-    if len(moves) == 2:
-        gain = 12 * sum(m["value_change"] for m in moves)
-        if gain > 0:
-            source, target = moves
-            out.append(
-                {
-                    "id": "reallocate_budget",
-                    "title_key": "rec.reallocate.title",
-                    "evidence_key": "rec.reallocate.evidence",
-                    "values": {
-                        "source": source["channel"],
-                        "target": target["channel"],
-                        "amount": -source["spend_change"],
-                        "source_ltv_cac": source["marginal_ltv_cac"],
-                        "target_ltv_cac": target["marginal_ltv_cac"],
-                    },
-                    "estimated_impact": gain,
-                }
-            )
-    return out
+    return out + _reallocation_rule(detail.get("reallocation") or [])
 
 
 def _funnel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
@@ -225,10 +306,38 @@ def _saturation_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def _complete(rec: dict[str, Any]) -> bool:
+    """Whether every value of a recommendation's sentences is known (none missing or NaN)."""
+    return all(
+        v is not None and not (isinstance(v, float) and not math.isfinite(v))
+        for v in rec["values"].values()
+    )
+
+
+def _guard(rec: dict[str, Any], ceiling: dict[str, float] | None) -> dict[str, Any]:
+    """Cap an impact above the yearly spend + margin and take it out of the ranking."""
+    rec.setdefault("impact_capped", False)
+    rec.setdefault("not_ranked_reason", None)
+    impact = rec["estimated_impact"]
+    if impact is not None and not math.isfinite(impact):
+        rec["estimated_impact"] = None
+    elif impact is not None and ceiling is not None and impact > ceiling["ceiling"]:
+        rec.update(
+            estimated_impact=ceiling["ceiling"],
+            impact_uncapped=impact,
+            impact_capped=True,
+            not_ranked_reason="impact_capped",
+        )
+    return rec
+
+
 def recommendations(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     """All recommendations the metrics support, best estimated yearly impact first (those
-    without a money estimate last), with ``priority``: the top two with an impact "high", the
-    next two "medium", the rest "low"."""
+    without a money estimate after them, the unranked last), with ``priority``: the top two
+    with an impact "high", the next two "medium", the rest "low"; "not_ranked" for those
+    the guards take out of the ranking (``not_ranked_reason``: ``"extrapolation"`` or
+    ``"impact_capped"``, see the module docstring). A recommendation whose sentence would miss
+    a value is left out."""
     found = (
         _channel_rules(metrics)
         + _funnel_rules(metrics)
@@ -236,17 +345,30 @@ def recommendations(metrics: dict[str, Any]) -> list[dict[str, Any]]:
         + _saturation_rules(metrics)
         + _free_delivery_rules(metrics)
     )
-    found = [r for r in found if r["estimated_impact"] is None or r["estimated_impact"] > 0]
+    ceiling = impact_ceiling(metrics)
+    found = [_guard(r, ceiling) for r in found if _complete(r)]
+    found = [
+        r
+        for r in found
+        if r["estimated_impact"] is None or r["estimated_impact"] > 0 or r["not_ranked_reason"]
+    ]
     found.sort(
         key=lambda r: (
+            r["not_ranked_reason"] is not None,
             r["estimated_impact"] is None,
             -(r["estimated_impact"] or 0.0),
             r["id"],
         )
     )
     for rank, rec in enumerate(found):
-        has_impact = rec["estimated_impact"] is not None and math.isfinite(rec["estimated_impact"])
+        priced = rec["estimated_impact"] is not None and not rec["not_ranked_reason"]
         rec["priority"] = (
-            HIGH if has_impact and rank < 2 else MEDIUM if has_impact and rank < 4 else LOW
+            NOT_RANKED
+            if rec["not_ranked_reason"]
+            else HIGH
+            if priced and rank < 2
+            else MEDIUM
+            if priced and rank < 4
+            else LOW
         )
     return found

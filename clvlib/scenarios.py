@@ -15,6 +15,19 @@ customer and the customer base's predicted value over the horizon), so the table
 report's headline numbers. That transfer is exact for AOV (spend enters CLV linearly) and a
 first-order approximation for frequency and retention (BTYD purchase counts are not linear in
 them); the ``basis`` column says so.
+
+The basis (``scenario_basis``), so that scenarios exist whenever a CLV does:
+
+- ``"predictive"``: the simple decomposition is complete and step I fitted the models;
+- ``"simple"``: the decomposition is complete, no predictive CLV;
+- ``"predictive_direct"``: the decomposition is incomplete (no retention rate: under 24 months
+  of data; or no purchase frequency: under 12) but the predictive CLV exists. The levers then
+  act on the predictive CLV itself: *AOV +x %* scales it by 1 + x (exact: the Gamma-Gamma
+  expected spend enters it linearly); *frequency +x %* scales every customer's expected
+  purchases, so the CLV, by 1 + x (first order: in BG/NBD more purchases also mean more
+  chances to drop out); *CAC −x %* as above. *Retention +x pp* has no rate to move and is left
+  out (no row) — the report says so;
+- ``"none"``: no CLV at all (rows of NaN).
 """
 
 from __future__ import annotations
@@ -44,12 +57,46 @@ def simple_clv(aov: float, frequency: float, retention: float, margin: float) ->
     return aov * frequency * margin / (1.0 - retention)
 
 
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
+
+
+def _decomposition_complete(calc: dict[str, Any]) -> bool:
+    """Whether AOV, purchases a year, retention (0 ≤ r < 1) and margin are all known."""
+    parts = ("aov", "purchase_frequency_per_year", "retention_rate", "gross_margin")
+    if not all(_finite(calc.get(k)) for k in parts):
+        return False  # a part of the decomposition is unknown (null in metrics.json)
+    return 0 <= calc["retention_rate"] < 1
+
+
+def _predictive(calc: dict[str, Any]) -> dict[str, Any] | None:
+    clv = calc.get("clv") or None
+    return clv if clv and _finite(clv.get("mean")) else None
+
+
+def scenario_basis(calc: dict[str, Any]) -> str:
+    """What the levers act on for step I's recorded figures ``calc``: ``"predictive"``,
+    ``"simple"``, ``"predictive_direct"`` or ``"none"`` (see the module docstring). Not
+    ``"none"`` whenever a CLV per customer (predictive mean or simple CLV) is known."""
+    complete = _decomposition_complete(calc)
+    if _predictive(calc):
+        return "predictive" if complete else "predictive_direct"
+    return "simple" if _finite(calc.get("simple_clv")) else "none"
+
+
+def _direct_ratio(lever: str, change: float) -> float:
+    """CLV after / before for a lever acting on the predictive CLV itself."""
+    if lever in ("aov", "frequency"):
+        return 1.0 + change
+    return 1.0 if lever == "cac" else math.nan  # retention: no rate to move
+
+
 def _ratio(calc: dict[str, Any], lever: str, change: float) -> float:
     """CLV after / CLV before for one lever on the simple decomposition."""
+    if not _decomposition_complete(calc):
+        return math.nan
     aov, freq = calc["aov"], calc["purchase_frequency_per_year"]
     r, margin = calc["retention_rate"], calc["gross_margin"]
-    if any(v is None or not math.isfinite(v) for v in (aov, freq, r, margin)):
-        return math.nan  # a part of the decomposition is unknown (null in metrics.json)
     before = simple_clv(aov, freq, r, margin)
     if lever == "retention":
         after = simple_clv(aov, freq, min(r + change, 0.99), margin)
@@ -72,25 +119,31 @@ def scenario_table(calc: dict[str, Any], levers: dict[str, float], *, spend: flo
     Columns: ``lever``, ``change`` (the lever's size), ``clv_before``/``clv_after`` (currency
     per customer), ``clv_change`` (fraction), ``value_change`` (currency: change of the base's
     value over the CLV horizon), ``spend_change`` (currency, CAC lever: acquisition spend saved
-    for the same new customers, negative = saving), ``basis`` (``"predictive"`` or
-    ``"simple"``).
+    for the same new customers, negative = saving), ``basis`` (``scenario_basis``:
+    ``"predictive"``, ``"simple"``, ``"predictive_direct"`` or ``"none"``). On the
+    ``"predictive_direct"`` basis the retention lever has no row; on ``"none"`` every row is NaN.
     """
     unknown = set(levers) - set(LEVERS)
     if unknown:
         raise ValueError(f"unknown lever(s) {sorted(unknown)}; use {list(LEVERS)}")
-    predictive = calc.get("clv") or None
+    basis = scenario_basis(calc)
+    predictive = _predictive(calc)
     if predictive:
-        per_customer, total, basis = predictive["mean"], predictive["total"], "predictive"
-    else:
-        per_customer = calc.get("simple_clv")
-        total = per_customer * calc.get("customers", 0) if per_customer else math.nan
-        basis = "simple"
-    # no CLV to move (metrics.json has null: e.g. a window under two years): NaN rows
-    per_customer = math.nan if per_customer is None else per_customer
-    total = math.nan if total is None else total
+        per_customer, total = predictive["mean"], predictive.get("total")
+    elif basis == "simple":
+        per_customer = calc["simple_clv"]
+        total = per_customer * calc.get("customers", 0)
+    else:  # no CLV to move (metrics.json has null): NaN rows
+        per_customer, total = math.nan, math.nan
+    total = total if _finite(total) else math.nan
     rows = []
     for lever, change in levers.items():
-        ratio = _ratio(calc, lever, change) if math.isfinite(per_customer) else math.nan
+        if basis == "predictive_direct":
+            if lever == "retention":
+                continue
+            ratio = _direct_ratio(lever, change)
+        else:
+            ratio = _ratio(calc, lever, change) if math.isfinite(per_customer) else math.nan
         rows.append(
             {
                 "lever": lever,

@@ -486,6 +486,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "margin over {horizon} months, 95 % CI {low}–{high}",
         "pl": "marża w {horizon} mies., 95 % PU {low}–{high}",
     },
+    "sum.sub.max_cac_no_ci": {"en": "value of a new customer", "pl": "wartość nowego klienta"},
+    "sum.sub.clv_predictive_no_ci": {
+        "en": "margin over {horizon} months",
+        "pl": "marża w {horizon} mies.",
+    },
+    "sum.sub.caveat.upper_bound": {"en": "upper bound", "pl": "górna granica"},
+    "sum.sub.caveat.holdout_miss": {
+        "en": "model missed holdout",
+        "pl": "model chybił w okresie testowym",
+    },
     "sum.box.max_cac": {"en": "Maximum CAC", "pl": "Maksymalny CAC"},
     "sum.box.cac": {"en": "CAC (paid channels)", "pl": "CAC (kanały płatne)"},
     "sum.sub.cac": {
@@ -586,7 +596,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "means. {intervals} Standard errors come from the observed information.",
         "pl": "<b>CLV predykcyjny.</b> Zakupy opisuje model BG/NBD lub MBG/NBD (ten "
         "o najniższym AIC w okresie kalibracji; obok podajemy jego prognozę na okres testowy), "
-        "wartość zakupu — model Gamma-Gamma; oba dopasowane metodą największej wiarygodności do "
+        "wartość zakupu: model Gamma-Gamma; oba dopasowane metodą największej wiarygodności do "
         "dni zakupów w tygodniach (zamówienia z jednego dnia łączone; pierwszy zakup nie jest "
         "ponownym). CLV klienta to marża × oczekiwana wartość zakupu × suma po miesiącach m "
         "oczekiwanej liczby zakupów w miesiącu m, dyskontowanej przez (1 + d)^(m/12), w "
@@ -608,7 +618,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Przedziały to przedziały percentylowe z {n_boot} prób bootstrapowych klientów; "
         "przy ponad {exact} klientach w każdej próbie oszacowania obu modeli przesuwa jeden "
         "krok Newtona (z obserwowanej macierzy informacji pełnego dopasowania) zamiast "
-        "ponownego dopasowania — o tym samym rozkładzie granicznym.",
+        "ponownego dopasowania, o tym samym rozkładzie granicznym.",
     },
     "meth.def.funnel": {
         "en": "<b>Funnel and communication.</b> A session reaches every funnel step up to the "
@@ -1392,6 +1402,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Krańcowy LTV:CAC {source_ltv_cac} wobec {target_ltv_cac}; przesunięcie {amount} "
         "miesięcznie (zastrzeżenia w kroku III).",
     },
+    "rec.reallocate.evidence_extrapolated": {
+        "en": "Marginal LTV:CAC {source_ltv_cac} against {target_ltv_cac}; moving {amount} a "
+        "month would take {channel} above the largest monthly spend observed ({max_spend}), "
+        "where its response curve is extrapolated, so the gain is not estimated.",
+        "pl": "Krańcowy LTV:CAC {source_ltv_cac} wobec {target_ltv_cac}; przesunięcie {amount} "
+        "miesięcznie wyprowadziłoby kanał {channel} powyżej największych zaobserwowanych "
+        "wydatków miesięcznych ({max_spend}), gdzie krzywa reakcji jest ekstrapolowana, więc "
+        "zysku nie szacujemy.",
+    },
+    "rec.reallocate.evidence_extrapolated_nomax": {
+        "en": "Marginal LTV:CAC {source_ltv_cac} against {target_ltv_cac}; moving {amount} a "
+        "month would take {channel}'s monthly spend outside the range observed so far, where "
+        "its response curve is extrapolated, so the gain is not estimated.",
+        "pl": "Krańcowy LTV:CAC {source_ltv_cac} wobec {target_ltv_cac}; przesunięcie {amount} "
+        "miesięcznie wyprowadziłoby wydatki kanału {channel} poza dotąd obserwowany zakres, "
+        "gdzie krzywa reakcji jest ekstrapolowana, więc zysku nie szacujemy.",
+    },
+    "rec.capped": {
+        "en": "The rule's own estimate, {raw} a year, exceeds the client's yearly marketing "
+        "spend plus yearly margin ({ceiling}), which no single action can return: it is capped "
+        "there and not ranked.",
+        "pl": "Szacunek reguły, {raw} rocznie, przekracza roczne wydatki marketingowe klienta "
+        "razem z roczną marżą ({ceiling}), czego żadne pojedyncze działanie nie może przynieść: "
+        "ograniczamy go do tej kwoty i nie uwzględniamy w rankingu.",
+    },
     "rec.cart_reminder.title": {
         "en": "Send abandoned-cart reminders",
         "pl": "Wysyłaj przypomnienia o porzuconych koszykach",
@@ -1481,6 +1516,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "(wymaga wskaźnika retencji, czyli dwóch lat danych), ani predykcyjnego (wymaga "
         "powracających klientów).",
     },
+    "sum.scenarios_basis.predictive": {
+        "en": "The levers act on the simple CLV decomposition (AOV × frequency × retention "
+        "period × margin) and carry its relative change over to the predictive CLV of {clv} "
+        "per customer.",
+        "pl": "Dźwignie działają na rozkład CLV prostego (AOV × częstotliwość × okres retencji "
+        "× marża), a jego względną zmianę przenosimy na CLV predykcyjny wynoszący {clv} na "
+        "klienta.",
+    },
+    "sum.scenarios_basis.simple": {
+        "en": "The levers act on the simple CLV of {clv} per customer (AOV × frequency × "
+        "retention period × margin); no predictive CLV was computed.",
+        "pl": "Dźwignie działają na CLV prosty wynoszący {clv} na klienta (AOV × częstotliwość "
+        "× okres retencji × marża); CLV predykcyjnego nie policzono.",
+    },
+    "sum.scenarios_basis.predictive_direct": {
+        "en": "The simple CLV cannot be computed here (it needs an annual retention rate, so "
+        "two years of data), so the levers act on the predictive CLV of {clv} per customer "
+        "itself: order value and frequency scale it in proportion; retention has no measured "
+        "rate to move and is left out.",
+        "pl": "CLV prostego nie da się tu policzyć (wymaga rocznego wskaźnika retencji, czyli "
+        "dwóch lat danych), więc dźwignie działają bezpośrednio na CLV predykcyjny wynoszący "
+        "{clv} na klienta: wartość zamówienia i częstotliwość zmieniają go proporcjonalnie; "
+        "retencji nie ma zmierzonego wskaźnika do zmiany, więc ją pominięto.",
+    },
     "sum.impact_note": {
         "en": "Impact: margin a year under the assumption stated with each action. Scenarios "
         "move one lever at a time (method in Appendix B).",
@@ -1491,19 +1550,31 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "<b>Scenarios and recommendations.</b> A scenario changes one lever of the simple "
         "CLV (retention in percentage points, order value, frequency, acquisition cost) and "
         "carries the relative change over to the predictive CLV and the base's value over the "
-        "horizon — exact for order value, a first-order approximation for the others. The "
-        "message cap is valued at the campaigns' attributed revenue per click, which overstates "
-        "it if messages take credit for purchases that would happen anyway. Recommendation "
-        "impacts are yearly margin under the assumption stated with each; those that cannot be "
-        "valued honestly are listed without a figure.",
+        "horizon: exact for order value, a first-order approximation for the others. Without "
+        "an annual retention rate (under two years of data) the levers act on the predictive "
+        "CLV itself: order value and frequency scale it in proportion, retention is left out. "
+        "The message cap is valued at the campaigns' attributed revenue per click, which "
+        "overstates it if messages take credit for purchases that would happen anyway. "
+        "Recommendation impacts are yearly margin under the assumption stated with each; those "
+        "that cannot be valued honestly are listed without a figure. No impact may exceed the "
+        "client's yearly marketing spend plus yearly margin (one capped there is a warning and "
+        "is not ranked), and none counts a response curve beyond the largest spend observed "
+        "for a channel: such a move is listed as an extrapolation, without a figure, not "
+        "ranked.",
         "pl": "<b>Scenariusze i rekomendacje.</b> Scenariusz zmienia jedną dźwignię prostego CLV "
         "(retencję w punktach procentowych, wartość zamówienia, częstotliwość, koszt "
-        "pozyskania) i przenosi względną zmianę na CLV predykcyjny i wartość bazy w horyzoncie "
-        "— dokładnie dla wartości zamówienia, w przybliżeniu pierwszego rzędu dla pozostałych. "
-        "Limit komunikatów wyceniamy przychodem przypisanym do kliknięcia, co zawyża efekt, "
-        "jeśli komunikaty przypisują sobie zakupy, które i tak by nastąpiły. Efekty "
-        "rekomendacji to roczna marża przy założeniu podanym przy każdej; tych, których nie da "
-        "się uczciwie wycenić, nie wyceniamy.",
+        "pozyskania) i przenosi względną zmianę na CLV predykcyjny i wartość bazy w horyzoncie, "
+        "dokładnie dla wartości zamówienia, w przybliżeniu pierwszego rzędu dla pozostałych. "
+        "Bez rocznego wskaźnika retencji (poniżej dwóch lat danych) dźwignie działają "
+        "bezpośrednio na CLV predykcyjny: wartość zamówienia i częstotliwość zmieniają go "
+        "proporcjonalnie, retencję pomijamy. Limit komunikatów wyceniamy przychodem "
+        "przypisanym do kliknięcia, co zawyża efekt, jeśli komunikaty przypisują sobie zakupy, "
+        "które i tak by nastąpiły. Efekty rekomendacji to roczna marża przy założeniu podanym "
+        "przy każdej; tych, których nie da się uczciwie wycenić, nie wyceniamy. Żaden efekt "
+        "nie może przekroczyć rocznych wydatków marketingowych klienta razem z roczną marżą "
+        "(efekt ograniczony do tej kwoty to ostrzeżenie i nie trafia do rankingu) i żaden nie "
+        "korzysta z krzywej reakcji powyżej największych zaobserwowanych wydatków kanału: "
+        "takie przesunięcie pokazujemy jako ekstrapolację, bez kwoty i poza rankingiem.",
     },
     "sum.no_recommendations": {
         "en": "The data of this edition support no recommendation with evidence yet.",
@@ -1512,6 +1583,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "sum.priority.high": {"en": "high", "pl": "wysoki"},
     "sum.priority.medium": {"en": "medium", "pl": "średni"},
     "sum.priority.low": {"en": "low", "pl": "niski"},
+    "sum.priority.not_ranked.extrapolation": {
+        "en": "extrapolation, not ranked",
+        "pl": "ekstrapolacja, poza rankingiem",
+    },
+    "sum.priority.not_ranked.impact_capped": {
+        "en": "estimate capped, not ranked",
+        "pl": "szacunek ograniczony, poza rankingiem",
+    },
     "scen.retention": {"en": "Retention +{x} pp", "pl": "Retencja +{x} pp"},
     "scen.aov": {"en": "Average order value +{x}", "pl": "Średnia wartość zamówienia +{x}"},
     "scen.frequency": {"en": "Purchase frequency +{x}", "pl": "Częstotliwość zakupów +{x}"},

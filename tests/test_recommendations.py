@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clvlib.recommendations import ASSUMPTIONS, recommendations
+from clvlib.recommendations import ASSUMPTIONS, impact_ceiling, recommendations
 
 METRICS = {
     "calculation": {"customers": 3000, "window_years": 3.0, "aov": 200.0, "gross_margin": 0.3},
@@ -164,3 +164,112 @@ def test_free_delivery_rule_by_hand():
     (rec,) = recommendations(metrics)
     assert rec["id"] == "free_delivery_nudge"
     assert rec["estimated_impact"] == pytest.approx(0.25 * 6_000 * 0.3)
+
+
+# -- the guards (issue 16, defect 3) -------------------------------------------------------------
+#: A client like issue 16's: 3 years of data, margin so far 3 × 150,000 (so 150,000 a year) and
+#: marketing spend 3 × 60,000 (60,000 a year): no action can return more than 210,000 a year.
+GUARDED = {
+    "calculation": {
+        "customers": 3000,
+        "window_years": 3.0,
+        "aov": 200.0,
+        "orders": 9000,
+        "gross_margin": 0.3,
+        "historical": {"mean_margin": 150.0},
+    },
+    "channels_detail": {
+        "overall": {"window_start": "2023-01-01", "window_end": "2025-12-31", "spend": 180_000.0},
+    },
+}
+YEARS = 1096 / 365.25  # the spend window 2023-01-01 … 2025-12-31, inclusive
+
+
+def _moves(**to_extra):
+    """The defect's move: 6,548 a month from Facebook to Newsletter, valued at 157,202 a
+    month (1,886,420 a year); ``to_extra`` adds step III's new columns to the receiving row."""
+    source = {
+        "channel": "Facebook",
+        "spend_change": -6548.0,
+        "spend_after": 10_000.0,
+        "value_change": -1000.0,
+        "marginal_ltv_cac": 1.1,
+        "within_observed_range": True,
+    }
+    target = {
+        "channel": "Newsletter",
+        "spend_change": 6548.0,
+        "spend_after": 6948.0,
+        "value_change": 158_201.7,
+        "marginal_ltv_cac": 9.0,
+        "within_observed_range": True,
+    } | to_extra
+    return [source, target]
+
+
+def _with_moves(moves):
+    metrics = {k: dict(v) for k, v in GUARDED.items()}
+    metrics["channels_detail"] = GUARDED["channels_detail"] | {"reallocation": moves}
+    return metrics
+
+
+def test_impact_ceiling_is_yearly_margin_plus_yearly_spend_by_hand():
+    ceiling = impact_ceiling(GUARDED)
+    assert ceiling["yearly_margin"] == pytest.approx(150 * 3000 / 3.0)  # 150,000
+    assert ceiling["yearly_spend"] == pytest.approx(180_000 / YEARS)  # ≈ 59,945
+    assert ceiling["ceiling"] == pytest.approx(150_000 + 180_000 / YEARS)
+
+
+def test_an_impact_above_spend_plus_margin_is_capped_and_not_ranked():
+    """Issue 16 defect 3: 12 × 157,201.7 = 1,886,420 a year, more than the client's yearly
+    spend plus margin (≈ 209,945): the rule's figure is capped there, flagged and not ranked
+    "high" (before the guard it was the top recommendation at 1,886,420)."""
+    (rec,) = recommendations(_with_moves(_moves()))
+    assert rec["impact_uncapped"] == pytest.approx(1_886_420.4)
+    assert rec["estimated_impact"] == pytest.approx(150_000 + 180_000 / YEARS)
+    assert rec["impact_capped"] is True
+    assert rec["priority"] == "not_ranked" and rec["not_ranked_reason"] == "impact_capped"
+
+
+def test_an_extrapolated_reallocation_is_listed_without_impact_and_never_ranked():
+    """Step III marks the move into Newsletter as beyond its largest monthly spend (16× in the
+    defect): no impact is counted, whatever the curve says, and it is not ranked."""
+    extrapolated = _moves(extrapolated=True, max_observed_spend=434.0, yearly_gain=0.0)
+    (rec,) = recommendations(_with_moves(extrapolated))
+    assert rec["estimated_impact"] is None
+    assert rec["priority"] == "not_ranked" and rec["not_ranked_reason"] == "extrapolation"
+    assert rec["evidence_key"] == "rec.reallocate.evidence_extrapolated"
+    assert rec["values"]["channel"] == "Newsletter" and rec["values"]["max_spend"] == 434.0
+    # without step III's new columns, a row outside the observed range is enough
+    older = _moves(within_observed_range=False)
+    (rec,) = recommendations(_with_moves(older))
+    assert rec["not_ranked_reason"] == "extrapolation" and rec["estimated_impact"] is None
+    assert rec["evidence_key"] == "rec.reallocate.evidence_extrapolated_nomax"
+
+
+def test_an_extrapolated_move_ranks_after_every_priced_recommendation():
+    metrics = _with_moves(_moves(extrapolated=True, max_observed_spend=434.0))
+    metrics["saturation"] = {"potential": {"reactivation": {"customers": 40, "clv_future": 600.0}}}
+    metrics["calculation"] = metrics["calculation"] | {"clv": {"horizon_months": 36}}
+    ranked = recommendations(metrics)
+    assert [r["id"] for r in ranked] == ["reactivate_segment", "reallocate_budget"]
+    assert [r["priority"] for r in ranked] == ["high", "not_ranked"]
+
+
+def test_the_in_range_yearly_gain_of_step_three_is_the_impact():
+    """Step III's ``yearly_gain`` (currency a year, the net gain of the in-range move, the same
+    figure on both rows) replaces 12 × the monthly value change: 7,000 a year, counted once."""
+    moves = _moves(extrapolated=False, yearly_gain=7_000.0)
+    moves[0] |= {"extrapolated": False, "yearly_gain": 7_000.0}
+    (rec,) = recommendations(_with_moves(moves))
+    assert rec["estimated_impact"] == pytest.approx(7_000.0)
+    assert rec["priority"] == "high" and rec["impact_capped"] is False
+
+
+def test_a_recommendation_whose_sentence_misses_a_value_is_left_out():
+    """A rep without a churn figure for the median would put "—" into the evidence."""
+    metrics = {"calculation": {"window_years": 2.0, "gross_margin": 0.3}}
+    metrics["saturation"] = {
+        "free_delivery": {"orders_near": 8, "near_share": None, "threshold": 200.0, "uplift": 1e3}
+    }
+    assert recommendations(metrics) == []

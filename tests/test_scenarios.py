@@ -74,3 +74,48 @@ def test_message_cap_by_hand():
     assert row["lever"] == "messages" and row["change"] == 2.0
     assert row["value_change"] == pytest.approx(600.0)
     assert message_cap_scenario({}, margin=0.3, horizon_months=24) is None
+
+
+# -- issue 16, defect 4: scenarios exist whenever a CLV does ---------------------------------------
+#: a one-year orders-only client (the UK retailer of issue 16): a predictive CLV of 995, no
+#: retention rate (under 24 months of data), so no simple CLV
+PREDICTIVE_ONLY = {
+    "aov": 20.0,
+    "purchase_frequency_per_year": 4.0,
+    "retention_rate": None,
+    "gross_margin": 0.3,
+    "customers": 4000,
+    "simple_clv": None,
+    "clv": {"mean": 995.0, "total": 3_980_000.0, "horizon_months": 36},
+}
+
+
+def test_scenarios_on_a_predictive_only_calculation_move_the_predictive_clv():
+    """AOV +5 % and frequency +10 % scale the predictive CLV by 1.05 and 1.10 (995 → 1,044.75
+    and 1,094.50; the base's 3.98 M by 199,000 and 398,000); retention has no rate to move and
+    gives no row; the CAC lever is unchanged. Before the fix every row was NaN and the report
+    said no CLV could be computed beside a CLV box of 995."""
+    from clvlib.scenarios import scenario_basis
+
+    assert scenario_basis(PREDICTIVE_ONLY) == "predictive_direct"
+    table = scenario_table(
+        PREDICTIVE_ONLY, {"retention": 0.05, "aov": 0.05, "frequency": 0.1, "cac": 0.1}, spend=1e4
+    ).set_index("lever")
+    assert list(table.index) == ["aov", "frequency", "cac"]
+    assert table.loc["aov", "clv_after"] == pytest.approx(1044.75)
+    assert table.loc["aov", "value_change"] == pytest.approx(199_000.0)
+    assert table.loc["frequency", "clv_after"] == pytest.approx(1094.5)
+    assert table.loc["cac", "clv_change"] == 0.0 and table.loc["cac", "spend_change"] == -1e3
+    assert (table["basis"] == "predictive_direct").all()
+    assert table[["clv_after", "clv_change", "value_change"]].notna().all().all()
+
+
+def test_the_basis_is_none_only_without_any_clv():
+    from clvlib.scenarios import scenario_basis
+
+    assert scenario_basis(CALC) == "predictive"
+    assert scenario_basis({k: v for k, v in CALC.items() if k != "clv"}) == "simple"
+    nothing = {k: v for k, v in PREDICTIVE_ONLY.items() if k != "clv"}
+    assert scenario_basis(nothing) == "none"
+    assert scenario_basis(PREDICTIVE_ONLY | {"clv": {"mean": None}}) == "none"
+    assert scenario_table(nothing, {"aov": 0.1})["clv_after"].isna().all()

@@ -1,0 +1,269 @@
+"""The executive summary and Appendix B say only what the recorded figures support (issue 16):
+boxes are the recorded figures formatted, scenarios exist whenever a CLV does and no sentence
+says otherwise, and no sentence carries a missing value ("—", nan, None, inf)."""
+
+from __future__ import annotations
+
+import html as htmllib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from clvlib import i18n
+from clvlib.audit import PLACEHOLDER
+from clvlib.narrative import summary
+from clvlib.recommendations import impact_ceiling, recommendations
+from clvlib.report import display
+from clvlib.scenarios import scenario_table
+from clvlib.texts import TEXTS
+
+LOCALES = ("en", "pl")
+
+#: step I of a three-year client with every figure (as the demo records it)
+FULL = {
+    "customers": 2000,
+    "orders": 6942,
+    "aov": 211.95,
+    "purchase_frequency_per_year": 2.44,
+    "retention_rate": 0.51,
+    "gross_margin": 0.35,
+    "simple_clv": 371.29,
+    "repeat_rate": 0.7315,
+    "top20_share": 0.588,
+    "window_years": 3.0,
+    "clv": {
+        "mean": 163.03,
+        "ci_low": 151.52,
+        "ci_high": 177.6,
+        "total": 326_067.1,
+        "horizon_months": 36,
+        "n_boot": 100,
+        "interval_method": "bootstrap",
+        "new_customer": {"value": 344.44, "ci_low": 324.9, "ci_high": 369.95},
+    },
+}
+#: issue 16 defect 4: one year of a UK retailer, a predictive CLV of 995 (no interval: the
+#: model sat on its bound), no retention rate, so no simple CLV
+PREDICTIVE_ONLY = FULL | {
+    "retention_rate": None,
+    "simple_clv": None,
+    "clv": {"mean": 995.0, "total": 3_980_000.0, "horizon_months": 36},
+}
+SIMPLE_ONLY = {k: v for k, v in FULL.items() if k != "clv"}
+NO_CLV = SIMPLE_ONLY | {"retention_rate": None, "simple_clv": None}
+CALCS = {"full": FULL, "predictive_only": PREDICTIVE_ONLY, "simple": SIMPLE_ONLY, "none": NO_CLV}
+
+
+def formatters(locale: str, currency: str = "PLN"):
+    def fmt(value, kind: str = "money") -> str:  # audit.fmt
+        return i18n.fmt(value, kind, locale=locale, currency=currency)
+
+    def text(key: str, **values):
+        return display.text(locale, key, **values)
+
+    return fmt, text
+
+
+def rendered(finding, locale: str) -> str:
+    return i18n.t(finding.key, locale, **finding.values)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_boxes_are_the_recorded_figures_formatted(locale):
+    fmt, text = formatters(locale)
+    paid = {"cac": 155.08, "ltv_cac": 2.49}
+    boxes = {
+        label: (value, sub)
+        for label, value, sub in summary.headline_boxes(FULL, paid, fmt=fmt, text=text)
+    }
+    assert boxes["sum.box.clv"][0] == fmt(FULL["clv"]["mean"])
+    assert fmt(FULL["clv"]["ci_low"]) in boxes["sum.box.clv"][1]
+    assert boxes["sum.box.max_cac"][0] == fmt(FULL["clv"]["new_customer"]["value"])
+    assert boxes["sum.box.cac"][0] == fmt(paid["cac"])
+    assert boxes["sum.box.ltv_cac"][0] == fmt(paid["ltv_cac"], "num1")
+    assert boxes["sum.box.repeat"][0] == fmt(FULL["repeat_rate"], "pct0")
+    assert boxes["sum.box.top20"][0] == fmt(FULL["top20_share"], "pct0")
+
+
+@pytest.mark.parametrize("name", CALCS)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_clv_box_and_a_no_clv_sentence_never_stand_together(name, locale):
+    """Issue 16 defect 4: a CLV box of 995 beside "neither the simple CLV nor the predictive
+    CLV could be computed". A CLV box ↔ scenarios with known values and a sentence naming
+    their basis; no CLV box ↔ the no-scenarios sentence."""
+    calc = CALCS[name]
+    fmt, text = formatters(locale)
+    labels = [b[0] for b in summary.headline_boxes(calc, None, fmt=fmt, text=text)]
+    (finding,) = summary.scenario_findings(calc, fmt=fmt)
+    table = scenario_table(calc, {"retention": 0.05, "aov": 0.05, "frequency": 0.05})
+    if "sum.box.clv" in labels:
+        assert finding.key != "sum.no_scenarios"
+        assert len(table) and table["clv_after"].notna().all(), table
+    else:
+        assert name == "none" and finding.key == "sum.no_scenarios"
+        assert labels[0] == "sum.box.customers"
+    assert not PLACEHOLDER.search(rendered(finding, locale))
+
+
+def test_the_scenario_sentence_names_the_predictive_basis_without_a_retention_rate():
+    fmt, _ = formatters("en", "GBP")
+    (finding,) = summary.scenario_findings(PREDICTIVE_ONLY, fmt=fmt)
+    assert finding.key == "sum.scenarios_basis.predictive_direct"
+    assert fmt(995.0) in rendered(finding, "en") and "left out" in rendered(finding, "en")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_clv_box_says_upper_bound_and_holdout_miss_briefly(locale):
+    fmt, text = formatters(locale)
+    calc = FULL | {"model": {"at_bounds": ["a"]}, "holdout": {"miss": True}}
+    sub = dict((b[0], b[2]) for b in summary.headline_boxes(calc, None, fmt=fmt, text=text))
+    assert text("sum.sub.caveat.upper_bound") in sub["sum.box.clv"]
+    assert text("sum.sub.caveat.holdout_miss") in sub["sum.box.clv"]
+    plain = dict((b[0], b[2]) for b in summary.headline_boxes(FULL, None, fmt=fmt, text=text))
+    assert text("sum.sub.caveat.upper_bound") not in plain["sum.box.clv"]
+
+
+@pytest.mark.parametrize("name", CALCS)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_summary_or_methods_sentence_has_a_hole(name, locale):
+    """Missing intervals, a missing n_boot, a missing retention rate: every sentence and box
+    of the summary and Appendix B stays whole (the box of a missing figure is left out)."""
+    calc = CALCS[name]
+    fmt, text = formatters(locale)
+    findings = summary.lead_findings(
+        calc, fmt=fmt, client="X", start="2025-01-01", end="2025-12-31"
+    )
+    findings += summary.scenario_findings(calc, fmt=fmt)
+    findings += summary.methods_findings(
+        calc,
+        fmt=fmt,
+        text=text,
+        margin_column=False,
+        gross_margin=0.3,
+        discount_rate=0.1,
+        steps_run={"funnel", "channels"},
+    )
+    for finding in findings:
+        assert not PLACEHOLDER.search(rendered(finding, locale)), finding
+    for box in summary.headline_boxes(calc, {"cac": None, "ltv_cac": None}, fmt=fmt, text=text):
+        assert not any(PLACEHOLDER.search(part) for part in box[1:]), box
+
+
+#: issue 16 defect 3: 6,548 a month from Facebook to Newsletter valued at 1,886,420 a year, for
+#: a client whose yearly margin (150,000) plus yearly spend (≈ 59,945) is ≈ 209,945
+DEFECT = {
+    "calculation": {"customers": 3000, "window_years": 3.0, "historical": {"mean_margin": 150.0}},
+    "channels_detail": {
+        "overall": {"window_start": "2023-01-01", "window_end": "2025-12-31", "spend": 180_000.0},
+        "reallocation": [
+            {"channel": "Facebook", "spend_change": -6548.0, "value_change": -1000.0,
+             "marginal_ltv_cac": 1.1, "within_observed_range": True},
+            {"channel": "Newsletter", "spend_change": 6548.0, "value_change": 158_201.7,
+             "marginal_ltv_cac": 9.0, "within_observed_range": True},
+        ],
+    },
+}  # fmt: skip
+
+
+def _records(metrics, locale):
+    fmt, text = formatters(locale)
+    ceiling = impact_ceiling(metrics)
+    return [
+        summary.recommendation_record(r, ceiling, fmt=fmt, text=text)
+        for r in recommendations(metrics)
+    ]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_capped_impact_is_said_with_both_figures(locale):
+    fmt, text = formatters(locale)
+    (record,) = _records(DEFECT, locale)
+    assert record["impact_capped"] and record["priority"] == "not_ranked"
+    assert (
+        fmt(1_886_420.4) in record["evidence"]
+        and fmt(record["estimated_impact"]) in record["evidence"]
+    )
+    assert summary.priority_label(record, text) == text("sum.priority.not_ranked.impact_capped")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_extrapolated_move_says_why_it_has_no_figure(locale):
+    fmt, _ = formatters(locale)
+    metrics = json.loads(json.dumps(DEFECT))
+    metrics["channels_detail"]["reallocation"][1] |= {
+        "extrapolated": True,
+        "max_observed_spend": 434.0,
+    }
+    (record,) = _records(metrics, locale)
+    assert record["estimated_impact"] is None and record["not_ranked_reason"] == "extrapolation"
+    assert fmt(434.0) in record["evidence"] and "Newsletter" in record["evidence"]
+    for sentence in (record["title"], record["evidence"]):
+        assert not PLACEHOLDER.search(sentence) and "{" not in sentence, sentence
+    frame = summary.recommendation_frame([record], fmt=fmt, text=formatters(locale)[1])
+    assert list(frame["impact"]) == ["–"]
+
+
+def test_every_summary_text_exists_in_both_languages():
+    keys = [k for k in TEXTS if k.split(".")[0] in ("sum", "rec", "scen", "meth")]
+    assert all(set(TEXTS[k]) >= {"en", "pl"} for k in keys)
+
+
+# -- the whole report: boxes in audit.html = metrics.json ------------------------------------------
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    from clvlib.cli import main
+    from clvlib.data.demo import write_demo
+
+    root = tmp_path_factory.mktemp("summary")
+    config = Path(write_demo(root / "demo", customers=400, seed=5, progress=False))
+    config.write_text(config.read_text("utf-8").replace("locale: pl ", "locale: en "), "utf-8")
+    code = main(["run", str(config), "--out", str(root / "reports"), "--no-pdf", "--quiet"])
+    assert code == 0
+    run = sorted((root / "reports").glob("*/*"))[-1]
+    return json.loads((run / "metrics.json").read_text()), (run / "audit.html").read_text("utf-8")
+
+
+def _section(page: str, name: str) -> str:
+    start = page.index(f'id="sec-{name}"')
+    return page[start : page.index("</section>", start)]
+
+
+def _plain(markup: str) -> str:
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
+
+
+@pytest.mark.slow
+def test_the_summary_boxes_of_a_run_equal_metrics_json(small_run):
+    metrics, page = small_run
+    calc, paid = metrics["calculation"], metrics["channels_detail"]["overall"]
+    fmt, text = formatters("en", metrics["run"]["currency"])
+    section = _section(page, "summary")
+    shown = [_plain(v) for v in re.findall(r'<div class="box-value">(.*?)</div>', section)]
+    labels = [_plain(v) for v in re.findall(r'<div class="box-label">(.*?)</div>', section)]
+    expected = {
+        text("sum.box.clv"): fmt(calc["clv"]["mean"]),
+        text("sum.box.max_cac"): fmt(calc["clv"]["new_customer"]["value"]),
+        text("sum.box.cac"): fmt(paid["cac"]),
+        text("sum.box.ltv_cac"): fmt(paid["ltv_cac"], "num1"),
+        text("sum.box.repeat"): fmt(calc["repeat_rate"], "pct0"),
+        text("sum.box.top20"): fmt(calc["top20_share"], "pct0"),
+    }
+    assert dict(zip(labels, shown, strict=True)) == {k: _plain(v) for k, v in expected.items()}
+
+
+@pytest.mark.slow
+def test_no_sentence_of_the_summary_or_appendix_b_has_a_hole(small_run):
+    metrics, page = small_run
+    for name in ("summary", "appendix_methods"):
+        section = _section(page, name)
+        sentences = [_plain(p) for p in re.findall(r"<p[^>]*>(.*?)</p>", section, flags=re.S)]
+        sentences += [_plain(s) for s in re.findall(r'<div class="box-sub">(.*?)</div>', section)]
+        assert sentences
+        for sentence in sentences:
+            assert not PLACEHOLDER.search(sentence), sentence
+    assert metrics["scenarios"] and not metrics.get("sentences_left_out")
+    ceiling = impact_ceiling(metrics)["ceiling"]
+    for rec in metrics["recommendations"]:
+        assert rec["estimated_impact"] is None or rec["estimated_impact"] <= ceiling, rec
