@@ -30,7 +30,7 @@ from clvlib.models.clv import (
 from clvlib.models.gammagamma import GammaGamma, SpendFrequencyCorrelationWarning
 from clvlib.models.holdout import (
     conditional_expectations,
-    holdout_summary,
+    holdout_check,
     model_comparison,
     tracking_table,
 )
@@ -65,6 +65,19 @@ MIN_SPEND_REPEATERS = 20
 CONSTANT_SPEND_CV = 1e-3
 #: |log θ| at which a parameter sits on the optimiser's bounds (``BaseFitter`` uses ±20).
 BOUND_LOG = 19.5
+#: Relative limits beyond which a parameter counts as run away, per model class: a drop-out
+#: probability p ~ Beta(a, b) with a < 1e-4 or b > 1e6 has a mean below ~1e-4 (no drop-out is
+#: visible); the same for Pareto/NBD's drop-out rate μ ~ Gamma(s, β).
+RELATIVE_LIMITS = {
+    "BGNBD": {"a": (1e-4, np.inf), "b": (0.0, 1e6)},
+    "MBGNBD": {"a": (1e-4, np.inf), "b": (0.0, 1e6)},
+    "ParetoNBD": {"s": (1e-4, np.inf), "beta": (0.0, 1e6)},
+}
+#: The parameters of the drop-out process, per model class.
+DROPOUT_PARAMS = {"BGNBD": ("a", "b"), "MBGNBD": ("a", "b"), "ParetoNBD": ("s", "beta")}
+#: Ratio of purchases per day (month-of-year index) between holdout and calibration beyond which
+#: the holdout counts as a different season (1.15: 15 % busier or quieter).
+SEASON_RATIO = 1.15
 DAYS_PER_WEEK = 7.0
 
 
@@ -82,9 +95,37 @@ def model_gap(rfm: pd.DataFrame) -> dict | None:
     }
 
 
-def at_bounds(model) -> list[str]:
-    """Parameters of a fitted model that ran to the optimiser's bounds (not identified)."""
-    return [k for k, v in model.params_.items() if not np.isfinite(v) or abs(np.log(v)) > BOUND_LOG]
+def at_bounds(model, *, standard_errors: bool = True) -> list[str]:
+    """Parameters of a fitted model that the data do not pin down, in ``param_names`` order.
+
+    A parameter counts when it is not finite, within a factor e^0.5 of the optimiser's bounds
+    (|log θ| > ``BOUND_LOG``), beyond its model's relative limit (``RELATIVE_LIMITS``: e.g.
+    BG/NBD a < 1e-4 or b > 1e6, where the mean drop-out probability a / (a + b) is practically
+    zero) or — with ``standard_errors`` — when its standard error is missing, infinite or not
+    positive (a singular information matrix)."""
+    limits = RELATIVE_LIMITS.get(type(model).__name__, {})
+    errors = getattr(model, "standard_errors_", None) or {}
+    bounded = []
+    for name, value in model.params_.items():
+        low, high = limits.get(name, (0.0, np.inf))
+        se = errors.get(name, np.nan) if standard_errors and errors else 1.0
+        if (
+            not np.isfinite(value)
+            or value <= 0
+            or abs(np.log(value)) > BOUND_LOG
+            or not low <= value <= high
+            or not (np.isfinite(se) and se > 0)
+        ):
+            bounded.append(name)
+    return bounded
+
+
+def dropout_at_bounds(model, bounded: list[str]) -> list[str]:
+    """The drop-out parameters among ``bounded`` (``at_bounds``): BG/NBD and MBG/NBD a, b;
+    Pareto/NBD s, β. When any is there, no drop-out is visible in the data and the model assumes
+    customers stay (P(alive) → 1, CLV an upper bound)."""
+    names = DROPOUT_PARAMS.get(type(model).__name__, ())
+    return [name for name in bounded if name in names]
 
 
 def customer_summary(audit, *, calibration_end: dt.date | None = None) -> pd.DataFrame:
@@ -121,9 +162,12 @@ def validate_models(audit, models: dict | None = None) -> dict:
     """Fit each transaction model on the calibration period and check it on the holdout.
 
     Returns ``{"calibration_end", "rfm", "fitted", "comparison", "chosen", "summary",
-    "conditional", "tracking"}``; ``chosen`` is the model with the lowest AIC (the holdout error
-    is reported beside it). ``None`` when ``holdout_weeks`` is 0; ``{"calibration_end", "rfm",
-    "gap"}`` when the calibration period has too few repeat buyers (``model_gap``).
+    "season", "conditional", "tracking"}``; ``chosen`` is the model with the lowest AIC (the
+    holdout error is reported beside it); ``summary`` the holdout check with its predictive
+    interval and ``miss`` (``holdout_check``); ``season`` the month-of-year comparison of the
+    holdout with the calibration (``seasonal_shift``). ``None`` when ``holdout_weeks`` is 0;
+    ``{"calibration_end", "rfm", "gap"}`` when the calibration period has too few repeat
+    buyers (``model_gap``).
     """
     calibration_end = audit.calibration_end
     if calibration_end is None:
@@ -147,7 +191,8 @@ def validate_models(audit, models: dict | None = None) -> dict:
         "fitted": fitted,
         "comparison": comparison,
         "chosen": chosen,
-        "summary": holdout_summary(model, rfm),
+        "summary": holdout_check(model, rfm),
+        "season": seasonal_shift(audit, calibration_end=calibration_end),
         "conditional": conditional_expectations(model, rfm),
         "tracking": tracking_table(
             model,
@@ -157,6 +202,60 @@ def validate_models(audit, models: dict | None = None) -> dict:
             end=audit.observation_end,
             calibration_end=calibration_end,
         ),
+    }
+
+
+def daily_purchases(audit) -> pd.Series:
+    """Purchase days (customer × day with a purchase) per calendar day of the data window, as a
+    pandas series indexed by date (grouped by the engine; one row per day)."""
+    t = audit.transactions
+    buys = t.filter(~t["is_return"]).mutate(day=t["order_ts"].cast("date"))
+    buys = buys.filter(buys["day"] <= ibis.literal(audit.observation_end))
+    days = buys.select("customer_id", "day").distinct()
+    counts = days.group_by("day").aggregate(n=days.count()).to_pandas()
+    series = counts.set_index("day")["n"].astype("float64")
+    series.index = pd.to_datetime(series.index)
+    return series.sort_index()
+
+
+def month_of_year_index(daily: pd.Series, *, start, end) -> pd.Series:
+    """Purchases per day by month of year (1 … 12) relative to the window's mean (1.0 = an
+    average month): each calendar month's purchase days per covered day, averaged over the years
+    the window holds that month. Months the window does not hold are missing."""
+    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
+    frame = pd.DataFrame({"n": daily.reindex(days, fill_value=0.0).to_numpy()}, index=days)
+    per_month = frame.groupby([days.year, days.month])["n"].mean()
+    by_month = per_month.groupby(level=1).mean()
+    return by_month / by_month.mean() if by_month.mean() > 0 else by_month * np.nan
+
+
+def seasonal_shift(audit, *, calibration_end: dt.date, daily: pd.Series | None = None) -> dict:
+    """Does the holdout cover a busier or quieter part of the year than the calibration?
+
+    From the month-of-year index of purchases per day (``month_of_year_index`` over the whole
+    window), the mean index of the holdout days over the mean index of the calibration days:
+    ``ratio`` > 1 means a busier stretch. With less than two years of data each month of year is
+    seen once, so the index also carries any growth or decline of the base (the sentence says
+    so). Returns ``{"ratio", "shift"`` (``"busier"``, ``"quieter"`` or None within
+    ``SEASON_RATIO``), ``"holdout_start", "holdout_end", "years"`` (window length, years)}``."""
+    daily = daily_purchases(audit) if daily is None else daily
+    start, end = audit.observation_start, audit.observation_end
+    index = month_of_year_index(daily, start=start, end=end)
+    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
+    level = pd.Series(index.reindex(days.month).to_numpy(), index=days)
+    holdout = days > pd.Timestamp(calibration_end)
+    ratio = float(level[holdout].mean() / level[~holdout].mean()) if holdout.any() else np.nan
+    shift = None
+    if np.isfinite(ratio) and ratio > SEASON_RATIO:
+        shift = "busier"
+    elif np.isfinite(ratio) and ratio < 1 / SEASON_RATIO:
+        shift = "quieter"
+    return {
+        "ratio": ratio,
+        "shift": shift,
+        "holdout_start": calibration_end + dt.timedelta(days=1),
+        "holdout_end": end,
+        "years": ((end - start).days + 1) / 365.25,
     }
 
 
@@ -208,7 +307,7 @@ def fit_spend_model(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SpendFrequencyCorrelationWarning)
         model = GammaGamma().fit(rfm)
-    if at_bounds(model):
+    if at_bounds(model, standard_errors=False):
         return mean, "spend_not_identified"
     correlated = any(issubclass(w.category, SpendFrequencyCorrelationWarning) for w in caught)
     return model, ("spend_correlated" if correlated else None)

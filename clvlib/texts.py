@@ -49,6 +49,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "({share} pliku), a <b>{excluded}</b> wykluczono; <b>{returns}</b> użytych wierszy to "
         "zwroty lub anulacje, które obniżają wartość klienta i nie są liczone jako zakupy.",
     },
+    "dq.transactions_none": {
+        "en": "No transaction row could be read, so nothing is used.",
+        "pl": "Nie udało się wczytać żadnego wiersza transakcji, więc nic nie zostało użyte.",
+    },
     "dq.reasons": {"en": "Excluded rows by reason", "pl": "Wykluczone wiersze według powodu"},
     "dq.no_exclusions": {
         "en": "No rows had to be excluded.",
@@ -101,11 +105,63 @@ TEXTS: dict[str, dict[str, str]] = {
         "razy w roku; przy rocznej retencji <b>{retention}</b> pozostaje klientem około "
         "<b>{years} roku</b>, co przy marży {margin} daje wartość klienta <b>{clv}</b> marży.",
     },
-    "calc.simple.no_retention": {
-        "en": "The annual retention rate cannot be measured: {reason}. The simple CLV is "
-        "therefore not computed; historical value per customer is shown instead.",
-        "pl": "Rocznego wskaźnika retencji nie da się zmierzyć: {reason}. CLV prosty nie "
-        "jest więc liczony; pokazano historyczną wartość klienta.",
+    "calc.simple.missing": {
+        "en": "The simple CLV (AOV × purchase frequency × retention period × margin) is not "
+        "computed because {reasons}.",
+        "pl": "CLV prosty (AOV × częstotliwość zakupów × okres retencji × marża) nie jest "
+        "liczony, ponieważ {reasons}.",
+    },
+    "calc.simple.partial": {
+        "en": "Of its factors the data do give an average order value of <b>{aov}</b>, "
+        "<b>{frequency}</b> purchases a year per active customer and a {margin} margin; "
+        "historical value per customer is shown below instead.",
+        "pl": "Z jego składników dane dają średnią wartość zamówienia <b>{aov}</b>, "
+        "<b>{frequency}</b> zakupu rocznie na aktywnego klienta i marżę {margin}; zamiast "
+        "CLV prostego poniżej pokazano historyczną wartość klienta.",
+    },
+    "calc.simple.partial_aov": {
+        "en": "Of its factors the data do give an average order value of <b>{aov}</b> and a "
+        "{margin} margin; historical value per customer is shown below instead.",
+        "pl": "Z jego składników dane dają średnią wartość zamówienia <b>{aov}</b> i marżę "
+        "{margin}; zamiast CLV prostego poniżej pokazano historyczną wartość klienta.",
+    },
+    "calc.why.aov.no_purchases": {
+        "en": "the average order value cannot be computed: there are no purchases in the data "
+        "window",
+        "pl": "średniej wartości zamówienia nie da się obliczyć: w okresie danych nie ma "
+        "zakupów",
+    },
+    "calc.why.frequency.short_window": {
+        "en": "the purchase frequency per year cannot be measured: the data cover {months} "
+        "months, fewer than the 12 it needs",
+        "pl": "częstotliwości zakupów w roku nie da się zmierzyć: dane obejmują {months} mies., "
+        "a potrzeba 12",
+    },
+    "calc.why.frequency.no_recent_purchases": {
+        "en": "the purchase frequency per year cannot be measured: no customer bought in the "
+        "last 12 months",
+        "pl": "częstotliwości zakupów w roku nie da się zmierzyć: w ostatnich 12 miesiącach "
+        "nikt nie kupił",
+    },
+    "calc.why.retention.short_window": {
+        "en": "the annual retention rate cannot be measured: the data cover {months} months, "
+        "fewer than the 24 it needs (the customers of one year, and whether they bought again "
+        "in the next)",
+        "pl": "rocznego wskaźnika retencji nie da się zmierzyć: dane obejmują {months} mies., a "
+        "potrzeba 24 (klienci jednego roku i to, czy kupili ponownie w następnym)",
+    },
+    "calc.why.retention.no_base": {
+        "en": "the annual retention rate cannot be measured: no customer bought in the year "
+        "before the last 12 months",
+        "pl": "rocznego wskaźnika retencji nie da się zmierzyć: nikt nie kupił w roku "
+        "poprzedzającym ostatnie 12 miesięcy",
+    },
+    "calc.why.retention.all_retained": {
+        "en": "the retention period has no finite value: every customer of the year before the "
+        "last 12 months bought again (retention 100 %), so 1 / (1 − r) is unbounded",
+        "pl": "okres retencji nie ma skończonej wartości: każdy klient z roku poprzedzającego "
+        "ostatnie 12 miesięcy kupił ponownie (retencja 100 %), więc 1 / (1 − r) jest "
+        "nieograniczone",
     },
     "calc.components": {"en": "The factors", "pl": "Składniki"},
     "calc.retention.title": {
@@ -122,6 +178,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "<b>{clv}</b>. Jest niższa od CLV prostego, bo obejmuje tylko lata po bieżącym "
         "i je dyskontuje.",
     },
+    "calc.retention.missing": {
+        "en": "The retention-rate CLV (m · r / (1 + d − r)) is not computed because {reasons}.",
+        "pl": "CLV z wskaźnika retencji (m · r / (1 + d − r)) nie jest liczony, ponieważ "
+        "{reasons}.",
+    },
     "calc.historical.title": {
         "en": "Value so far: historical margin per customer",
         "pl": "Dotychczasowa wartość: historyczna marża na klienta",
@@ -133,6 +194,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Dotychczas mediana marży na klienta wynosi <b>{median}</b>, a średnia "
         "<b>{mean}</b>; 20 % najlepszych klientów odpowiada za <b>{top20}</b> przychodu netto, "
         "a <b>{repeat}</b> klientów kupiło więcej niż raz.",
+    },
+    "calc.historical.finding_no_share": {
+        "en": "So far the median customer has brought <b>{median}</b> of margin and the mean "
+        "customer <b>{mean}</b>; <b>{repeat}</b> of customers bought more than once (net "
+        "revenue is not positive, so no share of it is stated).",
+        "pl": "Dotychczas mediana marży na klienta wynosi <b>{median}</b>, a średnia "
+        "<b>{mean}</b>; <b>{repeat}</b> klientów kupiło więcej niż raz (przychód netto nie "
+        "jest dodatni, więc nie podajemy udziałów w nim).",
     },
     "calc.historical.fig": {
         "en": "Most customers have brought little margin so far; a few brought a lot",
@@ -159,6 +228,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "to pay for itself.",
         "pl": "Według prostego wzoru pozyskanie klienta musi kosztować mniej niż <b>{ceiling}</b>, "
         "aby się zwróciło.",
+    },
+    "calc.ceiling.missing": {
+        "en": "The simple formula gives no acquisition-cost ceiling because {reasons}.",
+        "pl": "Prosty wzór nie daje pułapu kosztu pozyskania, ponieważ {reasons}.",
     },
     "calc.ceiling.fig": {
         "en": "The most a new customer may cost, by {segment_label}",
@@ -196,6 +269,55 @@ TEXTS: dict[str, dict[str, str]] = {
         "na klienta (95 % PU {low}–{high}); klient środkowy (mediana) przyniesie {median}. "
         "{alive} klientów jest raczej nadal aktywnych niż utraconych.",
     },
+    "calc.clv.finding_no_alive": {
+        "en": "Over the next {horizon} months the {customers} customers are expected to bring "
+        "<b>{total}</b> of margin (95 % CI {total_low}–{total_high}), <b>{mean}</b> per "
+        "customer (95 % CI {low}–{high}); the median customer brings {median}.",
+        "pl": "W ciągu kolejnych {horizon} miesięcy {customers} klientów przyniesie według "
+        "prognozy <b>{total}</b> marży (95 % PU {total_low}–{total_high}), czyli <b>{mean}</b> "
+        "na klienta (95 % PU {low}–{high}); klient środkowy (mediana) przyniesie {median}.",
+    },
+    "calc.clv.no_dropout": {
+        "en": "No drop-out is visible in these {months} months of data: the model's drop-out "
+        "parameters ({params}) ran to their limits, so it assumes that nobody leaves within "
+        "the {horizon}-month horizon. {alive} of customers count as still active by that "
+        "assumption, not by evidence, and the CLV (like the value of a new customer) is an "
+        "upper bound.",
+        "pl": "W tych {months} miesiącach danych nie widać odchodzenia klientów: parametry "
+        "odejścia w modelu ({params}) doszły do granic, więc model zakłada, że w horyzoncie "
+        "{horizon} miesięcy nikt nie odchodzi. {alive} klientów uznajemy za nadal aktywnych na "
+        "mocy tego założenia, a nie danych, a CLV (podobnie jak wartość nowego klienta) jest "
+        "górnym oszacowaniem.",
+    },
+    "calc.clv.interval_caveat_miss": {
+        "en": "The interval reflects the sampling of customers only; the model missed the "
+        "holdout check (forecast error {error}), so treat it as a lower bound of the "
+        "uncertainty. Scaled by the holdout's ratio of actual to forecast purchases, the CLV "
+        "per customer spans {low}–{high}.",
+        "pl": "Przedział odzwierciedla wyłącznie losowość próby klientów; model nie zdał "
+        "sprawdzianu na okresie testowym (błąd prognozy {error}), więc traktuj go jako dolną "
+        "granicę niepewności. Po przeskalowaniu stosunkiem rzeczywistych do prognozowanych "
+        "zakupów w okresie testowym CLV na klienta mieści się w przedziale {low}–{high}.",
+    },
+    "calc.clv.interval_caveat_miss_none": {
+        "en": "The interval reflects the sampling of customers only; the model missed the "
+        "holdout check (customers made no repeat purchase there), so treat it as a lower bound "
+        "of the uncertainty. Scaled by the holdout's ratio of actual to forecast purchases, the "
+        "CLV per customer spans {low}–{high}.",
+        "pl": "Przedział odzwierciedla wyłącznie losowość próby klientów; model nie zdał "
+        "sprawdzianu na okresie testowym (klienci nie dokonali tam ponownych zakupów), więc "
+        "traktuj go jako dolną granicę niepewności. Po przeskalowaniu stosunkiem rzeczywistych "
+        "do prognozowanych zakupów w okresie testowym CLV na klienta mieści się w przedziale "
+        "{low}–{high}.",
+    },
+    "calc.clv.interval_caveat_bound": {
+        "en": "The interval reflects the sampling of customers only: with drop-out at the "
+        "limit of the model the data cannot show how uncertain drop-out is, so treat the "
+        "interval as a lower bound of the uncertainty.",
+        "pl": "Przedział odzwierciedla wyłącznie losowość próby klientów: gdy odejścia są na "
+        "granicy modelu, dane nie pokazują, jak niepewne jest odchodzenie klientów, więc "
+        "traktuj przedział jako dolną granicę niepewności.",
+    },
     "calc.clv.ceiling": {
         "en": "A newly acquired customer is worth <b>{value}</b> (95 % CI {low}–{high}) in "
         "margin over {horizon} months: the first order plus the repeat purchases the models "
@@ -205,6 +327,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "ciągu {horizon} miesięcy: pierwsze zamówienie plus ponowne zakupy przewidywane przez "
         "modele. To pułap kosztu pozyskania klienta (maksymalny CAC); prosty wzór (AOV × "
         "częstotliwość × okres retencji × marża) daje {simple}.",
+    },
+    "calc.clv.ceiling_no_simple": {
+        "en": "A newly acquired customer is worth <b>{value}</b> (95 % CI {low}–{high}) in "
+        "margin over {horizon} months: the first order plus the repeat purchases the models "
+        "expect. That is the ceiling for the cost of acquiring a customer (maximum CAC); the "
+        "simple formula gives no figure to compare because {reasons}.",
+        "pl": "Nowo pozyskany klient jest wart <b>{value}</b> (95 % PU {low}–{high}) marży w "
+        "ciągu {horizon} miesięcy: pierwsze zamówienie plus ponowne zakupy przewidywane przez "
+        "modele. To pułap kosztu pozyskania klienta (maksymalny CAC); prosty wzór nie daje "
+        "wartości do porównania, ponieważ {reasons}.",
     },
     "calc.clv.segment_finding": {
         "en": "By {segment_label}, a new customer is worth from <b>{low}</b> ({low_segment}) to "
@@ -279,14 +411,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "pozyskania jest CLV prosty ({simple}), a krok III wycenia klientów ich dotychczasową "
         "marżą.",
     },
+    "calc.clv.too_few_repeaters_no_simple": {
+        "en": "Only {repeaters} of {customers} customers bought more than once; the purchase "
+        "models need at least {needed} repeat buyers to estimate how often customers return "
+        "and when they leave. No predictive CLV is computed, and the simple CLV cannot be "
+        "computed either because {reasons}: these data give no acquisition-cost ceiling, and "
+        "step III values customers at their margin so far.",
+        "pl": "Tylko {repeaters} z {customers} klientów kupiło więcej niż raz; modele zakupów "
+        "potrzebują co najmniej {needed} powracających klientów, by oszacować, jak często "
+        "klienci wracają i kiedy odchodzą. Predykcyjnego CLV nie liczymy, a CLV prostego też "
+        "nie da się policzyć, ponieważ {reasons}: te dane nie dają pułapu kosztu pozyskania, "
+        "a krok III wycenia klientów ich dotychczasową marżą.",
+    },
     "calc.clv.params_at_bounds": {
         "en": "The {model} estimate of {params} lies at the limit of what the optimiser "
-        "allows: the data barely pin it down (for a, b: hardly any customer seems to leave). "
-        "The forecasts are still defined, but rest more than usual on the model's form.",
+        "allows or has no standard error: the data barely pin it down. The forecasts are "
+        "still defined, but rest more than usual on the model's form.",
         "pl": "Oszacowanie {params} w modelu {model} leży na granicy dopuszczalnej przez "
-        "optymalizator: dane słabo je wyznaczają (dla a, b: prawie żaden klient nie wydaje się "
-        "odchodzić). Prognozy pozostają określone, ale bardziej niż zwykle zależą od postaci "
-        "modelu.",
+        "optymalizator albo nie ma błędu standardowego: dane słabo je wyznaczają. Prognozy "
+        "pozostają określone, ale bardziej niż zwykle zależą od postaci modelu.",
     },
     "calc.clv.small_segments": {
         "en": "Segments with fewer than {customers} customers or {repeaters} repeat customers "
@@ -353,12 +496,62 @@ TEXTS: dict[str, dict[str, str]] = {
     "calc.predictive.finding": {
         "en": "Fitted on purchases up to {calibration_end}, the model forecast <b>{predicted}</b> "
         "repeat purchases in the following {weeks} weeks; customers made <b>{actual}</b> "
-        "(forecast error <b>{error}</b>). Per customer the forecast is off by {mae} purchases "
-        "on average (correlation {correlation}).",
+        "(forecast error <b>{error}</b>).",
         "pl": "Dopasowany do zakupów do {calibration_end} model prognozował <b>{predicted}</b> "
         "ponownych zakupów w kolejnych {weeks} tygodniach; klienci dokonali ich <b>{actual}</b> "
-        "(błąd prognozy <b>{error}</b>). Dla pojedynczego klienta prognoza myli się średnio o "
-        "{mae} zakupu (korelacja {correlation}).",
+        "(błąd prognozy <b>{error}</b>).",
+    },
+    "calc.predictive.finding_none": {
+        "en": "Fitted on purchases up to {calibration_end}, the model forecast <b>{predicted}</b> "
+        "repeat purchases in the following {weeks} weeks; customers made none.",
+        "pl": "Dopasowany do zakupów do {calibration_end} model prognozował <b>{predicted}</b> "
+        "ponownych zakupów w kolejnych {weeks} tygodniach; klienci nie dokonali żadnego.",
+    },
+    "calc.predictive.within": {
+        "en": "That lies within the model's 95 % predictive interval for the holdout total "
+        "({low}–{high}): the model passes the check.",
+        "pl": "To mieści się w 95 % przedziale predykcji modelu dla sumy w okresie testowym "
+        "({low}–{high}): model przechodzi sprawdzian.",
+    },
+    "calc.predictive.miss": {
+        "en": "That is a miss: the actual total lies outside the model's 95 % predictive "
+        "interval ({low}–{high}), so the model has not captured how these customers bought in "
+        "the holdout weeks.",
+        "pl": "To chybienie: rzeczywista suma leży poza 95 % przedziałem predykcji modelu "
+        "({low}–{high}), więc model nie uchwycił, jak ci klienci kupowali w okresie testowym.",
+    },
+    "calc.predictive.per_customer": {
+        "en": "Per customer the forecast is off by {mae} purchases on average (correlation "
+        "{correlation}).",
+        "pl": "Dla pojedynczego klienta prognoza myli się średnio o {mae} zakupu (korelacja "
+        "{correlation}).",
+    },
+    "calc.predictive.per_customer_no_corr": {
+        "en": "Per customer the forecast is off by {mae} purchases on average.",
+        "pl": "Dla pojedynczego klienta prognoza myli się średnio o {mae} zakupu.",
+    },
+    "calc.predictive.season_busier": {
+        "en": "The holdout ({start}–{end}) falls in months with {share} more purchases per day "
+        "than the calibration months (by month of year): it covers a busier part of the year, "
+        "a seasonal peak or a base that grew, which a model without seasons does not foresee.",
+        "pl": "Okres testowy ({start}–{end}) przypada na miesiące z {share} większą liczbą "
+        "zakupów dziennie niż miesiące kalibracji (według miesiąca roku): obejmuje bardziej "
+        "ruchliwą część roku — szczyt sezonu lub wzrost bazy — czego model bez sezonowości "
+        "nie przewiduje.",
+    },
+    "calc.predictive.season_quieter": {
+        "en": "The holdout ({start}–{end}) falls in months with {share} fewer purchases per day "
+        "than the calibration months (by month of year): it covers a quieter part of the year, "
+        "a seasonal trough or a base that shrank, which a model without seasons does not "
+        "foresee.",
+        "pl": "Okres testowy ({start}–{end}) przypada na miesiące z {share} mniejszą liczbą "
+        "zakupów dziennie niż miesiące kalibracji (według miesiąca roku): obejmuje spokojniejszą "
+        "część roku — dołek sezonowy lub kurczenie się bazy — czego model bez sezonowości nie "
+        "przewiduje.",
+    },
+    "calc.predictive.season_cause": {
+        "en": "That is the likely cause of the miss.",
+        "pl": "To prawdopodobna przyczyna chybienia.",
     },
     "calc.predictive.too_few_repeaters": {
         "en": "Up to {calibration_end}, only {repeaters} of {customers} customers bought more "

@@ -7,6 +7,8 @@ calibration period and ``frequency_holdout`` (repeat purchase days in the holdou
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
@@ -120,3 +122,132 @@ def tracking_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+# -- predictive interval of the holdout total ------------------------------------------------------
+#: Largest customers × draws simulated at once; above it fewer parameter draws are taken.
+MAX_SIMULATED = 20_000_000
+#: Fewest parameter draws the interval is computed from.
+MIN_DRAWS = 100
+
+
+def _parameter_draws(model, n_draws: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """``n_draws`` parameter vectors (natural scale, ``model.param_names`` order) from the
+    asymptotic normal distribution of the log-parameters (covariance ``covariance_`` by the delta
+    method), and whether they vary. When the fit has no usable covariance (a parameter at a bound,
+    a singular Hessian: missing or infinite standard errors) every draw is the point estimate."""
+    theta = np.array([model.params_[k] for k in model.param_names], dtype=float)
+    fixed = np.tile(theta, (n_draws, 1))
+    se = np.array(
+        [getattr(model, "standard_errors_", {}).get(k, np.nan) for k in model.param_names],
+        dtype=float,
+    )
+    covariance = getattr(model, "covariance_", None)
+    if covariance is None or not np.all(np.isfinite(se)) or np.any(se <= 0):
+        return fixed, False
+    log_cov = np.asarray(covariance, dtype=float) / np.outer(theta, theta)
+    log_cov = (log_cov + log_cov.T) / 2
+    if not np.all(np.isfinite(log_cov)) or np.linalg.eigvalsh(log_cov).min() < -1e-10:
+        return fixed, False
+    draws = rng.multivariate_normal(np.log(theta), log_cov, size=n_draws, method="eigh")
+    return np.exp(np.clip(draws, -20.0, 20.0)), True
+
+
+def _simulate_holdout(model, params: np.ndarray, rfm: pd.DataFrame, rng) -> np.ndarray:
+    """One draw of each customer's holdout purchases given the parameters ``params`` and the
+    customer's calibration history (see :func:`holdout_interval`)."""
+    kind = type(model).__name__
+    fitted = copy.copy(model)
+    fitted.params_ = dict(zip(model.param_names, params.tolist(), strict=True))
+    x = rfm["frequency"].to_numpy(dtype=float)
+    T = rfm["T"].to_numpy(dtype=float)
+    duration = rfm["duration_holdout"].to_numpy(dtype=float)
+    alive = rng.random(len(x)) < fitted.p_alive(rfm)
+    if kind in ("BGNBD", "MBGNBD"):
+        r, alpha, a, b = params
+        lam = rng.gamma(r + x, 1.0 / (alpha + T))
+        # p | alive ~ Beta(a, b + x) (BG/NBD: x coin flips survived; MBG/NBD: x + 1), drawn as
+        # a ratio of gammas, which stays defined for a → 0 (p = 0: never drops out)
+        flips = x + (1.0 if kind == "MBGNBD" else 0.0)
+        g_a, g_b = rng.gamma(a, 1.0, len(x)), rng.gamma(b + flips, 1.0)
+        p = np.clip(g_a / np.maximum(g_a + g_b, 1e-300), 1e-12, 1.0)
+        purchases = np.minimum(rng.poisson(lam * duration), rng.geometric(p))
+    elif kind == "ParetoNBD":
+        r, alpha, s, beta = params
+        lam = rng.gamma(r + x, 1.0 / (alpha + T))
+        mu = rng.gamma(s, 1.0 / (beta + T), len(x))
+        lifetime = rng.exponential(1.0 / np.maximum(mu, 1e-300))
+        purchases = rng.poisson(lam * np.minimum(duration, lifetime))
+    else:
+        raise NotImplementedError(f"no holdout simulation for {kind}")
+    return np.where(alive, purchases, 0)
+
+
+def holdout_interval(
+    model,
+    rfm: pd.DataFrame,
+    *,
+    level: float = 0.95,
+    n_draws: int = 400,
+    seed: int = 0,
+) -> dict[str, float | bool | int]:
+    """Predictive interval of the holdout total of repeat purchases (purchase days).
+
+    Method (simulation conditional on each customer's calibration history, with parameter
+    uncertainty): for each of ``n_draws`` draws, (1) draw the model's parameters from the
+    asymptotic normal distribution of the log-parameters (maximum-likelihood estimate, inverse
+    observed information by the delta method; the point estimate when the fit has no usable
+    covariance, e.g. a parameter at a bound — then ``parameter_uncertainty`` is False and the
+    interval is too narrow); (2) for every customer draw whether they are still active at the
+    end of calibration with their P(alive | x, t_x, T), and, if so, their purchase rate from its
+    posterior λ ~ Gamma(r + x, α + T) (rate parameter; time in the data's unit) and their drop-out
+    from its posterior — BG/NBD p ~ Beta(a, b + x), MBG/NBD p ~ Beta(a, b + x + 1), Pareto/NBD
+    μ ~ Gamma(s, β + T); (3) simulate the holdout of length ``duration_holdout``: Poisson
+    purchases at rate λ, the customer leaving after each purchase with probability p (BG/NBD,
+    MBG/NBD: min(Poisson(λ·t), Geometric(p)) purchases) or at an exponential time with rate μ
+    (Pareto/NBD); (4) sum over customers. The interval holds the central ``level`` of the
+    simulated totals. ``rfm``: ``rfm_summary(..., calibration_end=...)`` (``frequency``,
+    ``recency``, ``T``, ``duration_holdout``; time unit as the fit). Above
+    ``MAX_SIMULATED`` customers × draws, fewer draws are taken (at least ``MIN_DRAWS``).
+
+    Returns ``{"low", "high", "mean"`` (totals, purchases), ``"level", "draws",
+    "parameter_uncertainty"}``. Seeded: the same inputs give the same interval.
+    """
+    rng = np.random.default_rng(seed)
+    n = max(len(rfm), 1)
+    n_draws = int(max(MIN_DRAWS, min(n_draws, MAX_SIMULATED // n)))
+    draws, varied = _parameter_draws(model, n_draws, rng)
+    totals = np.array([_simulate_holdout(model, d, rfm, rng).sum() for d in draws], float)
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(totals, [tail, 1.0 - tail])
+    return {
+        "low": float(low),
+        "high": float(high),
+        "mean": float(totals.mean()),
+        "level": level,
+        "draws": n_draws,
+        "parameter_uncertainty": varied,
+    }
+
+
+def holdout_check(
+    model, rfm: pd.DataFrame, *, level: float = 0.95, n_draws: int = 400, seed: int = 0
+) -> dict:
+    """``holdout_summary`` with the predictive interval of the total (:func:`holdout_interval`):
+    adds ``interval_low``, ``interval_high``, ``interval_level``,
+    ``interval_parameter_uncertainty`` and ``miss`` (the actual total lies outside the interval).
+    Without a simulation for the model's kind the interval keys are NaN and ``miss`` None."""
+    summary = holdout_summary(model, rfm)
+    try:
+        interval = holdout_interval(model, rfm, level=level, n_draws=n_draws, seed=seed)
+    except NotImplementedError:
+        return {**summary, "interval_low": np.nan, "interval_high": np.nan, "miss": None}
+    actual = summary["actual_total"]
+    return {
+        **summary,
+        "interval_low": interval["low"],
+        "interval_high": interval["high"],
+        "interval_level": level,
+        "interval_parameter_uncertainty": interval["parameter_uncertainty"],
+        "miss": bool(actual < interval["low"] or actual > interval["high"]),
+    }

@@ -1,0 +1,858 @@
+"""Step I — Calculation: which findings about a customer's worth can honestly be stated.
+
+The ``*_findings`` functions are pure (tables and figures in, :class:`Finding` s out; ``fmt``
+formats a value as ``audit.fmt`` does, ``text`` looks a sentence up as ``audit.text`` does). A
+factor that is missing is named with the reason it is missing (``missing_factors``), never
+shown as a placeholder. The ``show_*`` functions display the sections of
+``notebooks/01_calculation.ipynb`` and keep what the notebook records in a :class:`StepOne`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from clvlib import calculation, plots, predictive
+from clvlib.models.clv import NEW_CUSTOMER
+from clvlib.narrative import Finding
+from clvlib.resampling import EXACT_ROWS
+
+Fmt = Callable[..., str]
+Text = Callable[..., str]
+#: Display formats of the simple CLV's factors (``calc.components`` table).
+FACTOR_FORMATS = {
+    "aov": "money2",
+    "purchase_frequency_per_year": "num2",
+    "retention_rate": "pct",
+    "retention_years": "num2",
+    "gross_margin": "pct",
+    "simple_clv": "money2",
+}
+PARAMETER_FORMATS = dict.fromkeys(("estimate", "standard_error", "ci_low", "ci_high"), "num4")
+#: Bootstrap resamples and seed of the CLV intervals.
+N_BOOT, SEED = 100, 0
+
+
+# -- what is missing, and why ---------------------------------------------------------------------
+def window_months(start, end) -> float:
+    """Length of the data window in months of ``calculation.DAYS_PER_MONTH`` days."""
+    return ((end - start).days + 1) / calculation.DAYS_PER_MONTH
+
+
+def missing_factors(value: pd.Series, *, start, end) -> list[tuple[str, str]]:
+    """``(factor, reason)`` for each factor of the simple CLV that ``simple_clv_table`` could
+    not compute (``value``: its ``value`` column indexed by ``quantity``), in formula order:
+    ``aov``/``no_purchases``; ``frequency``/``short_window`` (< 12 months of data) or
+    ``no_recent_purchases``; ``retention``/``short_window`` (< 24 months), ``no_base`` (nobody
+    bought in the year before the last) or ``all_retained`` (r = 1: unbounded period)."""
+    missing = []
+    if not np.isfinite(value["aov"]):
+        missing.append(("aov", "no_purchases"))
+    if not np.isfinite(value["purchase_frequency_per_year"]):
+        covers = calculation._covers(start, calculation._year_before(end))
+        missing.append(("frequency", "no_recent_purchases" if covers else "short_window"))
+    if not np.isfinite(value["retention_years"]):
+        if not calculation._covers(start, calculation._year_before(end, 2)):
+            missing.append(("retention", "short_window"))
+        elif value.get("retention_customers", 0) == 0 or not np.isfinite(value["retention_rate"]):
+            missing.append(("retention", "no_base"))
+        else:
+            missing.append(("retention", "all_retained"))
+    return missing
+
+
+def reasons_text(missing: list[tuple[str, str]], *, months: float, fmt: Fmt, text: Text) -> str:
+    """The reasons of ``missing_factors`` as one clause ("the annual retention rate cannot be
+    measured: the data cover 12 months, fewer than the 24 it needs")."""
+    shown = fmt(months, "num0")
+    return "; ".join(text(f"calc.why.{f}.{reason}", months=shown) for f, reason in missing)
+
+
+# -- pure findings --------------------------------------------------------------------------------
+def simple_findings(value: pd.Series, *, reasons: str, fmt: Fmt) -> list[Finding]:
+    """The simple CLV as a sentence, or which factor is missing and why, with the factors the
+    data do give (``reasons``: ``reasons_text`` of the missing factors)."""
+    if np.isfinite(value["simple_clv"]):
+        values = {
+            "aov": fmt(value["aov"]),
+            "frequency": fmt(value["purchase_frequency_per_year"], "num1"),
+            "retention": fmt(value["retention_rate"], "pct0"),
+            "years": fmt(value["retention_years"], "num1"),
+            "margin": fmt(value["gross_margin"], "pct0"),
+            "clv": fmt(value["simple_clv"]),
+        }
+        return [Finding("calc.simple.finding", values)]
+    findings = [Finding("calc.simple.missing", {"reasons": reasons})]
+    known = {"aov": fmt(value["aov"]), "margin": fmt(value["gross_margin"], "pct0")}
+    if np.isfinite(value["aov"]) and np.isfinite(value["purchase_frequency_per_year"]):
+        frequency = fmt(value["purchase_frequency_per_year"], "num1")
+        findings.append(Finding("calc.simple.partial", {**known, "frequency": frequency}))
+    elif np.isfinite(value["aov"]):
+        findings.append(Finding("calc.simple.partial_aov", known))
+    return findings
+
+
+def retention_findings(
+    value: pd.Series, *, discount_rate: float, reasons: str, fmt: Fmt
+) -> list[Finding]:
+    """The retention-rate CLV m·r / (1 + d − r), or why it is not computed."""
+    if not np.isfinite(value["retention_formula_clv"]):
+        return [Finding("calc.retention.missing", {"reasons": reasons})]
+    values = {
+        "m": fmt(value["annual_margin_per_active_customer"]),
+        "r": fmt(value["retention_rate"], "pct0"),
+        "d": fmt(discount_rate, "pct0"),
+        "clv": fmt(value["retention_formula_clv"]),
+    }
+    return [Finding("calc.retention.finding", values)]
+
+
+def historical_findings(summary: dict[str, float], *, fmt: Fmt) -> list[Finding]:
+    """Margin so far per customer (``historical_clv_summary``); the top-20 % share only when
+    net revenue is positive."""
+    values = {
+        "median": fmt(summary["median_margin"]),
+        "mean": fmt(summary["mean_margin"]),
+        "repeat": fmt(summary["repeat_rate"], "pct0"),
+    }
+    if not np.isfinite(summary["top20_share"]):
+        return [Finding("calc.historical.finding_no_share", values)]
+    values["top20"] = fmt(summary["top20_share"], "pct0")
+    return [Finding("calc.historical.finding", values)]
+
+
+def ceiling_findings(
+    ceiling: pd.DataFrame, *, segment_label: str | None, reasons: str, fmt: Fmt
+) -> list[Finding]:
+    """The simple acquisition-cost ceiling (``acquisition_ceiling_table``), its range over the
+    segments when there are two or more with a figure, or why there is none."""
+    overall = ceiling.loc[ceiling["segment"] == "all", "clv_ceiling"].iloc[0]
+    if not np.isfinite(overall):
+        return [Finding("calc.ceiling.missing", {"reasons": reasons})]
+    segments = ceiling[ceiling["segment"] != "all"].dropna(subset=["clv_ceiling"])
+    if segment_label is None or len(segments) < 2:
+        return [Finding("calc.ceiling.overall", {"ceiling": fmt(overall)})]
+    low = segments.nsmallest(1, "clv_ceiling").iloc[0]
+    high = segments.nlargest(1, "clv_ceiling").iloc[0]
+    values = {
+        "ceiling": fmt(overall),
+        "segment_label": segment_label,
+        "low": fmt(low["clv_ceiling"]),
+        "low_segment": str(low["segment"]),
+        "high": fmt(high["clv_ceiling"]),
+        "high_segment": str(high["segment"]),
+    }
+    return [Finding("calc.ceiling.finding", values)]
+
+
+def holdout_findings(
+    check: dict, season: dict | None, *, calibration_end, weeks: int, fmt: Fmt
+) -> list[Finding]:
+    """The holdout check in sentences: forecast and actual total (``holdout_check``), whether
+    the actual total lies in the model's predictive interval (a miss is called one), the error
+    per customer, and — when the holdout covers a busier or quieter part of the year than the
+    calibration (``seasonal_shift``) — that, named as the likely cause of a miss in the same
+    direction."""
+    values = {
+        "calibration_end": fmt(calibration_end, "date"),
+        "predicted": fmt(check["predicted_total"], "int"),
+        "weeks": str(weeks),
+        "actual": fmt(check["actual_total"], "int"),
+    }
+    if check["actual_total"] > 0:
+        findings = [Finding("calc.predictive.finding", {**values, "error": _error(check, fmt)})]
+    else:
+        findings = [Finding("calc.predictive.finding_none", values)]
+    if check.get("miss") is not None:
+        interval = {
+            "low": fmt(check["interval_low"], "int"),
+            "high": fmt(check["interval_high"], "int"),
+        }
+        verdict = "calc.predictive.miss" if check["miss"] else "calc.predictive.within"
+        findings.append(Finding(verdict, interval))
+    per_customer = {"mae": fmt(check["mae"], "num2")}
+    if np.isfinite(check.get("correlation", np.nan)):
+        per_customer["correlation"] = fmt(check["correlation"], "num2")
+        findings.append(Finding("calc.predictive.per_customer", per_customer))
+    else:
+        findings.append(Finding("calc.predictive.per_customer_no_corr", per_customer))
+    shift = (season or {}).get("shift")
+    if shift:
+        share = abs(season["ratio"] - 1) if shift == "busier" else 1 - season["ratio"]
+        span = {
+            "start": fmt(season["holdout_start"], "date"),
+            "end": fmt(season["holdout_end"], "date"),
+            "share": fmt(share, "pct0"),
+        }
+        findings.append(Finding(f"calc.predictive.season_{shift}", span))
+        if _season_explains(check, shift):
+            findings.append(Finding("calc.predictive.season_cause"))
+    return findings
+
+
+def _error(check: dict, fmt: Fmt) -> str:
+    return fmt(check["total_error"], "pct")
+
+
+def _season_explains(check: dict, shift: str) -> bool:
+    """A busier holdout explains actual purchases above the interval, a quieter one below."""
+    if not check.get("miss"):
+        return False
+    above = check["actual_total"] > check["interval_high"]
+    return above if shift == "busier" else not above
+
+
+def clv_findings(
+    overall: pd.Series,
+    customers: pd.DataFrame,
+    *,
+    horizon: int,
+    dropout: list[str],
+    months: float,
+    fmt: Fmt,
+) -> list[Finding]:
+    """The predictive CLV over the horizon with its interval (``overall``: the ``all`` row of
+    ``predictive_clv``'s intervals). When the drop-out parameters are at a bound (``dropout``,
+    from ``predictive.dropout_at_bounds``) the share of customers likely still active is not a
+    finding of its own: the caveat sentence says that nobody leaves by assumption and that the
+    CLV is an upper bound."""
+    values = {
+        "horizon": str(horizon),
+        "customers": fmt(len(customers), "int"),
+        "total": fmt(overall["total"]),
+        "total_low": fmt(overall["total_low"]),
+        "total_high": fmt(overall["total_high"]),
+        "mean": fmt(overall["mean"]),
+        "low": fmt(overall["mean_low"]),
+        "high": fmt(overall["mean_high"]),
+        "median": fmt(customers["clv"].median()),
+    }
+    alive = fmt(float((customers["p_alive"] > 0.5).mean()), "pct0")
+    if not dropout:
+        return [Finding("calc.clv.finding", {**values, "alive": alive})]
+    caveat = {
+        "months": fmt(months, "num0"),
+        "params": ", ".join(dropout),
+        "horizon": str(horizon),
+        "alive": alive,
+    }
+    return [Finding("calc.clv.finding_no_alive", values), Finding("calc.clv.no_dropout", caveat)]
+
+
+def interval_caveats(overall: pd.Series, check: dict | None, *, dropout: list[str]) -> dict:
+    """Why the CLV interval understates the uncertainty: ``{"caveats": [...], "low", "high"}``.
+
+    ``caveats`` holds ``"holdout_miss"`` (the holdout total lay outside the model's predictive
+    interval) and/or ``"parameter_at_bound"`` (drop-out not identified). After a miss the
+    interval is widened by the holdout's ratio of actual to forecast purchases q: the low end
+    becomes min(low, low·q) and the high end max(high, high·q) — a simple, stated scaling, not
+    a new estimate. Otherwise ``low``/``high`` are the sampling interval itself."""
+    low, high = float(overall["mean_low"]), float(overall["mean_high"])
+    caveats = []
+    if check and check.get("miss"):
+        caveats.append("holdout_miss")
+        if check["predicted_total"] > 0:
+            q = check["actual_total"] / check["predicted_total"]
+            low, high = min(low, low * q), max(high, high * q)
+    if dropout:
+        caveats.append("parameter_at_bound")
+    return {"caveats": caveats, "low": low, "high": high}
+
+
+def caveat_findings(caveats: dict, check: dict | None, *, fmt: Fmt) -> list[Finding]:
+    """Sentences for ``interval_caveats``, to stand next to the CLV interval."""
+    findings = []
+    if "holdout_miss" in caveats["caveats"]:
+        values = {"low": fmt(caveats["low"]), "high": fmt(caveats["high"])}
+        if check["actual_total"] > 0:
+            values["error"] = _error(check, fmt)
+            findings.append(Finding("calc.clv.interval_caveat_miss", values))
+        else:
+            findings.append(Finding("calc.clv.interval_caveat_miss_none", values))
+    if "parameter_at_bound" in caveats["caveats"] and not findings:
+        findings.append(Finding("calc.clv.interval_caveat_bound"))
+    return findings
+
+
+def new_customer_findings(
+    new: pd.Series, *, horizon: int, simple: float, reasons: str, fmt: Fmt
+) -> list[Finding]:
+    """The value of a new customer (the acquisition-cost ceiling) beside the simple CLV, or
+    beside the reason the simple CLV is missing."""
+    values = {
+        "value": fmt(new["mean"]),
+        "low": fmt(new["mean_low"]),
+        "high": fmt(new["mean_high"]),
+        "horizon": str(horizon),
+    }
+    if np.isfinite(simple):
+        return [Finding("calc.clv.ceiling", {**values, "simple": fmt(simple)})]
+    return [Finding("calc.clv.ceiling_no_simple", {**values, "reasons": reasons})]
+
+
+def no_model_findings(gap: dict, *, simple: float, reasons: str, fmt: Fmt) -> list[Finding]:
+    """Too few repeat buyers for the purchase models: what stands in for the predictive CLV."""
+    values = {
+        "repeaters": fmt(gap["repeaters"], "int"),
+        "customers": fmt(gap["customers"], "int"),
+        "needed": fmt(gap["needed"], "int"),
+    }
+    if np.isfinite(simple):
+        return [Finding("calc.clv.too_few_repeaters", {**values, "simple": fmt(simple)})]
+    return [Finding("calc.clv.too_few_repeaters_no_simple", {**values, "reasons": reasons})]
+
+
+# -- the notebook's sections ----------------------------------------------------------------------
+@dataclass
+class StepOne:
+    """What step I carries from section to section and records in ``metrics.json``."""
+
+    findings: list[dict] = field(default_factory=list)  # for the executive summary
+    not_computed: dict[str, str] = field(default_factory=dict)  # figure -> why it is null
+    value: pd.Series | None = None  # simple_clv_table's values by quantity
+    reasons: str = ""  # why the simple CLV's missing factors are missing
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    summary: dict | None = None  # historical_clv_summary
+    history: pd.DataFrame | None = None
+    segment: str | None = None
+    ceiling: pd.DataFrame | None = None
+    validation: dict | None = None
+    model: dict | None = None
+    holdout: dict | None = None
+    result: dict | None = None
+    clv: dict | None = None
+    spend_model: dict | None = None
+    new_customer: pd.Series | None = None
+
+    @property
+    def margin(self) -> float:
+        return float(self.value["gross_margin"])
+
+    @property
+    def simple(self) -> float:
+        return float(self.value["simple_clv"])
+
+
+def start(audit) -> StepOne:
+    """Figure style, title and the step's question."""
+    plots.style(audit.locale)
+    audit.h1("calc.title", section="calculation")
+    audit.say("calc.question", css="lead")
+    return StepOne()
+
+
+def _say_all(audit, findings: list[Finding], *, css: str = "finding") -> None:
+    for finding in findings:
+        finding.say(audit, css=css)
+
+
+def show_simple(audit, step: StepOne) -> None:
+    """The simple CLV as a worked formula with the client's numbers, or which factor is
+    missing and why; then the factors' table."""
+    simple = calculation.simple_clv_table(audit)
+    step.value = value = simple.set_index("quantity")["value"]
+    start_, end = audit.observation_start, audit.observation_end
+    step.missing = missing_factors(value, start=start_, end=end)
+    months = window_months(start_, end)
+    step.reasons = reasons_text(step.missing, months=months, fmt=audit.fmt, text=audit.text)
+    audit.h2("calc.simple.title")
+    if np.isfinite(value["simple_clv"]):
+        formula = {k: audit.fmt(value[q], FACTOR_FORMATS.get(q, "num2")) for k, q in _FORMULA}
+        audit.say("calc.simple.formula", css="formula", **formula)
+    _say_all(audit, simple_findings(value, reasons=step.reasons, fmt=audit.fmt))
+    factors = simple[simple["quantity"].isin(list(FACTOR_FORMATS))].copy()
+    factors["shown"] = [
+        audit.fmt(v, FACTOR_FORMATS[q])
+        for q, v in zip(factors["quantity"], factors["value"], strict=True)
+    ]
+    factors["quantity"] = factors["quantity"].map(lambda q: audit.text(f"calc.q.{q}"))
+    audit.h3("calc.components")
+    labels = {"quantity": "col.quantity", "shown": "col.value"}
+    audit.show(factors[["quantity", "shown"]], labels=labels, formats={"shown": "pre"})
+
+
+_FORMULA = (
+    ("aov", "aov"),
+    ("frequency", "purchase_frequency_per_year"),
+    ("years", "retention_years"),
+    ("margin", "gross_margin"),
+    ("clv", "simple_clv"),
+)
+
+
+def show_retention(audit, step: StepOne) -> None:
+    """The retention-rate CLV, or why it is not computed."""
+    audit.h2("calc.retention.title")
+    rate = audit.config.economics.annual_discount_rate
+    missing = [m for m in step.missing if m[0] in ("aov", "frequency", "retention")]
+    reasons = reasons_text(
+        missing,
+        months=window_months(audit.observation_start, audit.observation_end),
+        fmt=audit.fmt,
+        text=audit.text,
+    )
+    findings = retention_findings(step.value, discount_rate=rate, reasons=reasons, fmt=audit.fmt)
+    _say_all(audit, findings)
+
+
+def show_history(audit, step: StepOne) -> None:
+    """Margin so far per customer: the sentence, its distribution and the top ten."""
+    step.history = history = calculation.historical_clv_table(audit)
+    step.summary = calculation.historical_clv_summary(history)
+    audit.h2("calc.historical.title")
+    _say_all(audit, historical_findings(step.summary, fmt=audit.fmt))
+    ax = plots.plot_clv_distribution(
+        history,
+        title="",
+        xlabel=audit.text("calc.axis.margin", currency=audit.currency),
+        ylabel=audit.text("calc.axis.customers"),
+    )
+    audit.figure(ax, name="historical-clv", title="calc.historical.fig")
+    columns = ["customer_id", "first_purchase", "orders", "revenue", "margin"]
+    formats = {"first_purchase": "date", "orders": "int", "revenue": "money", "margin": "money"}
+    audit.show(
+        history.nlargest(10, "margin")[columns], caption="calc.top_customers", formats=formats
+    )
+
+
+def show_ceiling(audit, step: StepOne) -> str | None:
+    """The simple acquisition-cost ceiling, overall and by the default segment; returns the
+    segment column (``None``: no segment)."""
+    step.segment = segment = calculation.default_segment(audit)
+    step.ceiling = ceiling = calculation.acquisition_ceiling_table(audit, by=segment)
+    audit.h2("calc.ceiling.title")
+    label = audit.text(f"segment.{segment}") if segment else None
+    findings = ceiling_findings(ceiling, segment_label=label, reasons=step.reasons, fmt=audit.fmt)
+    _say_all(audit, findings)
+    step.findings.extend(f.record() for f in findings)
+    if findings[0].key == "calc.ceiling.finding":
+        ax = plots.plot_acquisition_ceiling(
+            ceiling,
+            title="",
+            xlabel=audit.text("calc.axis.ceiling", currency=audit.currency),
+            historical_label=audit.text("calc.legend.historical"),
+            overall_label=audit.text("segment.all"),
+        )
+        audit.figure(ax, name="acquisition-ceiling", title="calc.ceiling.fig", segment_label=label)
+    shown = ceiling.replace({"segment": {"all": audit.text("segment.all")}})
+    columns = ["segment", "customers", "aov", "purchase_frequency_per_year", "clv_ceiling"]
+    formats = {"customers": "int", "aov": "money", "purchase_frequency_per_year": "num2"}
+    audit.show(shown[columns], formats={**formats, "clv_ceiling": "money"})
+    audit.note("calc.ceiling.note")
+    return segment
+
+
+def show_validation(audit, step: StepOne) -> dict | None:
+    """The purchase models fitted before the holdout and checked on it: the forecast against
+    the actual total with its predictive interval (a miss called one), the season the holdout
+    covers, the tracking and conditional-expectation plots, the model comparison."""
+    step.validation = validation = predictive.validate_models(audit)
+    audit.h2("calc.predictive.title")
+    if validation is None:
+        audit.note("calc.predictive.no_holdout")
+        step.not_computed["holdout"] = "holdout_weeks_is_0"
+        return None
+    end = audit.fmt(validation["calibration_end"], "date")
+    if validation.get("gap"):  # too few repeat buyers before the holdout to fit a model on
+        gap = validation["gap"]
+        counts = {k: audit.fmt(gap[k], "int") for k in ("repeaters", "customers", "needed")}
+        audit.note("calc.predictive.too_few_repeaters", calibration_end=end, **counts)
+        step.not_computed["holdout"] = gap["reason"]
+        return validation
+    weeks, check = audit.config.holdout_weeks, validation["summary"]
+    audit.say(
+        "calc.predictive.lead",
+        css="lead",
+        model=validation["chosen"],
+        calibration_end=end,
+        weeks=str(weeks),
+    )
+    findings = holdout_findings(
+        check,
+        validation["season"],
+        calibration_end=validation["calibration_end"],
+        weeks=weeks,
+        fmt=audit.fmt,
+    )
+    _say_all(audit, findings)
+    recorded = ("calc.predictive.finding", "calc.predictive.finding_none", "calc.predictive.miss")
+    step.findings.extend(f.record() for f in findings if f.key in recorded)
+    step.findings.extend(f.record() for f in findings if f.key == "calc.predictive.season_cause")
+    _show_validation_evidence(audit, validation)
+    step.model = _model_metrics(validation["chosen"], validation["fitted"][validation["chosen"]])
+    step.model["calibration_end"] = validation["calibration_end"]
+    step.holdout = _holdout_metrics(weeks, check, validation["season"])
+    return validation
+
+
+def _show_validation_evidence(audit, validation: dict) -> None:
+    legend = dict(
+        actual_label=audit.text("calc.legend.actual"),
+        expected_label=audit.text("calc.legend.model"),
+    )
+    ax = plots.plot_tracking(
+        validation["tracking"],
+        title="",
+        xlabel=audit.text("calc.axis.week"),
+        ylabel=audit.text("calc.axis.cumulative"),
+        **legend,
+    )
+    audit.figure(ax, name="holdout-tracking", title="calc.predictive.fig.tracking")
+    ax = plots.plot_conditional_expectations(
+        validation["conditional"],
+        title="",
+        xlabel=audit.text("calc.axis.calibration_frequency"),
+        ylabel=audit.text("calc.axis.holdout_mean"),
+        **legend,
+    )
+    audit.figure(ax, name="holdout-conditional", title="calc.predictive.fig.conditional")
+    audit.h3("calc.predictive.models")
+    formats = {"parameters": "int", "log_likelihood": "num1", "aic": "num1", "bic": "num1"}
+    formats.update(holdout_mae="num3", holdout_total_error="pct")
+    audit.show(validation["comparison"], formats=formats)
+    audit.h3("calc.predictive.parameters")
+    chosen = validation["fitted"][validation["chosen"]]
+    audit.show(chosen.summary(), formats=PARAMETER_FORMATS)
+
+
+def _model_metrics(name: str, model) -> dict[str, Any]:
+    bounded = predictive.at_bounds(model)
+    return {
+        "name": name,
+        "params": model.params_,
+        "log_likelihood": model.log_likelihood_,
+        "standard_errors": model.standard_errors_,
+        "calibration_end": None,
+        "at_bounds": bounded,
+        "dropout_at_bounds": predictive.dropout_at_bounds(model, bounded),
+    }
+
+
+def _holdout_metrics(weeks: int, check: dict, season: dict | None) -> dict[str, Any]:
+    keys = ("actual_total", "predicted_total", "mae", "correlation", "total_error")
+    metrics = {"weeks": weeks, **{k: check[k] for k in keys}}
+    metrics.update(
+        interval_low=check.get("interval_low"),
+        interval_high=check.get("interval_high"),
+        interval_level=check.get("interval_level"),
+        interval_parameter_uncertainty=check.get("interval_parameter_uncertainty"),
+        miss=check.get("miss"),
+        seasonal_ratio=(season or {}).get("ratio"),
+        seasonal_shift=(season or {}).get("shift"),
+    )
+    return metrics
+
+
+def show_predictive_clv(audit, step: StepOne, *, progress: bool = False) -> dict:
+    """The predictive CLV per customer and by segment with its interval and caveats (a
+    parameter at a bound, a missed holdout), the value of a new customer, and the frames later
+    steps read. Returns ``predictive_clv``'s result (the widget cell takes it)."""
+    name = (step.validation or {}).get("chosen", "BG/NBD")  # BG/NBD when not validated
+    result = predictive.predictive_clv(
+        audit,
+        name,
+        margin=step.margin,
+        segment=step.segment,
+        n_boot=N_BOOT,
+        seed=SEED,
+        progress=progress,
+    )
+    step.result = result
+    audit.h2("calc.clv.title")
+    if result["gap"]:  # too few repeat buyers: no purchase model, no predictive CLV
+        gap = result["gap"]
+        findings = no_model_findings(gap, simple=step.simple, reasons=step.reasons, fmt=audit.fmt)
+        _say_all(audit, findings, css="note")
+        step.not_computed.update(model=gap["reason"], spend_model=gap["reason"], clv=gap["reason"])
+        return result
+    _show_clv_findings(audit, step, name)
+    _show_clv_evidence(audit, step)
+    _keep_customer_value(audit, step)
+    return result
+
+
+def _show_clv_findings(audit, step: StepOne, name: str) -> None:
+    result, economics = step.result, audit.config.economics
+    horizon = economics.horizon_months
+    intervals = result["intervals"].set_index("segment")
+    overall, step.new_customer = intervals.loc["all"], intervals.loc[NEW_CUSTOMER]
+    bounded = predictive.at_bounds(result["model"])
+    dropout = predictive.dropout_at_bounds(result["model"], bounded)
+    audit.say(
+        "calc.clv.lead",
+        css="lead",
+        model=name,
+        end=audit.fmt(audit.observation_end, "date"),
+        margin=audit.fmt(step.margin, "pct0"),
+        horizon=str(horizon),
+        rate=audit.fmt(economics.annual_discount_rate, "pct0"),
+    )
+    months = window_months(audit.observation_start, audit.observation_end)
+    clv = clv_findings(
+        overall, result["customers"], horizon=horizon, dropout=dropout, months=months, fmt=audit.fmt
+    )
+    check = step.holdout if step.holdout and step.holdout.get("miss") is not None else None
+    caveats = interval_caveats(overall, check, dropout=dropout)
+    caveat = caveat_findings(caveats, check, fmt=audit.fmt)
+    ceiling = new_customer_findings(
+        step.new_customer, horizon=horizon, simple=step.simple, reasons=step.reasons, fmt=audit.fmt
+    )
+    _say_all(audit, clv + caveat + ceiling)
+    others = [p for p in bounded if p not in dropout]
+    if others:  # e.g. r, α not pinned down: the forecasts rest on the model's form
+        audit.note("calc.clv.params_at_bounds", model=name, params=", ".join(others))
+    # The summary states one ceiling: the models' value of a new customer replaces the simple one.
+    step.findings = [f for f in step.findings if not f["key"].startswith("calc.ceiling.")]
+    step.findings.extend(f.record() for f in clv + caveat + ceiling)
+    step.clv = _clv_metrics(audit, step, name, overall, caveats)
+    model = _model_metrics(name, result["model"])
+    if step.model is None:  # not validated on a holdout: the whole-window fit
+        step.model = model
+    else:  # the report's figures come from the whole-window fit: its bounds are the caveat
+        step.model.update(at_bounds=model["at_bounds"], dropout_at_bounds=dropout)
+    step.model["whole_window_params"] = result["model"].params_
+
+
+def _show_clv_evidence(audit, step: StepOne) -> None:
+    result, horizon = step.result, audit.config.economics.horizon_months
+    customers, spend_model = result["customers"], result["spend_model"]
+    if result["spend_note"] == "spend_correlated":
+        audit.note("calc.clv.spend_correlated", r=audit.fmt(spend_model.correlation_, "num2"))
+    elif result["spend_note"]:  # a fixed spend per purchase instead of the Gamma-Gamma model
+        audit.note(
+            f"calc.clv.{result['spend_note']}",
+            spend=audit.fmt(spend_model, "money2"),
+            needed=audit.fmt(predictive.MIN_SPEND_REPEATERS, "int"),
+        )
+    xlabel = audit.text("calc.axis.clv", horizon=horizon, currency=audit.currency)
+    ax = plots.plot_clv_distribution(
+        customers,
+        value_col="clv",
+        title="",
+        xlabel=xlabel,
+        ylabel=audit.text("calc.axis.customers"),
+    )
+    audit.figure(ax, name="clv-distribution", title="calc.clv.fig.distribution", horizon=horizon)
+    ax = plots.plot_p_alive(
+        customers,
+        title="",
+        xlabel=audit.text("calc.axis.p_alive"),
+        ylabel=audit.text("calc.axis.customers"),
+    )
+    audit.figure(ax, name="p-alive", title="calc.clv.fig.p_alive")
+    _show_segments(audit, step)
+    if not isinstance(spend_model, float):
+        repeaters = audit.fmt(spend_model.n_obs_, "int")
+        audit.h3("calc.clv.spend_parameters", repeaters=repeaters)
+        audit.show(spend_model.summary(), formats=PARAMETER_FORMATS)
+    method = "_one_step" if result["interval_method"] == "one_step" else ""
+    audit.note(
+        f"calc.clv.interval_note{method}",
+        n_boot=str(N_BOOT),
+        seed=str(SEED),
+        exact=audit.fmt(EXACT_ROWS, "int"),
+    )
+
+
+def segment_table(intervals: pd.DataFrame, ceilings: pd.DataFrame) -> pd.DataFrame:
+    """CLV by segment with each segment's new-customer value (``ceiling``, NaN below the
+    segment-model thresholds), largest segment first (``intervals`` indexed by segment)."""
+    table = intervals.drop(index=["all", NEW_CUSTOMER]).reset_index()
+    table["ceiling"] = table["segment"].map(ceilings.set_index("segment")["ceiling"])
+    return table.sort_values("customers", ascending=False)
+
+
+def _show_segments(audit, step: StepOne) -> None:
+    result, segment = step.result, step.segment
+    intervals = result["intervals"].set_index("segment")
+    by_segment = segment_table(intervals, result["ceilings"])
+    step.clv["by_segment"] = {"by": segment, "segments": by_segment if segment else None}
+    if not segment or len(by_segment) < 2:
+        return
+    label = audit.text(f"segment.{segment}")
+    known = by_segment.dropna(subset=["ceiling"])
+    if len(known) > 1:
+        low, high = known.nsmallest(1, "ceiling").iloc[0], known.nlargest(1, "ceiling").iloc[0]
+        audit.say(
+            "calc.clv.segment_finding",
+            segment_label=label,
+            low=audit.fmt(low["ceiling"]),
+            low_segment=low["segment"],
+            high=audit.fmt(high["ceiling"]),
+            high_segment=high["segment"],
+        )
+    ax = plots.plot_clv_by_segment(
+        by_segment,
+        title="",
+        xlabel=audit.text("calc.axis.clv_mean", currency=audit.currency),
+        clv_label=audit.text("calc.legend.clv_mean"),
+        ceiling_label=audit.text("calc.legend.ceiling"),
+    )
+    audit.figure(ax, name="clv-by-segment", title="calc.clv.fig.segments", segment_label=label)
+    shown = _segment_rows(audit, intervals, result["ceilings"], step.new_customer)
+    horizon = audit.config.economics.horizon_months
+    audit.show(
+        shown,
+        caption="calc.clv.segments",
+        caption_values=dict(segment_label=label, horizon=horizon),
+        formats={
+            "customers": "int",
+            **dict.fromkeys(("clv_mean", "clv_total", "new_customer"), "pre"),
+        },
+    )
+    if result["ceilings"]["note"].eq("small_segment").any():
+        audit.note(
+            "calc.clv.small_segments",
+            customers=audit.fmt(predictive.MIN_SEGMENT_CUSTOMERS, "int"),
+            repeaters=audit.fmt(predictive.MIN_SEGMENT_REPEATERS, "int"),
+        )
+
+
+def _segment_rows(audit, intervals, ceilings, new_customer) -> pd.DataFrame:
+    """The displayed CLV-by-segment table: overall first, then segments by size."""
+    rows = intervals.drop(index=[NEW_CUSTOMER]).reset_index()
+    rows = rows.assign(order=rows["segment"].ne("all"))
+    rows = rows.sort_values(["order", "customers"], ascending=[True, False])
+    rows["ceiling"] = rows["segment"].map(ceilings.set_index("segment")["ceiling"])
+    rows.loc[rows["segment"] == "all", "ceiling"] = new_customer["mean"]
+    money = audit.fmt
+
+    def span(mean, low, high):
+        return [
+            f"{money(m)} ({money(lo)}–{money(hi)})"
+            for m, lo, hi in zip(mean, low, high, strict=True)
+        ]
+
+    return pd.DataFrame(
+        {
+            "segment": rows["segment"].replace({"all": audit.text("segment.all")}),
+            "customers": rows["customers"],
+            "clv_mean": span(rows["mean"], rows["mean_low"], rows["mean_high"]),
+            "clv_total": span(rows["total"], rows["total_low"], rows["total_high"]),
+            "new_customer": [money(v) if np.isfinite(v) else "–" for v in rows["ceiling"]],
+        }
+    )
+
+
+def _clv_metrics(audit, step: StepOne, name: str, overall: pd.Series, caveats: dict) -> dict:
+    result, economics, new = step.result, audit.config.economics, step.new_customer
+    customers, spend_model = result["customers"], result["spend_model"]
+    step.spend_model = (
+        {"name": "fixed", "params": {"spend": spend_model}, "note": result["spend_note"]}
+        if isinstance(spend_model, float)
+        else {
+            "name": "Gamma-Gamma",
+            "params": spend_model.params_,
+            "log_likelihood": spend_model.log_likelihood_,
+            "standard_errors": spend_model.standard_errors_,
+            "customers": spend_model.n_obs_,
+            "frequency_spend_correlation": spend_model.correlation_,
+            "note": result["spend_note"],
+        }
+    )
+    dropout = "parameter_at_bound" in caveats["caveats"]
+    return {
+        "model": name,
+        "horizon_months": economics.horizon_months,
+        "annual_discount_rate": economics.annual_discount_rate,
+        "margin": step.margin,
+        "total": overall["total"],
+        "total_ci_low": overall["total_low"],
+        "total_ci_high": overall["total_high"],
+        "mean": overall["mean"],
+        "median": customers["clv"].median(),
+        "ci_low": overall["mean_low"],
+        "ci_high": overall["mean_high"],
+        "n_boot": N_BOOT,
+        "seed": SEED,
+        "interval_method": result["interval_method"],
+        "interval_caveat": caveats["caveats"],
+        "widened_ci_low": caveats["low"] if caveats["caveats"] else None,
+        "widened_ci_high": caveats["high"] if caveats["caveats"] else None,
+        "caveats": (["no_dropout_visible_upper_bound"] if dropout else [])
+        + (["holdout_miss"] if "holdout_miss" in caveats["caveats"] else []),
+        "p_alive_mean": customers["p_alive"].mean(),
+        "new_customer": {
+            "value": new["mean"],
+            "ci_low": new["mean_low"],
+            "ci_high": new["mean_high"],
+            "first_order_value": result["first_order_value"],
+        },
+    }
+
+
+def _keep_customer_value(audit, step: StepOne) -> None:
+    """For step III: each customer's expected lifetime margin (realised so far + predicted over
+    the horizon) and each segment's new-customer value, kept for later notebooks of the run."""
+    customers = step.result["customers"]
+    so_far = step.history.set_index("customer_id")["margin"]
+    lifetime = customers[["customer_id", "segment", "p_alive", "clv"]]
+    lifetime = lifetime.rename(columns={"clv": "clv_future"})
+    lifetime["margin_so_far"] = lifetime["customer_id"].map(so_far).fillna(0.0).to_numpy()
+    lifetime["clv"] = lifetime["margin_so_far"] + lifetime["clv_future"]
+    audit.save_frame("customer_value", lifetime)
+    ceilings = step.result["ceilings"].assign(by=step.segment or "all")
+    audit.save_frame("segment_new_customer_value", ceilings)
+
+
+def record(audit, step: StepOne) -> dict[str, Any]:
+    """Record step I in ``metrics.json`` (section ``calculation``) and return the record.
+
+    The most a new customer may cost (``max_cac``): the models' value of a new customer over the
+    horizon, or the simple CLV when the models could not be fitted (``max_cac_basis`` says
+    which); ``null`` with its reason in ``not_computed`` when neither exists."""
+    value, summary = step.value, step.summary
+    simple = step.simple
+    if step.new_customer is not None:
+        new = step.new_customer
+        max_cac, max_cac_ci, basis = new["mean"], [new["mean_low"], new["mean_high"]], "predictive"
+    else:
+        max_cac, max_cac_ci, basis = simple, None, "simple_clv"
+        if not math.isfinite(simple):
+            step.not_computed["max_cac"] = _missing_code(step.missing)
+    for figure in ("simple_clv", "retention_formula_clv"):
+        if not np.isfinite(value[figure]) and step.missing:
+            step.not_computed.setdefault(figure, _missing_code(step.missing))
+    segments = step.ceiling[step.ceiling["segment"] != "all"].dropna(subset=["clv_ceiling"])
+    quantities = ("aov", "purchase_frequency_per_year", "retention_rate", "retention_years")
+    values = {
+        "customers": int(value["customers"]),
+        "window_years": ((audit.observation_end - audit.observation_start).days + 1) / 365.25,
+        "orders": int(value["orders"]),
+        **{q: value[q] for q in quantities},
+        "gross_margin": value["gross_margin"],
+        "simple_clv": value["simple_clv"],
+        "retention_formula_clv": value["retention_formula_clv"],
+        "missing_factors": [{"factor": f, "reason": r} for f, r in step.missing],
+        "max_cac": max_cac,
+        "max_cac_ci": max_cac_ci,
+        "max_cac_basis": basis,
+        "max_cac_simple": simple,
+        "max_cac_by_segment": {
+            "by": step.segment,
+            "segments": segments[["segment", "customers", "clv_ceiling"]],
+        },
+        "repeat_rate": summary["repeat_rate"],
+        "top20_share": summary["top20_share"],
+        "historical": {k: summary[k] for k in ("mean_margin", "median_margin", "p90_margin")},
+        "model": step.model,
+        "spend_model": step.spend_model,
+        "clv": step.clv,
+        "holdout": step.holdout,
+        "findings": step.findings,
+        "not_computed": step.not_computed,  # figure -> reason, for the figures above that are null
+    }
+    audit.record("calculation", values)
+    return values
+
+
+def _missing_code(missing: list[tuple[str, str]]) -> str:
+    """One code for metrics.json: the first missing factor and its reason, e.g.
+    ``retention_short_window``."""
+    factor, reason = missing[0]
+    return f"{factor}_{reason}"
