@@ -117,8 +117,16 @@ def test_the_scenario_sentence_names_the_predictive_basis_without_a_retention_ra
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_clv_box_says_upper_bound_and_holdout_miss_briefly(locale):
     fmt, text = formatters(locale)
-    calc = FULL | {"model": {"at_bounds": ["a"]}, "holdout": {"miss": True}}
+    caveats = ["no_dropout_visible_upper_bound", "holdout_miss"]  # as step I records them
+    calc = FULL | {"clv": FULL["clv"] | {"caveats": caveats}}
     sub = dict((b[0], b[2]) for b in summary.headline_boxes(calc, None, fmt=fmt, text=text))
+    assert text("sum.sub.caveat.upper_bound") in sub["sum.box.clv"]
+    assert text("sum.sub.caveat.holdout_miss") in sub["sum.box.clv"]
+    calc = FULL | {"clv": FULL["clv"] | {"caveats": ["holdout_miss"]}}
+    sub = dict((b[0], b[2]) for b in summary.headline_boxes(calc, None, fmt=fmt, text=text))
+    assert text("sum.sub.caveat.upper_bound") not in sub["sum.box.clv"]
+    older = FULL | {"model": {"dropout_at_bounds": ["a"]}, "holdout": {"miss": True}}
+    sub = dict((b[0], b[2]) for b in summary.headline_boxes(older, None, fmt=fmt, text=text))
     assert text("sum.sub.caveat.upper_bound") in sub["sum.box.clv"]
     assert text("sum.sub.caveat.holdout_miss") in sub["sum.box.clv"]
     plain = dict((b[0], b[2]) for b in summary.headline_boxes(FULL, None, fmt=fmt, text=text))

@@ -102,16 +102,21 @@ def lead_findings(calc: dict[str, Any], *, fmt: Fmt, client: str, start, end) ->
 
 
 def clv_caveats(calc: dict[str, Any]) -> list[str]:
-    """Text keys of the short caveats the CLV box carries: ``sum.sub.caveat.upper_bound``
-    when step I says the CLV is an upper bound (``clv.caveats`` naming one) or a model
-    parameter sits at a bound (``model.at_bounds``), ``sum.sub.caveat.holdout_miss`` when the
-    holdout total fell outside the model's interval (``holdout.miss``)."""
+    """Names of the short caveats the CLV box carries (``sum.sub.caveat.<name>``).
+
+    From step I's ``clv.caveats`` when recorded: ``upper_bound`` for one naming an upper
+    bound (``no_dropout_visible_upper_bound``: no drop-out visible, so the CLV assumes nobody
+    leaves), ``holdout_miss`` for ``holdout_miss``. Without that list: ``upper_bound`` when a
+    drop-out parameter is reported at a bound (``model.dropout_at_bounds``) and
+    ``holdout_miss`` when ``holdout.miss`` is true."""
     clv = calc.get("clv") or {}
-    caveats = clv.get("caveats") or []
-    names = caveats if isinstance(caveats, list | tuple | set | dict) else [caveats]
-    upper = any("upper" in str(c) or "bound" in str(c) for c in names)
-    upper = upper or bool((calc.get("model") or {}).get("at_bounds"))
-    miss = bool((calc.get("holdout") or {}).get("miss"))
+    if "caveats" in clv:
+        names = [str(c) for c in clv.get("caveats") or []]
+        upper = any("upper_bound" in c for c in names)
+        miss = "holdout_miss" in names
+    else:
+        upper = bool((calc.get("model") or {}).get("dropout_at_bounds"))
+        miss = bool((calc.get("holdout") or {}).get("miss"))
     return [k for k, on in (("upper_bound", upper), ("holdout_miss", miss)) if on]
 
 
