@@ -329,3 +329,14 @@ def test_acquisition_sentences_for_every_kind_of_response(locale):
     cells = [sat_story.break_even_cell(r, f) for r in table.itertuples()]
     assert cells[0] == f.text("sat.break_even.pays_throughout")
     assert cells[1] == f.text("sat.break_even.pays_nowhere")
+
+
+def test_every_note_and_key_the_steps_choose_has_both_languages():
+    """Every key the two modules may pick exists in clvlib.texts in en and pl (a missing key
+    would raise in the middle of a report)."""
+    from clvlib.texts import TEXTS
+
+    keys = set(ret_story.NOTES) | set(sat_story.NOTES) | set(sat_story.ACQUISITION_KEYS.values())
+    keys |= {"sat.break_even.pays_throughout", "sat.break_even.pays_nowhere"}
+    for key in keys:
+        assert {"en", "pl"} <= set(TEXTS[key]), key

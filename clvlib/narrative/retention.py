@@ -200,11 +200,11 @@ def rep_findings(reps: pd.DataFrame | None, f) -> list[Finding]:
 
 
 # -- the notebook's sections ---------------------------------------------------------------------
-def _say(audit, findings: list[Finding]) -> list[Finding]:
-    """Show findings (notes boxed); return those the executive summary may repeat."""
+def _say(audit, findings: list[Finding], notes: frozenset[str] = NOTES) -> list[Finding]:
+    """Show findings (keys in ``notes`` boxed); return those the executive summary may repeat."""
     for finding in findings:
-        finding.say(audit, css="note" if finding.key in NOTES else "finding")
-    return [x for x in findings if x.key not in NOTES]
+        finding.say(audit, css="note" if finding.key in notes else "finding")
+    return [x for x in findings if x.key not in notes]
 
 
 def show_intro(audit) -> None:

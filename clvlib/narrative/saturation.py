@@ -20,7 +20,8 @@ import pandas as pd
 
 from clvlib import calculation, plots, saturation
 from clvlib.narrative import Finding
-from clvlib.narrative.retention import _say, missing
+from clvlib.narrative.retention import _say as _say_with
+from clvlib.narrative.retention import missing
 from clvlib.report.run import STEP_NAMES
 
 NOTES = frozenset(
@@ -34,6 +35,11 @@ NOTES = frozenset(
     }
 )
 RECORDED = frozenset({"sat.segments.finding", "sat.segments.one", "sat.potential.finding"})
+
+
+def _say(audit, findings: list[Finding]) -> list[Finding]:
+    """Show findings (this step's notes boxed); return the others."""
+    return _say_with(audit, findings, NOTES)
 
 
 def segment_label(f, segment: str) -> str:
