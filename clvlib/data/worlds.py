@@ -76,7 +76,7 @@ CART_INDEX = 2  # the cart step's position in the five-step funnels
 PAID_NAMES = ["Google Ads", "Facebook", "TikTok", "Instagram", "Allegro", "Bing Ads",
               "Ceneo.pl", "Partnerské weby", "LinkedIn Ads"]  # fmt: skip
 FREE_NAMES = ["Polecenia", "Empfehlung", "Newsletter / organiczne", "Bezpośrednie",
-              "Word of mouth"]  # fmt: skip
+              "Word of mouth", "SEO", "Influencerzy", "Mundpropaganda"]  # fmt: skip
 SINGLE_NAMES = ["Targi branżowe", "Messe München", "Trade show"]
 DIRECT = {"pl": "Bezpośrednie", "en": "Direct", "de": "Direkt"}
 
@@ -372,7 +372,7 @@ def _btyd_params(world: World, rng: Generator) -> dict:
         return {"process": "one_time", "r": None, "alpha": None, "a": None, "b": None,
                 "notes": "nobody buys twice: no repeat purchase process"}  # fmt: skip
     if world.behaviour == "no_dropout":
-        r, alpha = float(rng.uniform(1.0, 3.0)), float(rng.uniform(3.0, 12.0))
+        r, alpha = float(rng.uniform(1.0, 3.0)), float(rng.uniform(6.0, 20.0))
         return {
             "process": "NBD (BG/NBD with a -> 0)",
             "r": r,
@@ -447,6 +447,19 @@ def _orders(world, acq_min, purchases, gg, member, lift, rng) -> dict:
 # ================================================================================================
 # formatting
 # ================================================================================================
+Table = dict[str, np.ndarray]  # an export: header -> column of str (object arrays)
+TWO_DIGITS = np.asarray([f"{i:02d}" for i in range(100)], dtype=object)
+
+
+def _text(values: np.ndarray) -> np.ndarray:
+    """Integers -> their decimal text, as an object array."""
+    return np.asarray(list(map(str, np.asarray(values, dtype=np.int64).tolist())), dtype=object)
+
+
+def _padded(values: np.ndarray, width: int) -> np.ndarray:
+    return np.asarray([str(v).zfill(width) for v in np.asarray(values).tolist()], dtype=object)
+
+
 class _Fmt:
     """Dates, amounts and ids in one CSV dialect (vectorised over numpy arrays)."""
 
@@ -471,37 +484,46 @@ class _Fmt:
 
     def money(self, cents: np.ndarray) -> np.ndarray:
         cents = np.asarray(cents, dtype=np.int64)
-        sign = np.where(cents < 0, "-", "")
         a = np.abs(cents)
-        whole = (a // 100).astype(str).astype(object)
-        frac = np.char.zfill((a % 100).astype(str), 2).astype(object)
-        return sign.astype(object) + whole + self.opts["decimal"] + frac
+        text = _text(a // 100) + self.opts["decimal"] + TWO_DIGITS[a % 100]
+        return np.where(cents < 0, "-" + text, text)
 
     def customer_ids(self, n: int) -> np.ndarray:
         ids = np.arange(n)
         if self.dialect == "pl":
-            return (10001 + ids).astype(str).astype(object)
-        return "C" + np.char.zfill((ids + 1).astype(str), 6).astype(object)
+            return _text(10001 + ids)
+        return "C" + _padded(ids + 1, 6)
 
     def order_ids(self, minute: np.ndarray) -> np.ndarray:
-        seq = np.arange(1, len(minute) + 1).astype(str)
+        seq = np.arange(1, len(minute) + 1)
         if self.dialect == "pl":
-            year = self.years[np.asarray(minute, np.int64) // MIN_PER_DAY].astype(str)
-            return "ZAM/" + year.astype(object) + "/" + np.char.zfill(seq, 6).astype(object)
-        return "INV-" + np.char.zfill(seq, 7).astype(object)
+            year = self.years[np.asarray(minute, np.int64) // MIN_PER_DAY]
+            return "ZAM/" + _text(year) + "/" + _padded(seq, 6)
+        return "INV-" + _padded(seq, 7)
 
 
-def _csv_bytes(frame: pd.DataFrame, fmt: _Fmt) -> bytes:
-    text = frame.to_csv(index=False, sep=fmt.opts["sep"], lineterminator="\n")
-    if fmt.dialect == "pl":
-        text = text.replace("\n", "\r\n")
+def _csv_bytes(table: Table, fmt: _Fmt) -> bytes:
+    """The export: a header and one line per row, CRLF line ends in the Polish (Windows)
+    dialect. Values never hold the separator, quotes or line breaks (the name lists above are
+    checked by the tests), so nothing is quoted."""
+    sep = fmt.opts["sep"]
+    columns = list(table.values())
+    lines = columns[0]
+    for values in columns[1:]:
+        lines = lines + sep + values
+    newline = "\r\n" if fmt.dialect == "pl" else "\n"
+    text = newline.join([sep.join(table), *lines.tolist()]) + newline
     return text.encode(fmt.opts["encoding"])
+
+
+def _rows(table: Table) -> int:
+    return len(next(iter(table.values())))
 
 
 # ================================================================================================
 # tables
 # ================================================================================================
-def _transactions(world, fmt, win, orders, ids, rep_of, rng) -> tuple[pd.DataFrame, dict, dict]:
+def _transactions(world, fmt, win, orders, ids, rep_of, rng) -> tuple[Table, dict, dict]:
     h = HEADERS[world.csv_dialect]
     n_orders = len(orders["minute"])
     order_id = fmt.order_ids(orders["minute"])
@@ -539,43 +561,42 @@ def _transactions(world, fmt, win, orders, ids, rep_of, rng) -> tuple[pd.DataFra
         codes = np.asarray([f"{p}-{i + 1:03d}" for p, _ in CATEGORIES.values()
                             for i in range(PRODUCTS_PER_CATEGORY)], dtype=object)  # fmt: skip
         cols[h["product_id"]] = codes[product]
-        cols[h["quantity"]] = qty.astype(str).astype(object)
+        cols[h["quantity"]] = _text(qty)
         cols[h["unit_price"]] = fmt.money(unit)
     else:
         cols[h["revenue"]] = fmt.money(unit * qty)
     if rep_of is not None:
         cols[h["sales_rep"]] = np.asarray(REP_NAMES, dtype=object)[rep_of[cust]]
-    frame = pd.DataFrame(cols)
-    info = {"clean_rows": len(frame), "return_rows": len(r_ok), "orders": n_orders}
-    dirty = _dirty(world, frame, fmt, win, rng) if world.dirty_rows else {}
-    if dirty:
-        frame = dirty.pop("__frame")
-    return frame, dirty, info
+    info = {"clean_rows": _rows(cols), "return_rows": len(r_ok), "orders": n_orders}
+    if not world.dirty_rows:
+        return cols, {}, info
+    cols, dirty = _dirty(world, cols, fmt, win, qty * unit >= 0, rng)
+    return cols, dirty, info
 
 
-def _dirty(world, frame: pd.DataFrame, fmt: _Fmt, win: _Window, rng) -> dict:
-    """One copy of a distinct row per loader exclusion reason, each with exactly one defect."""
+def _dirty(world, table: Table, fmt: _Fmt, win: _Window, purchase: np.ndarray, rng):
+    """Copies of distinct purchase rows, one per loader exclusion reason, each with exactly one
+    defect; a duplicate follows its original, the late row (after the window) comes last."""
     h = HEADERS[world.csv_dialect]
     amount = h["unit_price"] if world.order_lines else h["revenue"]
-    purchases = np.flatnonzero(~frame[amount].str.startswith("-").to_numpy())
-    if world.order_lines:
-        purchases = np.flatnonzero(~frame[h["quantity"]].str.startswith("-").to_numpy())
-    rows = rng.choice(purchases, len(DIRTY_KINDS), replace=len(purchases) < len(DIRTY_KINDS))
-    copies = frame.iloc[rows].copy()
-    copies.iloc[0, frame.columns.get_loc(h["customer_id"])] = ""
-    copies.iloc[1, frame.columns.get_loc(h["order_ts"])] = UNREADABLE[world.csv_dialect]
-    copies.iloc[2, frame.columns.get_loc(amount)] = "n/d"
+    n = _rows(table)
+    candidates = np.flatnonzero(purchase)
+    rows = rng.choice(candidates, len(DIRTY_KINDS), replace=len(candidates) < len(DIRTY_KINDS))
+    copies = {name: values[rows].copy() for name, values in table.items()}
+    copies[h["customer_id"]][0] = ""
+    copies[h["order_ts"]][1] = UNREADABLE[world.csv_dialect]
+    copies[amount][2] = "n/d"
     later = win.end_min + int(rng.integers(1, 20)) * MIN_PER_DAY + 12 * 60
-    copies.iloc[4, frame.columns.get_loc(h["order_ts"])] = fmt.ts(np.array([later]))[0]
-    copies.iloc[4, frame.columns.get_loc(h["order_id"])] = "X-" + str(len(frame) + 1)
-    key = np.concatenate([np.arange(len(frame)) * 2.0, rows * 2.0 + 1])
-    key[-1] = 2.0 * len(frame)  # the late row goes last
-    out = pd.concat([frame, copies], ignore_index=True).iloc[np.argsort(key, kind="stable")]
-    counts = dict.fromkeys(DIRTY_KINDS, 1)
-    return {"__frame": out.reset_index(drop=True), **counts}
+    copies[h["order_ts"]][4] = fmt.ts(np.array([later]))[0]
+    copies[h["order_id"]][4] = "X-" + str(n + 1)
+    key = np.concatenate([np.arange(n) * 2.0, rows * 2.0 + 1])
+    key[-1] = 2.0 * n
+    order = np.argsort(key, kind="stable")
+    out = {name: np.concatenate([values, copies[name]])[order] for name, values in table.items()}
+    return out, dict.fromkeys(DIRTY_KINDS, 1)
 
 
-def _customers(world, fmt, h, ids, acq_min, roster, channel, member, rep_of) -> pd.DataFrame:
+def _customers(world, fmt, h, ids, acq_min, roster, channel, member, rep_of) -> Table:
     cols = {h["customer_id"]: ids, h["acquired_at"]: fmt.ts(acq_min)}
     if roster:
         names = np.asarray([c["name"] for c in roster], dtype=object)
@@ -584,10 +605,10 @@ def _customers(world, fmt, h, ids, acq_min, roster, channel, member, rep_of) -> 
         cols[h["loyalty_member"]] = np.asarray(fmt.opts["yes_no"], dtype=object)[member.astype(int)]
     if rep_of is not None:
         cols[h["sales_rep"]] = np.asarray(REP_NAMES, dtype=object)[rep_of]
-    return pd.DataFrame(cols)
+    return cols
 
 
-def _spend(fmt, h, win, roster, spend) -> pd.DataFrame:
+def _spend(fmt, h, win, roster, spend) -> Table:
     rows = [
         (m, i)
         for m in range(win.months)
@@ -597,8 +618,8 @@ def _spend(fmt, h, win, roster, spend) -> pd.DataFrame:
     m = np.array([r[0] for r in rows], dtype=np.int64)
     i = np.array([r[1] for r in rows], dtype=np.int64)
     names = np.asarray([c["name"] for c in roster], dtype=object)
-    return pd.DataFrame({h["period"]: fmt.date(win.month_first[m]), h["channel"]: names[i],
-                         h["spend"]: fmt.money(spend[i, m])})  # fmt: skip
+    return {h["period"]: fmt.date(win.month_first[m]), h["channel"]: names[i],
+            h["spend"]: fmt.money(spend[i, m])}  # fmt: skip
 
 
 def _recent(win: _Window) -> tuple[int, int]:
@@ -606,7 +627,7 @@ def _recent(win: _Window) -> tuple[int, int]:
     return win.days - days, days
 
 
-def _messages(world, fmt, h, ids, acq_min, rng) -> tuple[pd.DataFrame, dict]:
+def _messages(world, fmt, h, ids, acq_min, rng) -> tuple[Table, dict]:
     """Messages with a fatigue curve: click probability × exp(−k (m − 1)) at cadence m per week,
     unsubscribe probability per message u0·exp(k_u (m − 1)), nothing sent after unsubscribing."""
     n = len(ids)
@@ -640,6 +661,8 @@ def _messages(world, fmt, h, ids, acq_min, rng) -> tuple[pd.DataFrame, dict]:
         keep = (cum - unsub) == base  # nothing after a customer's first unsubscribe
     else:
         keep = np.ones(len(ci), bool)
+    same_minute = np.concatenate([[False], (ci[1:] == ci[:-1]) & (sent[1:] == sent[:-1])])
+    keep &= ~same_minute  # one message per customer and minute: no exact duplicate rows
     out = np.flatnonzero(keep)
     out = out[np.lexsort((ci[out], sent[out]))]
     empty = np.full(len(out), "", dtype=object)
@@ -658,12 +681,10 @@ def _messages(world, fmt, h, ids, acq_min, rng) -> tuple[pd.DataFrame, dict]:
         "click_multiplier": "exp(-k (m - 1)) at m messages per week",
         "unsubscribed": int(unsub[out].sum()) if world.messages_unsubscribe else None,
     }  # fmt: skip
-    frame = pd.DataFrame(cols).drop_duplicates(ignore_index=True)  # same minute, same message
-    truth["messages"] = len(frame)
-    return frame, truth
+    return cols, truth
 
 
-def _sessions(world, fmt, h, ids, acq_min, roster, rng) -> tuple[pd.DataFrame, dict]:
+def _sessions(world, fmt, h, ids, acq_min, roster, rng) -> tuple[Table, dict]:
     """One row per session and step reached; conversion rates per source drawn once."""
     steps = FUNNEL_STEPS[world.step_language][0 if world.cart_step else 1]
     n_cust = len(ids)
@@ -690,7 +711,7 @@ def _sessions(world, fmt, h, ids, acq_min, roster, rng) -> tuple[pd.DataFrame, d
     ts = fmt.ts(sec // 60)
     names = np.asarray(sources, dtype=object)
     cols = {
-        h["session_id"]: "S" + np.char.zfill((s + 1).astype(str), 7).astype(object),
+        h["session_id"]: "S" + _padded(s + 1, 7),
         h["ts"]: ts, h["step"]: np.asarray(steps, dtype=object)[step],
         h["customer_id"]: np.where(logged[s], ids[who[s]], np.full(len(s), "", dtype=object)),
         h["source"]: names[source[s]],
@@ -701,7 +722,7 @@ def _sessions(world, fmt, h, ids, acq_min, roster, rng) -> tuple[pd.DataFrame, d
                        for i, src in enumerate(sources)},
         "sessions_reaching_step": [int((depth > i).sum()) for i in range(len(steps))],
     }  # fmt: skip
-    return pd.DataFrame(cols), truth
+    return cols, truth
 
 
 # ================================================================================================
@@ -715,12 +736,12 @@ def _csv_yml(dialect: str, kind: str) -> dict:
             "date_format": opts["ts" if kind == "ts" else "date"]}  # fmt: skip
 
 
-def _client_yml(world: World, files: dict[str, pd.DataFrame]) -> dict:
+def _client_yml(world: World, files: dict[str, Table]) -> dict:
     h = HEADERS[world.csv_dialect]
     kinds = {"marketing_spend": "date"}
     sources = {}
     for table, frame in files.items():
-        columns = {c: h[c] for c in TABLES[table].columns if c in h and h[c] in frame.columns}
+        columns = {c: h[c] for c in TABLES[table].columns if c in h and h[c] in frame}
         sources[table] = {"path": f"{table}.csv", "columns": columns,
                           "csv": _csv_yml(world.csv_dialect, kinds.get(table, "ts"))}  # fmt: skip
     config = {
@@ -793,7 +814,7 @@ def write_client(world: World, out_dir: str | Path) -> Path:
     written = {}
     for table, frame in files.items():
         _write_atomic(out / f"{table}.csv", _csv_bytes(frame, fmt))
-        written[f"{table}.csv"] = {"rows": len(frame), "columns": list(frame.columns)}
+        written[f"{table}.csv"] = {"rows": _rows(frame), "columns": list(frame)}
 
     steps = FUNNEL_STEPS[world.step_language][0 if world.cart_step else 1]
     truth = {
