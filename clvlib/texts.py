@@ -536,7 +536,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "a seasonal peak or a base that grew, which a model without seasons does not foresee.",
         "pl": "Okres testowy ({start}–{end}) przypada na miesiące z {share} większą liczbą "
         "zakupów dziennie niż miesiące kalibracji (według miesiąca roku): obejmuje bardziej "
-        "ruchliwą część roku — szczyt sezonu lub wzrost bazy — czego model bez sezonowości "
+        "ruchliwą część roku (szczyt sezonu lub wzrost bazy), czego model bez sezonowości "
         "nie przewiduje.",
     },
     "calc.predictive.season_quieter": {
@@ -546,7 +546,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "foresee.",
         "pl": "Okres testowy ({start}–{end}) przypada na miesiące z {share} mniejszą liczbą "
         "zakupów dziennie niż miesiące kalibracji (według miesiąca roku): obejmuje spokojniejszą "
-        "część roku — dołek sezonowy lub kurczenie się bazy — czego model bez sezonowości nie "
+        "część roku (dołek sezonowy lub kurczenie się bazy), czego model bez sezonowości nie "
         "przewiduje.",
     },
     "calc.predictive.season_cause": {
@@ -555,10 +555,10 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.predictive.too_few_repeaters": {
         "en": "Up to {calibration_end}, only {repeaters} of {customers} customers bought more "
-        "than once — fewer than the {needed} a purchase model needs — so the models are not "
+        "than once, fewer than the {needed} a purchase model needs, so the models are not "
         "checked on a holdout.",
         "pl": "Do {calibration_end} tylko {repeaters} z {customers} klientów kupiło więcej niż "
-        "raz — mniej niż {needed} potrzebnych modelowi zakupów — więc modeli nie sprawdzamy na "
+        "raz, mniej niż {needed} potrzebnych modelowi zakupów, więc modeli nie sprawdzamy na "
         "okresie testowym.",
     },
     "calc.predictive.no_holdout": {

@@ -327,6 +327,14 @@ def test_a_missed_holdout_is_called_a_miss_and_a_busier_season_its_likely_cause(
     assert_no_placeholder(sentences)
     assert "That is a miss" in sentences[1] and "860–945" in sentences[1]
     assert "40% more purchases per day" in sentences[3]
+    assert_no_placeholder(render(findings, "pl"))  # no dash as punctuation either
+    summary = [f.key for f in step_one.summary_holdout_findings(findings)]
+    assert summary == [
+        "calc.predictive.finding",
+        "calc.predictive.miss",
+        "calc.predictive.season_busier",
+        "calc.predictive.season_cause",
+    ]
     within = step_one.holdout_findings(
         holdout(actual_total=900.0, miss=False, correlation=np.nan),
         None,

@@ -195,6 +195,15 @@ def holdout_findings(
     return findings
 
 
+def summary_holdout_findings(findings: list[Finding]) -> list[Finding]:
+    """The holdout sentences the executive summary repeats: the forecast against the actual
+    total, a miss, and the season when it is the likely cause of the miss (with its sentence)."""
+    keys = {"calc.predictive.finding", "calc.predictive.finding_none", "calc.predictive.miss"}
+    if findings and findings[-1].key == "calc.predictive.season_cause":
+        keys |= {findings[-2].key, findings[-1].key}
+    return [f for f in findings if f.key in keys]
+
+
 def _error(check: dict, fmt: Fmt) -> str:
     return fmt(check["total_error"], "pct")
 
@@ -480,9 +489,7 @@ def show_validation(audit, step: StepOne) -> dict | None:
         fmt=audit.fmt,
     )
     _say_all(audit, findings)
-    recorded = ("calc.predictive.finding", "calc.predictive.finding_none", "calc.predictive.miss")
-    step.findings.extend(f.record() for f in findings if f.key in recorded)
-    step.findings.extend(f.record() for f in findings if f.key == "calc.predictive.season_cause")
+    step.findings.extend(f.record() for f in summary_holdout_findings(findings))
     _show_validation_evidence(audit, validation)
     step.model = _model_metrics(validation["chosen"], validation["fitted"][validation["chosen"]])
     step.model["calibration_end"] = validation["calibration_end"]
