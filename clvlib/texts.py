@@ -1076,7 +1076,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "who will buy again, before they do.",
         "pl": "Kontakt po zakupie (np. kupon rabatowy) wysłany między <b>{start}.</b> a "
         "<b>{end}.</b> dniem po pierwszym zakupie dociera jeszcze do <b>{reach}</b> klientów, "
-        "którzy kupią ponownie — zanim to zrobią.",
+        "którzy kupią ponownie, zanim to zrobią.",
     },
     "funnel.second.window_one_day": {
         "en": "A follow-up (for example a discount coupon) sent on day <b>{day}</b> after the "
