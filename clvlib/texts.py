@@ -205,7 +205,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.historical.fig": {
         "en": "Most customers have brought little margin so far; a few brought a lot",
-        "pl": "Większość klientów przyniosła dotąd niewielką marżę, nieliczni — dużą",
+        "pl": "Większość klientów przyniosła dotąd niewielką marżę, nieliczni dużą",
     },
     "calc.top_customers": {
         "en": "The ten most valuable customers so far",
@@ -354,7 +354,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.clv.fig.segments": {
         "en": "Predicted CLV by {segment_label}: existing customers and a new customer",
-        "pl": "Prognozowany CLV według: {segment_label} — obecni klienci i nowy klient",
+        "pl": "Prognozowany CLV według: {segment_label} (obecni klienci i nowy klient)",
     },
     "calc.clv.segments": {
         "en": "CLV by {segment_label} over {horizon} months (95 % bootstrap intervals)",
