@@ -128,8 +128,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "calc.why.aov.no_purchases": {
         "en": "the average order value cannot be computed: there are no purchases in the data "
         "window",
-        "pl": "średniej wartości zamówienia nie da się obliczyć: w okresie danych nie ma "
-        "zakupów",
+        "pl": "średniej wartości zamówienia nie da się obliczyć: w okresie danych nie ma zakupów",
     },
     "calc.why.frequency.short_window": {
         "en": "the purchase frequency per year cannot be measured: the data cover {months} "
@@ -1018,10 +1017,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "funnel.carts.no_cart_step": {
         "en": "No step of the funnel ({steps}) reads as the cart, so abandoned carts and their "
         "value are not measured; name the step in client.yml (funnel.cart_step) or call it "
-        "e.g. \"cart\" or \"koszyk\" to unlock them.",
+        'e.g. "cart" or "koszyk" to unlock them.',
         "pl": "Żaden etap lejka ({steps}) nie wygląda na koszyk, więc porzucone koszyki i ich "
         "wartość nie są mierzone; wskaż etap w client.yml (funnel.cart_step) albo nazwij go np. "
-        "\"koszyk\" lub \"cart\", aby je odblokować.",
+        '"koszyk" lub "cart", aby je odblokować.',
     },
     "funnel.carts.inferred": {
         "en": "The cart step is taken to be <b>{step}</b> ({how}); set funnel.cart_step in "
@@ -1055,7 +1054,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "{p25}, trzy czwarte w ciągu {p75}.",
     },
     "funnel.second.timing_one_day": {
-        "en": "At least half of those second purchases come on day <b>{median}</b> after the first.",
+        "en": "At least half of those second purchases come on day <b>{median}</b> after the "
+        "first.",
         "pl": "Co najmniej połowa drugich zakupów następuje <b>{median}.</b> dnia po pierwszym.",
     },
     "funnel.second.no_repeat": {
@@ -1304,8 +1304,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "channels.organic_more": {
         "en": "Organic channels and referrals brought {organic} more at no media cost.",
-        "pl": "Kanały organiczne i polecenia przyniosły kolejnych {organic} bez kosztów "
-        "mediowych.",
+        "pl": "Kanały organiczne i polecenia przyniosły kolejnych {organic} bez kosztów mediowych.",
     },
     "channels.overall_no_new": {
         "en": "From {start} to {end}, {spend} of marketing spend brought no new customer recorded "
@@ -1905,14 +1904,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "kupujących albo jest ich za mało na różnicę z przedziałem ufności.",
     },
     "ret.loyalty.order_more": {
-        "en": "Loyalty members spend <b>{lift}</b> more per order than non-members (95 % CI "
-        "{ci}).",
+        "en": "Loyalty members spend <b>{lift}</b> more per order than non-members (95 % CI {ci}).",
         "pl": "Członkowie programu lojalnościowego wydają na zamówienie <b>{lift}</b> więcej niż "
         "pozostali (95 % PU {ci}).",
     },
     "ret.loyalty.order_less": {
-        "en": "Loyalty members spend <b>{lift}</b> less per order than non-members (95 % CI "
-        "{ci}).",
+        "en": "Loyalty members spend <b>{lift}</b> less per order than non-members (95 % CI {ci}).",
         "pl": "Członkowie programu lojalnościowego wydają na zamówienie <b>{lift}</b> mniej niż "
         "pozostali (95 % PU {ci}).",
     },
