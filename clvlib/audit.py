@@ -35,6 +35,7 @@ METRICS_PARTS = "_work/metrics"
 #: what a formatted value looks like when it is missing: "—" (``clvlib.i18n.DASH``), nan, None, inf
 PLACEHOLDER = re.compile(r"—|(?<![\w.])(nan|NaN|None|[-−]?inf|[-−]?Infinity)(?![\w.])")
 HOLES_SECTION = "sentences_left_out"
+SAID_SECTION = "sentences_said"
 
 
 def holes(values: Mapping[str, Any]) -> list[str]:
@@ -173,6 +174,9 @@ class Audit:
         """
         if self._left_out(key, values):
             return ""
+        if self.run_dir is not None:  # which sentences the report says, in order (metrics.json)
+            said = self.recorded(SAID_SECTION)
+            self.record(SAID_SECTION, [*(said if isinstance(said, list) else []), key])
         return display.say(self.locale, key, css=css, **values)
 
     def note(self, key: str, **values: Any) -> str:
