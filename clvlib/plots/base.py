@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.pyplot as plt
+import numpy as np
 import seaborn as sns
 
 PALETTE = ["#1e3a5f", "#3b82a0", "#d97706", "#6b7280", "#10b981", "#b91c1c"]
@@ -62,3 +63,15 @@ def label_overflow(ax, lower: float) -> None:
         xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7,
         color=PALETTE[3],
     )  # fmt: skip
+
+
+def error_extents(value, low, high) -> list[np.ndarray]:
+    """``[value − low, high − value]`` for matplotlib's ``xerr``/``yerr``, never negative.
+
+    An estimate can sit a rounding error outside its own interval (a rate of 0 with a Wilson
+    interval from 0, a bootstrap interval of a bounded figure), and matplotlib refuses negative
+    extents: the report crashed on such a client. Missing ends stay missing (no bar)."""
+    value = np.asarray(value, dtype="float64")
+    below = value - np.asarray(low, dtype="float64")
+    above = np.asarray(high, dtype="float64") - value
+    return [np.where(np.isnan(e), e, np.maximum(e, 0.0)) for e in (below, above)]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import seaborn as sns
 
-from clvlib.plots.base import PALETTE, axes, label_overflow, plain
+from clvlib.plots.base import PALETTE, axes, error_extents, label_overflow, plain
 
 __all__ = [
     "plot_clv_distribution",
@@ -224,7 +224,7 @@ def plot_clv_by_segment(
     ax.errorbar(
         rows["mean"],
         positions,
-        xerr=[rows["mean"] - rows["mean_low"], rows["mean_high"] - rows["mean"]],
+        xerr=error_extents(rows["mean"], rows["mean_low"], rows["mean_high"]),
         fmt="none",
         ecolor=PALETTE[0],
         capsize=3,

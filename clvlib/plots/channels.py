@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from clvlib.plots.base import PALETTE, axes, plain
+from clvlib.plots.base import PALETTE, axes, error_extents, plain
 
 __all__: list[str] = [
     "plot_cac_vs_clv",
@@ -51,7 +51,7 @@ def plot_cac_vs_clv(
     points = ax.errorbar(
         clv,
         positions,
-        xerr=[clv - rows["clv_low"].astype("float64"), rows["clv_high"].astype("float64") - clv],
+        xerr=error_extents(clv, rows["clv_low"], rows["clv_high"]),
         fmt="o",
         color=PALETTE[2],
         ecolor=PALETTE[0],

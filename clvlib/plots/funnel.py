@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from clvlib.plots.base import PALETTE, axes, plain, wrap_label
+from clvlib.plots.base import PALETTE, axes, error_extents, plain, wrap_label
 
 __all__ = [
     "plot_funnel",
@@ -272,7 +272,7 @@ def plot_fatigue(
     ]  # fmt: skip
     for axis, col, low, high, colour, marker, label in series:
         y = fatigue[col].to_numpy(dtype="float64")
-        err = [y - fatigue[low].to_numpy(dtype="float64"), fatigue[high].to_numpy() - y]
+        err = error_extents(y, fatigue[low], fatigue[high])
         axis.errorbar(x, y, yerr=err, color=colour, marker=marker, capsize=3, label=label)
         axis.set_ylim(bottom=0)
         _percent_axis(axis.yaxis, pct)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from clvlib.plots.base import PALETTE, axes, plain
+from clvlib.plots.base import PALETTE, axes, error_extents, plain
 from clvlib.plots.funnel import percent
 
 __all__ = [
@@ -143,7 +143,7 @@ def plot_loyalty(
     names = [(metric_labels or {}).get(m, m.replace("_", " ")) for m in loyalty["metric"]]
     y = np.arange(len(loyalty))[::-1]
     lift = loyalty["lift"].to_numpy(dtype="float64")
-    err = [lift - loyalty["ci_low"].to_numpy(), loyalty["ci_high"].to_numpy() - lift]
+    err = error_extents(lift, loyalty["ci_low"], loyalty["ci_high"])
     ax.errorbar(lift, y, xerr=err, fmt="o", color=PALETTE[0], capsize=4)
     ax.axvline(0, color=PALETTE[3], linewidth=1)
     ax.set_yticks(y, names)
@@ -178,7 +178,7 @@ def plot_sales_reps(
     low_col, high_col = CI_COLUMNS[value]
     y = np.arange(len(reps))[::-1]
     v = reps[value].to_numpy(dtype="float64")
-    err = [v - reps[low_col].to_numpy(), reps[high_col].to_numpy() - v]
+    err = error_extents(v, reps[low_col], reps[high_col])
     small = reps["small_sample"].to_numpy(dtype=bool)
     for mask, colour in ((~small, PALETTE[0]), (small, PALETTE[3])):
         if mask.any():
