@@ -307,7 +307,8 @@ def _window(audit):
 
 def _per_customer(audit):
     """Per customer with at least one purchase (ibis): first/last purchase ts, purchase orders,
-    their revenue, net revenue and margin incl. returns, and last-year / year-before flags."""
+    purchase days (same-day orders are one purchase, as in the models and step IV), their
+    revenue, net revenue and margin incl. returns, and last-year / year-before flags."""
     t = _window(audit)
     end = audit.observation_end
     gross = float(audit.config.economics.gross_margin)
@@ -325,6 +326,7 @@ def _per_customer(audit):
         first_purchase=o["order_ts"].min(where=buy),
         last_purchase=o["order_ts"].max(where=buy),
         orders=o.count(where=buy),
+        purchase_days=day.nunique(where=buy),
         purchase_revenue=o["revenue"].sum(where=buy),
         revenue=o["revenue"].sum(),
         margin=o["margin"].sum(),
@@ -365,7 +367,7 @@ def _totals(per, end: dt.date, by: str | None = None) -> pd.DataFrame:
         "active_last": per.count(where=per["bought_last_12m"]),
         "base": per.count(where=per["bought_year_before"]),
         "retained": per.count(where=per["bought_year_before"] & per["bought_last_12m"]),
-        "repeaters": per.count(where=per["orders"] >= 2),
+        "repeaters": per.count(where=per["purchase_days"] >= 2),
         "exposure_days": exposure.sum(),
         "margin": per["margin"].sum(),
     }
@@ -574,10 +576,11 @@ def historical_clv_table(audit) -> pd.DataFrame:
 
     Columns: ``customer_id`` (as in the data; pseudonymised only for display),
     ``first_purchase``, ``last_purchase`` (timestamps of the first and last purchase orders),
-    ``orders`` (purchase orders), ``revenue`` (currency, net: every order incl. return
-    documents), ``margin`` (currency: the margin column's sum when present, rows without one and
-    data without one at revenue × ``economics.gross_margin``), ``tenure_years`` (first purchase
-    day to ``observation_end`` in years of 365.25 days).
+    ``orders`` (purchase orders), ``purchase_days`` (days with a purchase order), ``revenue``
+    (currency, net: every order incl. return documents), ``margin`` (currency: the margin
+    column's sum when present, rows without one and data without one at revenue ×
+    ``economics.gross_margin``), ``tenure_years`` (first purchase day to ``observation_end`` in
+    years of 365.25 days).
 
     One row per customer as pandas (aggregated by the engine; ~100 bytes a customer): the
     report draws its distribution and lists the top customers.
@@ -589,12 +592,14 @@ def historical_clv_table(audit) -> pd.DataFrame:
         "first_purchase",
         "last_purchase",
         "orders",
+        "purchase_days",
         "revenue",
         "margin",
         tenure_years=end.delta(per["first_purchase"].cast("date"), unit="day") / DAYS_PER_YEAR,
     ).order_by("customer_id")
     frame = _fetch(table)
-    frame["orders"] = frame["orders"].astype("int64")
+    for col in ("orders", "purchase_days"):
+        frame[col] = frame[col].astype("int64")
     for col in ("revenue", "margin", "tenure_years"):
         frame[col] = frame[col].astype("float64")
     return frame
@@ -608,7 +613,8 @@ def historical_clv_summary(history: pd.DataFrame) -> dict[str, float]:
     ``top1_share`` and ``top20_share`` — the share of total net revenue of the single largest
     customer, of the top 1 % and of the top 20 % of customers by net revenue (at least one
     customer each; NaN when total net revenue is not positive); ``repeat_rate`` (customers
-    with two or more purchase orders / customers).
+    who bought on two or more days / customers: same-day orders are one purchase, the
+    definition of the models and of step IV's repeat rate).
     """
     n = len(history)
     margin, revenue = history["margin"].astype("float64"), history["revenue"].astype("float64")
@@ -631,7 +637,7 @@ def historical_clv_summary(history: pd.DataFrame) -> dict[str, float]:
         "top_customer_share": share(1),
         "top1_share": share(max(1, math.ceil(0.01 * n))),
         "top20_share": share(max(1, math.ceil(0.2 * n))),
-        "repeat_rate": float((history["orders"] >= 2).mean()) if n else math.nan,
+        "repeat_rate": float((history["purchase_days"] >= 2).mean()) if n else math.nan,
     }
 
 

@@ -242,24 +242,30 @@ def _spend_by_channel(audit, period_unit: str) -> pd.Series:
 
 # -- the channel table ---------------------------------------------------------------------------
 def _new_customers(audit, period_unit: str) -> pd.DataFrame:
-    """Per new customer: customer_id, channel, purchase ``orders`` and ``margin`` so far.
+    """Per new customer: customer_id, channel, purchase ``orders``, ``purchase_days`` and
+    ``margin`` so far.
 
     One row per customer as pandas (aggregated by the engine): it is joined with step I's
     per-customer CLV and resampled for the channels' bootstrap intervals."""
     acq = _acquisitions(audit, period_unit)
     per = _per_customer(audit)
     per = per.select(
-        customer_id=per["customer_id"].cast("string"), orders=per["orders"], margin=per["margin"]
+        customer_id=per["customer_id"].cast("string"),
+        orders=per["orders"],
+        purchase_days=per["purchase_days"],
+        margin=per["margin"],
     )
     j = acq.left_join(per, "customer_id")
     j = j.select(
         "customer_id",
         "channel",
         orders=ibis.coalesce(j["orders"], 0),
+        purchase_days=ibis.coalesce(j["purchase_days"], 0),
         margin=ibis.coalesce(j["margin"].cast("float64"), 0.0),
     )
     frame = _fetch(j.order_by(["channel", "customer_id"]))
-    frame["orders"] = frame["orders"].astype("int64")
+    for col in ("orders", "purchase_days"):
+        frame[col] = frame[col].astype("int64")
     frame["margin"] = frame["margin"].astype("float64")
     return frame
 
@@ -353,7 +359,9 @@ def channel_table(
                 "clv_mean": float(group["clv"].mean()) if len(group) else math.nan,
                 "clv_low": low,
                 "clv_high": high,
-                "repeat_rate": float((group["orders"] >= 2).mean()) if len(group) else math.nan,
+                "repeat_rate": (
+                    float((group["purchase_days"] >= 2).mean()) if len(group) else math.nan
+                ),
                 "value_total": float(group["clv"].sum()),
                 "absent": int(group["absent"].sum()),
             }

@@ -329,6 +329,7 @@ def test_historical_clv_includes_returns():
         "first_purchase",
         "last_purchase",
         "orders",
+        "purchase_days",
         "revenue",
         "margin",
         "tenure_years",
@@ -447,3 +448,20 @@ def test_plots_return_axes_with_titles():
     _, ax = plt.subplots()
     assert plots.plot_clv_distribution(history, ax=ax, title="Ś") is ax
     plt.close("all")
+
+
+def test_repeat_rate_counts_purchase_days_like_step_iv():
+    """Issue 16 (zoo): step I counted a customer with two orders on one day as a repeat buyer
+    and step IV did not, so the report gave two repeat rates (0.90 and 0.87 on one client).
+    One definition: bought on two or more days (same-day orders are one purchase, as in the
+    models). By hand: F's two orders share a day -> not a repeater; A and C bought on 2+ days."""
+    from clvlib import retention
+
+    same_day = tx([("F", "11", "2024-02-01", 30.0), ("F", "12", "2024-02-01", 20.0)])
+    audit = two_year_audit(pd.concat([TWO_YEARS, same_day], ignore_index=True))
+    value = calculation.simple_clv_table(audit).set_index("quantity")["value"]
+    history = calculation.historical_clv_table(audit)
+    assert value["repeat_rate"] == pytest.approx(2 / 6)
+    assert calculation.historical_clv_summary(history)["repeat_rate"] == pytest.approx(2 / 6)
+    assert retention.retention_summary(audit)["repeat_rate"] == pytest.approx(2 / 6)
+    assert history.set_index("customer_id").loc["F", ["orders", "purchase_days"]].tolist() == [2, 1]
