@@ -1,0 +1,92 @@
+"""The zoo's invariant checks can fail: each is shown a report that breaks it (and one that
+keeps it), so a green zoo means the reports hold, not that the checks are blind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from zoo import ZooRun, boxes, report_problems, sentences
+
+GOOD_HTML = """<html><body><h1>Krok I — Kalkulacja</h1>
+<p class="finding">Klient jest wart <b>312 zł</b> (95 % PU 288–339 zł).</p>
+<div class="boxes"><div class="box"><div class="box-label">Odsetek powracających</div><div
+class="box-value">40 %</div><div class="box-sub">klienci z ≥ 2 zakupami</div></div></div>
+<table><tr><td>—</td></tr></table></body></html>""".replace("\n<div", "<div").replace(
+    "<div\nclass", "<div class"
+)
+GOOD_METRICS = {
+    "calculation": {
+        "repeat_rate": 0.4,
+        "top20_share": 0.5,
+        "aov": 100.0,
+        "orders": 1000,
+        "gross_margin": 0.3,
+        "window_years": 2.0,
+        "model": {"at_bounds": [], "dropout_at_bounds": []},
+    },
+    "retention": {"repeat_rate": 0.4},
+    "saturation": {"top20_share": 0.5},
+    "channels": [{"channel": "Facebook", "spend": 10_000.0, "ltv_cac": 0.5, "cac_above_clv": True}],
+    "recommendations": [{"id": "x", "title": "Do it", "evidence": "e", "estimated_impact": 100.0}],
+    "data_quality": {"tables": {"transactions": {"rows_read": 10, "rows_used": 9,
+                                                  "rows_excluded": {"duplicate": 1}}}},
+    "sentences_said": ["calc.question"],
+}  # fmt: skip
+
+
+def run_of(tmp_path: Path, metrics: dict, markup: str = GOOD_HTML, code: int = 0) -> ZooRun:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir(exist_ok=True)
+    (run_dir / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    (run_dir / "audit.html").write_text(markup, encoding="utf-8")
+    config = tmp_path / "client.yml"
+    config.write_text(yaml.safe_dump({"locale": "pl", "currency": "PLN"}), encoding="utf-8")
+    return ZooRun("t", config, code, f"{run_dir}\n", "", False, 0.0)
+
+
+def changed(path: str, value) -> dict:
+    metrics = json.loads(json.dumps(GOOD_METRICS))
+    *parents, last = path.split(".")
+    node = metrics
+    for part in parents:
+        node = node[part]
+    node[last] = value
+    return metrics
+
+
+def test_a_report_that_keeps_every_invariant_passes(tmp_path):
+    assert report_problems(run_of(tmp_path, GOOD_METRICS)) == []
+    assert "Krok I — Kalkulacja" in sentences(GOOD_HTML)  # a dash as punctuation is fine
+    assert boxes(GOOD_HTML) == [("Odsetek powracających", "40\u00a0%", "klienci z ≥ 2 zakupami")]
+
+
+def test_each_broken_invariant_is_found(tmp_path):
+    cases = {
+        "placeholder": (GOOD_METRICS, GOOD_HTML.replace("<b>312 zł</b>", "<b>—</b>")),
+        "nan": (GOOD_METRICS, GOOD_HTML.replace("288–339 zł", "nan–nan zł")),
+        "hole": (changed("sentences_left_out", [{"key": "k", "values": ["v"]}]), GOOD_HTML),
+        "box": (GOOD_METRICS, GOOD_HTML.replace(">40\u00a0%<", ">41\u00a0%<")),
+        "two repeat rates": (changed("retention.repeat_rate", 0.43), GOOD_HTML),
+        "flag": (changed("channels", [{"channel": "F", "ltv_cac": 2.0, "cac_above_clv": True}]),
+                 GOOD_HTML),
+        "impact": (changed("recommendations", [{"id": "x", "title": "t", "evidence": "e",
+                                                "estimated_impact": 1e9}]), GOOD_HTML),
+        "bound": (changed("calculation.model", {"at_bounds": ["a"], "dropout_at_bounds": ["a"]}),
+                  GOOD_HTML),
+        "miss": (changed("calculation.holdout", {"miss": True}), GOOD_HTML),
+        "rows": (changed("data_quality.tables.transactions.rows_used", 8), GOOD_HTML),
+        "scenarios": (changed("calculation.clv", {"mean": 1.0}), GOOD_HTML),
+    }  # fmt: skip
+    for name, (metrics, markup) in cases.items():
+        assert report_problems(run_of(tmp_path, metrics, markup)), name
+
+
+def test_an_internal_error_and_an_unclear_refusal_are_found(tmp_path):
+    bug = ZooRun("t", tmp_path / "c.yml", 1, "", "internal error: KeyError", False, 0.0)
+    assert report_problems(bug)
+    refusal = ZooRun("t", tmp_path / "c.yml", 2, "", "Traceback (most recent call last)", False, 0)
+    assert report_problems(refusal)
+    clear = ZooRun("t", tmp_path / "c.yml", 2, "", "error: In file x: bad. Fix: do y.", False, 0)
+    assert report_problems(clear) == []

@@ -1,0 +1,396 @@
+"""The audit zoo: many clients from the client space (``clvlib.data.worlds``) and real public data
+shaped as exports, each run through ``clv-audit run``, and the invariants every report keeps.
+
+``run_zoo(clients)`` runs the audits two at a time (CI has 2 cores; each audit is one Python
+kernel at a time) and returns one :class:`ZooRun` per client. ``report_problems(run)`` returns
+every broken invariant of one run as a sentence (empty when the report holds): the tests assert
+it is empty, so a failure lists all problems of a client at once.
+
+The invariants (issue 16, REPORT.md):
+- exit 0, or exit 2 with one ``error:`` paragraph — never 1 (an internal error), no traceback;
+- no placeholder (—, nan, None, inf) in a sentence of audit.html (tables may show —), and no
+  sentence left out for a missing value (``sentences_left_out`` in metrics.json is empty);
+- every headline box of the executive summary equals its value in metrics.json, and figures
+  stated in two steps agree (repeat rate, top-20 % share);
+- no contradiction: scenarios exist whenever a CLV does; a channel is flagged "CAC above CLV"
+  exactly when its LTV:CAC is below 1;
+- no recommendation's yearly impact exceeds the yearly marketing spend plus the yearly margin;
+- a model parameter at a bound and a holdout total outside its interval are said in words;
+- ``rows_read == rows_used + Σ rows_excluded`` for every table.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from clvlib.i18n import fmt
+from clvlib.texts import TEXTS
+
+ROOT = Path(__file__).resolve().parents[1]
+#: what a missing value looks like once formatted, in running text
+PLACEHOLDER = re.compile(
+    r"(?<![\w.])(nan|NaN|None|[-−]?inf|Infinity)(?![\w.])"  # words of a missing number
+    r"|—\s*(?=[.,;:)(–\d]|$)|\(\s*—"  # "gives —.", "— (95 % CI …)", "(—"
+    r"|\s—\s(?:do|to|and|i|und|bis)\s"  # "from — to —", "z — do —"
+)
+#: a bold figure that is missing, in the markup itself (the report bolds its figures)
+BOLD_HOLE = re.compile(r"<b>\s*(—|nan|NaN|None|[-−]?inf)\s*</b>")
+
+
+@dataclass
+class ZooRun:
+    """One client through ``clv-audit run``."""
+
+    name: str
+    config: Path
+    code: int
+    stdout: str
+    stderr: str
+    pdf: bool
+    seconds: float
+
+    @property
+    def run_dir(self) -> Path | None:
+        lines = self.stdout.strip().splitlines()
+        return Path(lines[-1]) if self.code == 0 and lines else None
+
+    def metrics(self) -> dict:
+        return json.loads((self.run_dir / "metrics.json").read_text(encoding="utf-8"))
+
+    def html(self) -> str:
+        return (self.run_dir / "audit.html").read_text(encoding="utf-8")
+
+
+def run_one(name: str, config: Path, out: Path, *, pdf: bool) -> ZooRun:
+    """``python -m clvlib run CONFIG --out OUT --quiet [--no-pdf]`` in a subprocess."""
+    import time
+
+    args = [sys.executable, "-m", "clvlib", "run", str(config), "--out", str(out), "--quiet"]
+    if not pdf:
+        args.append("--no-pdf")
+    start = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    return ZooRun(
+        name, config, done.returncode, done.stdout, done.stderr, pdf, time.perf_counter() - start
+    )
+
+
+def run_zoo(clients: list[tuple[str, Path, bool]], out: Path, *, workers: int = 2) -> list[ZooRun]:
+    """Run every ``(name, client.yml, pdf)``; ``workers`` audits at a time."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        jobs = [pool.submit(run_one, n, c, out / n, pdf=p) for n, c, p in clients]
+        return [job.result() for job in jobs]
+
+
+# -- reading the report -------------------------------------------------------------------------
+class _Sentences(HTMLParser):
+    """The running text of audit.html: paragraphs, list items, headings, captions and box
+    sub-lines, each as one string; table cells and box values are left out (tables may show —)."""
+
+    BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "figcaption", "caption"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._stack: list[list[str]] = []
+        self._in_table = 0
+        self._box_sub = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._in_table += 1
+        if tag == "style" or tag == "script":
+            self._in_table += 1  # not text either
+        classes = dict(attrs).get("class") or ""
+        if tag in self.BLOCKS or (tag == "div" and "box-sub" in classes):
+            self._stack.append([])
+            self._box_sub = tag == "div"
+
+    def handle_endtag(self, tag):
+        if tag in ("table", "style", "script"):
+            self._in_table -= 1
+        if (tag in self.BLOCKS or (tag == "div" and self._box_sub)) and self._stack:
+            parts = self._stack.pop()
+            self._box_sub = False
+            if not self._in_table:
+                self.texts.append("".join(parts).strip())
+
+    def handle_data(self, data):
+        if self._stack:
+            self._stack[-1].append(data)
+
+
+def sentences(markup: str) -> list[str]:
+    """Every piece of running text of a report (see ``_Sentences``)."""
+    parser = _Sentences()
+    parser.feed(markup)
+    return [t for t in parser.texts if t]
+
+
+def boxes(markup: str) -> list[tuple[str, str, str]]:
+    """The executive summary's headline boxes: (label, value, sub-line) as shown."""
+    found = re.findall(
+        r'<div class="box-label">(.*?)</div><div class="box-value">(.*?)</div>'
+        r'<div class="box-sub">(.*?)</div>',
+        markup,
+        flags=re.S,
+    )
+    return [tuple(html.unescape(part) for part in box) for box in found]
+
+
+def _get(metrics: dict, path: str):
+    value = metrics
+    for part in path.split("."):
+        if not isinstance(value, dict) or value.get(part) is None:
+            return None
+        value = value[part]
+    return value
+
+
+#: headline box (text key) → where its figure is in metrics.json, and how it is formatted
+BOX_FIGURES = {
+    "sum.box.clv": (("calculation.clv.mean", "calculation.simple_clv"), "money"),
+    "sum.box.max_cac": (("calculation.max_cac",), "money"),
+    "sum.box.cac": (("channels_detail.overall.cac",), "money"),
+    "sum.box.ltv_cac": (("channels_detail.overall.ltv_cac",), "num1"),
+    "sum.box.aov": (("calculation.aov",), "money"),
+    "sum.box.frequency": (("calculation.purchase_frequency_per_year",), "num1"),
+    "sum.box.repeat": (("calculation.repeat_rate",), "pct0"),
+    "sum.box.top20": (("calculation.top20_share",), "pct0"),
+}
+
+
+# -- the invariants --------------------------------------------------------------------------
+def report_problems(run: ZooRun) -> list[str]:
+    """Every invariant the run breaks, as sentences (empty: the report holds)."""
+    if run.code == 2:
+        return _refusal_problems(run)
+    if run.code != 0:
+        return [f"exit {run.code} (an internal error): {run.stderr.strip()[-1500:]}"]
+    config = yaml.safe_load(run.config.read_text(encoding="utf-8"))
+    metrics, markup = run.metrics(), run.html()
+    locale, currency = config.get("locale", "en"), config.get("currency", "PLN")
+    problems = []
+    problems += _placeholder_problems(metrics, markup)
+    problems += _box_problems(metrics, markup, locale, currency)
+    problems += _consistency_problems(metrics)
+    problems += _recommendation_problems(metrics)
+    problems += _caveat_problems(metrics)
+    problems += _reconciliation_problems(metrics)
+    if run.pdf:
+        problems += _pdf_problems(run.run_dir / "audit.pdf")
+    return problems
+
+
+def _refusal_problems(run: ZooRun) -> list[str]:
+    if "Traceback" in run.stderr:
+        return ["exit 2 with a traceback"]
+    start = run.stderr.rfind("error: ")
+    paragraph = run.stderr[start + len("error: ") :].strip() if start >= 0 else ""
+    if not paragraph or "\n" in paragraph or "Fix:" not in paragraph:
+        return [f"exit 2 without one paragraph naming the fix: {run.stderr.strip()[-800:]}"]
+    return []
+
+
+def _placeholder_problems(metrics: dict, markup: str) -> list[str]:
+    problems = [
+        f"sentence {hole['key']} had a missing value ({', '.join(hole['values'])})"
+        for hole in metrics.get("sentences_left_out") or []
+    ]
+    for text in sentences(markup):
+        if PLACEHOLDER.search(text):
+            problems.append(f"placeholder in a sentence: {text[:300]!r}")
+    problems += [f"a bold figure is missing: {m.group(0)!r}" for m in BOLD_HOLE.finditer(markup)]
+    return problems
+
+
+def _box_problems(metrics: dict, markup: str, locale: str, currency: str) -> list[str]:
+    language = "pl" if locale.startswith("pl") else "en"
+    keys = {entry[language]: key for key, entry in TEXTS.items() if key.startswith("sum.box.")}
+    problems = []
+    shown = boxes(markup)
+    if metrics.get("calculation") and not shown:
+        problems.append("the executive summary shows no headline figures")
+    for label, value, _sub in shown:
+        key = keys.get(label)
+        if key not in BOX_FIGURES:
+            continue  # a box this check does not know (tested where it is made)
+        paths, kind = BOX_FIGURES[key]
+        figure = next((v for p in paths if (v := _get(metrics, p)) is not None), None)
+        if figure is None:
+            problems.append(f"box {label!r} shows {value!r} but metrics.json has no {paths[0]}")
+            continue
+        expected = fmt(figure, kind, locale=locale, currency=currency)
+        if value != expected:
+            problems.append(f"box {label!r} shows {value!r}, metrics.json {paths} {expected!r}")
+    return problems
+
+
+def _close(a, b, rel: float = 1e-9) -> bool:
+    return a is None or b is None or abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+def _consistency_problems(metrics: dict) -> list[str]:
+    calc = metrics.get("calculation") or {}
+    problems = []
+    pairs = [
+        ("calculation.repeat_rate", "retention.repeat_rate"),
+        ("calculation.top20_share", "saturation.top20_share"),
+    ]
+    for a, b in pairs:
+        if not _close(_get(metrics, a), _get(metrics, b), 1e-6):
+            problems.append(f"{a} = {_get(metrics, a)} but {b} = {_get(metrics, b)}")
+    said = metrics.get("sentences_said") or []
+    if calc.get("clv") and not metrics.get("scenarios"):
+        problems.append("a predictive CLV exists but there is no scenario")
+    if calc.get("clv") and "sum.no_scenarios" in said:
+        problems.append("the summary says no CLV could be computed, yet a predictive CLV exists")
+    for row in metrics.get("channels") or []:
+        ratio, flag = row.get("ltv_cac"), row.get("cac_above_clv")
+        if ratio is not None and flag is not None and bool(flag) != (ratio < 1):
+            problems.append(f"channel {row.get('channel')!r}: LTV:CAC {ratio} but flag {flag}")
+    return problems
+
+
+def yearly_ceiling(metrics: dict) -> float | None:
+    """The client's yearly marketing spend plus yearly margin (currency a year): no lever of an
+    audit can be worth more than that a year."""
+    calc = metrics.get("calculation") or {}
+    years = calc.get("window_years")
+    if not years or calc.get("aov") is None or not calc.get("orders"):
+        return None
+    margin = calc["aov"] * calc["orders"] * (calc.get("gross_margin") or 1.0) / years
+    spend = sum((row.get("spend") or 0.0) for row in metrics.get("channels") or []) / years
+    return margin + spend
+
+
+def _recommendation_problems(metrics: dict) -> list[str]:
+    ceiling = yearly_ceiling(metrics)
+    problems = []
+    for rec in metrics.get("recommendations") or []:
+        impact = rec.get("estimated_impact")
+        if impact is not None and ceiling is not None and impact > ceiling * (1 + 1e-9):
+            problems.append(
+                f"recommendation {rec['id']!r}: {impact:,.0f} a year exceeds the yearly spend "
+                f"plus margin ({ceiling:,.0f})"
+            )
+        for field in ("title", "evidence"):
+            if PLACEHOLDER.search(str(rec.get(field, ""))):
+                problems.append(f"recommendation {rec['id']!r}: placeholder in its {field}")
+    moves = _get(metrics, "channels_detail.reallocation") or []
+    counted = [r for r in metrics.get("recommendations") or [] if r["id"] == "reallocate_budget"]
+    extrapolated = [
+        m for m in moves if m.get("extrapolated") or not m.get("within_observed_range", True)
+    ]
+    if counted and moves and len(extrapolated) == len(moves):
+        if counted[0].get("estimated_impact") is not None:
+            problems.append("a budget move beyond the observed spend is counted and ranked")
+    return problems
+
+
+def _caveat_problems(metrics: dict) -> list[str]:
+    said = set(metrics.get("sentences_said") or [])
+    bounded = set(_get(metrics, "calculation.model.at_bounds") or [])
+    dropout = set(_get(metrics, "calculation.model.dropout_at_bounds") or [])
+    problems = []
+    if dropout and "calc.clv.no_dropout" not in said:
+        problems.append(f"drop-out parameters {sorted(dropout)} at a bound, not said in words")
+    if bounded - dropout and "calc.clv.params_at_bounds" not in said:
+        problems.append(f"parameters {sorted(bounded - dropout)} at a bound, not said in words")
+    if dropout and not _get(metrics, "calculation.clv.interval_caveat"):
+        problems.append("drop-out is at a bound but the CLV interval carries no caveat")
+    if _get(metrics, "calculation.holdout.miss") and "calc.predictive.miss" not in said:
+        problems.append("the holdout total is outside its interval but is not called a miss")
+    return problems
+
+
+def _reconciliation_problems(metrics: dict) -> list[str]:
+    problems = []
+    for table, q in (_get(metrics, "data_quality.tables") or {}).items():
+        excluded = sum((q.get("rows_excluded") or {}).values())
+        if q["rows_read"] != q["rows_used"] + excluded:
+            problems.append(f"{table}: {q['rows_read']} read != {q['rows_used']} + {excluded}")
+    return problems
+
+
+def _pdf_problems(pdf: Path) -> list[str]:
+    if not pdf.is_file() or pdf.stat().st_size < 10_000:
+        return [f"no PDF at {pdf}"]
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    words = re.findall(r"(?<![\w.])(nan|NaN|None|inf)(?![\w.])", text)
+    return [f"the PDF's text has {sorted(set(words))}"] if words else []
+
+
+# -- real public data shaped as exports ------------------------------------------------------
+def cdnow_client(out: Path, *, dialect: str, months: int | None = None) -> Path:
+    """CDNOW's 1/10 sample (tests/data, Fader–Hardie–Lee 2005) written as a client's export:
+    ``dialect="pl"`` — ``;``, decimal comma, cp1250, ``dd.mm.yyyy``, Polish column names, PLN,
+    report in Polish; ``"en"`` — a US/UK-style CSV, USD, English. ``months`` keeps only the first
+    months of purchases (a short history). Orders only: no optional table."""
+    raw = pd.read_csv(
+        ROOT / "tests" / "data" / "CDNOW_sample.txt",
+        sep=r"\s+",
+        header=None,
+        names=["master", "customer", "date", "cds", "value"],
+        dtype={"date": str},
+    )
+    raw["date"] = pd.to_datetime(raw["date"], format="%Y%m%d")
+    if months:
+        raw = raw[raw["date"] < raw["date"].min() + pd.DateOffset(months=months)]
+    raw = raw.reset_index(drop=True)
+    out.mkdir(parents=True, exist_ok=True)
+    if dialect == "pl":
+        frame = pd.DataFrame(
+            {
+                "Nr klienta": raw["customer"],
+                "Nr zamówienia": [f"Z/{i:05d}" for i in range(len(raw))],
+                "Data zamówienia": raw["date"].dt.strftime("%d.%m.%Y"),
+                "Ilość płyt": raw["cds"],
+                "Wartość": raw["value"].map(lambda v: f"{v:.2f}".replace(".", ",")),
+            }
+        )
+        frame.to_csv(out / "zamowienia.csv", sep=";", index=False, encoding="cp1250")
+        columns = {"customer_id": "Nr klienta", "order_id": "Nr zamówienia"}
+        columns |= {"order_ts": "Data zamówienia", "revenue": "Wartość"}
+        source = {
+            "path": "zamowienia.csv",
+            "columns": columns,
+            "csv": {"sep": ";", "decimal": ",", "encoding": "cp1250", "date_format": "%d.%m.%Y"},
+        }
+        top = {"client": "CDNOW (próbka)", "currency": "PLN", "locale": "pl"}
+    else:
+        frame = pd.DataFrame(
+            {
+                "CustomerID": raw["customer"],
+                "InvoiceNo": [f"INV{i:06d}" for i in range(len(raw))],
+                "InvoiceDate": raw["date"].dt.strftime("%Y-%m-%d"),
+                "Amount": raw["value"],
+            }
+        )
+        frame.to_csv(out / "orders.csv", index=False)
+        columns = {"customer_id": "CustomerID", "order_id": "InvoiceNo"}
+        columns |= {"order_ts": "InvoiceDate", "revenue": "Amount"}
+        source = {"path": "orders.csv", "columns": columns}
+        top = {"client": "CDNOW sample", "currency": "USD", "locale": "en"}
+    weeks = max(0, min(39, int((raw["date"].max() - raw["date"].min()).days / 7 / 3)))
+    doc = {**top, "holdout_weeks": weeks, "sources": {"transactions": source}}
+    path = out / "client.yml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def zoo_size() -> int:
+    """Clients drawn from the client space in ``make test`` (``CLVLIB_ZOO`` overrides)."""
+    return int(os.environ.get("CLVLIB_ZOO", "40"))
