@@ -181,13 +181,15 @@ def new_customer_value(
     return float(margin * (first_order_value + spend * purchases))
 
 
-def _with_drawn_params(model, rng) -> list:
-    """Copies of ``model`` whose parameters are drawn from the asymptotic normal distribution of
-    the maximum-likelihood estimates on the log scale (covariance_ / (θ θᵀ))."""
+def _with_drawn_params(model, rng, n: int = 1) -> list:
+    """``n`` copies of ``model`` whose parameters are drawn from the asymptotic normal
+    distribution of the maximum-likelihood estimates on the log scale (covariance_ / (θ θᵀ)),
+    drawn in one call (a draw per copy cost a covariance lookup each: 2 s of 7 in a small
+    client's step I)."""
     names = list(model.param_names)
     theta = np.array([model.params_[k] for k in names])
     cov = model.covariance_.loc[names, names].to_numpy() / np.outer(theta, theta)
-    draws = np.exp(rng.multivariate_normal(np.log(theta), cov, method="eigh"))
+    draws = np.exp(rng.multivariate_normal(np.log(theta), cov, size=int(n), method="eigh"))
     out = []
     for row in np.atleast_2d(draws):
         fresh = copy.copy(model)
@@ -212,16 +214,15 @@ def new_customer_value_interval(
     covariance) and a normal draw of the mean first order (``first_order_se``). Needs no refit,
     so it suits many small segments; seeded."""
     rng = np.random.default_rng(seed)
-    values = []
-    for _ in range(int(n_draws)):
-        m = _with_drawn_params(model, rng)[0]
-        s = (
-            spend_model
-            if isinstance(spend_model, (int, float))
-            else _with_drawn_params(spend_model, rng)[0]
-        )
-        first = first_order_value + first_order_se * rng.standard_normal()
-        values.append(new_customer_value(m, s, first_order_value=first, **value_kwargs))
+    n = int(n_draws)
+    models = _with_drawn_params(model, rng, n)
+    fixed = isinstance(spend_model, (int, float))
+    spends = [spend_model] * n if fixed else _with_drawn_params(spend_model, rng, n)
+    firsts = first_order_value + first_order_se * rng.standard_normal(n)
+    values = [
+        new_customer_value(m, s, first_order_value=float(first), **value_kwargs)
+        for m, s, first in zip(models, spends, firsts, strict=True)
+    ]
     alpha = (1 - level) / 2
     low, high = np.quantile(values, [alpha, 1 - alpha])
     return float(low), float(high)
