@@ -12,6 +12,8 @@ listed in ``tests/zoo.py``; a failure lists every broken invariant of that clien
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from zoo import cdnow_client, report_problems, run_zoo, zoo_size
 
@@ -23,20 +25,28 @@ SEEDS = list(range(zoo_size()))
 REAL = ["cdnow-pl", "cdnow-en-12m"]
 
 
-@pytest.fixture(scope="module")
-def zoo(tmp_path_factory):
-    """Write every client and run all audits once (two at a time); name → ``ZooRun``."""
-    root = tmp_path_factory.mktemp("zoo")
+def zoo_clients(root: Path) -> list[tuple[str, Path, bool]]:
+    """Write every client of the zoo under ``root``: ``(name, client.yml, render the PDF)``."""
     clients = []
     for seed in SEEDS:
-        world = sample_world(seed)
-        config = write_client(world, root / "clients" / f"world-{seed}")
+        config = write_client(sample_world(seed), root / f"world-{seed}")
         clients.append((f"world-{seed}", config, seed % 8 == 0))
-    clients.append(("cdnow-pl", cdnow_client(root / "clients" / "cdnow-pl", dialect="pl"), True))
-    cdnow_short = cdnow_client(root / "clients" / "cdnow-en-12m", dialect="en", months=12)
+    clients.append(("cdnow-pl", cdnow_client(root / "cdnow-pl", dialect="pl"), True))
+    cdnow_short = cdnow_client(root / "cdnow-en-12m", dialect="en", months=12)
     clients.append(("cdnow-en-12m", cdnow_short, True))
-    runs = run_zoo(clients, root / "reports")
-    return {run.name: run for run in runs}
+    return clients
+
+
+@pytest.fixture(scope="module")
+def zoo(request, tmp_path_factory):
+    """Every audit of the zoo (started in the background by tests/conftest.py at collection;
+    here it gets a second worker and is waited for); name → ``ZooRun``."""
+    background = getattr(request.config, "stash_zoo", None)
+    if background is None:  # collected some other way: run it here
+        root = tmp_path_factory.mktemp("zoo")
+        runs = run_zoo(zoo_clients(root / "clients"), root / "reports")
+        return {run.name: run for run in runs}
+    return background.results()
 
 
 @pytest.mark.parametrize("name", [f"world-{s}" for s in SEEDS] + REAL)

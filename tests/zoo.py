@@ -24,9 +24,11 @@ from __future__ import annotations
 import html
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -92,6 +94,60 @@ def run_zoo(clients: list[tuple[str, Path, bool]], out: Path, *, workers: int = 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         jobs = [pool.submit(run_one, n, c, out / n, pdf=p) for n, c, p in clients]
         return [job.result() for job in jobs]
+
+
+class BackgroundZoo:
+    """The zoo's audits run while the rest of the suite does: most tests use one core, so
+    ``tests/conftest.py`` starts one worker at collection and the zoo's fixture adds a second
+    when it is reached (CI has 2 cores; the zoo alone takes ~9 minutes on them).
+
+    ``make_clients()`` returns the ``(name, client.yml, pdf)`` list; it runs in the first
+    worker, so collection does not wait for the clients to be written."""
+
+    def __init__(self, make_clients, out: Path) -> None:
+        self._make_clients, self._out = make_clients, out
+        self._jobs: queue.Queue = queue.Queue()
+        self._runs: dict[str, ZooRun] = {}
+        self._ready = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._errors: list[BaseException] = []
+
+    def start(self) -> BackgroundZoo:
+        self._add_worker(first=True)
+        return self
+
+    def _add_worker(self, *, first: bool = False) -> None:
+        thread = threading.Thread(target=self._work, args=(first,), daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _work(self, first: bool) -> None:
+        try:
+            if first:
+                self.names = []
+                for client in self._make_clients():
+                    self.names.append(client[0])
+                    self._jobs.put(client)
+                self._ready.set()
+            self._ready.wait()
+            while True:
+                try:
+                    name, config, pdf = self._jobs.get_nowait()
+                except queue.Empty:
+                    return
+                self._runs[name] = run_one(name, config, self._out / name, pdf=pdf)
+        except BaseException as exc:  # reported by results(), not lost in a thread
+            self._errors.append(exc)
+            self._ready.set()
+
+    def results(self) -> dict[str, ZooRun]:
+        """Add a worker, wait for every audit, and return name → ``ZooRun``."""
+        self._add_worker()
+        for thread in self._threads:
+            thread.join()
+        if self._errors:
+            raise self._errors[0]
+        return {name: self._runs[name] for name in self.names}
 
 
 # -- reading the report -------------------------------------------------------------------------
