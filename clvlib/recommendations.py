@@ -189,10 +189,12 @@ def _funnel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     if second.get("follow_up_end_days") and calc.get("customers") and calc.get("aov"):
         new_per_year = calc["customers"] / max(calc.get("window_years") or 1.0, 1e-9)
         extra = new_per_year * second["second_purchase_rate"] * ASSUMPTIONS["follow_up_lift"]
+        one_day = second["follow_up_start_days"] == second["follow_up_end_days"]
         out.append(
             {
                 "id": "follow_up_offer",
-                "title_key": "rec.follow_up.title",
+                # a window whose ends coincide is one day, not "between day 7 and day 7"
+                "title_key": "rec.follow_up.title_one_day" if one_day else "rec.follow_up.title",
                 "evidence_key": "rec.follow_up.evidence",
                 "values": {
                     "start": second["follow_up_start_days"],

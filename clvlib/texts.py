@@ -713,8 +713,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "sum.sub.top20": {"en": "share of net revenue", "pl": "udział w przychodzie netto"},
     "sum.sub.customers": {"en": "with a purchase", "pl": "z co najmniej jednym zakupem"},
     "sum.not_run": {
-        "en": "Not in this edition: {steps}.",
-        "pl": "Poza tą edycją: {steps}.",
+        "en": "Without the exports they need, these steps give no findings here: {steps} (each "
+        "step's section says which data would unlock it).",
+        "pl": "Bez potrzebnych eksportów te kroki nie dają tu wniosków: {steps} (sekcja każdego "
+        "kroku mówi, jakie dane by je odblokowały).",
     },
     # -- appendix B: methods ---------------------------------------------------------------------
     "meth.title": {"en": "Appendix B — Methods", "pl": "Załącznik B — Metody"},
@@ -1234,6 +1236,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "dni od pierwszego zakupu",
     },
     "funnel.axis.second": {"en": "second purchases", "pl": "drugie zakupy"},
+    "ret.axis.days_since_purchase": {"en": "days since a purchase", "pl": "dni od zakupu"},
+    "ret.axis.days_between": {"en": "days between purchases", "pl": "dni między zakupami"},
     "funnel.axis.value": {
         "en": "value ({currency}; abandoned carts × AOV, an estimate)",
         "pl": "wartość ({currency}; porzucone koszyki × AOV, szacunek)",
@@ -1632,6 +1636,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "rec.follow_up.title": {
         "en": "Send a second-purchase offer between day {start} and day {end}",
         "pl": "Wysyłaj ofertę drugiego zakupu między {start}. a {end}. dniem",
+    },
+    "rec.follow_up.title_one_day": {
+        "en": "Send a second-purchase offer on day {start} after the first purchase",
+        "pl": "Wysyłaj ofertę drugiego zakupu {start}. dnia po pierwszym zakupie",
     },
     "rec.follow_up.evidence": {
         "en": "It still reaches {reach} of the customers who will buy again; the impact assumes "

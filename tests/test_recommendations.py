@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
+from clvlib.i18n import t
 from clvlib.recommendations import ASSUMPTIONS, impact_ceiling, recommendations
 
 METRICS = {
@@ -273,3 +276,15 @@ def test_a_recommendation_whose_sentence_misses_a_value_is_left_out():
         "free_delivery": {"orders_near": 8, "near_share": None, "threshold": 200.0, "uplift": 1e3}
     }
     assert recommendations(metrics) == []
+
+
+def test_a_one_day_follow_up_window_is_one_day_not_a_range():
+    """Zoo (CDNOW, one year): the summary's top recommendation read "Send a second-purchase
+    offer between day 7 and day 7". A window whose ends coincide is said as one day."""
+    metrics = copy.deepcopy(METRICS)
+    metrics["funnel"]["second_purchase"].update(follow_up_start_days=7, follow_up_end_days=7)
+    rec = next(r for r in recommendations(metrics) if r["id"] == "follow_up_offer")
+    assert rec["title_key"] == "rec.follow_up.title_one_day"
+    for locale in ("en", "pl"):
+        title = t(rec["title_key"], locale, **{k: str(v) for k, v in rec["values"].items()})
+        assert "7" in title and title.count("7") == 1, title

@@ -242,11 +242,11 @@ def show_churn(audit) -> tuple[dict[str, Any], list[Finding]]:
     summary = retention.retention_summary(audit, km=km)
     audit.h2("ret.churn.title")
     said = _say(audit, churn_findings(summary, audit))
-    days = audit.text("funnel.axis.days")
+    since = audit.text("ret.axis.days_since_purchase")
     pct = lambda v: audit.fmt(v, "pct0")  # noqa: E731
     if len(km):
         ax = plots.plot_survival(
-            km, title="", xlabel=days, ylabel="", label="Kaplan–Meier", pct=pct
+            km, title="", xlabel=since, ylabel="", label="Kaplan–Meier", pct=pct
         )
         audit.figure(ax, name="survival", title="ret.survival.fig")
     gaps = retention.inter_purchase_table(audit)
@@ -255,7 +255,7 @@ def show_churn(audit) -> tuple[dict[str, Any], list[Finding]]:
             gaps,
             median=summary["median_gap_days"],
             title="",
-            xlabel=days,
+            xlabel=audit.text("ret.axis.days_between"),
             ylabel="",
             median_label=audit.text("funnel.legend.median"),
         )
