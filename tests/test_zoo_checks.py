@@ -66,6 +66,11 @@ def test_each_broken_invariant_is_found(tmp_path):
     cases = {
         "placeholder": (GOOD_METRICS, GOOD_HTML.replace("<b>312 zł</b>", "<b>—</b>")),
         "nan": (GOOD_METRICS, GOOD_HTML.replace("288–339 zł", "nan–nan zł")),
+        "collapsed window": (GOOD_METRICS, GOOD_HTML.replace(
+            "Klient jest wart", "Oferta między 7. a 7. dniem; klient jest wart")),
+        "collapsed interval": (GOOD_METRICS, GOOD_HTML.replace("288–339 zł", "1%–1%")),
+        "collapsed title": (changed("recommendations", [{"id": "f", "title": "Send it between "
+                                    "day 7 and day 7", "evidence": "e"}]), GOOD_HTML),
         "hole": (changed("sentences_left_out", [{"key": "k", "values": ["v"]}]), GOOD_HTML),
         "box": (GOOD_METRICS, GOOD_HTML.replace(">40\u00a0%<", ">41\u00a0%<")),
         "two repeat rates": (changed("retention.repeat_rate", 0.43), GOOD_HTML),

@@ -47,6 +47,11 @@ PLACEHOLDER = re.compile(
     r"|—\s*(?=[.,;:)(–\d]|$)|\(\s*—"  # "gives —.", "— (95 % CI …)", "(—"
     r"|\s—\s(?:do|to|and|i|und|bis)\s"  # "from — to —", "z — do —"
 )
+#: a range whose ends coincide: "between day 7 and day 7", "między 7. a 7. dniem", "1%–1%"
+COLLAPSED = re.compile(
+    r"\b(?:between|from|od|między)\s+(?:day\s+|dnia\s+)?(\d[\d.,]*?)\.?\s+(?:and|to|a|do)\s+"
+    r"(?:day\s+|dnia\s+)?\1(?![\d,])|(?<![\d.,])(\d[\d.,]*\s?%)\s?[–-]\s?\2(?![\d])"
+)
 #: a bold figure that is missing, in the markup itself (the report bolds its figures)
 BOLD_HOLE = re.compile(r"<b>\s*(—|nan|NaN|None|[-−]?inf)\s*</b>")
 
@@ -268,6 +273,8 @@ def _placeholder_problems(metrics: dict, markup: str) -> list[str]:
     for text in sentences(markup):
         if PLACEHOLDER.search(text):
             problems.append(f"placeholder in a sentence: {text[:300]!r}")
+        if COLLAPSED.search(text):
+            problems.append(f"a range whose ends coincide: {text[:300]!r}")
     problems += [f"a bold figure is missing: {m.group(0)!r}" for m in BOLD_HOLE.finditer(markup)]
     return problems
 
@@ -345,6 +352,8 @@ def _recommendation_problems(metrics: dict) -> list[str]:
         for field in ("title", "evidence"):
             if PLACEHOLDER.search(str(rec.get(field, ""))):
                 problems.append(f"recommendation {rec['id']!r}: placeholder in its {field}")
+            if COLLAPSED.search(str(rec.get(field, ""))):
+                problems.append(f"recommendation {rec['id']!r}: a collapsed range in its {field}")
     moves = _get(metrics, "channels_detail.reallocation") or []
     counted = [r for r in metrics.get("recommendations") or [] if r["id"] == "reallocate_budget"]
     extrapolated = [
