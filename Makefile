@@ -43,7 +43,7 @@ audit: sysdeps $(STAMP) $(DEMO)
 
 # Unit and end-to-end tests, plus every notebook run top to bottom on the demo (nbval-lax).
 test: sysdeps $(STAMP) $(DEMO)
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --durations=15 tests notebooks
 
 # Side-by-side benchmarks (minutes; lifetimes gets its own venv in benchmarks/.venv-lifetimes).
 # Writes benchmarks/results/models.md; BENCH_ARGS=--quick for 100,000 customers only.
