@@ -779,6 +779,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "klienta m, roczna retencja r, roczna stopa dyskontowa d (wartość przy geometrycznej "
         "retencji i nieskończonym horyzoncie, zdyskontowana, liczona od marży przyszłego roku).",
     },
+    "meth.def.holdout": {
+        "en": "<b>Holdout check.</b> The purchase model is fitted to the data up to the "
+        "calibration end and forecasts the repeat purchases (purchase days) of the weeks after "
+        "it. Its {level} predictive interval is simulated: in each draw the model's "
+        "parameters are drawn from their estimated uncertainty (when the fit gives one), each "
+        "customer is still active "
+        "with their P(alive) and buys at a rate (and drops out with a probability) drawn from "
+        "their own history's posterior. An actual total outside the interval is reported as a "
+        "miss, and the CLV interval is then widened by the ratio of actual to forecast "
+        "purchases.",
+        "pl": "<b>Sprawdzian na okresie testowym.</b> Model zakupów jest dopasowany do danych "
+        "do końca okresu kalibracji i prognozuje ponowne zakupy (dni zakupów) w kolejnych "
+        "tygodniach. Jego {level} przedział predykcji jest symulowany: w każdym losowaniu "
+        "parametry modelu są losowane zgodnie z niepewnością oszacowania (gdy dopasowanie ją "
+        "podaje), każdy klient jest "
+        "nadal aktywny z własnym P(aktywny) i kupuje z częstością (oraz odchodzi z "
+        "prawdopodobieństwem) wylosowaną z rozkładu a posteriori dla jego historii. Wynik "
+        "rzeczywisty poza przedziałem raportujemy jako chybioną prognozę, a przedział CLV "
+        "poszerzamy wtedy o stosunek zakupów rzeczywistych do prognozowanych.",
+    },
     "meth.def.predictive": {
         "en": "<b>Predictive CLV.</b> Purchases follow BG/NBD or MBG/NBD (the one "
         "with the lowest AIC on the calibration period; its holdout forecast is reported beside "

@@ -217,3 +217,22 @@ def test_every_summary_text_exists_in_both_languages():
 
 # The whole report (boxes in audit.html = metrics.json, no hole in the summary or Appendix B, no
 # impact above the ceiling) is checked on every client of the audit zoo: tests/test_zoo.py.
+
+
+@pytest.mark.parametrize("locale", ["en", "pl"])
+def test_appendix_b_defines_the_holdout_interval_when_step_one_computed_it(locale):
+    """A statistician signing Appendix B needs the holdout interval's method beside the miss it
+    supports; it is defined only when step I recorded the interval."""
+    fmt, text = formatters(locale, "PLN")
+    kwargs = dict(fmt=fmt, text=text, margin_column=False, gross_margin=0.35,
+                  discount_rate=0.1, steps_run=set())  # fmt: skip
+    with_interval = {
+        "holdout": {"interval_low": 10.0, "interval_high": 20.0, "interval_level": 0.95}
+    }
+    keys = [f.key for f in summary.methods_findings(with_interval, **kwargs)]
+    assert "meth.def.holdout" in keys
+    assert "meth.def.holdout" not in [f.key for f in summary.methods_findings({}, **kwargs)]
+    finding = next(
+        f for f in summary.methods_findings(with_interval, **kwargs) if f.key == "meth.def.holdout"
+    )
+    assert finding.values == {"level": fmt(0.95, "pct0")}

@@ -412,6 +412,10 @@ def methods_findings(
             "intervals": intervals,
         }
         out.append(Finding("meth.def.predictive", values))
+    holdout = calc.get("holdout") or {}
+    if _known(holdout.get("interval_low")) and _known(holdout.get("interval_high")):
+        level = fmt(holdout.get("interval_level") or 0.95, "pct0")
+        out.append(Finding("meth.def.holdout", {"level": level}))
     if has_recommendations or scenarios.scenario_basis(calc) != "none":
         out.append(Finding("meth.def.scenarios"))
     out += [Finding(f"meth.def.{s}") for s in ("funnel", "channels") if s in steps_run]
