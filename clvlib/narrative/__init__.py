@@ -32,3 +32,19 @@ class Finding:
     def say(self, audit, *, css: str = "finding") -> str:
         """Show the sentence in the report."""
         return audit.say(self.key, css=css, **self.values)
+
+
+def say_all(
+    audit,
+    findings: list[Finding],
+    *,
+    notes: frozenset[str] = frozenset(),
+    muted: frozenset[str] = frozenset(),
+    css: str = "finding",
+) -> list[Finding]:
+    """Show ``findings`` in order: keys in ``notes`` boxed, in ``muted`` muted, the others with
+    ``css``. Returns the findings not boxed as notes (those the executive summary may repeat)."""
+    for finding in findings:
+        style = "note" if finding.key in notes else "muted" if finding.key in muted else css
+        finding.say(audit, css=style)
+    return [finding for finding in findings if finding.key not in notes]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from clvlib import calculation, plots, predictive
 from clvlib.models.clv import NEW_CUSTOMER
-from clvlib.narrative import Finding
+from clvlib.narrative import Finding, say_all
 from clvlib.resampling import EXACT_ROWS
 
 Fmt = Callable[..., str]
@@ -355,11 +355,6 @@ def start(audit) -> StepOne:
     return StepOne()
 
 
-def _say_all(audit, findings: list[Finding], *, css: str = "finding") -> None:
-    for finding in findings:
-        finding.say(audit, css=css)
-
-
 def show_simple(audit, step: StepOne) -> None:
     """The simple CLV as a worked formula with the client's numbers, or which factor is
     missing and why; then the factors' table."""
@@ -373,7 +368,7 @@ def show_simple(audit, step: StepOne) -> None:
     if np.isfinite(value["simple_clv"]):
         formula = {k: audit.fmt(value[q], FACTOR_FORMATS.get(q, "num2")) for k, q in _FORMULA}
         audit.say("calc.simple.formula", css="formula", **formula)
-    _say_all(audit, simple_findings(value, reasons=step.reasons, fmt=audit.fmt))
+    say_all(audit, simple_findings(value, reasons=step.reasons, fmt=audit.fmt))
     factors = simple[simple["quantity"].isin(list(FACTOR_FORMATS))].copy()
     factors["shown"] = [
         audit.fmt(v, FACTOR_FORMATS[q])
@@ -406,7 +401,7 @@ def show_retention(audit, step: StepOne) -> None:
         text=audit.text,
     )
     findings = retention_findings(step.value, discount_rate=rate, reasons=reasons, fmt=audit.fmt)
-    _say_all(audit, findings)
+    say_all(audit, findings)
 
 
 def show_history(audit, step: StepOne) -> None:
@@ -414,7 +409,7 @@ def show_history(audit, step: StepOne) -> None:
     step.history = history = calculation.historical_clv_table(audit)
     step.summary = calculation.historical_clv_summary(history)
     audit.h2("calc.historical.title")
-    _say_all(audit, historical_findings(step.summary, fmt=audit.fmt))
+    say_all(audit, historical_findings(step.summary, fmt=audit.fmt))
     ax = plots.plot_clv_distribution(
         history,
         title="",
@@ -437,7 +432,7 @@ def show_ceiling(audit, step: StepOne) -> str | None:
     audit.h2("calc.ceiling.title")
     label = audit.text(f"segment.{segment}") if segment else None
     findings = ceiling_findings(ceiling, segment_label=label, reasons=step.reasons, fmt=audit.fmt)
-    _say_all(audit, findings)
+    say_all(audit, findings)
     step.findings.extend(f.record() for f in findings)
     if findings[0].key == "calc.ceiling.finding":
         ax = plots.plot_acquisition_ceiling(
@@ -488,7 +483,7 @@ def show_validation(audit, step: StepOne) -> dict | None:
         weeks=weeks,
         fmt=audit.fmt,
     )
-    _say_all(audit, findings)
+    say_all(audit, findings)
     step.findings.extend(f.record() for f in summary_holdout_findings(findings))
     _show_validation_evidence(audit, validation)
     step.model = _model_metrics(validation["chosen"], validation["fitted"][validation["chosen"]])
@@ -574,7 +569,7 @@ def show_predictive_clv(audit, step: StepOne, *, progress: bool = False) -> dict
     if result["gap"]:  # too few repeat buyers: no purchase model, no predictive CLV
         gap = result["gap"]
         findings = no_model_findings(gap, simple=step.simple, reasons=step.reasons, fmt=audit.fmt)
-        _say_all(audit, findings, css="note")
+        say_all(audit, findings, css="note")
         step.not_computed.update(model=gap["reason"], spend_model=gap["reason"], clv=gap["reason"])
         return result
     _show_clv_findings(audit, step, name)
@@ -609,7 +604,7 @@ def _show_clv_findings(audit, step: StepOne, name: str) -> None:
     ceiling = new_customer_findings(
         step.new_customer, horizon=horizon, simple=step.simple, reasons=step.reasons, fmt=audit.fmt
     )
-    _say_all(audit, clv + caveat + ceiling)
+    say_all(audit, clv + caveat + ceiling)
     others = [p for p in bounded if p not in dropout]
     if others:  # e.g. r, α not pinned down: the forecasts rest on the model's form
         audit.note("calc.clv.params_at_bounds", model=name, params=", ".join(others))

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from clvlib import channels, plots
-from clvlib.narrative import Finding
+from clvlib.narrative import Finding, say_all
 from clvlib.narrative.funnel import interval, missing
 
 NOTES = frozenset(
@@ -48,16 +48,9 @@ SHARE = 0.10  # of the worst channel's mean monthly spend, moved to the best one
 N_BOOT = 1000
 
 
-def say(audit, finding: Finding) -> str:
-    """Show one finding: boxed for ``NOTES``, else a finding sentence."""
-    if finding.key in NOTES:
-        return audit.note(finding.key, **finding.values)
-    return audit.say(finding.key, **finding.values)
-
-
 def _show_all(audit, findings: list[Finding]) -> None:
-    for finding in findings:
-        say(audit, finding)
+    """Show findings: ``NOTES`` boxed, the others as finding sentences."""
+    say_all(audit, findings, notes=NOTES)
 
 
 def is_paid(table: pd.DataFrame) -> pd.Series:

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from clvlib import funnel, plots
-from clvlib.narrative import Finding
+from clvlib.narrative import Finding, say_all
 from clvlib.texts import TEXTS
 
 NOTES = frozenset(
@@ -61,14 +61,6 @@ def interval(f, low: Any, high: Any, kinds: tuple[str, ...], key: str = "funnel.
         if a != b:
             return f.text(key, low=a, high=b)
     return f.text(f"{key}_tight")
-
-
-def say(audit, finding: Finding) -> str:
-    """Show one finding: boxed for ``NOTES``, muted for ``MUTED``, else a finding sentence."""
-    if finding.key in NOTES:
-        return audit.note(finding.key, **finding.values)
-    css = "muted" if finding.key in MUTED else "finding"
-    return audit.say(finding.key, css=css, **finding.values)
 
 
 def step_labels(f, steps) -> dict[str, str]:
@@ -293,8 +285,8 @@ def _part(metrics: dict[str, Any], findings: list[Finding] | None = None, **extr
 
 
 def _show_all(audit, findings: list[Finding]) -> None:
-    for finding in findings:
-        say(audit, finding)
+    """Show findings: ``NOTES`` boxed, ``MUTED`` muted, the others as finding sentences."""
+    say_all(audit, findings, notes=NOTES, muted=MUTED)
 
 
 def show_intro(audit) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from clvlib import plots, retention
-from clvlib.narrative import Finding
+from clvlib.narrative import Finding, say_all
 from clvlib.report.run import STEP_NAMES
 
 NOTES = frozenset(
@@ -200,11 +200,9 @@ def rep_findings(reps: pd.DataFrame | None, f) -> list[Finding]:
 
 
 # -- the notebook's sections ---------------------------------------------------------------------
-def _say(audit, findings: list[Finding], notes: frozenset[str] = NOTES) -> list[Finding]:
-    """Show findings (keys in ``notes`` boxed); return those the executive summary may repeat."""
-    for finding in findings:
-        finding.say(audit, css="note" if finding.key in notes else "finding")
-    return [x for x in findings if x.key not in notes]
+def _say(audit, findings: list[Finding]) -> list[Finding]:
+    """Show findings (this step's notes boxed); return those the executive summary may repeat."""
+    return say_all(audit, findings, notes=NOTES)
 
 
 def show_intro(audit) -> None:

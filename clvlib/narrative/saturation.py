@@ -19,8 +19,7 @@ from typing import Any
 import pandas as pd
 
 from clvlib import calculation, plots, saturation
-from clvlib.narrative import Finding
-from clvlib.narrative.retention import _say as _say_with
+from clvlib.narrative import Finding, say_all
 from clvlib.narrative.retention import missing
 from clvlib.report.run import STEP_NAMES
 
@@ -39,7 +38,7 @@ RECORDED = frozenset({"sat.segments.finding", "sat.segments.one", "sat.potential
 
 def _say(audit, findings: list[Finding]) -> list[Finding]:
     """Show findings (this step's notes boxed); return the others."""
-    return _say_with(audit, findings, NOTES)
+    return say_all(audit, findings, notes=NOTES)
 
 
 def segment_label(f, segment: str) -> str:
