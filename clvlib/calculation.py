@@ -19,12 +19,17 @@ appendix repeats them):
   is shorter than 12 months.
 - *annual retention rate r* = share of the customers who bought in the year before the last 12
   months who bought again in the last 12 months (NaN when the window is shorter than 24 months).
-- *retention period* (years) = 1 / (1 - r), the mean of a geometric lifetime counted in
-  active years (the current year included).
+- *retention period* (years) = min(1 / (1 - r), cap), 1 / (1 - r) being the mean of a
+  geometric lifetime counted in active years (the current year included) and cap
+  ``economics.retention_period_cap_years`` (10 by default). Near r = 1 the geometric mean runs
+  to decades (r = 0.99: 100 years) and at r = 1 it is unbounded; the cap keeps the simple CLV a
+  figure a client can plan with (r = 1 gives the cap). ``retention_years_uncapped`` keeps
+  1 / (1 - r) (NaN at r = 1: unbounded) and ``retention_cap_binds`` says whether the cap binds.
 - *simple CLV* (currency) = AOV × frequency × retention period × margin (undiscounted).
 - *retention-rate CLV* (currency) = m·r / (1 + d - r) = Σ_{t≥1} m (r / (1 + d))^t with
   m = AOV × frequency × margin (annual margin per active customer) and d the annual discount
-  rate: the discounted value of the years after the current one, infinite horizon.
+  rate: the discounted value of the years after the current one, infinite horizon. Finite for
+  d > 0; NaN with a note at r = 1 and d = 0 (the sum diverges).
 - *margin*: Σ margin / Σ revenue when transactions have a ``margin`` column (rows without a
   margin use ``economics.gross_margin``), else ``economics.gross_margin`` from ``client.yml``.
 
@@ -383,7 +388,10 @@ def simple_clv_table(audit) -> pd.DataFrame:
     Columns ``quantity, value, unit, definition, note``. Quantities: ``customers``, ``orders``,
     ``aov``, ``purchase_frequency_per_year``, ``retention_rate`` (with ``retention_customers``,
     the denominator, and a Wilson 95 % interval ``retention_rate_ci_low/high``),
-    ``retention_years``, ``gross_margin``, ``simple_clv``, ``annual_margin_per_active_customer``
+    ``retention_years`` (capped), ``retention_years_uncapped`` (1 / (1 − r); NaN at r = 1),
+    ``retention_period_cap_years`` (the cap), ``retention_cap_binds`` (1.0 when the cap binds,
+    0.0 when not, NaN without r), ``gross_margin``, ``simple_clv``,
+    ``annual_margin_per_active_customer``
     (m), ``annual_discount_rate`` (d), ``retention_formula_clv``, ``repeat_rate`` and, for
     comparison only, ``purchases_per_customer_year_observed`` and
     ``historical_margin_per_customer`` (margin so far, mean). Money in ``audit.currency``.
@@ -430,19 +438,26 @@ def _simple_frame(audit, tot: pd.Series) -> pd.DataFrame:
     else:
         r = retained / base
         ci_low, ci_high = wilson_interval(retained, base)
-    if math.isnan(r):
-        years = math.nan
-    elif r >= 1:
-        years = math.nan
-        notes["retention"] = "every customer was retained (r = 1): the period is unbounded"
-    else:
-        years = 1.0 / (1.0 - r)
+    cap = float(audit.config.economics.retention_period_cap_years)
+    years, uncapped, binds = retention_period(r, cap)
+    cap_note = ""
+    if binds == 1.0:
+        cap_note = f"capped at {cap:g} years (economics.retention_period_cap_years): " + (
+            f"1 / (1 - r) = {uncapped:.1f} years"
+            if math.isfinite(uncapped)
+            else "every customer was retained (r = 1), so 1 / (1 - r) is unbounded"
+        )
 
     margin, margin_source = _margin_rate(audit)
     d = float(audit.config.economics.annual_discount_rate)
     m = aov * freq * margin
     simple = aov * freq * years * margin
-    formula = m * r / (1 + d - r) if not math.isnan(r) else math.nan
+    formula = retention_clv(m, r, d) if not math.isnan(r) else math.nan
+    if r >= 1 and d == 0:
+        notes["formula"] = (
+            "every customer was retained (r = 1) and the discount rate is 0: "
+            "the infinite-horizon sum has no finite value"
+        )
     repeat = int(tot["repeaters"]) / n_customers if n_customers else math.nan
     exposure_years = float(tot["exposure_days"]) / DAYS_PER_YEAR
     margin_so_far = float(tot["margin"]) / n_customers if n_customers else math.nan
@@ -491,8 +506,30 @@ def _simple_frame(audit, tot: pd.Series) -> pd.DataFrame:
             "retention_years",
             years,
             "years",
-            "1 / (1 - retention_rate): mean of a geometric lifetime in active years",
-            first_note("retention"),
+            "min(1 / (1 - retention_rate), retention_period_cap_years): mean of a geometric "
+            "lifetime in active years, capped",
+            first_note("retention") or cap_note,
+        ),
+        (
+            "retention_years_uncapped",
+            uncapped,
+            "years",
+            "1 / (1 - retention_rate), before the cap",
+            first_note("retention") or ("unbounded: r = 1" if r >= 1 else ""),
+        ),
+        (
+            "retention_period_cap_years",
+            cap,
+            "years",
+            "economics.retention_period_cap_years in client.yml",
+            "",
+        ),
+        (
+            "retention_cap_binds",
+            binds,
+            "1 = yes, 0 = no",
+            "whether 1 / (1 - retention_rate) exceeds the cap (or r = 1)",
+            first_note("retention") or cap_note,
         ),
         ("gross_margin", margin, "fraction of revenue", margin_source, ""),
         (
@@ -522,7 +559,7 @@ def _simple_frame(audit, tot: pd.Series) -> pd.DataFrame:
             cur,
             "m·r / (1 + d - r): margin of the years after the current one, discounted, "
             "infinite horizon",
-            first_note("aov", "frequency", "retention"),
+            first_note("aov", "frequency", "retention", "formula"),
         ),
         (
             "repeat_rate",
@@ -561,6 +598,20 @@ def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float,
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def retention_period(r: float, cap_years: float) -> tuple[float, float, float]:
+    """``(years, uncapped, binds)`` for an annual retention rate ``r`` (fraction) and a cap
+    (years): ``uncapped`` = 1 / (1 − r) (NaN at r ≥ 1: unbounded), ``years`` = min(uncapped,
+    cap) with r ≥ 1 giving the cap, ``binds`` 1.0 when the cap binds, 0.0 when not; all NaN when
+    r is NaN. Never infinite."""
+    if math.isnan(r):
+        return math.nan, math.nan, math.nan
+    if r >= 1:
+        return float(cap_years), math.nan, 1.0
+    uncapped = 1.0 / (1.0 - r)
+    binds = uncapped > cap_years
+    return (float(cap_years) if binds else uncapped), uncapped, float(binds)
 
 
 def retention_clv(m: float, r: float, d: float) -> float:

@@ -150,6 +150,18 @@ class Economics(_Strict):
     )
     annual_discount_rate: float = Field(0.10, ge=0, lt=1, description="per year, as a fraction")
     horizon_months: int = Field(36, gt=0, le=240, description="CLV horizon in months")
+    #: The simple CLV's retention period 1 / (1 − r) is capped at this many years. Ten years, not
+    #: the CLV horizon: the horizon (36 months by default) would bind for every r above 2/3 and
+    #: turn the simple CLV into a second horizon figure, while ten years binds only where the
+    #: formula runs away (r above 90 %: 1 / (1 − r) → decades, r = 1 → unbounded), keeps the
+    #: simple CLV's undiscounted whole-relationship reading, and is a planning life a client
+    #: can argue with.
+    retention_period_cap_years: float = Field(
+        10,
+        gt=0,
+        le=50,
+        description="cap on the simple CLV's retention period 1 / (1 - r), in years",
+    )
 
 
 #: words that name a cart step, compared without case, diacritics or punctuation (any language)

@@ -445,6 +445,9 @@ def _render(draft, folder, client, sources, window, steps, others) -> str:
     )
     out += _line(2, "annual_discount_rate: 0.10", "per year; discounts future margin in the CLV")
     out += _line(2, "horizon_months: 36", "CLV horizon")
+    out += _line(
+        2, "retention_period_cap_years: 10", "simple CLV: retention period 1 / (1 - r) at most"
+    )
     out += _line(0, "retention:")
     out += _line(2, "churn_after_days: 365", "CONFIRM: no purchase this long = a lost customer")
     out += ["", "sources:"]

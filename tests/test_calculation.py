@@ -302,12 +302,18 @@ def test_no_repeaters():
     assert "more than once" in value.loc["repeat_rate", "note"]
 
 
-def test_every_customer_retained_gives_nan_not_infinity():
+def test_every_customer_retained_gives_the_cap_not_infinity():
+    """Issue 17: r = 1 makes 1 / (1 − r) unbounded; the retention period is the cap
+    (``economics.retention_period_cap_years``, 10 years by default), never inf or NaN."""
     rows = tx([("A", "1", "2023-01-01", 10.0), ("A", "2", "2024-03-01", 10.0)])
     value = calculation.simple_clv_table(two_year_audit(rows)).set_index("quantity")
     assert value.loc["retention_rate", "value"] == 1.0
-    assert math.isnan(value.loc["retention_years", "value"])
-    assert "unbounded" in value.loc["simple_clv", "note"]
+    assert value.loc["retention_years", "value"] == 10.0
+    assert math.isnan(value.loc["retention_years_uncapped", "value"])  # unbounded, not inf
+    assert value.loc["retention_cap_binds", "value"] == 1.0
+    assert "unbounded" in value.loc["retention_years", "note"]
+    assert value.loc["simple_clv", "value"] == pytest.approx(10 * 1 * 10 * 0.35)
+    assert value["value"].dropna().map(math.isfinite).all()
 
 
 def test_single_customer_single_purchase_does_not_crash():
