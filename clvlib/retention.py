@@ -271,10 +271,36 @@ def survival_at(km: pd.DataFrame, t: float) -> dict[str, float]:
             (("survival", "survival"), ("ci_low", "ci_low"), ("ci_high", "ci_high"))}  # fmt: skip
 
 
-def _spell_counts(audit, reps=None) -> pd.DataFrame:
-    """Spells of the time to the next purchase counted by ``duration`` (days, capped at H) and
-    ``event`` (next purchase within H), with ``reps`` (an ibis ``customer_id, sales_rep``
-    table) also by ``sales_rep``."""
+def km_influence(km: pd.DataFrame, t: float) -> pd.DataFrame:
+    """The influence of one subject on the Kaplan–Meier S(t), per distinct (time, event).
+
+    From a ``kaplan_meier`` table (rows up to ``t``): columns ``duration`` (a subject's time,
+    ≤ t), ``event`` (bool) and ``influence`` IF(T, δ) = −S(t) · (δ / Y(T) − Σ_{t_j ≤ T} d_j /
+    Y_j²) (Y: at risk, d: events). Summed over subjects the influences are 0; the sum of their
+    squares over independent subjects is the large-sample variance of S(t) (Greenwood's, up to
+    d_j / Y_j² against d_j / (Y_j (Y_j − d_j))). When subjects come in clusters (a customer's
+    spells), summing the influences within each cluster first and then squaring gives the
+    cluster-robust variance, which does not pretend that a customer's spells are independent.
+    """
+    k = km[km["time"] <= t]
+    if not len(k):
+        return pd.DataFrame({"duration": [], "event": [], "influence": []})
+    s = float(k["survival"].iloc[-1])
+    y = k["at_risk"].to_numpy(dtype="float64")
+    d = k["events"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard_var = np.cumsum(np.where(y > 0, d / y**2, 0.0))
+        jump = np.where(y > 0, 1.0 / y, 0.0)
+    time = k["time"].to_numpy()
+    censored = pd.DataFrame({"duration": time, "event": False, "influence": s * hazard_var})
+    events = pd.DataFrame({"duration": time, "event": True, "influence": -s * (jump - hazard_var)})
+    return pd.concat([censored, events], ignore_index=True)
+
+
+def _customer_spells(audit, reps=None):
+    """Spells of the time to the next purchase (ibis, one row per purchase day):
+    ``customer_id``, ``duration`` (days, capped at H), ``event`` (next purchase within H) and,
+    with ``reps`` (an ibis ``customer_id, sales_rep`` table), ``sales_rep``."""
     horizon = int(audit.config.retention.churn_after_days)
     s = _spells(audit)
     end = ibis.literal(audit.observation_end)
@@ -283,11 +309,45 @@ def _spell_counts(audit, reps=None) -> pd.DataFrame:
     event = s["next_day"].notnull() & (gap <= horizon)
     length = ibis.least(ibis.coalesce(gap, open_for), horizon)
     s = s.mutate(duration=length, event=event)
-    keys = ["duration", "event"]
     if reps is not None:
         s = s.inner_join(reps, "customer_id")
-        keys = ["sales_rep", *keys]
+        return s.select("customer_id", "sales_rep", "duration", "event")
+    return s.select("customer_id", "duration", "event")
+
+
+def _spell_counts(audit, reps=None) -> pd.DataFrame:
+    """Spells of the time to the next purchase counted by ``duration`` (days, capped at H) and
+    ``event`` (next purchase within H), with ``reps`` (an ibis ``customer_id, sales_rep``
+    table) also by ``sales_rep``."""
+    s = _customer_spells(audit, reps)
+    keys = ["duration", "event"] if reps is None else ["sales_rep", "duration", "event"]
     return _fetch(s.group_by(keys).aggregate(n=s.count()))
+
+
+def _rep_churn(audit, reps) -> dict[str, dict[str, float]]:
+    """Per sales rep: the churn rate S(H) with its Greenwood 95 % interval (``survival_at``)
+    and ``se``, its customer-level (cluster-robust) standard error from ``km_influence``: a
+    customer's spells are summed before squaring, so frequent buyers' many spells do not count
+    as independent evidence. The influences are joined to the spells in the engine."""
+    horizon = int(audit.config.retention.churn_after_days)
+    spells = _customer_spells(audit, reps)
+    counts = _fetch(spells.group_by(["sales_rep", "duration", "event"]).aggregate(n=spells.count()))
+    churn, influence = {}, []
+    for rep, g in counts.groupby("sales_rep"):
+        km = kaplan_meier(g["duration"], g["event"], g["n"])
+        churn[rep] = survival_at(km, horizon)
+        influence.append(km_influence(km, horizon).assign(sales_rep=rep))
+    if not influence:
+        return churn
+    table = pd.concat(influence, ignore_index=True)
+    table["duration"] = table["duration"].astype("int64")
+    table["event"] = table["event"].astype(bool)
+    j = spells.inner_join(ibis.memtable(table), ["sales_rep", "duration", "event"])
+    per = j.group_by(["sales_rep", "customer_id"]).aggregate(u=j["influence"].sum())
+    var = _fetch(per.group_by("sales_rep").aggregate(variance=(per["u"] * per["u"]).sum()))
+    for rep, v in zip(var["sales_rep"], var["variance"], strict=True):
+        churn[rep]["se"] = math.sqrt(max(float(v), 0.0))
+    return churn
 
 
 def survival_table(audit) -> pd.DataFrame:
@@ -495,7 +555,10 @@ def sales_rep_table(
     ``repeat_rate`` with ``repeat_rate_ci_low/high`` (Wilson 95 %), ``retention_base``
     (customers who bought in the year before the last 12 months), ``retained`` (of those, bought
     again in the last 12 months), ``retention_12m`` with ``retention_ci_low/high`` (Wilson 95 %;
-    NaN without a base), ``churn_12m`` (1 − retention), ``margin_per_customer`` (mean margin so
+    NaN without a base), ``churn_12m`` (1 − retention), ``churn_rate`` (S(H) of the rep's
+    spells, as ``retention_summary``) with ``churn_ci_low/high`` (Greenwood 95 %) and
+    ``churn_se`` (its customer-level standard error, see ``km_influence``: what
+    ``clvlib.compare`` tests reps with), ``margin_per_customer`` (mean margin so
     far, currency: the margin column, else revenue × ``economics.gross_margin``; net of
     returns), ``small_sample`` (fewer than ``min_customers`` customers: read with care),
     ``scorecard`` (``retention.sales_scorecard`` of the rep, 1–5; NaN when not configured or not
@@ -541,16 +604,11 @@ def sales_rep_table(
     stats["retention_ci_low"] = [p[0] for p in ci]
     stats["retention_ci_high"] = [p[1] for p in ci]
     stats["churn_12m"] = 1 - stats["retention_12m"]
-    spells = _spell_counts(audit, j.select("customer_id", "sales_rep"))
-    horizon = int(audit.config.retention.churn_after_days)
-    churn = {
-        rep: survival_at(kaplan_meier(g["duration"], g["event"], g["n"]), horizon)
-        for rep, g in spells.groupby("sales_rep")
-    }
-    nan3 = dict.fromkeys(("survival", "ci_low", "ci_high"), math.nan)
+    churn = _rep_churn(audit, j.select("customer_id", "sales_rep"))
+    nan4 = dict.fromkeys(("survival", "ci_low", "ci_high", "se"), math.nan)
     for col, key in (("churn_rate", "survival"), ("churn_ci_low", "ci_low"),
-                     ("churn_ci_high", "ci_high")):  # fmt: skip
-        stats[col] = [churn.get(r, nan3)[key] for r in stats["sales_rep"]]
+                     ("churn_ci_high", "ci_high"), ("churn_se", "se")):  # fmt: skip
+        stats[col] = [churn.get(r, nan4).get(key, math.nan) for r in stats["sales_rep"]]
     stats["margin_per_customer"] = stats["margin"].astype("float64") / stats["customers"]
     stats["small_sample"] = stats["customers"] < min_customers
     card: Mapping[str, float] = audit.config.retention.sales_scorecard or {}

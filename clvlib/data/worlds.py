@@ -18,6 +18,9 @@ The process, in weeks (time unit) and the world's currency:
   wholesaler whose customers never leave; purchases are NBD); ``one_time`` — nobody buys twice;
   ``seasonal`` — BG/NBD whose purchase rate is multiplied by ``1 + A cos(2π (day − peak)/365.25)``
   with the peak in early December (drawn by thinning a Poisson process of rate λ(1 + A)).
+- Sales reps: customers are spread evenly over ``sales_reps`` reps. With ``rep_effect`` one
+  rep's customers drop out sooner (p ~ Beta(a, b / 2.5); ``ground_truth.json``
+  ``sales_reps.worse_rep``); without it every rep's customers are alike (``worse_rep`` null).
 - Order values are Gamma-Gamma: ν ~ Gamma(q, rate γ) per customer, z ~ Gamma(p, rate ν) per order;
   loyalty members' order values are × (1 + lift).
 - Paid channels' monthly spend varies (a seasonal budget times lognormal noise); new customers
@@ -146,6 +149,7 @@ class World:
     returns_share: float = 0.03  # 0 … 0.2 of orders get a return row
     loyalty: bool = True  # customers export has a loyalty_member column (members spend more)
     sales_reps: int = 3  # 0 … 6 sales reps (in customers, else in transactions)
+    rep_effect: bool = True  # one rep's customers drop out sooner (else every rep is alike)
     dirty_rows: bool = True  # one transaction row of each kind the loader excludes
     seed: int = 0
 
@@ -213,6 +217,8 @@ def sample_world(seed: int, **overrides) -> World:
         "loyalty": bool(rng.random() < 0.5),
         "sales_reps": int(rng.choice([0, 0, 2, 3, 4, 6])),
         "dirty_rows": bool(rng.random() < 0.8),
+        # its own stream, so that adding it moved no other knob of an existing seed
+        "rep_effect": bool(Generator(PCG64([seed, 17])).random() < 0.75),
         "seed": seed,
     }
     unknown = set(overrides) - set(drawn)
@@ -785,7 +791,8 @@ def write_client(world: World, out_dir: str | Path) -> Path:
     rep_of = rng.integers(0, world.sales_reps, n) if world.sales_reps else None
     worse_rep = int(rng.integers(0, world.sales_reps)) if world.sales_reps else None
     b = np.full(n, params["b"] or 1.0)
-    if worse_rep is not None and params["a"]:  # the worse rep's customers drop out sooner
+    effect = worse_rep is not None and bool(params["a"]) and world.rep_effect
+    if effect:  # the worse rep's customers drop out sooner
         b[rep_of == worse_rep] = params["b"] / WORSE_REP_B_DIVISOR
     purchases = _purchases(win, params, acq_min, b, rng)
     lift = 0.25 if world.loyalty else 0.0
@@ -830,8 +837,9 @@ def write_client(world: World, out_dir: str | Path) -> Path:
         "loyalty": {"column": world.loyalty and world.has("customers"), "spend_lift": lift,
                     "members": int(member.sum())},
         "sales_reps": None if rep_of is None else {
-            "names": REP_NAMES[: world.sales_reps], "worse_rep": REP_NAMES[worse_rep],
-            "worse_rep_b": params["b"] / WORSE_REP_B_DIVISOR if params["a"] else None,
+            "names": REP_NAMES[: world.sales_reps], "effect": effect,
+            "worse_rep": REP_NAMES[worse_rep] if effect else None,
+            "worse_rep_b": params["b"] / WORSE_REP_B_DIVISOR if effect else None,
             "in_table": "customers" if reps_in_customers else "transactions"},
         "channels": channel_truth,
         "spend_response": {"kind": world.spend_response,

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from clvlib import funnel, plots
+from clvlib import compare, funnel, plots
 from clvlib.narrative import Finding, say_all
 from clvlib.texts import TEXTS
 
@@ -95,19 +95,54 @@ def steps_findings(steps: pd.DataFrame, labels: dict[str, str], f) -> list[Findi
     return [Finding("funnel.steps.finding", values)]
 
 
+def source_conversions(by_source: pd.DataFrame | None, last_step: str) -> pd.DataFrame:
+    """Per traffic source with visits: ``source``, ``visits`` (sessions at the first step),
+    ``purchases`` (sessions reaching ``last_step``) and ``conversion`` (purchases / visits),
+    from ``funnel_table(by="source")``."""
+    columns = ["source", "visits", "purchases", "conversion"]
+    if by_source is None or not len(by_source):
+        return pd.DataFrame(columns=columns)
+    first = by_source[by_source["step_number"] == 1].set_index("source")["sessions"]
+    last = by_source[by_source["step"] == last_step].set_index("source")["sessions"]
+    frame = pd.DataFrame({"visits": first, "purchases": last}).dropna().reset_index(names="source")
+    frame = frame[frame["visits"] > 0].astype({"visits": "int64", "purchases": "int64"})
+    frame["conversion"] = frame["purchases"] / frame["visits"]
+    return frame[columns].reset_index(drop=True)
+
+
+def sources_comparison(by_source: pd.DataFrame | None, last_step: str):
+    """Whether the traffic sources with the highest and the lowest visit-to-purchase conversion
+    differ (``clvlib.compare.extremes_differ``: sessions as trials, a test at 5 % with every
+    pair of sources accounted for); None for fewer than two sources with visits."""
+    conv = source_conversions(by_source, last_step)
+    if len(conv) < 2:
+        return None
+    return compare.extremes_differ(conv["purchases"].tolist(), conv["visits"].tolist())
+
+
 def sources_findings(by_source: pd.DataFrame, last_step: str, f) -> list[Finding]:
-    """The range of visit-to-purchase conversion over traffic sources (one value when the ends
-    coincide); nothing for fewer than two sources."""
-    if by_source is None or by_source["source"].nunique() < 2:
+    """The range of visit-to-purchase conversion over traffic sources: the best and the worst
+    source named only when ``sources_comparison`` finds that they differ, else that no
+    difference was found (one value when the ends coincide); nothing for fewer than two
+    sources."""
+    conv = source_conversions(by_source, last_step)
+    if len(conv) < 2:
         return []
-    total = by_source[by_source["step"] == last_step].set_index("source")["conversion_from_start"]
-    total = total.dropna()
-    if not len(total):
-        return []
-    low, high = f.fmt(total.min(), "pct"), f.fmt(total.max(), "pct")
+    decision = sources_comparison(by_source, last_step)
+    low_row, high_row = conv.iloc[decision.low], conv.iloc[decision.high]
+    low, high = f.fmt(low_row["conversion"], "pct"), f.fmt(high_row["conversion"], "pct")
     if low == high:
-        return [Finding("funnel.sources.same", {"rate": low, "sources": ", ".join(total.index)})]
-    values = {"low": low, "low_source": total.idxmin(), "high": high, "high_source": total.idxmax()}
+        sources = ", ".join(map(str, conv["source"]))
+        return [Finding("funnel.sources.same", {"rate": low, "sources": sources})]
+    if not decision.differs:
+        values = {"low": low, "high": high, "sources": f.fmt(len(conv), "int")}
+        return [Finding("funnel.sources.no_difference", values)]
+    values = {
+        "low": low,
+        "low_source": str(low_row["source"]),
+        "high": high,
+        "high_source": str(high_row["source"]),
+    }
     return [Finding("funnel.sources.finding", values)]
 
 
@@ -181,16 +216,34 @@ def second_purchase_findings(summary: dict[str, Any], f) -> list[Finding]:
     return out
 
 
+def campaign_comparison(campaigns: pd.DataFrame):
+    """Whether the message channels with the highest and the lowest click-through differ
+    (``clvlib.compare.extremes_differ`` on ``clicked`` of ``sent``, messages as trials, every
+    pair of channels accounted for); positions are those of the channels with a click-through
+    in table order. None for fewer than two such channels."""
+    tracked = campaigns.dropna(subset=["ctr", "clicked"])
+    tracked = tracked[tracked["sent"] > 0]
+    if len(tracked) < 2:
+        return None
+    clicked = tracked["clicked"].astype("int64").tolist()
+    return compare.extremes_differ(clicked, tracked["sent"].astype("int64").tolist())
+
+
 def campaign_findings(campaigns: pd.DataFrame, f) -> list[Finding]:
-    """Click-through by message channel, untracked opens and what the messages are credited
-    with (``campaign_table``); each clause only where its data exist."""
+    """Click-through by message channel (the best and the worst channel named only when
+    ``campaign_comparison`` finds that they differ, else that no difference was found),
+    untracked opens and what the messages are credited with (``campaign_table``); each clause
+    only where its data exist."""
     sent = f.fmt(campaigns["sent"].sum(), "int")
-    tracked = campaigns.dropna(subset=["ctr"])
+    tracked = campaigns.dropna(subset=["ctr", "clicked"])
+    tracked = tracked[tracked["sent"] > 0]
     out = []
     if not len(tracked):
         out.append(Finding("funnel.campaigns.no_clicks", {"sent": sent}))
     else:
-        best, worst = tracked.loc[tracked["ctr"].idxmax()], tracked.loc[tracked["ctr"].idxmin()]
+        decision = campaign_comparison(campaigns)
+        low, high = (0, 0) if decision is None else (decision.low, decision.high)
+        best, worst = tracked.iloc[high], tracked.iloc[low]
         best_ctr, worst_ctr = f.fmt(best["ctr"], "pct"), f.fmt(worst["ctr"], "pct")
         if best_ctr == worst_ctr:
             channels = ", ".join(map(str, tracked["channel"]))
@@ -208,7 +261,13 @@ def campaign_findings(campaigns: pd.DataFrame, f) -> list[Finding]:
                 "worst": worst["channel"],
                 "worst_ctr": worst_ctr,
             }
-            out.append(Finding("funnel.campaigns.ctr", values))
+            key = (
+                "funnel.campaigns.ctr" if decision.differs else "funnel.campaigns.ctr_no_difference"
+            )
+            if not decision.differs:
+                values = {"sent": sent, "low": worst_ctr, "high": best_ctr,
+                          "channels": f.fmt(len(tracked), "int")}  # fmt: skip
+            out.append(Finding(key, values))
     untracked = campaigns.loc[campaigns["open_rate"].isna(), "channel"].tolist()
     if untracked:
         out.append(
@@ -228,8 +287,32 @@ def campaign_findings(campaigns: pd.DataFrame, f) -> list[Finding]:
     return out
 
 
-def _direction(first: float, last: float, a: str, b: str) -> str:
-    return "flat" if a == b else ("rises" if last > first else "falls")
+def _direction(first: float, last: float, a: str, b: str, differs: bool = True) -> str:
+    """ "flat" when both ends read the same, "no_difference" when the test finds none, else
+    "rises" or "falls"."""
+    if a == b:
+        return "flat"
+    if not differs:
+        return "no_difference"
+    return "rises" if last > first else "falls"
+
+
+FATIGUE_RATES = {"ctr": "clicks", "unsubscribe": "unsubscribed"}  # rate → its count column
+
+
+def fatigue_comparison(fatigue: pd.DataFrame, rate: str):
+    """Whether click-through (``rate="ctr"``) or unsubscribes per message
+    (``rate="unsubscribe"``) differ between the lightest and the heaviest message-load bucket
+    (``clvlib.compare.extremes_differ`` on the two buckets' counts of their messages: one
+    comparison fixed in advance, a test at 5 %). None when the counts are not recorded."""
+    if len(fatigue) < 2:
+        return None
+    first, last = fatigue.iloc[0], fatigue.iloc[-1]
+    count = FATIGUE_RATES[rate]
+    if missing(first[count], last[count]) or not (first["messages"] and last["messages"]):
+        return None
+    counts = [int(first[count]), int(last[count])]
+    return compare.extremes_differ(counts, [int(first["messages"]), int(last["messages"])])
 
 
 def fatigue_limit_known(fatigue: pd.DataFrame) -> bool:
@@ -241,7 +324,8 @@ def fatigue_findings(
     fatigue: pd.DataFrame, load: dict[str, Any], limit: dict[str, Any], cap: float, f
 ) -> list[Finding]:
     """Message load above the cap, how click-through and unsubscribes change from the lightest
-    to the heaviest bucket, and where more messages stop paying (``fatigue_table``,
+    to the heaviest bucket ("rises"/"falls" only when ``fatigue_comparison`` finds a
+    difference, else that none was found), and where more messages stop paying (``fatigue_table``,
     ``message_load_summary``, ``fatigue_limit``). Without clicks or unsubscribe data the
     finding says which data are missing instead of the clause."""
     per_week = lambda v: f.fmt(v, "num1")  # noqa: E731
@@ -260,13 +344,16 @@ def fatigue_findings(
         out.append(Finding("funnel.fatigue.no_clicks"))
     else:
         a, b = f.fmt(first["ctr"], "pct"), f.fmt(last["ctr"], "pct")
-        way = _direction(first["ctr"], last["ctr"], a, b)
+        decision = fatigue_comparison(fatigue, "ctr")
+        way = _direction(first["ctr"], last["ctr"], a, b, decision is None or decision.differs)
         out.append(Finding(f"funnel.fatigue.ctr_{way}", loads | {"ctr_first": a, "ctr_last": b}))
     if missing(first["unsubscribe_rate"], last["unsubscribe_rate"]):
         out.append(Finding("funnel.fatigue.no_unsub"))
     else:
         a, b = f.fmt(first["unsubscribe_rate"], "pct2"), f.fmt(last["unsubscribe_rate"], "pct2")
-        way = _direction(first["unsubscribe_rate"], last["unsubscribe_rate"], a, b)
+        decision = fatigue_comparison(fatigue, "unsubscribe")
+        differs = decision is None or decision.differs
+        way = _direction(first["unsubscribe_rate"], last["unsubscribe_rate"], a, b, differs)
         values = {"unsub_first": a} if way == "flat" else {"unsub_first": a, "unsub_last": b}
         out.append(Finding(f"funnel.fatigue.unsub_{way}", values))
     if fatigue_limit_known(fatigue) and not missing(limit.get("messages_per_week")):
@@ -276,6 +363,38 @@ def fatigue_findings(
             else "funnel.fatigue.limit"
         )
         out.append(Finding(key, {"limit": per_week(limit["messages_per_week"])}))
+    return out
+
+
+COMPARISON_KEYS = {  # comparison → (sentence keys stating a difference, stating none)
+    "sources": (("funnel.sources.finding",), ("funnel.sources.no_difference",)),
+    "campaigns_ctr": (("funnel.campaigns.ctr",), ("funnel.campaigns.ctr_no_difference",)),
+    "fatigue_ctr": (
+        ("funnel.fatigue.ctr_rises", "funnel.fatigue.ctr_falls"),
+        ("funnel.fatigue.ctr_no_difference",),
+    ),
+    "fatigue_unsubscribe": (
+        ("funnel.fatigue.unsub_rises", "funnel.fatigue.unsub_falls"),
+        ("funnel.fatigue.unsub_no_difference",),
+    ),
+}
+
+
+def comparison_record(name: str, decision, labels: list[str] | None = None):
+    """``metrics.json`` ``funnel.<name>_comparison``: the decision of ``clvlib.compare``
+    (``differs``, ``p_value``, ``threshold``, ``comparisons``, ``alpha``, ``method``, positions
+    ``low``/``high``), with ``labels`` the names of the groups compared (``low_group``,
+    ``high_group``), and the sentence keys that state a difference and that state none (the
+    zoo checks that the one said matches the decision). None without a decision."""
+    if decision is None:
+        return None
+    difference, none = COMPARISON_KEYS[name]
+    out = decision.record() | {
+        "difference_keys": list(difference),
+        "no_difference_keys": list(none),
+    }
+    if labels is not None:
+        out |= {"low_group": str(labels[decision.low]), "high_group": str(labels[decision.high])}
     return out
 
 
@@ -300,7 +419,11 @@ def show_funnel(audit) -> dict[str, Any]:
     """The funnel overall and by traffic source: sentences, figures and the step table.
     Part metrics: ``steps`` (None without sessions), ``sessions_window_days``."""
     steps = funnel.funnel_table(audit)
-    metrics = {"steps": None, "sessions_window_days": funnel.sessions_window_days(audit)}
+    metrics = {
+        "steps": None,
+        "sessions_window_days": funnel.sessions_window_days(audit),
+        "sources_comparison": None,
+    }
     if steps is None:
         audit.note("funnel.no_sessions")
         return _part(metrics, steps=None)
@@ -335,6 +458,11 @@ def show_funnel(audit) -> dict[str, Any]:
         by_source = funnel.funnel_table(audit, by="source")
         sources = sources_findings(by_source, steps["step"].iloc[-1], audit)
         _show_all(audit, sources)
+        conv = source_conversions(by_source, steps["step"].iloc[-1])
+        decision = sources_comparison(by_source, steps["step"].iloc[-1])
+        metrics["sources_comparison"] = comparison_record(
+            "sources", decision, conv["source"].tolist()
+        )
         if sources:
             ax = plots.plot_funnel_by_source(
                 by_source,
@@ -451,7 +579,16 @@ def show_campaigns(audit) -> dict[str, Any]:
         "attributed_orders",
         "attributed_revenue",
     ]
-    return _part({"campaigns": campaigns[keys].to_dict("records")}, found, campaigns=campaigns)
+    tracked = campaigns.dropna(subset=["ctr", "clicked"])
+    tracked = tracked[tracked["sent"] > 0]
+    decision = comparison_record(
+        "campaigns_ctr", campaign_comparison(campaigns), tracked["channel"].tolist()
+    )
+    metrics = {
+        "campaigns": campaigns[keys].to_dict("records"),
+        "campaigns_ctr_comparison": decision,
+    }
+    return _part(metrics, found, campaigns=campaigns)
 
 
 def fatigue_display(fatigue: pd.DataFrame, f) -> pd.DataFrame:
@@ -478,7 +615,13 @@ def show_fatigue(audit, campaigns_part: dict[str, Any]) -> dict[str, Any]:
     """Message overload: load above the cap, response and unsubscribes by messages per week,
     the limit. Part metrics: ``message_load``, ``fatigue``, ``fatigue_limit_messages_per_week``
     (None when clicks or unsubscribes are not recorded: the limit cannot be measured)."""
-    metrics = {"message_load": None, "fatigue": None, "fatigue_limit_messages_per_week": None}
+    metrics = {
+        "message_load": None,
+        "fatigue": None,
+        "fatigue_limit_messages_per_week": None,
+        "fatigue_ctr_comparison": None,
+        "fatigue_unsubscribe_comparison": None,
+    }
     has_messages = campaigns_part.get("campaigns") is not None
     fatigue = funnel.fatigue_table(audit) if has_messages else None
     if fatigue is None or len(fatigue) < 2:
@@ -524,6 +667,12 @@ def show_fatigue(audit, campaigns_part: dict[str, Any]) -> dict[str, Any]:
         "message_load": load,
         "fatigue": fatigue[columns].to_dict("records"),
         "fatigue_limit_messages_per_week": limit["messages_per_week"] if known else None,
+        "fatigue_ctr_comparison": comparison_record(
+            "fatigue_ctr", fatigue_comparison(fatigue, "ctr")
+        ),
+        "fatigue_unsubscribe_comparison": comparison_record(
+            "fatigue_unsubscribe", fatigue_comparison(fatigue, "unsubscribe")
+        ),
     }
     return _part(metrics, found)
 

@@ -7,9 +7,11 @@ object with ``fmt(value, kind)`` and ``text(key, **values)``, e.g. the audit) an
 caveats (shown boxed, not recorded for the executive summary). ``show_*(audit, ...)`` display one
 section of ``notebooks/04_retention.ipynb`` and return what the notebook records.
 
-Rules: an interval whose ends coincide once formatted is one value; a difference (members vs
-non-members, one rep against another) is stated only when the 95 % intervals separate, otherwise
-the report says that no difference was found.
+Rules: an interval whose ends coincide once formatted is one value; a difference is stated only
+when the data support it, otherwise the report says that no difference was found: members vs
+non-members when the bootstrap 95 % interval of the lift excludes 0, the rep whose customers are
+lost most often against the one whose are lost least often when a test at 5 % with all pairs of
+reps accounted for says so (``rep_comparison``, ``clvlib.compare``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from clvlib import plots, retention
+from clvlib import compare, plots, retention
 from clvlib.narrative import Finding, say_all
 from clvlib.report.run import STEP_NAMES
 
@@ -164,24 +166,51 @@ def loyalty_findings(
     return out
 
 
-def rep_findings(reps: pd.DataFrame | None, f) -> list[Finding]:
-    """Which rep's customers are lost most and least often, only when the 95 % intervals of
-    the two separate; otherwise that no difference was found. Reps with fewer than
-    ``retention.SMALL_SAMPLE`` customers are ranked only when fewer than two larger reps exist;
-    customers without a rep are not a rep."""
+def ranked_reps(reps: pd.DataFrame | None) -> pd.DataFrame:
+    """The reps ``rep_findings`` compares, by churn rate (lowest first): reps (not the group
+    without one) with a churn rate, its interval and its customer-level standard error; reps
+    with fewer than ``retention.SMALL_SAMPLE`` customers only when fewer than two larger reps
+    exist."""
     if reps is None or not len(reps):
-        return [Finding("ret.no_reps")]
+        return pd.DataFrame(columns=REP_COLUMNS)
     ok = reps[(reps["sales_rep"].astype(str) != NO_REP)].dropna(
-        subset=["churn_rate", "churn_ci_low", "churn_ci_high"]
+        subset=["churn_rate", "churn_ci_low", "churn_ci_high", "churn_se"]
     )
     large = ok[~ok["small_sample"].astype(bool)]
-    ranked = (large if len(large) >= 2 else ok).sort_values(["churn_rate", "sales_rep"])
+    return (large if len(large) >= 2 else ok).sort_values(["churn_rate", "sales_rep"])
+
+
+def rep_comparison(reps: pd.DataFrame | None) -> compare.Comparison | None:
+    """Whether the rep whose customers are lost most often differs from the one whose are lost
+    least often (``clvlib.compare.extremes_differ_estimates`` on the churn rates and their
+    customer-level standard errors: a Wald test at 5 %, Bonferroni over every pair of ranked
+    reps, as the two were picked after looking). None with fewer than two ranked reps."""
+    ranked = ranked_reps(reps)
+    if len(ranked) < 2:
+        return None
+    return compare.extremes_differ_estimates(
+        ranked["churn_rate"].tolist(), ranked["churn_se"].tolist()
+    )
+
+
+REP_DIFFERENCE_KEYS = ("ret.reps.finding",)
+REP_NO_DIFFERENCE_KEYS = ("ret.reps.no_difference",)
+
+
+def rep_findings(reps: pd.DataFrame | None, f) -> list[Finding]:
+    """Which rep's customers are lost most and least often, only when ``rep_comparison`` finds
+    that the two differ; otherwise that no difference was found, with the range. Reps ranked
+    as ``ranked_reps``; customers without a rep are not a rep."""
+    if reps is None or not len(reps):
+        return [Finding("ret.no_reps")]
+    ranked = ranked_reps(reps)
     if not len(ranked):
         return [Finding("ret.reps.unranked")]
     if len(ranked) == 1:
         return [Finding("ret.reps.one", {"rep": str(ranked.iloc[0]["sales_rep"])})]
-    best, worst = ranked.iloc[0], ranked.iloc[-1]
-    if worst["churn_ci_low"] > best["churn_ci_high"]:
+    decision = rep_comparison(reps)
+    best, worst = ranked.iloc[decision.low], ranked.iloc[decision.high]
+    if decision.differs:
         return [
             Finding(
                 "ret.reps.finding",
@@ -197,6 +226,24 @@ def rep_findings(reps: pd.DataFrame | None, f) -> list[Finding]:
         ]
     rates = span(f, best["churn_rate"], worst["churn_rate"])
     return [Finding("ret.reps.no_difference", {"reps": f.fmt(len(ranked), "int"), "range": rates})]
+
+
+def rep_comparison_record(reps: pd.DataFrame | None) -> dict[str, Any] | None:
+    """``metrics.json`` ``retention_detail.sales_rep_comparison``: the decision
+    (``differs``, ``p_value``, ``threshold``, ``comparisons``, ``alpha``, ``method``), the
+    reps compared (``low_rep``, ``high_rep``) and the sentence keys that state a difference and
+    that state none (the zoo checks that the one said matches the decision). None with fewer
+    than two ranked reps."""
+    decision = rep_comparison(reps)
+    if decision is None:
+        return None
+    ranked = ranked_reps(reps)
+    return decision.record() | {
+        "low_rep": str(ranked.iloc[decision.low]["sales_rep"]),
+        "high_rep": str(ranked.iloc[decision.high]["sales_rep"]),
+        "difference_keys": list(REP_DIFFERENCE_KEYS),
+        "no_difference_keys": list(REP_NO_DIFFERENCE_KEYS),
+    }
 
 
 # -- the notebook's sections ---------------------------------------------------------------------
@@ -335,6 +382,7 @@ REP_COLUMNS = [
     "churn_rate",
     "churn_ci_low",
     "churn_ci_high",
+    "churn_se",
     "clv_mean",
     "small_sample",
 ]
@@ -345,7 +393,8 @@ def record(audit, summary, loyalty, reps, findings: list[Finding]) -> None:
     audit.record("retention", retention.retention_metrics(summary, loyalty, reps))
     has_reps = reps is not None and len(reps)
     rows = reps[REP_COLUMNS].to_dict("records") if has_reps else []
-    audit.record("retention_detail", {"sales_reps": rows})
+    comparison = rep_comparison_record(reps) if has_reps else None
+    audit.record("retention_detail", {"sales_reps": rows, "sales_rep_comparison": comparison})
     audit.record("findings", {STEP_NAMES[4]: [x.record() for x in findings]})
 
 
@@ -355,6 +404,9 @@ __all__ = [
     "cohort_findings",
     "loyalty_findings",
     "record",
+    "ranked_reps",
+    "rep_comparison",
+    "rep_comparison_record",
     "rep_display_table",
     "rep_findings",
     "show_churn",
