@@ -207,7 +207,11 @@ def _funnel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
         )
     load = funnel.get("message_load") or {}
     limit = funnel.get("fatigue_limit_messages_per_week")
-    if load and limit and load.get("share_above_cap", 0) > 0.05:
+    # a cap follows only from a response that changes with the load: CTR or unsubscribes
+    # differ between the lightest and the heaviest bucket (step II's tests)
+    tested = [funnel.get(f"fatigue_{k}_comparison") or {} for k in ("ctr", "unsubscribe")]
+    fatigue_seen = any(t.get("differs") for t in tested)
+    if load and limit and fatigue_seen and load.get("share_above_cap", 0) > 0.05:
         out.append(
             {
                 "id": "cap_messages",
@@ -226,7 +230,13 @@ def _funnel_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _sales_rep_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     """Coach the rep whose customers are lost most often when their churn interval lies above
-    the median rep's churn; impact: the CLV gap to the median rep × their customers, a year."""
+    the median rep's churn and step IV's test found them to differ from the rep whose customers
+    are lost least often (``retention_detail.sales_rep_comparison``: no difference found, no
+    coaching); impact: the CLV gap to the median rep × their customers, a year."""
+    detail = metrics.get("retention_detail") or {}
+    decision = detail.get("sales_rep_comparison") or {}
+    if not decision.get("differs"):
+        return []
     reps = [
         r
         for r in (metrics.get("retention_detail") or {}).get("sales_reps") or []
@@ -238,7 +248,7 @@ def _sales_rep_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     churn = sorted(r["churn_rate"] for r in reps)
     median_churn = churn[len(churn) // 2]
     worst = max(reps, key=lambda r: r["churn_rate"])
-    if worst["churn_ci_low"] <= median_churn:
+    if worst["churn_ci_low"] <= median_churn or worst["sales_rep"] != decision.get("high_rep"):
         return []
     values = sorted(r["clv_mean"] for r in reps if r.get("clv_mean") is not None)
     impact = None
