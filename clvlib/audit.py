@@ -58,6 +58,7 @@ class Audit:
     run_dir: Path | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _holdout_plan: dict[str, Any] | None = field(default=None, init=False, repr=False)
 
     # -- convenient views ---------------------------------------------------------------------
     @property
@@ -78,9 +79,26 @@ class Audit:
         return self.tables.get(name)
 
     @property
+    def holdout_plan(self) -> dict[str, Any]:
+        """The holdout the audit checks its model on (``clvlib.predictive.holdout_plan``:
+        ``weeks``, ``source``, ``covers_full_season``, the measured ``season``): ``holdout_weeks``
+        of ``client.yml``, or chosen from the season when it is ``auto``. Computed once."""
+        if self._holdout_plan is None:
+            from clvlib.predictive import holdout_plan
+
+            self._holdout_plan = holdout_plan(self)
+        return self._holdout_plan
+
+    @property
+    def holdout_weeks(self) -> int:
+        """Weeks held out (``holdout_plan``; 0: no holdout)."""
+        weeks = self.config.holdout_weeks
+        return int(weeks) if weeks != "auto" else int(self.holdout_plan["weeks"])
+
+    @property
     def calibration_end(self) -> dt.date | None:
         """End of the calibration period: ``holdout_weeks`` before the observation end."""
-        weeks = self.config.holdout_weeks
+        weeks = self.holdout_weeks
         if not weeks:
             return None
         return self.observation_end - dt.timedelta(weeks=weeks)
@@ -254,7 +272,7 @@ class Audit:
         observation_end: dt.date | str | None = None,
         client: str = "Test client",
         locale: str = "en",
-        holdout_weeks: int = 26,
+        holdout_weeks: int | str = 26,
         **tables: pd.DataFrame,
     ) -> Audit:
         """An audit over in-memory frames that already use canonical column names (for tests)."""

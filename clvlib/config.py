@@ -329,7 +329,12 @@ class ClientConfig(_Strict):
     observation_end: dt.date | None = Field(
         None, description="end of the data window; default: the last transaction"
     )
-    holdout_weeks: int = Field(26, ge=0, le=260)
+    holdout_weeks: Literal["auto"] | int = Field(
+        "auto",
+        description="weeks held out to check the purchase model's forecasts (0 = none); "
+        '"auto": 52 when purchases follow a strong season and the history holds two years, '
+        "else 26 (clvlib.predictive.holdout_plan)",
+    )
     economics: Economics = Field(default_factory=Economics)
     sources: Sources
     funnel: Funnel = Field(default_factory=Funnel)
@@ -345,6 +350,13 @@ class ClientConfig(_Strict):
     base_dir: Path = Field(default=Path("."), exclude=True)
     config_path: Path | None = Field(default=None, exclude=True)
     config_hash: str = Field(default="", exclude=True)
+
+    @field_validator("holdout_weeks")
+    @classmethod
+    def _holdout_weeks(cls, value: str | int) -> str | int:
+        if value != "auto" and not 0 <= value <= 260:
+            raise ValueError('holdout_weeks must be "auto" or a whole number of weeks, 0 … 260')
+        return value
 
     @model_validator(mode="after")
     def _window(self) -> ClientConfig:

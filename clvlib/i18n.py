@@ -75,8 +75,30 @@ def fmt_date(d: Any, locale: str = "en") -> str:
     return d.strftime("%d.%m.%Y") if locale == "pl" else d.isoformat()
 
 
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "pl": ("styczeń", "luty", "marzec", "kwiecień", "maj", "czerwiec", "lipiec", "sierpień",
+           "wrzesień", "październik", "listopad", "grudzień"),
+}  # fmt: skip
+MONTHS_SHORT = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "pl": ("sty", "lut", "mar", "kwi", "maj", "cze", "lip", "sie", "wrz", "paź", "lis", "gru"),
+}
+
+
+def fmt_month(month: Any, locale: str = "en") -> str:
+    """A month of the year (1 … 12) by name: ``grudzień`` (pl, nominative), ``December``."""
+    if _missing(month):
+        return DASH
+    return MONTHS["pl" if locale == "pl" else "en"][int(month) - 1]
+
+
 def fmt(x: Any, kind: str, *, locale: str = "en", currency: str = "PLN") -> str:
-    """Format one value by kind: money, money2, int, num1, num2, pct, pct0, date, text, pre."""
+    """Format one value by kind: money, money2, int, num1, num2, pct, pct0, date, month
+    (1 … 12 → its name), text, pre."""
+    if kind == "month":
+        return fmt_month(x, locale)
     if kind == "money":
         return fmt_money(x, currency, locale)
     if kind == "money2":

@@ -79,6 +79,54 @@ DROPOUT_PARAMS = {"BGNBD": ("a", "b"), "MBGNBD": ("a", "b"), "ParetoNBD": ("s", 
 #: the holdout counts as a different season (1.15: 15 % busier or quieter).
 SEASON_RATIO = 1.15
 DAYS_PER_WEEK = 7.0
+#: ``holdout_weeks: auto``: a full year held out when the season is strong and the history holds
+#: it and a year of calibration before it; otherwise the long-standing default.
+FULL_SEASON_WEEKS, DEFAULT_HOLDOUT_WEEKS = 52, 26
+#: A season explains a holdout miss when its expected effect points the same way and accounts
+#: for at least this share of the miss (on the log scale of actual / forecast).
+SEASON_CAUSE_SHARE = 0.5
+
+
+def holdout_plan(audit, *, season: dict | None = None) -> dict:
+    """The holdout the model is checked on, and whether it covers a full season.
+
+    The season of repeat purchases is measured over the whole window (``seasonality``). With
+    ``holdout_weeks: auto`` the holdout is ``FULL_SEASON_WEEKS`` (52) when the season is strong
+    and the window holds 52 weeks of holdout after at least 52 of calibration
+    (``source = "auto_full_season"``), else ``DEFAULT_HOLDOUT_WEEKS`` (26):
+    ``"auto_short_history"`` when the season is strong (or strong in the one year seen) but the
+    window is too short, ``"auto_default"`` otherwise. A number in ``client.yml`` is kept
+    (``"config"``; 0 = no holdout). Returns ``{"weeks", "source", "covers_full_season",
+    "season_cut"`` (a strong season and a holdout of part of a year), ``"full_season_possible",
+    "window_weeks", "season"}``."""
+    from clvlib import seasonality
+
+    if season is None:
+        daily = seasonality.repeat_purchase_days(audit)
+        season = seasonality.measure_season(
+            daily, start=audit.observation_start, end=audit.observation_end
+        )
+    window = ((audit.observation_end - audit.observation_start).days + 1) / DAYS_PER_WEEK
+    possible = window >= 2 * FULL_SEASON_WEEKS
+    matters = bool(season["strong"] or season["strong_in_one_year"])
+    setting = audit.config.holdout_weeks
+    if setting != "auto":
+        weeks, source = int(setting), "config"
+    elif season["strong"] and possible:
+        weeks, source = FULL_SEASON_WEEKS, "auto_full_season"
+    else:
+        weeks = DEFAULT_HOLDOUT_WEEKS
+        source = "auto_short_history" if matters else "auto_default"
+    covers = weeks >= FULL_SEASON_WEEKS
+    return {
+        "weeks": weeks,
+        "source": source,
+        "covers_full_season": covers,
+        "season_cut": bool(matters and weeks > 0 and not covers),
+        "full_season_possible": possible,
+        "window_weeks": window,
+        "season": season,
+    }
 
 
 def model_gap(rfm: pd.DataFrame) -> dict | None:
@@ -192,7 +240,9 @@ def validate_models(audit, models: dict | None = None) -> dict:
         "comparison": comparison,
         "chosen": chosen,
         "summary": holdout_check(model, rfm),
-        "season": seasonal_shift(audit, calibration_end=calibration_end),
+        "season": seasonal_shift(
+            audit, calibration_end=calibration_end, season=audit.holdout_plan["season"]
+        ),
         "conditional": conditional_expectations(model, rfm),
         "tracking": tracking_table(
             model,
@@ -229,22 +279,40 @@ def month_of_year_index(daily: pd.Series, *, start, end) -> pd.Series:
     return by_month / by_month.mean() if by_month.mean() > 0 else by_month * np.nan
 
 
-def seasonal_shift(audit, *, calibration_end: dt.date, daily: pd.Series | None = None) -> dict:
+def seasonal_shift(
+    audit,
+    *,
+    calibration_end: dt.date,
+    daily: pd.Series | None = None,
+    season: dict | None = None,
+) -> dict:
     """Does the holdout cover a busier or quieter part of the year than the calibration?
 
-    From the month-of-year index of purchases per day (``month_of_year_index`` over the whole
-    window), the mean index of the holdout days over the mean index of the calibration days:
-    ``ratio`` > 1 means a busier stretch. With less than two years of data each month of year is
-    seen once, so the index also carries any growth or decline of the base (the sentence says
-    so). Returns ``{"ratio", "shift"`` (``"busier"``, ``"quieter"`` or None within
-    ``SEASON_RATIO``), ``"holdout_start", "holdout_end", "years"`` (window length, years)}``."""
-    daily = daily_purchases(audit) if daily is None else daily
+    The mean month-of-year index over the holdout days over its mean over the calibration days:
+    ``ratio`` > 1 means a busier stretch. The index is ``season``'s (``measure_season`` of
+    repeat purchases, trend removed, with ``ratio_low``/``ratio_high`` from its intervals) when
+    it has intervals; otherwise the raw index of all purchases (``month_of_year_index``: with
+    about one year of data each month is seen once, so it also carries any growth or decline
+    of the base, and the sentence says so; no interval). Returns ``{"ratio", "ratio_low",
+    "ratio_high", "shift"`` (``"busier"``, ``"quieter"`` or None within ``SEASON_RATIO``),
+    ``"holdout_start", "holdout_end", "years"`` (window length, years)}``."""
+    from clvlib import seasonality
+
     start, end = audit.observation_start, audit.observation_end
-    index = month_of_year_index(daily, start=start, end=end)
-    days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
-    level = pd.Series(index.reindex(days.month).to_numpy(), index=days)
-    holdout = days > pd.Timestamp(calibration_end)
-    ratio = float(level[holdout].mean() / level[~holdout].mean()) if holdout.any() else np.nan
+    measured = season is not None and season.get("draws") is not None
+    if measured:
+        expected = seasonality.expected_ratio(
+            season, start=start, end=end, calibration_end=calibration_end
+        )
+        ratio, low, high = expected["ratio"], expected["low"], expected["high"]
+    else:
+        daily = daily_purchases(audit) if daily is None else daily
+        index = month_of_year_index(daily, start=start, end=end)
+        days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
+        level = pd.Series(index.reindex(days.month).to_numpy(), index=days)
+        holdout = days > pd.Timestamp(calibration_end)
+        ratio = float(level[holdout].mean() / level[~holdout].mean()) if holdout.any() else np.nan
+        low = high = np.nan
     shift = None
     if np.isfinite(ratio) and ratio > SEASON_RATIO:
         shift = "busier"
@@ -252,6 +320,8 @@ def seasonal_shift(audit, *, calibration_end: dt.date, daily: pd.Series | None =
         shift = "quieter"
     return {
         "ratio": ratio,
+        "ratio_low": low,
+        "ratio_high": high,
         "shift": shift,
         "holdout_start": calibration_end + dt.timedelta(days=1),
         "holdout_end": end,

@@ -12,3 +12,4 @@ from clvlib.plots.channels import *  # noqa: F403
 from clvlib.plots.funnel import *  # noqa: F403
 from clvlib.plots.retention import *  # noqa: F403
 from clvlib.plots.saturation import *  # noqa: F403
+from clvlib.plots.seasonality import *  # noqa: F403
