@@ -308,6 +308,8 @@ def holdout(**changes) -> dict:
 def test_a_missed_holdout_is_called_a_miss_and_a_busier_season_its_likely_cause():
     season = {
         "ratio": 1.4,
+        "ratio_low": 1.25,
+        "ratio_high": 1.55,
         "shift": "busier",
         "holdout_start": dt.date(2025, 9, 1),
         "holdout_end": dt.date(2025, 11, 30),
@@ -327,6 +329,7 @@ def test_a_missed_holdout_is_called_a_miss_and_a_busier_season_its_likely_cause(
     assert_no_placeholder(sentences)
     assert "That is a miss" in sentences[1] and "860–945" in sentences[1]
     assert "40% more purchases per day" in sentences[3]
+    assert "+40% repeat purchases per day" in sentences[4] and "+33% against" in sentences[4]
     assert_no_placeholder(render(findings, "pl"))  # no dash as punctuation either
     summary = [f.key for f in step_one.summary_holdout_findings(findings)]
     assert summary == [

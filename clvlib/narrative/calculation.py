@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clvlib import calculation, plots, predictive
+from clvlib import calculation, plots, predictive, seasonality
+from clvlib.i18n import MONTHS_SHORT
 from clvlib.models.clv import NEW_CUSTOMER
 from clvlib.narrative import Finding, say_all
 from clvlib.resampling import EXACT_ROWS
@@ -30,6 +31,7 @@ FACTOR_FORMATS = {
     "purchase_frequency_per_year": "num2",
     "retention_rate": "pct",
     "retention_years": "num2",
+    "retention_years_uncapped": "num1",  # shown only when the cap binds
     "gross_margin": "pct",
     "simple_clv": "money2",
 }
@@ -86,7 +88,16 @@ def simple_findings(value: pd.Series, *, reasons: str, fmt: Fmt) -> list[Finding
             "margin": fmt(value["gross_margin"], "pct0"),
             "clv": fmt(value["simple_clv"]),
         }
-        return [Finding("calc.simple.finding", values)]
+        if not cap_binds(value):
+            return [Finding("calc.simple.finding", values)]
+        del values["years"]
+        values.update(_cap_values(value, fmt))
+        key = (
+            "calc.simple.finding_capped"
+            if "uncapped" in values
+            else "calc.simple.finding_capped_all"
+        )
+        return [Finding(key, values)]
     findings = [Finding("calc.simple.missing", {"reasons": reasons})]
     known = {"aov": fmt(value["aov"]), "margin": fmt(value["gross_margin"], "pct0")}
     if np.isfinite(value["aov"]) and np.isfinite(value["purchase_frequency_per_year"]):
@@ -95,6 +106,37 @@ def simple_findings(value: pd.Series, *, reasons: str, fmt: Fmt) -> list[Finding
     elif np.isfinite(value["aov"]):
         findings.append(Finding("calc.simple.partial_aov", known))
     return findings
+
+
+def cap_binds(value: pd.Series) -> bool:
+    """Whether the cap on the retention period binds (``retention_cap_binds`` of
+    ``simple_clv_table``: 1 / (1 − r) above ``economics.retention_period_cap_years`` or r = 1)."""
+    return bool(value.get("retention_cap_binds", 0.0) == 1.0)
+
+
+def _years_kind(years: float) -> str:
+    return "num0" if float(years).is_integer() else "num1"
+
+
+def _cap_values(value: pd.Series, fmt: Fmt) -> dict[str, str]:
+    """The cap sentence's values: the retention rate (one decimal: near 100 % it matters), the
+    cap and, when r < 1, the uncapped period 1 / (1 − r)."""
+    cap = float(value["retention_period_cap_years"])
+    values = {"retention": fmt(value["retention_rate"], "pct"), "cap": fmt(cap, _years_kind(cap))}
+    if np.isfinite(value["retention_years_uncapped"]):
+        values["uncapped"] = fmt(value["retention_years_uncapped"], "num0")
+    return values
+
+
+def retention_missing(missing: list[tuple[str, str]], value: pd.Series) -> list[tuple[str, str]]:
+    """The factors the retention-rate CLV lacks: the simple CLV's missing factors, or, when
+    they are all known but the sum diverges (r = 1 with no discount), ``retention`` /
+    ``unbounded_sum``."""
+    lacking = [m for m in missing if m[0] in ("aov", "frequency", "retention")]
+    if not lacking and not np.isfinite(value["retention_formula_clv"]):
+        if value["retention_rate"] >= 1:
+            lacking = [("retention", "unbounded_sum")]
+    return lacking
 
 
 def retention_findings(
@@ -190,17 +232,19 @@ def holdout_findings(
             "share": fmt(share, "pct0"),
         }
         findings.append(Finding(f"calc.predictive.season_{shift}", span))
-        if _season_explains(check, shift):
-            findings.append(Finding("calc.predictive.season_cause"))
+    if season_explains(check, season):
+        findings.append(Finding("calc.predictive.season_cause", _cause_values(check, season, fmt)))
     return findings
 
 
 def summary_holdout_findings(findings: list[Finding]) -> list[Finding]:
     """The holdout sentences the executive summary repeats: the forecast against the actual
-    total, a miss, and the season when it is the likely cause of the miss (with its sentence)."""
+    total, a miss, and the season when it is the likely cause of the miss (with the sentence on
+    the busier or quieter holdout when there is one)."""
     keys = {"calc.predictive.finding", "calc.predictive.finding_none", "calc.predictive.miss"}
     if findings and findings[-1].key == "calc.predictive.season_cause":
-        keys |= {findings[-2].key, findings[-1].key}
+        keys |= {"calc.predictive.season_busier", "calc.predictive.season_quieter"}
+        keys.add(findings[-1].key)
     return [f for f in findings if f.key in keys]
 
 
@@ -208,12 +252,112 @@ def _error(check: dict, fmt: Fmt) -> str:
     return fmt(check["total_error"], "pct")
 
 
-def _season_explains(check: dict, shift: str) -> bool:
-    """A busier holdout explains actual purchases above the interval, a quieter one below."""
-    if not check.get("miss"):
+def season_explains(check: dict, season: dict | None) -> bool:
+    """Whether the season is the likely cause of a holdout miss.
+
+    ``season`` carries the expected holdout / calibration ratio of purchases per day from the
+    measured seasonal index (``ratio`` with its 95 % interval ``ratio_low``–``ratio_high``,
+    ``seasonal_shift``). The season explains the miss when the model missed, the actual total
+    lies on the side the season points to, the ratio's interval excludes 1 on that side, and the
+    season accounts for at least ``predictive.SEASON_CAUSE_SHARE`` (half) of the miss:
+    log(ratio) / log(actual / forecast) ≥ 0.5. Without an interval (a raw index from about one
+    year of data, growth not separated) the season is not named as the cause."""
+    season = season or {}
+    ratio, low, high = (season.get(k, np.nan) for k in ("ratio", "ratio_low", "ratio_high"))
+    actual, forecast = check.get("actual_total", 0.0), check.get("predicted_total", 0.0)
+    if not check.get("miss") or actual <= 0 or forecast <= 0:
         return False
-    above = check["actual_total"] > check["interval_high"]
-    return above if shift == "busier" else not above
+    if not all(v is not None and np.isfinite(v) for v in (ratio, low, high)):
+        return False
+    observed, expected = math.log(actual / forecast), math.log(ratio)
+    side = low > 1 if observed > 0 else high < 1
+    return bool(side and expected / observed >= predictive.SEASON_CAUSE_SHARE)
+
+
+def _signed(value: float, fmt: Fmt) -> str:
+    shown = fmt(value, "pct0")
+    return f"+{shown}" if value > 0 and not shown.startswith("0") else shown
+
+
+def _cause_values(check: dict, season: dict, fmt: Fmt) -> dict[str, str]:
+    return {
+        "expected": _signed(season["ratio"] - 1, fmt),
+        "low": _signed(season["ratio_low"] - 1, fmt),
+        "high": _signed(season["ratio_high"] - 1, fmt),
+        "observed": _signed(check["actual_total"] / check["predicted_total"] - 1, fmt),
+    }
+
+
+def season_findings(season: dict, *, fmt: Fmt) -> list[Finding]:
+    """The seasonal pattern of repeat purchases (``seasonality.measure_season``) in one
+    sentence: strong (peak and trough month with index and interval), mild, none, seen in one
+    year only, or too short a history to tell."""
+    status, months = season["status"], fmt(season["months"], "num0")
+    if status == "too_short":
+        return [Finding("calc.predictive.season_too_short", {"months": months})]
+    extremes = {
+        "months": months,
+        "peak": fmt(season["peak_month"], "month"),
+        "peak_index": fmt(season["peak_index"], "num2"),
+        "trough": fmt(season["trough_month"], "month"),
+        "trough_index": fmt(season["trough_index"], "num2"),
+    }
+    if status == "one_year_raw":
+        return [Finding("calc.predictive.season_one_year_raw", extremes)]
+    extremes |= {
+        k: fmt(season[k], "num2")
+        for k in ("peak_low", "peak_high", "trough_low", "trough_high", "amplitude")
+    }
+    extremes |= {k: fmt(season[k], "num2") for k in ("amplitude_low", "amplitude_high")}
+    extremes["strong"] = fmt(seasonality.STRONG_AMPLITUDE, "num1")
+    if status == "one_year":
+        key = "season_one_year_strong" if season["strong_in_one_year"] else "season_one_year"
+        return [Finding(f"calc.predictive.{key}", extremes)]
+    if season["strong"]:
+        return [Finding("calc.predictive.season_strong", extremes)]
+    if season["p_value"] < seasonality.TEST_LEVEL:
+        return [Finding("calc.predictive.season_mild", extremes)]
+    p_value = fmt(season["p_value"], "num2")
+    return [Finding("calc.predictive.season_none", {**extremes, "p": p_value})]
+
+
+def holdout_plan_findings(plan: dict, *, fmt: Fmt) -> list[Finding]:
+    """Whether the holdout covers a full season (``predictive.holdout_plan``): said when the
+    season is strong (or strong in the one year seen) — the holdout spans a full year, or it
+    holds only part of the season because ``client.yml`` fixes a shorter one or the history is
+    too short for a year of holdout after a year of calibration."""
+    season = plan["season"]
+    weeks = {"weeks": str(plan["weeks"]), "months": fmt(season["months"], "num0")}
+    if plan["weeks"] and plan["covers_full_season"] and season["strong"]:
+        return [Finding("calc.predictive.season_full", weeks)]
+    if not plan["season_cut"]:
+        return []
+    if plan["source"] == "config" and plan["full_season_possible"]:
+        return [Finding("calc.predictive.season_part_config", weeks)]
+    return [Finding("calc.predictive.season_part_short", weeks)]
+
+
+def season_metrics(season: dict) -> dict[str, Any]:
+    """``calculation.seasonality`` in metrics.json: the verdict, peak and trough with their
+    intervals, the amplitude, the no-season test and the index table."""
+    keys = ("status", "months", "strong", "strong_in_one_year", "peak_month", "peak_index")
+    out = {k: season[k] for k in keys}
+    out |= {
+        "peak_ci": [season["peak_low"], season["peak_high"]],
+        "trough_month": season["trough_month"],
+        "trough_index": season["trough_index"],
+        "trough_ci": [season["trough_low"], season["trough_high"]],
+        "amplitude": season["amplitude"],
+        "amplitude_ci": [season["amplitude_low"], season["amplitude_high"]],
+        "strong_amplitude": seasonality.STRONG_AMPLITUDE,
+        "p_value": season["p_value"],
+        "dispersion": season["dispersion"],
+        "df": season["df"],
+        "trend_degree": season["trend_degree"],
+        "basis": "repeat_purchase_days",
+        "index": season["table"],
+    }
+    return out
 
 
 def clv_findings(
@@ -253,11 +397,15 @@ def clv_findings(
     return [Finding("calc.clv.finding_no_alive", values), Finding("calc.clv.no_dropout", caveat)]
 
 
-def interval_caveats(overall: pd.Series, check: dict | None, *, dropout: list[str]) -> dict:
+def interval_caveats(
+    overall: pd.Series, check: dict | None, *, dropout: list[str], season_cause: bool = False
+) -> dict:
     """Why the CLV interval understates the uncertainty: ``{"caveats": [...], "low", "high"}``.
 
     ``caveats`` holds ``"holdout_miss"`` (the holdout total lay outside the model's predictive
-    interval) and/or ``"parameter_at_bound"`` (drop-out not identified). After a miss the
+    interval), ``"season"`` with it when the season explains the miss (``season_explains``:
+    the caveat then names the season as the cause) and/or ``"parameter_at_bound"`` (drop-out
+    not identified). After a miss the
     interval is widened by the holdout's ratio of actual to forecast purchases q: the low end
     becomes min(low, low·q) and the high end max(high, high·q) — a simple, stated scaling, not
     a new estimate. Otherwise ``low``/``high`` are the sampling interval itself."""
@@ -265,6 +413,8 @@ def interval_caveats(overall: pd.Series, check: dict | None, *, dropout: list[st
     caveats = []
     if check and check.get("miss"):
         caveats.append("holdout_miss")
+        if season_cause:
+            caveats.append("season")
         if check["predicted_total"] > 0:
             q = check["actual_total"] / check["predicted_total"]
             low, high = min(low, low * q), max(high, high * q)
@@ -280,7 +430,9 @@ def caveat_findings(caveats: dict, check: dict | None, *, fmt: Fmt) -> list[Find
         values = {"low": fmt(caveats["low"]), "high": fmt(caveats["high"])}
         if check["actual_total"] > 0:
             values["error"] = _error(check, fmt)
-            findings.append(Finding("calc.clv.interval_caveat_miss", values))
+            season = "season" in caveats["caveats"]
+            key = "calc.clv.interval_caveat_season" if season else "calc.clv.interval_caveat_miss"
+            findings.append(Finding(key, values))
         else:
             findings.append(Finding("calc.clv.interval_caveat_miss_none", values))
     if "parameter_at_bound" in caveats["caveats"] and not findings:
@@ -316,6 +468,93 @@ def no_model_findings(gap: dict, *, simple: float, reasons: str, fmt: Fmt) -> li
     return [Finding("calc.clv.too_few_repeaters_no_simple", {**values, "reasons": reasons})]
 
 
+#: The simple and the predictive CLV differing by more than this factor (either way) is explained.
+GAP_FACTOR = 2.0
+#: A window shorter than this (months) is a young history for the simple-vs-predictive gap.
+YOUNG_MONTHS = 36
+#: The values each ``calc.gap.*`` reason states (only those: a missing one is never passed).
+_GAP_FIELDS = {
+    "capped": ("retention", "uncapped", "cap"),
+    "capped_all": ("retention", "cap"),
+    "horizon": ("horizon", "rate", "years"),
+    "dropout": ("repeat", "retention"),
+    "young": ("months",),
+    "short_period": ("retention", "years", "horizon"),
+    "different": ("horizon",),
+}
+
+
+def simple_to_predictive(simple: float, predictive: float) -> float:
+    """The simple CLV over the value of a new customer (both currency, > 0); NaN otherwise."""
+    if not (np.isfinite(simple) and np.isfinite(predictive)) or simple <= 0 or predictive <= 0:
+        return math.nan
+    return float(simple / predictive)
+
+
+def gap_reasons(value: pd.Series, ratio: float, *, horizon: int, months: float) -> list[str]:
+    """Why the simple CLV (``value``: ``simple_clv_table`` by quantity) and the value of a new
+    customer differ by ``ratio`` (simple / predictive, beyond ``GAP_FACTOR``), as
+    ``calc.gap.*`` codes in order, each only when the figures support it.
+
+    Simple above: ``capped``/``capped_all`` (the cap binds: near-100 % retention), ``horizon``
+    (the simple period in years × 12 exceeds ``horizon`` months, undiscounted against
+    discounted), ``dropout`` (the repeat rate is under half the retention rate: new customers
+    leave after one purchase, unseen by a rate measured on established customers), ``young``
+    (under ``YOUNG_MONTHS`` months of data). Simple below: ``short_period`` (the simple period
+    is shorter than the horizon). ``different`` when no figure singles a reason out."""
+    years, r, repeat = value["retention_years"], value["retention_rate"], value["repeat_rate"]
+    reasons = []
+    if ratio > 1:
+        if cap_binds(value):
+            uncapped = np.isfinite(value["retention_years_uncapped"])
+            reasons.append("capped" if uncapped else "capped_all")
+        if years * 12 > horizon:
+            reasons.append("horizon")
+        if np.isfinite(repeat) and np.isfinite(r) and repeat < r / 2:
+            reasons.append("dropout")
+        if months < YOUNG_MONTHS:
+            reasons.append("young")
+    elif years * 12 < horizon:
+        reasons.append("short_period")
+    return reasons or ["different"]
+
+
+def gap_findings(
+    value: pd.Series,
+    predictive: float,
+    *,
+    horizon: int,
+    discount_rate: float,
+    months: float,
+    fmt: Fmt,
+    text: Text,
+) -> list[Finding]:
+    """When the simple CLV and the value of a new customer (``predictive``, currency) differ by
+    more than ``GAP_FACTOR`` either way, one sentence saying why (``gap_reasons``); else none."""
+    simple = float(value["simple_clv"])
+    ratio = simple_to_predictive(simple, predictive)
+    if not np.isfinite(ratio) or 1 / GAP_FACTOR <= ratio <= GAP_FACTOR:
+        return []
+    shown = {
+        "retention": fmt(value["retention_rate"], "pct0"),
+        "years": fmt(value["retention_years"], "num1"),
+        "horizon": str(horizon),
+        "rate": fmt(discount_rate, "pct0"),
+        "repeat": fmt(value["repeat_rate"], "pct0"),
+        "months": fmt(months, "num0"),
+    }
+    if cap_binds(value):
+        shown.update(_cap_values(value, fmt))
+    codes = gap_reasons(value, ratio, horizon=horizon, months=months)
+    reasons = "; ".join(
+        text(f"calc.gap.{code}", **{k: shown[k] for k in _GAP_FIELDS[code]}) for code in codes
+    )
+    values = {"simple": fmt(simple), "value": fmt(predictive), "reasons": reasons}
+    if ratio > GAP_FACTOR:
+        return [Finding("calc.clv.gap_high", {**values, "ratio": fmt(ratio, "num1")})]
+    return [Finding("calc.clv.gap_low", {**values, "ratio": fmt(1 / ratio, "num1")})]
+
+
 # -- the notebook's sections ----------------------------------------------------------------------
 @dataclass
 class StepOne:
@@ -337,6 +576,7 @@ class StepOne:
     clv: dict | None = None
     spend_model: dict | None = None
     new_customer: pd.Series | None = None
+    seasonality: dict | None = None  # season_metrics
 
     @property
     def margin(self) -> float:
@@ -370,6 +610,8 @@ def show_simple(audit, step: StepOne) -> None:
         audit.say("calc.simple.formula", css="formula", **formula)
     say_all(audit, simple_findings(value, reasons=step.reasons, fmt=audit.fmt))
     factors = simple[simple["quantity"].isin(list(FACTOR_FORMATS))].copy()
+    if not (cap_binds(value) and np.isfinite(value["retention_years_uncapped"])):
+        factors = factors[factors["quantity"] != "retention_years_uncapped"]
     factors["shown"] = [
         audit.fmt(v, FACTOR_FORMATS[q])
         for q, v in zip(factors["quantity"], factors["value"], strict=True)
@@ -393,7 +635,7 @@ def show_retention(audit, step: StepOne) -> None:
     """The retention-rate CLV, or why it is not computed."""
     audit.h2("calc.retention.title")
     rate = audit.config.economics.annual_discount_rate
-    missing = [m for m in step.missing if m[0] in ("aov", "frequency", "retention")]
+    missing = retention_missing(step.missing, step.value)
     reasons = reasons_text(
         missing,
         months=window_months(audit.observation_start, audit.observation_end),
@@ -454,9 +696,13 @@ def show_ceiling(audit, step: StepOne) -> str | None:
 def show_validation(audit, step: StepOne) -> dict | None:
     """The purchase models fitted before the holdout and checked on it: the forecast against
     the actual total with its predictive interval (a miss called one), the season the holdout
-    covers, the tracking and conditional-expectation plots, the model comparison."""
+    covers, the tracking and conditional-expectation plots, the model comparison. First the
+    seasonal pattern of repeat purchases (``show_season``), which chooses an ``auto`` holdout."""
+    plan = audit.holdout_plan
     step.validation = validation = predictive.validate_models(audit)
     audit.h2("calc.predictive.title")
+    show_season(audit, step, plan["season"])
+    step.holdout = _plan_metrics(plan)
     if validation is None:
         audit.note("calc.predictive.no_holdout")
         step.not_computed["holdout"] = "holdout_weeks_is_0"
@@ -468,7 +714,7 @@ def show_validation(audit, step: StepOne) -> dict | None:
         audit.note("calc.predictive.too_few_repeaters", calibration_end=end, **counts)
         step.not_computed["holdout"] = gap["reason"]
         return validation
-    weeks, check = audit.config.holdout_weeks, validation["summary"]
+    weeks, check = audit.holdout_weeks, validation["summary"]
     audit.say(
         "calc.predictive.lead",
         css="lead",
@@ -476,6 +722,7 @@ def show_validation(audit, step: StepOne) -> dict | None:
         calibration_end=end,
         weeks=str(weeks),
     )
+    say_all(audit, holdout_plan_findings(plan, fmt=audit.fmt))
     findings = holdout_findings(
         check,
         validation["season"],
@@ -488,8 +735,37 @@ def show_validation(audit, step: StepOne) -> dict | None:
     _show_validation_evidence(audit, validation)
     step.model = _model_metrics(validation["chosen"], validation["fitted"][validation["chosen"]])
     step.model["calibration_end"] = validation["calibration_end"]
-    step.holdout = _holdout_metrics(weeks, check, validation["season"])
+    step.holdout |= _holdout_metrics(weeks, check, validation["season"])
     return validation
+
+
+def show_season(audit, step: StepOne, season: dict) -> None:
+    """The month-of-year index of repeat purchases: one sentence and, with an index, its
+    chart (``plot_seasonal_index``); kept for ``metrics.json`` (``calculation.seasonality``)."""
+    step.seasonality = season_metrics(season)
+    audit.h3("calc.predictive.season_title")
+    say_all(audit, season_findings(season, fmt=audit.fmt))
+    if season["table"] is None:
+        return
+    labels = MONTHS_SHORT["pl" if audit.locale == "pl" else "en"]
+    ax = plots.plot_seasonal_index(
+        season["table"],
+        title="",
+        xlabel=audit.text("calc.axis.month"),
+        ylabel=audit.text("calc.axis.season_index"),
+        month_labels=labels,
+    )
+    audit.figure(ax, name="seasonal-index", title="calc.predictive.fig.season")
+
+
+def _plan_metrics(plan: dict) -> dict[str, Any]:
+    """The holdout's length, where it comes from and whether it spans a full season."""
+    return {
+        "weeks": plan["weeks"],
+        "weeks_source": plan["source"],
+        "covers_full_season": plan["covers_full_season"],
+        "season_cut": plan["season_cut"],
+    }
 
 
 def _show_validation_evidence(audit, validation: dict) -> None:
@@ -545,7 +821,9 @@ def _holdout_metrics(weeks: int, check: dict, season: dict | None) -> dict[str, 
         interval_parameter_uncertainty=check.get("interval_parameter_uncertainty"),
         miss=check.get("miss"),
         seasonal_ratio=(season or {}).get("ratio"),
+        seasonal_ratio_ci=[(season or {}).get("ratio_low"), (season or {}).get("ratio_high")],
         seasonal_shift=(season or {}).get("shift"),
+        season_explains=season_explains(check, season),
     )
     return metrics
 
@@ -599,11 +877,12 @@ def _show_clv_findings(audit, step: StepOne, name: str) -> None:
         overall, result["customers"], horizon=horizon, dropout=dropout, months=months, fmt=audit.fmt
     )
     check = step.holdout if step.holdout and step.holdout.get("miss") is not None else None
-    caveats = interval_caveats(overall, check, dropout=dropout)
+    cause = bool((step.holdout or {}).get("season_explains"))
+    caveats = interval_caveats(overall, check, dropout=dropout, season_cause=cause)
     caveat = caveat_findings(caveats, check, fmt=audit.fmt)
     ceiling = new_customer_findings(
         step.new_customer, horizon=horizon, simple=step.simple, reasons=step.reasons, fmt=audit.fmt
-    )
+    ) + _gap(audit, step, horizon=horizon, months=months)
     say_all(audit, clv + caveat + ceiling)
     others = [p for p in bounded if p not in dropout]
     if others:  # e.g. r, α not pinned down: the forecasts rest on the model's form
@@ -618,6 +897,19 @@ def _show_clv_findings(audit, step: StepOne, name: str) -> None:
     else:  # the report's figures come from the whole-window fit: its bounds are the caveat
         step.model.update(at_bounds=model["at_bounds"], dropout_at_bounds=dropout)
     step.model["whole_window_params"] = result["model"].params_
+
+
+def _gap(audit, step: StepOne, *, horizon: int, months: float) -> list[Finding]:
+    """``gap_findings`` of the simple CLV against the value of a new customer."""
+    return gap_findings(
+        step.value,
+        float(step.new_customer["mean"]),
+        horizon=horizon,
+        discount_rate=audit.config.economics.annual_discount_rate,
+        months=months,
+        fmt=audit.fmt,
+        text=audit.text,
+    )
 
 
 def _show_clv_evidence(audit, step: StepOne) -> None:
@@ -830,6 +1122,8 @@ def record(audit, step: StepOne) -> dict[str, Any]:
         "gross_margin": value["gross_margin"],
         "simple_clv": value["simple_clv"],
         "retention_formula_clv": value["retention_formula_clv"],
+        "simple": _simple_metrics(value),
+        "simple_to_predictive_ratio": _ratio_metric(step),
         "missing_factors": [{"factor": f, "reason": r} for f, r in step.missing],
         "max_cac": max_cac,
         "max_cac_ci": max_cac_ci,
@@ -846,11 +1140,32 @@ def record(audit, step: StepOne) -> dict[str, Any]:
         "spend_model": step.spend_model,
         "clv": step.clv,
         "holdout": step.holdout,
+        "seasonality": step.seasonality,
         "findings": step.findings,
         "not_computed": step.not_computed,  # figure -> reason, for the figures above that are null
     }
     audit.record("calculation", values)
     return values
+
+
+def _simple_metrics(value: pd.Series) -> dict[str, Any]:
+    """The cap on the simple CLV's retention period: ``retention_years_uncapped`` (1 / (1 − r);
+    null when r = 1 or unknown), ``retention_cap_years``, ``cap_binds`` (null without r)."""
+    uncapped = float(value["retention_years_uncapped"])
+    binds = float(value["retention_cap_binds"])
+    return {
+        "retention_years_uncapped": uncapped if math.isfinite(uncapped) else None,
+        "retention_cap_years": float(value["retention_period_cap_years"]),
+        "cap_binds": bool(binds) if math.isfinite(binds) else None,
+    }
+
+
+def _ratio_metric(step: StepOne) -> float | None:
+    """Simple CLV / value of a new customer (null without both)."""
+    if step.new_customer is None:
+        return None
+    ratio = simple_to_predictive(step.simple, float(step.new_customer["mean"]))
+    return ratio if math.isfinite(ratio) else None
 
 
 def _missing_code(missing: list[tuple[str, str]]) -> str:
