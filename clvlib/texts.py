@@ -105,6 +105,30 @@ TEXTS: dict[str, dict[str, str]] = {
         "razy w roku; przy rocznej retencji <b>{retention}</b> pozostaje klientem około "
         "<b>{years} roku</b>, co przy marży {margin} daje wartość klienta <b>{clv}</b> marży.",
     },
+    "calc.simple.finding_capped": {
+        "en": "An average customer spends <b>{aov}</b> per order and buys <b>{frequency}</b> "
+        "times a year. With an annual retention of <b>{retention}</b> the formula "
+        "1 / (1 − r) would keep a customer for {uncapped} years, so the retention period is "
+        "capped at <b>{cap} years</b> (economics.retention_period_cap_years in client.yml); at "
+        "a {margin} margin that makes a customer worth <b>{clv}</b> in margin.",
+        "pl": "Przeciętny klient wydaje <b>{aov}</b> na zamówienie i kupuje <b>{frequency}</b> "
+        "razy w roku. Przy rocznej retencji <b>{retention}</b> wzór 1 / (1 − r) dałby "
+        "{uncapped} lat pozostawania klientem, dlatego okres retencji ograniczono do "
+        "<b>{cap} lat</b> (economics.retention_period_cap_years w client.yml); przy marży "
+        "{margin} daje to wartość klienta <b>{clv}</b> marży.",
+    },
+    "calc.simple.finding_capped_all": {
+        "en": "An average customer spends <b>{aov}</b> per order and buys <b>{frequency}</b> "
+        "times a year. Every customer of the year before the last 12 months bought again "
+        "(annual retention {retention}), so 1 / (1 − r) has no finite value and the retention "
+        "period is capped at <b>{cap} years</b> (economics.retention_period_cap_years in "
+        "client.yml); at a {margin} margin that makes a customer worth <b>{clv}</b> in margin.",
+        "pl": "Przeciętny klient wydaje <b>{aov}</b> na zamówienie i kupuje <b>{frequency}</b> "
+        "razy w roku. Każdy klient z roku poprzedzającego ostatnie 12 miesięcy kupił ponownie "
+        "(roczna retencja {retention}), więc 1 / (1 − r) nie ma skończonej wartości, a okres "
+        "retencji ograniczono do <b>{cap} lat</b> (economics.retention_period_cap_years "
+        "w client.yml); przy marży {margin} daje to wartość klienta <b>{clv}</b> marży.",
+    },
     "calc.simple.missing": {
         "en": "The simple CLV (AOV × purchase frequency × retention period × margin) is not "
         "computed because {reasons}.",
@@ -161,6 +185,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "okres retencji nie ma skończonej wartości: każdy klient z roku poprzedzającego "
         "ostatnie 12 miesięcy kupił ponownie (retencja 100 %), więc 1 / (1 − r) jest "
         "nieograniczone",
+    },
+    "calc.why.retention.unbounded_sum": {
+        "en": "every customer of the year before the last 12 months bought again (retention "
+        "100 %) and the discount rate is 0, so the sum over all future years has no finite "
+        "value",
+        "pl": "każdy klient z roku poprzedzającego ostatnie 12 miesięcy kupił ponownie "
+        "(retencja 100 %), a stopa dyskontowa wynosi 0, więc suma po wszystkich przyszłych "
+        "latach nie ma skończonej wartości",
     },
     "calc.components": {"en": "The factors", "pl": "Składniki"},
     "calc.retention.title": {
@@ -298,6 +330,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "granicę niepewności. Po przeskalowaniu stosunkiem rzeczywistych do prognozowanych "
         "zakupów w okresie testowym CLV na klienta mieści się w przedziale {low}–{high}.",
     },
+    "calc.clv.interval_caveat_season": {
+        "en": "The interval reflects the sampling of customers only; the model missed the "
+        "holdout check (forecast error {error}) because the holdout holds a busier or quieter "
+        "part of the year than the calibration, a season the model does not know. Over whole "
+        "years the season evens out, yet treat the interval as a lower bound of the "
+        "uncertainty: scaled by the holdout's ratio of actual to forecast purchases, the CLV "
+        "per customer spans {low}–{high}.",
+        "pl": "Przedział odzwierciedla wyłącznie losowość próby klientów; model nie zdał "
+        "sprawdzianu na okresie testowym (błąd prognozy {error}), bo okres testowy obejmuje "
+        "bardziej lub mniej ruchliwą część roku niż kalibracja, a model nie zna sezonu. W "
+        "pełnych latach sezon się wyrównuje, mimo to traktuj przedział jako dolną granicę "
+        "niepewności: po przeskalowaniu stosunkiem rzeczywistych do prognozowanych zakupów w "
+        "okresie testowym CLV na klienta mieści się w przedziale {low}–{high}.",
+    },
     "calc.clv.interval_caveat_miss_none": {
         "en": "The interval reflects the sampling of customers only; the model missed the "
         "holdout check (customers made no repeat purchase there), so treat it as a lower bound "
@@ -336,6 +382,72 @@ TEXTS: dict[str, dict[str, str]] = {
         "ciągu {horizon} miesięcy: pierwsze zamówienie plus ponowne zakupy przewidywane przez "
         "modele. To pułap kosztu pozyskania klienta (maksymalny CAC); prosty wzór nie daje "
         "wartości do porównania, ponieważ {reasons}.",
+    },
+    "calc.clv.gap_high": {
+        "en": "The simple CLV ({simple}) is <b>{ratio} times</b> the value of a new customer "
+        "({value}) because {reasons}.",
+        "pl": "CLV prosty ({simple}) jest <b>{ratio} razy</b> wyższy od wartości nowego "
+        "klienta ({value}), ponieważ {reasons}.",
+    },
+    "calc.clv.gap_low": {
+        "en": "The value of a new customer ({value}) is <b>{ratio} times</b> the simple CLV "
+        "({simple}) because {reasons}.",
+        "pl": "Wartość nowego klienta ({value}) jest <b>{ratio} razy</b> wyższa od CLV "
+        "prostego ({simple}), ponieważ {reasons}.",
+    },
+    "calc.gap.capped": {
+        "en": "an annual retention of {retention} makes 1 / (1 − r) {uncapped} years, so the "
+        "simple formula assumes every active customer keeps buying at this year's rate for "
+        "the cap of {cap} years (economics.retention_period_cap_years)",
+        "pl": "roczna retencja {retention} daje 1 / (1 − r) = {uncapped} lat, więc prosty wzór "
+        "zakłada, że każdy aktywny klient kupuje w tegorocznym tempie przez cały limit "
+        "{cap} lat (economics.retention_period_cap_years)",
+    },
+    "calc.gap.capped_all": {
+        "en": "every customer of the year before bought again (retention {retention}), so the "
+        "simple formula assumes every active customer keeps buying at this year's rate for "
+        "the cap of {cap} years (economics.retention_period_cap_years)",
+        "pl": "każdy klient z poprzedniego roku kupił ponownie (retencja {retention}), więc "
+        "prosty wzór zakłada, że każdy aktywny klient kupuje w tegorocznym tempie przez cały "
+        "limit {cap} lat (economics.retention_period_cap_years)",
+    },
+    "calc.gap.horizon": {
+        "en": "the new customer's value counts {horizon} months of purchases, discounted at "
+        "{rate} a year, against the simple formula's {years} years, undiscounted",
+        "pl": "wartość nowego klienta obejmuje {horizon} miesięcy zakupów dyskontowanych "
+        "stopą {rate} rocznie, a prosty wzór {years} roku bez dyskontowania",
+    },
+    "calc.gap.dropout": {
+        "en": "only {repeat} of customers ever bought a second time while {retention} of last "
+        "year's buyers bought again: many new customers leave after their first purchase, "
+        "which the models see and the simple formula, measured on established customers, "
+        "does not",
+        "pl": "tylko {repeat} klientów kupiło kiedykolwiek drugi raz, podczas gdy {retention} "
+        "zeszłorocznych kupujących kupiło ponownie: wielu nowych klientów odchodzi po "
+        "pierwszym zakupie, co widzą modele, a czego nie widzi prosty wzór liczony na stałych "
+        "klientach",
+    },
+    "calc.gap.young": {
+        "en": "the data cover only {months} months, so how long customers stay is barely "
+        "observed: the simple formula extends this year's retention, the models fit the short "
+        "history there is",
+        "pl": "dane obejmują tylko {months} mies., więc to, jak długo klienci zostają, jest "
+        "ledwie widoczne: prosty wzór przedłuża tegoroczną retencję, a modele dopasowują się "
+        "do krótkiej historii",
+    },
+    "calc.gap.short_period": {
+        "en": "at an annual retention of {retention} the simple formula counts only {years} "
+        "years of purchases, less than the {horizon} months the new customer's value covers",
+        "pl": "przy rocznej retencji {retention} prosty wzór liczy tylko {years} roku zakupów, "
+        "mniej niż {horizon} miesięcy, które obejmuje wartość nowego klienta",
+    },
+    "calc.gap.different": {
+        "en": "the two answer different questions: the simple formula values an average "
+        "active customer at this year's rates, the models a newly acquired customer over "
+        "{horizon} months",
+        "pl": "oba wzory odpowiadają na różne pytania: prosty wycenia przeciętnego aktywnego "
+        "klienta według tegorocznych wskaźników, a modele nowo pozyskanego klienta w ciągu "
+        "{horizon} miesięcy",
     },
     "calc.clv.segment_finding": {
         "en": "By {segment_label}, a new customer is worth from <b>{low}</b> ({low_segment}) to "
@@ -549,8 +661,135 @@ TEXTS: dict[str, dict[str, str]] = {
         "przewiduje.",
     },
     "calc.predictive.season_cause": {
-        "en": "That is the likely cause of the miss.",
-        "pl": "To prawdopodobna przyczyna chybienia.",
+        "en": "By the seasonal index alone the holdout months should see {expected} repeat "
+        "purchases per day against the calibration months (95 % CI {low} to {high}); actual "
+        "purchases ran {observed} against the forecast, so the season, which the model does not "
+        "know, is the likely cause of the miss.",
+        "pl": "Sam indeks sezonowy zapowiada w miesiącach testowych {expected} ponownych zakupów "
+        "dziennie względem miesięcy kalibracji (95 % PU od {low} do {high}); rzeczywiste zakupy "
+        "wyniosły {observed} względem prognozy, więc prawdopodobną przyczyną chybienia jest "
+        "sezon, którego model nie zna.",
+    },
+    "calc.predictive.season_title": {
+        "en": "Season of repeat purchases",
+        "pl": "Sezonowość ponownych zakupów",
+    },
+    "calc.predictive.season_strong": {
+        "en": "Repeat purchases follow a strong season: the busiest month is <b>{peak}</b>, with "
+        "{peak_index} times the purchases per day of an average month (95 % CI "
+        "{peak_low}–{peak_high}), the quietest {trough} with {trough_index} "
+        "({trough_low}–{trough_high}). The growth or decline of the customer base over the "
+        "{months} months is taken out; half the gap between the busiest and the quietest month "
+        "is {amplitude} (95 % CI {amplitude_low}–{amplitude_high}), above the {strong} from "
+        "which we call a season strong.",
+        "pl": "Ponowne zakupy mają wyraźny sezon: najwięcej przypada na <b>{peak}</b>, "
+        "{peak_index} raza tyle zakupów dziennie co w przeciętnym miesiącu (95 % PU "
+        "{peak_low}–{peak_high}), najmniej na {trough}: {trough_index} "
+        "({trough_low}–{trough_high}). Wzrost lub spadek bazy klientów w ciągu {months} miesięcy "
+        "jest usunięty; połowa różnicy między najmocniejszym a najsłabszym miesiącem wynosi "
+        "{amplitude} (95 % PU {amplitude_low}–{amplitude_high}), powyżej progu {strong}, od "
+        "którego nazywamy sezon wyraźnym.",
+    },
+    "calc.predictive.season_mild": {
+        "en": "Repeat purchases vary mildly with the season: the busiest month is {peak} (index "
+        "{peak_index}, 95 % CI {peak_low}–{peak_high}; 1 is an average month), the quietest "
+        "{trough} ({trough_index}, {trough_low}–{trough_high}); half the gap between them, "
+        "{amplitude} (95 % CI {amplitude_low}–{amplitude_high}), is not clearly above the "
+        "{strong} from which we call a season strong.",
+        "pl": "Ponowne zakupy zmieniają się z sezonem umiarkowanie: najwięcej przypada na {peak} "
+        "(indeks {peak_index}, 95 % PU {peak_low}–{peak_high}; 1 to przeciętny miesiąc), "
+        "najmniej na {trough} ({trough_index}, {trough_low}–{trough_high}); połowa różnicy "
+        "między nimi, {amplitude} (95 % PU {amplitude_low}–{amplitude_high}), nie przekracza "
+        "wyraźnie progu {strong}, od którego nazywamy sezon wyraźnym.",
+    },
+    "calc.predictive.season_none": {
+        "en": "No season shows in repeat purchases over the {months} months: once the growth or "
+        "decline of the customer base is taken out, no month of the year differs from an "
+        "average one by more than chance allows (test of no season: p = {p}).",
+        "pl": "W ciągu {months} miesięcy nie widać sezonu w ponownych zakupach: po usunięciu "
+        "wzrostu lub spadku bazy klientów żaden miesiąc roku nie odbiega od przeciętnego "
+        "bardziej, niż pozwala przypadek (test braku sezonowości: p = {p}).",
+    },
+    "calc.predictive.season_one_year": {
+        "en": "With {months} months of history each month of the year is seen about once, so a "
+        "season cannot be told apart from chance or from a change of the customer base with "
+        "confidence: the busiest month was {peak} (index {peak_index}, 95 % CI "
+        "{peak_low}–{peak_high}; 1 is an average month), the quietest {trough} ({trough_index}, "
+        "{trough_low}–{trough_high}), and no clear season shows.",
+        "pl": "Przy {months} miesiącach historii każdy miesiąc roku widzimy mniej więcej raz, "
+        "więc sezonu nie da się pewnie odróżnić od przypadku ani od zmian bazy klientów: "
+        "najwięcej zakupów przypadło na {peak} (indeks {peak_index}, 95 % PU "
+        "{peak_low}–{peak_high}; 1 to przeciętny miesiąc), najmniej na {trough} "
+        "({trough_index}, {trough_low}–{trough_high}); wyraźnego sezonu nie widać.",
+    },
+    "calc.predictive.season_one_year_strong": {
+        "en": "Repeat purchases seem to follow a strong season, seen in one year only: with "
+        "{months} months of history each month of the year is seen about once. The busiest "
+        "month was <b>{peak}</b> ({peak_index} times an average month, 95 % CI "
+        "{peak_low}–{peak_high}), the quietest {trough} ({trough_index}, "
+        "{trough_low}–{trough_high}), with the change of the customer base taken out as far as "
+        "one year allows.",
+        "pl": "Ponowne zakupy wydają się mieć wyraźny sezon, widoczny jednak tylko w jednym "
+        "roku: przy {months} miesiącach historii każdy miesiąc roku widzimy mniej więcej raz. "
+        "Najwięcej zakupów przypadło na <b>{peak}</b> ({peak_index} raza tyle co w przeciętnym "
+        "miesiącu, 95 % PU {peak_low}–{peak_high}), najmniej na {trough} ({trough_index}, "
+        "{trough_low}–{trough_high}), po usunięciu zmian bazy klientów na tyle, na ile pozwala "
+        "jeden rok.",
+    },
+    "calc.predictive.season_one_year_raw": {
+        "en": "With {months} months of history each month of the year is seen once, so the "
+        "season cannot be separated from the growth or decline of the customer base: repeat "
+        "purchases per day were highest in {peak} ({peak_index} times the average) and lowest "
+        "in {trough} ({trough_index}), which may be season, growth or both.",
+        "pl": "Przy {months} miesiącach historii każdy miesiąc roku widzimy raz, więc sezonu nie "
+        "da się oddzielić od wzrostu lub spadku bazy klientów: najwięcej ponownych zakupów "
+        "dziennie przypadło na {peak} ({peak_index} średniej), najmniej na {trough} "
+        "({trough_index}); to może być sezon, wzrost bazy albo jedno i drugie.",
+    },
+    "calc.predictive.season_too_short": {
+        "en": "With {months} months of history, fewer than the 12 a month-of-year index needs, "
+        "the season of purchases cannot be measured.",
+        "pl": "Przy {months} miesiącach historii, mniej niż 12 potrzebnych do indeksu miesięcy "
+        "roku, sezonowości zakupów nie da się zmierzyć.",
+    },
+    "calc.predictive.season_full": {
+        "en": "Because repeat purchases follow a strong season, the holdout spans a full year "
+        "({weeks} weeks), so the check compares whole seasons and is not tilted by the part of "
+        "the year it covers.",
+        "pl": "Ponieważ ponowne zakupy mają wyraźny sezon, okres testowy obejmuje pełny rok "
+        "({weeks} tyg.), więc sprawdzian porównuje całe sezony i nie zależy od tego, którą "
+        "część roku obejmuje.",
+    },
+    "calc.predictive.season_part_config": {
+        "en": "Repeat purchases follow a strong season, but client.yml fixes holdout_weeks at "
+        "{weeks}: the holdout holds only part of the season, so its error partly reflects the "
+        "season rather than the model. With holdout_weeks: auto the audit holds out a full year "
+        "(52 weeks).",
+        "pl": "Ponowne zakupy mają wyraźny sezon, ale client.yml ustala holdout_weeks na "
+        "{weeks}: okres testowy obejmuje tylko część sezonu, więc jego błąd częściowo "
+        "odzwierciedla sezon, a nie model. Przy holdout_weeks: auto audyt odkłada do testu pełny "
+        "rok (52 tygodnie).",
+    },
+    "calc.predictive.season_part_short": {
+        "en": "Repeat purchases follow a strong season, but {months} months of history are too "
+        "short to hold out a full year (52 weeks) and still fit the model on a year before it: "
+        "the {weeks}-week holdout holds only part of the season, so its error partly reflects "
+        "the season rather than the model.",
+        "pl": "Ponowne zakupy mają wyraźny sezon, ale {months} miesięcy historii to za mało, by "
+        "odłożyć do testu pełny rok (52 tygodnie) i nadal dopasować model do roku przed nim: "
+        "okres testowy ({weeks} tyg.) obejmuje tylko część sezonu, więc jego błąd częściowo "
+        "odzwierciedla sezon, a nie model.",
+    },
+    "calc.predictive.fig.season": {
+        "en": "Repeat purchases per day by month of year, growth taken out (1 = an average "
+        "month; whiskers: 95 % CI)",
+        "pl": "Ponowne zakupy dziennie według miesiąca roku, bez wzrostu bazy (1 = przeciętny "
+        "miesiąc; wąsy: 95 % PU)",
+    },
+    "calc.axis.month": {"en": "month of year", "pl": "miesiąc roku"},
+    "calc.axis.season_index": {
+        "en": "index (1 = an average month)",
+        "pl": "indeks (1 = przeciętny miesiąc)",
     },
     "calc.predictive.too_few_repeaters": {
         "en": "Up to {calibration_end}, only {repeaters} of {customers} customers bought more "
@@ -619,8 +858,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Roczny wskaźnik retencji r",
     },
     "calc.q.retention_years": {
-        "en": "Retention period 1 / (1 − r), years",
-        "pl": "Okres retencji 1 / (1 − r), lata",
+        "en": "Retention period min(1 / (1 − r), cap), years",
+        "pl": "Okres retencji min(1 / (1 − r), limit), lata",
+    },
+    "calc.q.retention_years_uncapped": {
+        "en": "1 / (1 − r) before the cap, years",
+        "pl": "1 / (1 − r) przed ograniczeniem, lata",
     },
     "calc.q.gross_margin": {"en": "Gross margin", "pl": "Marża brutto"},
     "calc.q.simple_clv": {"en": "Simple CLV", "pl": "CLV prosty"},
@@ -765,11 +1008,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "<b>Simple CLV.</b> Average order value × purchases per year of a customer active "
         "in the last 12 months × expected retention period in years × margin. The retention "
         "period is 1 / (1 − r), r being the annual retention rate (share of last year's "
-        "buyers who bought again this year).",
+        "buyers who bought again this year), capped at {cap} years "
+        "(economics.retention_period_cap_years): near r = 1 the formula runs to decades.",
         "pl": "<b>CLV prosty.</b> Średnia wartość zamówienia × roczna liczba zakupów klienta "
         "aktywnego w ostatnich 12 miesiącach × oczekiwany okres retencji w latach × marża. "
         "Okres retencji to 1 / (1 − r), gdzie r to roczny wskaźnik retencji (odsetek "
-        "zeszłorocznych kupujących, którzy kupili ponownie w tym roku).",
+        "zeszłorocznych kupujących, którzy kupili ponownie w tym roku), ograniczony do "
+        "{cap} lat (economics.retention_period_cap_years): przy r bliskim 1 wzór daje "
+        "dziesiątki lat.",
     },
     "meth.def.retention_formula": {
         "en": "<b>Retention-rate CLV.</b> m · r / (1 + d − r): annual margin per active "

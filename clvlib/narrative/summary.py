@@ -376,6 +376,7 @@ def methods_findings(
     discount_rate: float,
     steps_run: set[str],
     has_recommendations: bool = False,
+    retention_cap_years: float = 10.0,
 ) -> list[Finding]:
     """Appendix B's definitions: always purchase, returns, time, margin, discounting, simple
     CLV, retention formula and pseudonyms; the predictive CLV when step I fitted it (its
@@ -384,6 +385,7 @@ def methods_findings(
     from clvlib.resampling import EXACT_ROWS
 
     days = fmt(30.4375, "num4")
+    years_kind = "num0" if float(retention_cap_years).is_integer() else "num1"
     margin_rule = (
         text("meth.margin.column")
         if margin_column
@@ -395,7 +397,7 @@ def methods_findings(
         Finding("meth.def.time", {"days_per_month": days}),
         Finding("meth.def.margin", {"margin_rule": margin_rule}),
         Finding("meth.def.discount", {"rate": fmt(discount_rate, "pct0")}),
-        Finding("meth.def.simple_clv"),
+        Finding("meth.def.simple_clv", {"cap": fmt(retention_cap_years, years_kind)}),
         Finding("meth.def.retention_formula"),
     ]
     clv = calc.get("clv") or {}
@@ -434,6 +436,7 @@ def show_methods(audit, calc: dict[str, Any]) -> None:
         margin_column="margin" in audit.transactions.columns,
         gross_margin=economics.gross_margin,
         discount_rate=economics.annual_discount_rate,
+        retention_cap_years=economics.retention_period_cap_years,
         steps_run={s for s in ("funnel", "channels") if audit.recorded(s)},
         has_recommendations=bool(audit.recorded("recommendations")),
     )
@@ -455,6 +458,7 @@ def assumptions_table(audit) -> pd.DataFrame:
         ("economics.gross_margin", fmt(economics.gross_margin, "pct0")),
         ("economics.annual_discount_rate", fmt(economics.annual_discount_rate, "pct0")),
         ("economics.horizon_months", str(economics.horizon_months)),
+        ("economics.retention_period_cap_years", fmt(economics.retention_period_cap_years, "num1")),
         ("retention.churn_after_days", str(config.retention.churn_after_days)),
         ("funnel.cart_recovery_rate", fmt(config.funnel.cart_recovery_rate, "pct0")),
         (
