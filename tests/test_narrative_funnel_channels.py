@@ -242,7 +242,8 @@ def test_fatigue_without_unsubscribe_data_says_so(f):
     )
     fatigue = funnel.fatigue_table(with_unsub)
     found = nf.fatigue_findings(fatigue, load, funnel.fatigue_limit(fatigue), 2.0, f)
-    assert holes(found) == [] and "funnel.fatigue.unsub_rises" in [x.key for x in found]
+    # 0 of 240 light messages vs 2 of 960 heavy ones unsubscribed: within chance (Fisher p = 1)
+    assert holes(found) == [] and "funnel.fatigue.unsub_no_difference" in [x.key for x in found]
 
 
 def test_campaigns_without_clicks_or_attribution_say_so(f):
@@ -335,9 +336,11 @@ def test_funnel_steps_and_sources_edge_cases(f):
     assert holes(found) == [] and found[0].key == "funnel.steps.empty"
     by_source = pd.DataFrame(
         {
-            "source": ["a", "b"],
-            "step": ["purchase", "purchase"],
-            "conversion_from_start": [0.1, 0.1],
+            "source": ["a", "a", "b", "b"],
+            "step": ["visit", "purchase", "visit", "purchase"],
+            "step_number": [1, 2, 1, 2],
+            "sessions": [100, 10, 50, 5],
+            "conversion_from_start": [1.0, 0.1, 1.0, 0.1],
         }
     )
     found = nf.sources_findings(by_source, "purchase", f)

@@ -163,16 +163,19 @@ def test_loyalty_difference_only_when_the_interval_excludes_zero(locale):
 
 
 def reps(rows) -> pd.DataFrame:
+    """A ``sales_rep_table`` frame; ``churn_se`` is the interval's half-width / 1.96."""
     cols = ["sales_rep", "customers", "churn_rate", "churn_ci_low", "churn_ci_high"]
     frame = pd.DataFrame(rows, columns=cols)
+    frame["churn_se"] = (frame["churn_ci_high"] - frame["churn_ci_low"]) / (2 * 1.959964)
     frame["small_sample"] = frame["customers"] < 30
     return frame
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_reps_ranked_only_when_intervals_separate(locale):
-    """Overlapping intervals (Anna 22 % [18–27], Tomasz 26 % [21–31]): no ranking, the sentence
-    says no difference was found. Separate intervals: the ranking with both intervals."""
+def test_reps_ranked_only_when_the_test_finds_a_difference(locale):
+    """Anna 22 % [18–27] vs Tomasz 26 % [21–31] (z = 0.04 / 0.034 ≈ 1.2): no ranking, the
+    sentence says no difference was found. 22 % [18–25] vs 35 % [30–40] (z ≈ 4.2): the
+    ranking with both intervals."""
     f = formatter(locale)
     overlapping = reps([("Anna", 200, 0.22, 0.18, 0.27), ("Tomasz", 180, 0.26, 0.21, 0.31)])
     found = ret_story.rep_findings(overlapping, f)

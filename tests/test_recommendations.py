@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -62,6 +63,8 @@ METRICS = {
         },
         "message_load": {"share_above_cap": 0.2, "contact_cap_per_week": 2.0},
         "fatigue_limit_messages_per_week": 2.5,
+        "fatigue_ctr_comparison": {"differs": False},
+        "fatigue_unsubscribe_comparison": {"differs": True},
     },
 }
 
@@ -142,13 +145,29 @@ def test_sales_rep_rule_fires_only_when_the_worst_rep_is_clearly_worse():
     ]
     metrics = {
         "calculation": {"clv": {"horizon_months": 36}},
-        "retention_detail": {"sales_reps": reps},
+        "retention_detail": {
+            "sales_reps": reps,
+            "sales_rep_comparison": {"differs": True, "high_rep": "C"},
+        },
     }
     (rec,) = recommendations(metrics)
     assert rec["id"] == "coach_sales_rep:C"
     assert rec["estimated_impact"] == pytest.approx(50 * 1000 / 3)
+    # step IV's test found no difference between the reps (issue 17): no coaching
+    metrics["retention_detail"]["sales_rep_comparison"]["differs"] = False
+    assert recommendations(metrics) == []
+    metrics["retention_detail"]["sales_rep_comparison"]["differs"] = True
     reps[2]["churn_ci_low"] = 0.21  # interval reaches the median: no clear difference
     assert recommendations(metrics) == []
+
+
+def test_no_message_cap_when_response_does_not_change_with_the_load():
+    """Issue 17: CTR and unsubscribes do not differ between the lightest and the heaviest
+    load (step II's tests), so the fatigue limit is noise and no cap is recommended."""
+    assert "cap_messages" in by_id()
+    metrics = json.loads(json.dumps(METRICS))
+    metrics["funnel"]["fatigue_unsubscribe_comparison"]["differs"] = False
+    assert "cap_messages" not in {r["id"] for r in recommendations(metrics)}
 
 
 def test_free_delivery_rule_by_hand():
