@@ -21,6 +21,9 @@ GOOD_METRICS = {
         "repeat_rate": 0.4,
         "top20_share": 0.5,
         "aov": 100.0,
+        "simple_clv": 6000.0,
+        "simple": {"cap_binds": False, "retention_cap_years": 10.0},
+        "simple_to_predictive_ratio": 1.5,
         "orders": 1000,
         "gross_margin": 0.3,
         "window_years": 2.0,
@@ -83,6 +86,12 @@ def test_each_broken_invariant_is_found(tmp_path):
         "miss": (changed("calculation.holdout", {"miss": True}), GOOD_HTML),
         "rows": (changed("data_quality.tables.transactions.rows_used", 8), GOOD_HTML),
         "scenarios": (changed("calculation.clv", {"mean": 1.0}), GOOD_HTML),
+        "cap unsaid": (changed("calculation.simple", {"cap_binds": True}),
+                       GOOD_HTML),
+        "gap unexplained": (changed("calculation.simple_to_predictive_ratio", 7.9), GOOD_HTML),
+        "gap below unexplained": (changed("calculation.simple_to_predictive_ratio", 0.3),
+                                  GOOD_HTML),
+        "infinite simple CLV": (changed("calculation.retention_years", float("inf")), GOOD_HTML),
     }  # fmt: skip
     for name, (metrics, markup) in cases.items():
         assert report_problems(run_of(tmp_path, metrics, markup)), name

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 import queue
 import re
@@ -249,6 +250,7 @@ def report_problems(run: ZooRun) -> list[str]:
     problems += _consistency_problems(metrics)
     problems += _recommendation_problems(metrics)
     problems += _caveat_problems(metrics)
+    problems += _cap_problems(metrics)
     problems += _reconciliation_problems(metrics)
     if run.pdf:
         problems += _pdf_problems(run.run_dir / "audit.pdf")
@@ -378,6 +380,32 @@ def _caveat_problems(metrics: dict) -> list[str]:
         problems.append("drop-out is at a bound but the CLV interval carries no caveat")
     if _get(metrics, "calculation.holdout.miss") and "calc.predictive.miss" not in said:
         problems.append("the holdout total is outside its interval but is not called a miss")
+    return problems
+
+
+#: the simple CLV's cap said in words; the simple/predictive gap explained (issue 17)
+CAP_SENTENCES = {"calc.simple.finding_capped", "calc.simple.finding_capped_all"}
+GAP_SENTENCES = {"calc.clv.gap_high", "calc.clv.gap_low"}
+
+
+def _cap_problems(metrics: dict) -> list[str]:
+    """A binding cap on the simple CLV's retention period is said; a simple CLV more than
+    twice (or under half) the predictive one is explained; no simple-CLV figure is infinite."""
+    said = set(metrics.get("sentences_said") or [])
+    simple = _get(metrics, "calculation.simple") or {}
+    problems = []
+    if simple.get("cap_binds") and _get(metrics, "calculation.simple_clv") is not None:
+        if not said & CAP_SENTENCES:
+            problems.append("the retention-period cap binds but the report does not say so")
+    ratio = _get(metrics, "calculation.simple_to_predictive_ratio")
+    if ratio is not None and not 0.5 <= ratio <= 2 and not said & GAP_SENTENCES:
+        problems.append(f"simple / predictive CLV = {ratio:.2f}, not explained in words")
+    figures = {f"simple.{k}": v for k, v in simple.items()}
+    for key in ("simple_clv", "retention_years", "retention_formula_clv", "max_cac_simple"):
+        figures[key] = _get(metrics, f"calculation.{key}")
+    for key, value in figures.items():
+        if isinstance(value, float) and math.isinf(value):
+            problems.append(f"calculation.{key} is infinite")
     return problems
 
 
