@@ -104,3 +104,17 @@ def test_an_internal_error_and_an_unclear_refusal_are_found(tmp_path):
     assert report_problems(refusal)
     clear = ZooRun("t", tmp_path / "c.yml", 2, "", "error: In file x: bad. Fix: do y.", False, 0)
     assert report_problems(clear) == []
+
+
+def test_a_strong_season_unsaid_and_a_holdout_cutting_it_unsaid_are_found(tmp_path):
+    strong = {"strong": True, "strong_in_one_year": False}
+    cut = {"weeks": 26, "covers_full_season": False, "actual_total": 900.0, "miss": False}
+    unsaid = changed("calculation.seasonality", strong)
+    assert report_problems(run_of(tmp_path, unsaid))
+    said = json.loads(json.dumps(unsaid))
+    said["sentences_said"] += ["calc.predictive.season_strong"]
+    assert report_problems(run_of(tmp_path, said)) == []
+    said["calculation"]["holdout"] = cut
+    assert report_problems(run_of(tmp_path, said))
+    said["sentences_said"] += ["calc.predictive.season_part_config"]
+    assert report_problems(run_of(tmp_path, said)) == []

@@ -251,6 +251,7 @@ def report_problems(run: ZooRun) -> list[str]:
     problems += _recommendation_problems(metrics)
     problems += _caveat_problems(metrics)
     problems += _cap_problems(metrics)
+    problems += _season_problems(metrics)
     problems += _reconciliation_problems(metrics)
     if run.pdf:
         problems += _pdf_problems(run.run_dir / "audit.pdf")
@@ -380,6 +381,29 @@ def _caveat_problems(metrics: dict) -> list[str]:
         problems.append("drop-out is at a bound but the CLV interval carries no caveat")
     if _get(metrics, "calculation.holdout.miss") and "calc.predictive.miss" not in said:
         problems.append("the holdout total is outside its interval but is not called a miss")
+    return problems
+
+
+#: a strong season said in words; a holdout that holds part of it said so (issue 17)
+SEASON_STRONG_SENTENCES = {"calc.predictive.season_strong"}
+SEASON_PART_SENTENCES = {"calc.predictive.season_part_config", "calc.predictive.season_part_short"}
+
+
+def _season_problems(metrics: dict) -> list[str]:
+    """A strong season (``calculation.seasonality.strong``) is said; a holdout that does not
+    cover a full season while the season is strong (or strong in the one year seen) says that it
+    holds only part of the season."""
+    said = set(metrics.get("sentences_said") or [])
+    season = _get(metrics, "calculation.seasonality") or {}
+    holdout = _get(metrics, "calculation.holdout") or {}
+    problems = []
+    if season.get("strong") and not said & SEASON_STRONG_SENTENCES:
+        problems.append("the season is strong but the report does not say so")
+    matters = season.get("strong") or season.get("strong_in_one_year")
+    validated = holdout.get("actual_total") is not None
+    if matters and validated and holdout.get("covers_full_season") is False:
+        if not said & SEASON_PART_SENTENCES:
+            problems.append("the holdout holds part of a strong season, unsaid")
     return problems
 
 
