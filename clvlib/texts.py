@@ -254,6 +254,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "aby się zwróciło; w podziale na {segment_label} pułap wynosi od <b>{low}</b> "
         "({low_segment}) do <b>{high}</b> ({high_segment}).",
     },
+    "calc.ceiling.finding_equal": {
+        "en": "By the simple formula, acquiring a customer must cost less than <b>{ceiling}</b> "
+        "to pay for itself; by {segment_label}, the ceiling is the same, <b>{value}</b>, in "
+        "every segment.",
+        "pl": "Według prostego wzoru pozyskanie klienta musi kosztować mniej niż <b>{ceiling}</b>, "
+        "aby się zwróciło; w podziale na {segment_label} pułap jest w każdym segmencie taki "
+        "sam: <b>{value}</b>.",
+    },
     "calc.ceiling.overall": {
         "en": "By the simple formula, acquiring a customer must cost less than <b>{ceiling}</b> "
         "to pay for itself.",
@@ -454,6 +462,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "<b>{high}</b> ({high_segment}).",
         "pl": "W podziale na {segment_label} nowy klient jest wart od <b>{low}</b> "
         "({low_segment}) do <b>{high}</b> ({high_segment}).",
+    },
+    "calc.clv.segment_finding_equal": {
+        "en": "By {segment_label}, a new customer is worth the same, <b>{value}</b>, in every "
+        "segment with its own figure.",
+        "pl": "W podziale na {segment_label} nowy klient jest wart tyle samo, <b>{value}</b>, "
+        "w każdym segmencie z własnym wynikiem.",
     },
     "calc.clv.fig.distribution": {
         "en": "Predicted CLV per customer over {horizon} months (dashed line: median)",

@@ -257,3 +257,35 @@ def test_less_than_half_the_predictive_value_is_explained_by_the_short_period(lo
     assert step_one.gap_reasons(short, 750 / 2000, horizon=36, months=48) == ["short_period"]
     assert_no_placeholder(render(findings, locale))
     assert findings[0].values["ratio"] == format_value(2000 / 750, "num1", locale=locale)
+
+
+# -- ranges whose two ends read the same are one value ------------------------------------------
+@pytest.mark.parametrize("locale", ["en", "pl"])
+def test_ceiling_range_with_equal_ends_is_said_as_one_value(locale):
+    """Two segments whose ceilings format alike ("from EUR 300 (A) to EUR 300 (B)" before)."""
+    ceiling = pd.DataFrame({"segment": ["all", "A", "B"], "clv_ceiling": [300.2, 300.1, 300.4]})
+    findings = step_one.ceiling_findings(
+        ceiling, segment_label="channel", reasons="", fmt=fmt_for(locale)
+    )
+    assert [f.key for f in findings] == ["calc.ceiling.finding_equal"]
+    (sentence,) = render(findings, locale)
+    assert sentence.count(format_value(300, "money", locale=locale, currency="EUR")) == 2
+    ceiling.loc[2, "clv_ceiling"] = 420.0  # a real range stays a range
+    findings = step_one.ceiling_findings(
+        ceiling, segment_label="channel", reasons="", fmt=fmt_for(locale)
+    )
+    assert [f.key for f in findings] == ["calc.ceiling.finding"]
+
+
+@pytest.mark.parametrize("locale", ["en", "pl"])
+def test_new_customer_value_range_with_equal_ends_is_said_as_one_value(locale):
+    known = pd.DataFrame({"segment": ["A", "B", "C"], "ceiling": [512.3, 511.9, 512.2]})
+    findings = step_one.segment_value_findings(known, segment_label="region", fmt=fmt_for(locale))
+    assert [f.key for f in findings] == ["calc.clv.segment_finding_equal"]
+    assert_no_placeholder(render(findings, locale))
+    known.loc[1, "ceiling"] = 200.0
+    findings = step_one.segment_value_findings(known, segment_label="region", fmt=fmt_for(locale))
+    assert [f.key for f in findings] == ["calc.clv.segment_finding"]
+    assert (
+        step_one.segment_value_findings(known.head(1), segment_label="r", fmt=fmt_for("en")) == []
+    )

@@ -189,7 +189,30 @@ def ceiling_findings(
         "high": fmt(high["clv_ceiling"]),
         "high_segment": str(high["segment"]),
     }
+    if values["low"] == values["high"]:  # a range whose ends read the same is one value
+        same = {k: values[k] for k in ("ceiling", "segment_label")} | {"value": values["low"]}
+        return [Finding("calc.ceiling.finding_equal", same)]
     return [Finding("calc.ceiling.finding", values)]
+
+
+def segment_value_findings(known: pd.DataFrame, *, segment_label: str, fmt: Fmt) -> list[Finding]:
+    """The range of a new customer's value over the segments (``known``: ``segment_table``
+    rows with a ``ceiling``), one value when both ends read the same; none below two."""
+    if len(known) < 2:
+        return []
+    low, high = known.nsmallest(1, "ceiling").iloc[0], known.nlargest(1, "ceiling").iloc[0]
+    a, b = fmt(low["ceiling"]), fmt(high["ceiling"])
+    if a == b:
+        values = {"segment_label": segment_label, "value": a}
+        return [Finding("calc.clv.segment_finding_equal", values)]
+    values = {
+        "segment_label": segment_label,
+        "low": a,
+        "low_segment": str(low["segment"]),
+        "high": b,
+        "high_segment": str(high["segment"]),
+    }
+    return [Finding("calc.clv.segment_finding", values)]
 
 
 def holdout_findings(
@@ -676,7 +699,7 @@ def show_ceiling(audit, step: StepOne) -> str | None:
     findings = ceiling_findings(ceiling, segment_label=label, reasons=step.reasons, fmt=audit.fmt)
     say_all(audit, findings)
     step.findings.extend(f.record() for f in findings)
-    if findings[0].key == "calc.ceiling.finding":
+    if findings[0].key.startswith("calc.ceiling.finding"):
         ax = plots.plot_acquisition_ceiling(
             ceiling,
             title="",
@@ -970,16 +993,7 @@ def _show_segments(audit, step: StepOne) -> None:
         return
     label = audit.text(f"segment.{segment}")
     known = by_segment.dropna(subset=["ceiling"])
-    if len(known) > 1:
-        low, high = known.nsmallest(1, "ceiling").iloc[0], known.nlargest(1, "ceiling").iloc[0]
-        audit.say(
-            "calc.clv.segment_finding",
-            segment_label=label,
-            low=audit.fmt(low["ceiling"]),
-            low_segment=low["segment"],
-            high=audit.fmt(high["ceiling"]),
-            high_segment=high["segment"],
-        )
+    say_all(audit, segment_value_findings(known, segment_label=label, fmt=audit.fmt))
     ax = plots.plot_clv_by_segment(
         by_segment,
         title="",
