@@ -129,6 +129,13 @@ def holdout_plan(audit, *, season: dict | None = None) -> dict:
     }
 
 
+def holdout_setting(audit) -> str:
+    """``holdout_weeks`` as the assumptions table shows it: ``26``, or ``auto (52)`` with the
+    weeks it chose."""
+    setting = audit.config.holdout_weeks
+    return f"auto ({audit.holdout_weeks})" if setting == "auto" else str(setting)
+
+
 def model_gap(rfm: pd.DataFrame) -> dict | None:
     """Why the purchase models cannot be fitted on ``rfm`` (``None``: they can):
     ``{"reason": "too_few_repeaters", "customers", "repeaters", "needed"}``."""

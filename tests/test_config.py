@@ -33,7 +33,7 @@ def test_minimal_config_gets_documented_defaults(tmp_path):
     assert config.economics.gross_margin == 0.35
     assert config.economics.annual_discount_rate == 0.10
     assert config.economics.horizon_months == 36
-    assert config.holdout_weeks == 26
+    assert config.holdout_weeks == "auto"  # 52 weeks for a strong season, else 26
     assert config.retention.churn_after_days == 365
     assert config.privacy.pseudonymize_ids is True
     assert config.funnel.steps[0] == "visit"

@@ -446,6 +446,8 @@ def show_methods(audit, calc: dict[str, Any]) -> None:
 
 def assumptions_table(audit) -> pd.DataFrame:
     """The assumptions taken from ``client.yml``, formatted (a table: may show —)."""
+    from clvlib import predictive
+
     config, fmt = audit.config, audit.fmt
     economics, levers = config.economics, config.scenarios
     threshold = config.saturation.free_delivery_threshold
@@ -454,7 +456,7 @@ def assumptions_table(audit) -> pd.DataFrame:
         ("locale", config.locale),
         ("observation_start", fmt(audit.observation_start, "date")),
         ("observation_end", fmt(audit.observation_end, "date")),
-        ("holdout_weeks", str(config.holdout_weeks)),
+        ("holdout_weeks", predictive.holdout_setting(audit)),
         ("economics.gross_margin", fmt(economics.gross_margin, "pct0")),
         ("economics.annual_discount_rate", fmt(economics.annual_discount_rate, "pct0")),
         ("economics.horizon_months", str(economics.horizon_months)),
