@@ -50,11 +50,14 @@ SCENARIO_COLUMNS = [
 ]
 
 
-def simple_clv(aov: float, frequency: float, retention: float, margin: float) -> float:
-    """AOV (currency) × purchases a year × 1 / (1 − retention) × margin (fraction)."""
+def simple_clv(
+    aov: float, frequency: float, retention: float, margin: float, cap: float = math.inf
+) -> float:
+    """AOV (currency) × purchases a year × min(1 / (1 − retention), ``cap`` years) × margin
+    (fraction): the retention period capped as step I caps it."""
     if not 0 <= retention < 1:
         return math.nan
-    return aov * frequency * margin / (1.0 - retention)
+    return aov * frequency * margin * min(1.0 / (1.0 - retention), cap)
 
 
 def _finite(value: Any) -> bool:
@@ -97,9 +100,10 @@ def _ratio(calc: dict[str, Any], lever: str, change: float) -> float:
         return math.nan
     aov, freq = calc["aov"], calc["purchase_frequency_per_year"]
     r, margin = calc["retention_rate"], calc["gross_margin"]
-    before = simple_clv(aov, freq, r, margin)
-    if lever == "retention":
-        after = simple_clv(aov, freq, min(r + change, 0.99), margin)
+    cap = (calc.get("simple") or {}).get("retention_cap_years") or math.inf
+    before = simple_clv(aov, freq, r, margin, cap)
+    if lever == "retention":  # never below r: a lever that raises retention cannot lower it
+        after = simple_clv(aov, freq, max(r, min(r + change, 0.99)), margin, cap)
     elif lever in ("aov", "frequency"):
         after = before * (1.0 + change)
     else:  # cac: the customer is worth the same
