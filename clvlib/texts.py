@@ -1263,6 +1263,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "W podziale na źródła ruchu konwersja od wizyty do zakupu wynosi od <b>{low}</b> "
         "({low_source}) do <b>{high}</b> ({high_source}).",
     },
+    "funnel.sources.no_difference": {
+        "en": "By traffic source, visit-to-purchase conversion ranges from {low} to {high} over "
+        "{sources} sources, but no difference between sources was found: a spread this wide is "
+        "within chance (a test at 5 % with every pair of sources accounted for).",
+        "pl": "W podziale na źródła ruchu konwersja od wizyty do zakupu wynosi od {low} do {high} "
+        "w {sources} źródłach, ale nie stwierdzono różnicy między źródłami: taki rozrzut mieści "
+        "się w granicach przypadku (test na poziomie 5 % z uwzględnieniem wszystkich par "
+        "źródeł).",
+    },
     "funnel.sources.same": {
         "en": "Visit-to-purchase conversion is <b>{rate}</b> in every traffic source ({sources}).",
         "pl": "Konwersja od wizyty do zakupu wynosi <b>{rate}</b> w każdym źródle ruchu "
@@ -1396,6 +1405,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Z {sent} komunikatów najwyższy współczynnik klikalności ma <b>{best}</b> "
         "(<b>{best_ctr}</b>), najniższy <b>{worst}</b> ({worst_ctr}).",
     },
+    "funnel.campaigns.ctr_no_difference": {
+        "en": "Of {sent} messages, click-through ranges from {low} to {high} over {channels} "
+        "channels, but no difference between channels was found: a spread this wide is within "
+        "chance (a test at 5 % with every pair of channels accounted for).",
+        "pl": "Z {sent} komunikatów współczynnik klikalności wynosi od {low} do {high} w "
+        "{channels} kanałach, ale nie stwierdzono różnicy między kanałami: taki rozrzut mieści "
+        "się w granicach przypadku (test na poziomie 5 % z uwzględnieniem wszystkich par "
+        "kanałów).",
+    },
     "funnel.campaigns.ctr_one": {
         "en": "Of {sent} messages ({channels}), click-through is <b>{ctr}</b>.",
         "pl": "Z {sent} komunikatów ({channels}) współczynnik klikalności wynosi <b>{ctr}</b>.",
@@ -1449,6 +1467,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Klikalność rośnie z {ctr_first} przy {first} do {ctr_last} przy {last} "
         "komunikatach tygodniowo.",
     },
+    "funnel.fatigue.ctr_no_difference": {
+        "en": "Click-through is {ctr_first} at {first} and {ctr_last} at {last} messages a week: "
+        "no difference was found, the gap is within chance (a test at 5 %).",
+        "pl": "Klikalność wynosi {ctr_first} przy {first} i {ctr_last} przy {last} komunikatach "
+        "tygodniowo: nie stwierdzono różnicy, ta rozbieżność mieści się w granicach przypadku "
+        "(test na poziomie 5 %).",
+    },
     "funnel.fatigue.ctr_flat": {
         "en": "Click-through is {ctr_first} both at {first} and at {last} messages a week.",
         "pl": "Klikalność wynosi {ctr_first} zarówno przy {first}, jak i przy {last} "
@@ -1468,6 +1493,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "funnel.fatigue.unsub_falls": {
         "en": "Unsubscribes fall from {unsub_first} to {unsub_last} per message.",
         "pl": "Wypisania spadają z {unsub_first} do {unsub_last} na komunikat.",
+    },
+    "funnel.fatigue.unsub_no_difference": {
+        "en": "Unsubscribes are {unsub_first} and {unsub_last} per message at the lightest and "
+        "the heaviest load: no difference was found, the gap is within chance (a test at 5 %).",
+        "pl": "Wypisania wynoszą {unsub_first} i {unsub_last} na komunikat przy najmniejszym i "
+        "największym obciążeniu: nie stwierdzono różnicy, ta rozbieżność mieści się w granicach "
+        "przypadku (test na poziomie 5 %).",
     },
     "funnel.fatigue.unsub_flat": {
         "en": "Unsubscribes stay at {unsub_first} per message.",
@@ -2263,11 +2295,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ret.reps.no_difference": {
         "en": "No difference between sales reps was found: the share of customers lost after a "
-        "purchase ranges over {range} across {reps} reps, but the 95 % intervals of the highest "
-        "and the lowest overlap.",
+        "purchase ranges over {range} across {reps} reps, a spread within chance (a test at "
+        "5 % with every pair of reps accounted for).",
         "pl": "Nie stwierdzono różnicy między opiekunami: odsetek klientów utraconych po zakupie "
-        "wynosi {range} u {reps} opiekunów, ale 95-procentowe przedziały ufności najwyższego i "
-        "najniższego zachodzą na siebie.",
+        "wynosi {range} u {reps} opiekunów, a taki rozrzut mieści się w granicach przypadku "
+        "(test na poziomie 5 % z uwzględnieniem wszystkich par opiekunów).",
     },
     "ret.reps.one": {
         "en": "Only one sales rep, {rep}, has customers followed long enough for a churn rate, "

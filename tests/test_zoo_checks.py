@@ -59,8 +59,19 @@ def changed(path: str, value) -> dict:
     return metrics
 
 
+def said_with(differs: bool, key: str) -> dict:
+    """GOOD_METRICS with a rep comparison decided ``differs`` and the sentence ``key`` said."""
+    metrics = changed("retention_detail", {"sales_rep_comparison": {
+        "differs": differs, "p_value": 0.2, "difference_keys": ["ret.reps.finding"],
+        "no_difference_keys": ["ret.reps.no_difference"]}})  # fmt: skip
+    metrics["sentences_said"] = [*metrics["sentences_said"], key]
+    return metrics
+
+
 def test_a_report_that_keeps_every_invariant_passes(tmp_path):
     assert report_problems(run_of(tmp_path, GOOD_METRICS)) == []
+    for differs, key in ((False, "ret.reps.no_difference"), (True, "ret.reps.finding")):
+        assert report_problems(run_of(tmp_path, said_with(differs, key))) == []
     assert "Krok I — Kalkulacja" in sentences(GOOD_HTML)  # a dash as punctuation is fine
     assert boxes(GOOD_HTML) == [("Odsetek powracających", "40\u00a0%", "klienci z ≥ 2 zakupami")]
 
@@ -92,6 +103,8 @@ def test_each_broken_invariant_is_found(tmp_path):
         "gap below unexplained": (changed("calculation.simple_to_predictive_ratio", 0.3),
                                   GOOD_HTML),
         "infinite simple CLV": (changed("calculation.retention_years", float("inf")), GOOD_HTML),
+        "difference from noise": (said_with(False, "ret.reps.finding"), GOOD_HTML),
+        "no difference from a difference": (said_with(True, "ret.reps.no_difference"), GOOD_HTML),
     }  # fmt: skip
     for name, (metrics, markup) in cases.items():
         assert report_problems(run_of(tmp_path, metrics, markup)), name

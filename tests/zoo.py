@@ -250,6 +250,7 @@ def report_problems(run: ZooRun) -> list[str]:
     problems += _consistency_problems(metrics)
     problems += _recommendation_problems(metrics)
     problems += _caveat_problems(metrics)
+    problems += _difference_problems(metrics)
     problems += _cap_problems(metrics)
     problems += _season_problems(metrics)
     problems += _reconciliation_problems(metrics)
@@ -430,6 +431,30 @@ def _cap_problems(metrics: dict) -> list[str]:
     for key, value in figures.items():
         if isinstance(value, float) and math.isinf(value):
             problems.append(f"calculation.{key} is infinite")
+    return problems
+
+
+def _comparisons(node, path: str = ""):
+    """Every comparison decision recorded in metrics.json: (path, dict with ``differs``)."""
+    if isinstance(node, dict):
+        if "differs" in node and "difference_keys" in node:
+            yield path, node
+        for key, value in node.items():
+            yield from _comparisons(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _comparisons(value, f"{path}[{i}]")
+
+
+def _difference_problems(metrics: dict) -> list[str]:
+    """Issue 17: a comparison recorded as ``differs: false`` is not said as a difference, and
+    one recorded as ``differs: true`` is not said as no difference."""
+    said = set(metrics.get("sentences_said") or [])
+    problems = []
+    for path, decision in _comparisons(metrics):
+        wrong = "difference_keys" if not decision["differs"] else "no_difference_keys"
+        for key in sorted(said & set(decision.get(wrong) or [])):
+            problems.append(f"{path}: differs is {decision['differs']}, yet {key!r} was said")
     return problems
 
 
