@@ -40,6 +40,9 @@ from scipy import stats
 PATTERN_MONTHS = 24
 #: Below this history (months) no month-of-year index is computed.
 MIN_MONTHS = 12
+#: Fewer repeat purchase days than this (or a month of year without any) give no index: the
+#: month effects of the fit would run to −∞.
+MIN_PURCHASES = 120
 #: Lower 95 % bound of the amplitude (max − min index) / 2 from which a season is strong.
 STRONG_AMPLITUDE = 0.2
 #: Level of the "no season" test.
@@ -129,6 +132,8 @@ def measure_season(
     "trough_month", "trough_index", "trough_low", "trough_high", "dispersion", "df",
     "trend_degree", "f_stat", "p_value", "draws"}``. ``status``: ``"pattern"`` (≥ 24 months),
     ``"one_year"`` (12–23 months, intervals when a trend can be fitted beside the season),
+    ``"too_few"`` (fewer than ``MIN_PURCHASES`` purchases or a month of year without any: no
+    index),
     ``"one_year_raw"`` (too few month cells to separate trend from season: the index is the raw
     purchases per day, no intervals), ``"too_short"`` (< 12 months: no index, ``table`` None).
     ``table`` (``season_table``): month, index, ci_low, ci_high, raw_index, purchases, days,
@@ -136,11 +141,15 @@ def measure_season(
     months = ((pd.Timestamp(end) - pd.Timestamp(start)).days + 1) / DAYS_PER_MONTH
     cells = month_cells(daily, start=start, end=end)
     out = {"status": "too_short", "months": months, "table": None, **_EMPTY}
+    out["purchases"] = float(cells["purchases"].sum())
     if months < MIN_MONTHS - 0.5 or cells["month"].nunique() < 12:
         return out
+    by_month = cells.groupby("month")["purchases"].sum()
+    if cells["purchases"].sum() < MIN_PURCHASES or (by_month <= 0).any():
+        return {**out, "status": "too_few", "purchases": float(cells["purchases"].sum())}
     raw = _raw_index(cells)
     degree = min(trend_degree(months), max(0, len(cells) - 14))
-    if degree == 0 or cells["purchases"].sum() == 0:
+    if degree == 0:
         table = _table(cells, raw, raw, np.full(12, np.nan), np.full(12, np.nan))
         return {**out, "status": "one_year_raw", "table": table, **_extremes(table)}
     return {**out, **_fit(cells, raw, degree, months, n_draws=n_draws, seed=seed)}

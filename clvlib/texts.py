@@ -766,6 +766,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Przy {months} miesiącach historii, mniej niż 12 potrzebnych do indeksu miesięcy "
         "roku, sezonowości zakupów nie da się zmierzyć.",
     },
+    "calc.predictive.season_too_few": {
+        "en": "Customers made {purchases} repeat purchases (on different days) in the data, too "
+        "few to measure a season of purchases: the month-of-year index needs at least {needed}, "
+        "with every month of the year holding some.",
+        "pl": "Klienci dokonali w danych {purchases} ponownych zakupów (w różnych dniach), za "
+        "mało, by zmierzyć sezonowość zakupów: indeks miesięcy roku wymaga co najmniej "
+        "{needed}, przy czym każdy miesiąc roku musi mieć jakieś zakupy.",
+    },
     "calc.predictive.season_full": {
         "en": "Because repeat purchases follow a strong season, the holdout spans a full year "
         "({weeks} weeks), so the check compares whole seasons and is not tilted by the part of "

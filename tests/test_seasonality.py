@@ -72,6 +72,12 @@ def test_flat_purchases_have_no_season_and_short_histories_say_so():
     assert short["status"] == "too_short" and short["table"] is None
     keys = [f.key for f in step_one.season_findings(short, fmt=fmt)]
     assert keys == ["calc.predictive.season_too_short"]
+    start, end = dt.date(2022, 1, 1), dt.date(2024, 12, 31)
+    none = seasonality.measure_season(pd.Series(dtype=float), start=start, end=end)
+    few = seasonality.measure_season(flat.iloc[::11] / 50, start=start, end=end)  # 100 days
+    assert none["status"] == few["status"] == "too_few" and not few["strong"]
+    (finding,) = step_one.season_findings(few, fmt=fmt)
+    assert finding.key == "calc.predictive.season_too_few" and finding.values["purchases"] == "100"
 
 
 def fmt(value, kind="money"):

@@ -318,6 +318,12 @@ def season_findings(season: dict, *, fmt: Fmt) -> list[Finding]:
     status, months = season["status"], fmt(season["months"], "num0")
     if status == "too_short":
         return [Finding("calc.predictive.season_too_short", {"months": months})]
+    if status == "too_few":
+        values = {
+            "purchases": fmt(season["purchases"], "int"),
+            "needed": fmt(seasonality.MIN_PURCHASES, "int"),
+        }
+        return [Finding("calc.predictive.season_too_few", values)]
     extremes = {
         "months": months,
         "peak": fmt(season["peak_month"], "month"),
@@ -363,9 +369,10 @@ def holdout_plan_findings(plan: dict, *, fmt: Fmt) -> list[Finding]:
 def season_metrics(season: dict) -> dict[str, Any]:
     """``calculation.seasonality`` in metrics.json: the verdict, peak and trough with their
     intervals, the amplitude, the no-season test and the index table."""
-    keys = ("status", "months", "strong", "strong_in_one_year", "peak_month", "peak_index")
+    keys = ("status", "months", "purchases", "strong", "strong_in_one_year", "peak_month")
     out = {k: season[k] for k in keys}
     out |= {
+        "peak_index": season["peak_index"],
         "peak_ci": [season["peak_low"], season["peak_high"]],
         "trough_month": season["trough_month"],
         "trough_index": season["trough_index"],
