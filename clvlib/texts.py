@@ -1533,6 +1533,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "obciążeniu ({limit} komunikatów tygodniowo i więcej): w tych danych nie widać punktu, "
         "od którego kolejne komunikaty przestają się opłacać.",
     },
+    "funnel.fatigue.limit_unclear": {
+        "en": "Expected clicks per customer are highest at about {limit} messages a week in these "
+        "data, but neither click-through nor unsubscribes differ measurably between the lightest "
+        "and the heaviest load, so this is no limit the data support: no cap is recommended.",
+        "pl": "Oczekiwana liczba kliknięć na klienta jest w tych danych największa przy około "
+        "{limit} komunikatach tygodniowo, ale ani współczynnik kliknięć, ani odsetek wypisań nie "
+        "różnią się wyraźnie między najmniejszym a największym obciążeniem, więc dane nie "
+        "potwierdzają takiego limitu: nie zalecamy ograniczenia.",
+    },
     "funnel.fatigue.fig": {
         "en": "Click-through and unsubscribes by messages per week (95 % CI)",
         "pl": "Klikalność i wypisania według liczby komunikatów tygodniowo (95 % PU)",

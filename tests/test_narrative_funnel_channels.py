@@ -345,3 +345,47 @@ def test_funnel_steps_and_sources_edge_cases(f):
     )
     found = nf.sources_findings(by_source, "purchase", f)
     assert found[0].key == "funnel.sources.same" and holes(found) == []
+
+
+def _buckets(clicks, unsubscribed, messages, customers=100):
+    """Three message-load buckets (1, 2, 3 a week) with the given counts (``fatigue_table``'s
+    bucket sums, fed through its row builder)."""
+    n = len(clicks)
+    return funnel._fatigue_rows(
+        pd.DataFrame(
+            {
+                "bucket": np.arange(1, n + 1, dtype=float),
+                "customers": [float(customers)] * n,
+                "messages": [float(m) for m in messages],
+                "clicks": [float(c) for c in clicks],
+                "unsubscribed": [float(u) for u in unsubscribed],
+                "rate_sum": [float(customers * k) for k in range(1, n + 1)],
+                "open_ended": [False] * (n - 1) + [True],
+            }
+        ),
+        1.0,
+        52.0,
+    )
+
+
+def test_fatigue_limit_is_stated_only_when_the_response_differs_with_the_load(f):
+    """Issue 17: a peak of expected clicks inside the observed loads is a limit only when
+    click-through or unsubscribes differ between the lightest and the heaviest bucket.
+    Noise: 3 buckets with few messages and one true rate (CTR 5 %, unsubscribes 1 %), the
+    middle bucket's counts happening to peak. Signal: 100× the messages, CTR halving and
+    unsubscribes tripling with the load (Fisher/z p < 1e-6)."""
+    load = {"share_above_cap": 0.2}
+    noisy = _buckets(clicks=[5, 13, 14], unsubscribed=[1, 2, 4], messages=[100, 200, 300])
+    limit = funnel.fatigue_limit(noisy)
+    assert limit["messages_per_week"] == 2.0 and not limit["clicks_keep_rising"]
+    keys = [x.key for x in nf.fatigue_findings(noisy, load, limit, 2.0, f)]
+    assert "funnel.fatigue.limit_unclear" in keys and "funnel.fatigue.limit" not in keys
+    assert nf.supported_limit(noisy, limit) is None
+    clear = _buckets(
+        clicks=[1000, 1500, 900], unsubscribed=[100, 400, 900], messages=[10_000, 20_000, 30_000]
+    )
+    limit = funnel.fatigue_limit(clear)
+    assert not limit["clicks_keep_rising"]
+    keys = [x.key for x in nf.fatigue_findings(clear, load, limit, 2.0, f)]
+    assert "funnel.fatigue.limit" in keys and "funnel.fatigue.limit_unclear" not in keys
+    assert nf.supported_limit(clear, limit) == limit["messages_per_week"]

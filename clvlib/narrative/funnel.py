@@ -44,6 +44,7 @@ RECORDED = frozenset(
         "funnel.fatigue.load",
         "funnel.fatigue.limit",
         "funnel.fatigue.limit_top",
+        "funnel.fatigue.limit_unclear",
     }
 )
 
@@ -357,13 +358,30 @@ def fatigue_findings(
         values = {"unsub_first": a} if way == "flat" else {"unsub_first": a, "unsub_last": b}
         out.append(Finding(f"funnel.fatigue.unsub_{way}", values))
     if fatigue_limit_known(fatigue) and not missing(limit.get("messages_per_week")):
-        key = (
-            "funnel.fatigue.limit_top"
-            if limit.get("clicks_keep_rising")
-            else "funnel.fatigue.limit"
-        )
+        if limit.get("clicks_keep_rising"):
+            key = "funnel.fatigue.limit_top"
+        else:
+            seen = fatigue_seen(fatigue)
+            key = "funnel.fatigue.limit" if seen else "funnel.fatigue.limit_unclear"
         out.append(Finding(key, {"limit": per_week(limit["messages_per_week"])}))
     return out
+
+
+def fatigue_seen(fatigue: pd.DataFrame) -> bool:
+    """Whether the response changes with the load: click-through or unsubscribes differ between
+    the lightest and the heaviest bucket (``fatigue_comparison``). A peak of expected clicks
+    inside the observed loads is a limit only then; otherwise it is noise of the buckets."""
+    tested = (fatigue_comparison(fatigue, rate) for rate in FATIGUE_RATES)
+    return any(t is not None and t.differs for t in tested)
+
+
+def supported_limit(fatigue: pd.DataFrame, limit: dict[str, Any]) -> float | None:
+    """The fatigue limit (messages a week) the report stands behind: clicks and unsubscribes
+    recorded in every bucket, a peak inside the observed loads, and ``fatigue_seen``; else
+    None (no line drawn, no capping scenario, no recommendation)."""
+    if not fatigue_limit_known(fatigue) or limit.get("clicks_keep_rising"):
+        return None
+    return limit["messages_per_week"] if fatigue_seen(fatigue) else None
 
 
 COMPARISON_KEYS = {  # comparison → (sentence keys stating a difference, stating none)
@@ -614,7 +632,10 @@ def fatigue_display(fatigue: pd.DataFrame, f) -> pd.DataFrame:
 def show_fatigue(audit, campaigns_part: dict[str, Any]) -> dict[str, Any]:
     """Message overload: load above the cap, response and unsubscribes by messages per week,
     the limit. Part metrics: ``message_load``, ``fatigue``, ``fatigue_limit_messages_per_week``
-    (None when clicks or unsubscribes are not recorded: the limit cannot be measured)."""
+    (``supported_limit``: None when clicks or unsubscribes are not recorded, clicks still rise
+    at the top load, or the response does not differ with the load) and
+    ``fatigue_peak_messages_per_week`` (where expected clicks peak in these data, supported
+    or not)."""
     metrics = {
         "message_load": None,
         "fatigue": None,
@@ -629,8 +650,7 @@ def show_fatigue(audit, campaigns_part: dict[str, Any]) -> dict[str, Any]:
     cap = audit.config.communication.contact_cap_per_week
     load = funnel.message_load_summary(audit, contact_cap_per_week=cap)
     limit = funnel.fatigue_limit(fatigue)
-    known = fatigue_limit_known(fatigue)
-    drawn = limit["messages_per_week"] if known and not limit.get("clicks_keep_rising") else None
+    drawn = supported_limit(fatigue, limit)
     audit.h2("funnel.fatigue.title")
     found = fatigue_findings(fatigue, load, limit, cap, audit)
     _show_all(audit, found)
@@ -666,7 +686,8 @@ def show_fatigue(audit, campaigns_part: dict[str, Any]) -> dict[str, Any]:
     metrics |= {
         "message_load": load,
         "fatigue": fatigue[columns].to_dict("records"),
-        "fatigue_limit_messages_per_week": limit["messages_per_week"] if known else None,
+        "fatigue_limit_messages_per_week": drawn,
+        "fatigue_peak_messages_per_week": limit["messages_per_week"],
         "fatigue_ctr_comparison": comparison_record(
             "fatigue_ctr", fatigue_comparison(fatigue, "ctr")
         ),
