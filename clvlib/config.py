@@ -312,6 +312,19 @@ class Backend(_Strict):
     master: str | None = Field(None, description="Spark master, e.g. local[2]")
 
 
+#: Below this many weeks of history ``holdout_weeks: auto`` holds nothing out (too short to split).
+MIN_SPLIT_WEEKS = 16
+
+
+def default_holdout_weeks(window_weeks: float) -> int:
+    """``holdout_weeks: auto`` without a strong season: 26 from 78
+    weeks of history, a third of the history from 16 weeks (two thirds stay to fit on), and 0
+    (no holdout) below 16 weeks, too short to split."""
+    if window_weeks >= 78:
+        return 26
+    return int(window_weeks // 3) if window_weeks >= MIN_SPLIT_WEEKS else 0
+
+
 class Privacy(_Strict):
     pseudonymize_ids: bool = True
 

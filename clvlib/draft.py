@@ -29,7 +29,14 @@ from pathlib import Path
 import duckdb
 
 from clvlib import __version__
-from clvlib.config import DEFAULT_FUNNEL_STEPS, CsvOptions, Source, infer_cart_step, load_config
+from clvlib.config import (
+    DEFAULT_FUNNEL_STEPS,
+    CsvOptions,
+    Source,
+    default_holdout_weeks,
+    infer_cart_step,
+    load_config,
+)
 from clvlib.data.guess import Plan, TableGuess, normalise, plan_tables, returns_flag
 from clvlib.data.io import FORMATS, drop_stage, explain_read_error, stage_source
 from clvlib.data.schema import TABLES
@@ -474,7 +481,12 @@ def _window_lines(window: Window | None, g: TableGuess) -> list[str]:
             0,
             "observation_end: not set (the order date column is not decided); the default is "
             "the last transaction",
-        ) + _line(0, "holdout_weeks: 26", "CONFIRM: weeks held out to check model forecasts")
+        ) + _line(
+            0,
+            "holdout_weeks: auto",
+            "CONFIRM: weeks held out to check model forecasts (auto: 26, a third of a short "
+            "history, a full year when purchases follow a strong season)",
+        )
     name = g.export.label
     weeks = (window.last - window.first).days / 7
     lines = _line(
@@ -497,14 +509,15 @@ def _window_lines(window: Window | None, g: TableGuess) -> list[str]:
             f"CHECK: {window.unreadable:,} order dates do not read with the date_format below "
             "(validate counts them as unparseable_date)",
         )
-    if weeks >= 78:
-        holdout, why = 26, f"of {weeks:.0f} weeks of history"
-    elif weeks >= 16:
-        holdout, why = int(weeks // 3), f"a third of the {weeks:.0f} weeks of history"
-    else:
-        holdout, why = 0, f"only {weeks:.0f} weeks of history: too short to hold any out"
+    holdout = default_holdout_weeks(weeks)
+    why = (
+        f"{holdout} weeks of the {weeks:.0f} weeks of history, or a full year (52) when "
+        "repeat purchases follow a strong season and the history holds two years"
+        if holdout
+        else f"only {weeks:.0f} weeks of history: too short to hold any out"
+    )
     return lines + _line(
-        0, f"holdout_weeks: {holdout}", f"CONFIRM: weeks held out to check model forecasts, {why}"
+        0, "holdout_weeks: auto", f"CONFIRM: weeks held out to check model forecasts: {why}"
     )
 
 

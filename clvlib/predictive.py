@@ -19,6 +19,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from clvlib import config
 from clvlib.calculation import DAYS_PER_MONTH, UNKNOWN_SEGMENT, _segments, rfm_summary
 from clvlib.models.bgnbd import BGNBD
 from clvlib.models.clv import (
@@ -93,7 +94,8 @@ def holdout_plan(audit, *, season: dict | None = None) -> dict:
     The season of repeat purchases is measured over the whole window (``seasonality``). With
     ``holdout_weeks: auto`` the holdout is ``FULL_SEASON_WEEKS`` (52) when the season is strong
     and the window holds 52 weeks of holdout after at least 52 of calibration
-    (``source = "auto_full_season"``), else ``DEFAULT_HOLDOUT_WEEKS`` (26):
+    (``source = "auto_full_season"``), else ``default_holdout_weeks`` (26 from 78 weeks of
+    history, a third of shorter ones, 0 below 16 weeks):
     ``"auto_short_history"`` when the season is strong (or strong in the one year seen) but the
     window is too short, ``"auto_default"`` otherwise. A number in ``client.yml`` is kept
     (``"config"``; 0 = no holdout). Returns ``{"weeks", "source", "covers_full_season",
@@ -115,7 +117,7 @@ def holdout_plan(audit, *, season: dict | None = None) -> dict:
     elif season["strong"] and possible:
         weeks, source = FULL_SEASON_WEEKS, "auto_full_season"
     else:
-        weeks = DEFAULT_HOLDOUT_WEEKS
+        weeks = config.default_holdout_weeks(window)
         source = "auto_short_history" if matters else "auto_default"
     covers = weeks >= FULL_SEASON_WEEKS
     return {

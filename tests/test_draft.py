@@ -280,7 +280,8 @@ def test_polish_draft_states_confidence_and_the_data_window(demo, tmp_path):
     assert draft.observation_end == last > config.observation_end
     assert f"dated after {config.observation_end.isoformat()}" in text
     assert draft.economics == config.economics  # the defaults, to confirm
-    assert draft.holdout_weeks == 26
+    assert draft.holdout_weeks == "auto"  # 26 weeks here, or a year for a strong season
+    assert "holdout_weeks: auto" in text and "26 weeks of the" in text
     for word in ("CONFIRM", "gross_margin", "# 1.00: name", "DuckDB's sniffer agrees"):
         assert word in text
     assert "ground_truth_customers.csv" in text  # listed as not used, with why

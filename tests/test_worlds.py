@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from clvlib.cli import main
-from clvlib.config import load_config
+from clvlib.config import default_holdout_weeks, load_config
 from clvlib.data.load import load_tables
 from clvlib.data.worlds import (
     DIRECT,
@@ -29,7 +29,6 @@ from clvlib.data.worlds import (
     REP_NAMES,
     SINGLE_NAMES,
     World,
-    holdout_weeks,
     sample_world,
     write_client,
 )
@@ -92,10 +91,13 @@ def test_sample_world_is_seeded_in_range_and_takes_overrides():
         World(behaviour="churny")
 
 
-def test_holdout_is_a_third_of_the_history_at_most_26_weeks_and_none_when_short():
-    assert holdout_weeks(6) == 0 and holdout_weeks(8) == 0
-    assert holdout_weeks(9) == 13  # 275 days = 39 weeks: a third
-    assert holdout_weeks(60) == 26
+def test_auto_holdout_is_a_third_of_a_short_history_at_most_26_weeks_and_none_below_16():
+    """``holdout_weeks: auto`` without a strong season (``config.default_holdout_weeks``): the
+    rule ``clv-audit init`` always proposed; every world's client.yml says auto."""
+    assert default_holdout_weeks(15.9) == 0 and default_holdout_weeks(16) == 5
+    assert default_holdout_weeks(39) == 13  # 9 months: a third
+    assert default_holdout_weeks(77.9) == 25 and default_holdout_weeks(78) == 26
+    assert default_holdout_weeks(260) == 26
 
 
 def test_generation_is_fast():

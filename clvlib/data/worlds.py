@@ -254,15 +254,6 @@ def _window(history_months: int) -> _Window:
     return _Window(start, days, month_first, np.diff(np.append(month_first, days)))
 
 
-def holdout_weeks(history_months: int) -> int:
-    """Weeks held out for the forecast check: a third of the history, at most 26; 0 below 9
-    months (too short to split)."""
-    if history_months < 9:
-        return 0
-    weeks = _window(history_months).days // 7
-    return int(min(26, weeks // 3))
-
-
 # ================================================================================================
 # channels and acquisition
 # ================================================================================================
@@ -757,7 +748,7 @@ def _client_yml(world: World, files: dict[str, Table]) -> dict:
         "prepared_by": "clvlib.data.worlds",
         "observation_start": _window(world.history_months).start.date(),
         "observation_end": OBSERVATION_END.date(),
-        "holdout_weeks": holdout_weeks(world.history_months),
+        "holdout_weeks": "auto",  # 26, a third of a short history, a year for a strong season
         "economics": {"gross_margin": 0.35, "annual_discount_rate": 0.1, "horizon_months": 36},
         "sources": sources,
     }
@@ -830,7 +821,7 @@ def write_client(world: World, out_dir: str | Path) -> Path:
         "knobs": world.knobs(),
         "observation": {"start": str(win.start.date()), "end": str(OBSERVATION_END.date()),
                         "days": win.days, "months": win.months,
-                        "holdout_weeks": holdout_weeks(world.history_months),
+                        "holdout_weeks": "auto",
                         "time_unit": "week (7 days)", "currency": world.currency},
         "btyd": params,
         "gamma_gamma": gg,
