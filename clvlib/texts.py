@@ -1075,7 +1075,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "A customer's CLV is margin × expected spend × Σ over months m of the expected purchases "
         "in month m, discounted by (1 + d)^(m/12), over {horizon} months of {days_per_month} "
         "days. A new customer's value adds the first order's margin and uses the population "
-        "means. {intervals} Standard errors come from the observed information.",
+        "means. {intervals} Standard errors come from the observed information; a parameter's "
+        "95 % interval is the Wald interval of its logarithm, θ·exp(±1.96·se/θ), so it stays "
+        "positive like the parameter.",
         "pl": "<b>CLV predykcyjny.</b> Zakupy opisuje model BG/NBD lub MBG/NBD (ten "
         "o najniższym AIC w okresie kalibracji; obok podajemy jego prognozę na okres testowy), "
         "wartość zakupu: model Gamma-Gamma; oba dopasowane metodą największej wiarygodności do "
@@ -1084,7 +1086,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "oczekiwanej liczby zakupów w miesiącu m, dyskontowanej przez (1 + d)^(m/12), w "
         "horyzoncie {horizon} miesięcy po {days_per_month} dnia. Wartość nowego klienta dodaje "
         "marżę pierwszego zamówienia i korzysta ze średnich populacyjnych. {intervals} Błędy "
-        "standardowe pochodzą z obserwowanej macierzy informacji.",
+        "standardowe pochodzą z obserwowanej macierzy informacji; 95-procentowy przedział "
+        "parametru to przedział Walda dla jego logarytmu, θ·exp(±1,96·se/θ), więc jak parametr "
+        "pozostaje dodatni.",
     },
     "meth.intervals.bootstrap": {
         "en": "Intervals are percentile intervals of {n_boot} bootstrap resamples of customers "

@@ -4,6 +4,7 @@ closed-form E[X(t)] against simulation, and parameter recovery from a known-trut
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -128,3 +129,21 @@ def test_p_alive_and_conditional_expectation_limits(fitted):
     assert (fitted.expected_purchases(0.0, rfm) == 0).all()
     more = fitted.expected_purchases(52.0, rfm)
     assert more[1] > more[2] > 0
+
+
+def test_summary_interval_of_a_positive_parameter_stays_positive():
+    """Reference: the delta method, se(log θ) = se(θ)/θ, so the 95 % interval is
+    θ·exp(±1.96·se/θ) — computed here by hand. A drop-out parameter known poorly (the
+    issue-17 wholesaler: a = 0.080, se 0.107) must not get the negative lower end of
+    θ ± 1.96·se (−0.128)."""
+    model = BGNBD()
+    model.param_names = ["r", "alpha", "a", "b"]
+    model.params_ = {"r": 2.92, "alpha": 11.7, "a": 0.0803, "b": 45.0}
+    model.standard_errors_ = {"r": 0.203, "alpha": 0.89, "a": 0.1065, "b": float("nan")}
+    table = model.summary().set_index("parameter")
+    z = 1.959963984540054
+    assert table.loc["a", "ci_low"] == pytest.approx(0.0803 * math.exp(-z * 0.1065 / 0.0803))
+    assert table.loc["a", "ci_high"] == pytest.approx(0.0803 * math.exp(z * 0.1065 / 0.0803))
+    assert (table["ci_low"].dropna() > 0).all()
+    assert math.isnan(table.loc["b", "ci_low"])  # no standard error, no interval
+    assert table.loc["r", "ci_low"] == pytest.approx(2.92 - z * 0.203, rel=0.02)  # se/θ 7 %

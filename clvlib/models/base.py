@@ -208,18 +208,25 @@ class BaseFitter:
         return len(self.param_names) * np.log(self.n_obs_) - 2 * self.log_likelihood_
 
     def summary(self) -> pd.DataFrame:
-        """Estimate, standard error and 95 % Wald interval per parameter."""
+        """Estimate, standard error and 95 % interval per parameter.
+
+        Every parameter of these models is positive, so the interval is the Wald interval of
+        log θ carried back, θ·exp(±z·se/θ) (delta method: se(log θ) = se/θ): it stays above
+        0 and is asymmetric where the data say little, unlike θ ± z·se, which ran to
+        negative values of a and b on clients that hardly lose anyone. Where θ and se are the
+        same it is the symmetric interval to first order. NaN where se is."""
         z = stats.norm.ppf(0.975)
         rows = []
         for name in self.param_names:
             estimate, se = self.params_[name], self.standard_errors_[name]
+            low, high = _log_wald(estimate, se, z)
             rows.append(
                 {
                     "parameter": name,
                     "estimate": estimate,
                     "standard_error": se,
-                    "ci_low": estimate - z * se,
-                    "ci_high": estimate + z * se,
+                    "ci_low": low,
+                    "ci_high": high,
                 }
             )
         return pd.DataFrame(rows)
@@ -227,6 +234,15 @@ class BaseFitter:
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call .fit(data) first")
+
+
+def _log_wald(estimate: float, se: float, z: float) -> tuple[float, float]:
+    """The Wald interval on the log scale for a positive estimate; on the original scale for
+    one that is not (never the case for a fitted BTYD parameter)."""
+    if estimate > 0 and np.isfinite(se):
+        half = z * se / estimate
+        return float(estimate * np.exp(-half)), float(estimate * np.exp(half))
+    return estimate - z * se, estimate + z * se
 
 
 def check_gradient(fn: Callable, params: np.ndarray, *args, step: float = 1e-6) -> float:
