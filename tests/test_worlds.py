@@ -144,6 +144,18 @@ def test_no_dropout_customers_keep_buying(tmp_path):
     assert expected > 0.75 and observed == pytest.approx(expected, abs=0.08)
 
 
+def test_seasonal_loyal_wholesaler_hardly_loses_anyone(tmp_path):
+    """Issue 17's B2B wholesaler: p ~ Beta(1, 800) per repeat purchase, so with λ ≈ 5–15
+    purchases a year about 1 % of customers drop out a year; over 36 months at most a few %."""
+    world = World(behaviour="seasonal_loyal", customers=800, history_months=36, seed=3,
+                  csv_dialect="en", **CLEAN)  # fmt: skip
+    _, _, truth = write(tmp_path, world)
+    assert (truth["btyd"]["a"], truth["btyd"]["b"]) == (1.0, 800.0)
+    assert truth["btyd"]["seasonal_amplitude"] >= 0.6
+    lost = 1 - truth["orders"]["customers_alive_at_end"] / 800
+    assert 0 < lost < 0.06
+
+
 def repeat_months(world: World, tmp_path: Path) -> pd.Series:
     folder, _, _ = write(tmp_path, world)
     lines = read(folder, world, "transactions")
@@ -152,7 +164,10 @@ def repeat_months(world: World, tmp_path: Path) -> pd.Series:
     return repeat.dt.month
 
 
-@pytest.mark.parametrize(("behaviour", "low", "high"), [("seasonal", 2.5, 100), ("bgnbd", 0, 1.6)])
+@pytest.mark.parametrize(
+    ("behaviour", "low", "high"),
+    [("seasonal", 2.5, 100), ("seasonal_loyal", 2.5, 100), ("bgnbd", 0, 1.6)],
+)
 def test_seasonal_world_buys_in_the_fourth_quarter(tmp_path, behaviour, low, high):
     world = World(behaviour=behaviour, customers=1500, history_months=36, seed=0,
                   csv_dialect="en", order_lines=False, **CLEAN)  # fmt: skip

@@ -17,7 +17,10 @@ The process, in weeks (time unit) and the world's currency:
   probability p ~ Beta(a, b) after each repeat purchase); ``no_dropout`` — a → 0 (p = 0: a B2B
   wholesaler whose customers never leave; purchases are NBD); ``one_time`` — nobody buys twice;
   ``seasonal`` — BG/NBD whose purchase rate is multiplied by ``1 + A cos(2π (day − peak)/365.25)``
-  with the peak in early December (drawn by thinning a Poisson process of rate λ(1 + A)).
+  with the peak in early December (drawn by thinning a Poisson process of rate λ(1 + A));
+  ``seasonal_loyal`` — the B2B wholesaler of issue 17: NBD-like purchases (r, α as
+  ``no_dropout``) with that season and almost no drop-out (p ~ Beta(1, 800): about 1 % of
+  customers a year). Only by override: ``sample_world`` draws the first four.
 - Sales reps: customers are spread evenly over ``sales_reps`` reps. With ``rep_effect`` one
   rep's customers drop out sooner (p ~ Beta(a, b / 2.5); ``ground_truth.json``
   ``sales_reps.worse_rep``); without it every rep's customers are alike (``worse_rep`` null).
@@ -56,7 +59,7 @@ MIN_PER_DAY = 1440
 MIN_PER_WEEK = 7 * MIN_PER_DAY
 RECENT_DAYS = 91  # messages and sessions cover at most the last 13 weeks
 
-BEHAVIOURS = ("bgnbd", "no_dropout", "one_time", "seasonal")
+BEHAVIOURS = ("bgnbd", "no_dropout", "one_time", "seasonal", "seasonal_loyal")
 SPEND_RESPONSES = ("concave", "linear", "flat")
 LANGUAGES = ("pl", "en", "de")
 LOCALES = ("pl", "en")
@@ -200,7 +203,7 @@ def sample_world(seed: int, **overrides) -> World:
     drawn = {
         "customers": int(np.rint(np.exp(rng.uniform(np.log(30), np.log(1500))))),
         "history_months": int(rng.integers(6, 61)),
-        "behaviour": str(rng.choice(BEHAVIOURS, p=(0.4, 0.2, 0.15, 0.25))),
+        "behaviour": str(rng.choice(BEHAVIOURS, p=(0.4, 0.2, 0.15, 0.25, 0.0))),  # same draws
         "spend_response": str(rng.choice(SPEND_RESPONSES, p=(0.5, 0.3, 0.2))),
         "channels": int(rng.integers(0, 9)),
         "zero_spend_channel": bool(rng.random() < 0.5),
@@ -378,6 +381,12 @@ def _btyd_params(world: World, rng: Generator) -> dict:
             "b": None,
             "notes": "drop-out probability p = 0: customers never leave",
         }
+    if world.behaviour == "seasonal_loyal":
+        r, alpha = float(rng.uniform(1.0, 3.0)), float(rng.uniform(6.0, 20.0))
+        return {"process": "BG/NBD", "r": r, "alpha": alpha, "a": 1.0, "b": 800.0,
+                "seasonal_amplitude": float(rng.uniform(0.6, 0.9)), "seasonal_peak_day": 340,
+                "notes": "p ~ Beta(1, 800): ~1 % drop out a year; rate x (1 + A cos(2 pi "
+                         "(day of year - peak) / 365.25))"}  # fmt: skip
     r, alpha = float(rng.uniform(0.4, 1.5)), float(rng.uniform(4.0, 20.0))
     a, b = float(rng.uniform(0.4, 1.2)), float(rng.uniform(2.0, 6.0))
     out = {"process": "BG/NBD", "r": r, "alpha": alpha, "a": a, "b": b}
@@ -423,7 +432,9 @@ def _purchases(win: _Window, params: dict, acq_min: np.ndarray, b: np.ndarray, r
 
 
 def _gamma_gamma(world: World, rng: Generator) -> dict:
-    mean_pln = float(rng.uniform(60, 600)) * (3.0 if world.behaviour == "no_dropout" else 1.0)
+    mean_pln = float(rng.uniform(60, 600)) * (
+        3.0 if world.behaviour in ("no_dropout", "seasonal_loyal") else 1.0
+    )
     p, q = float(rng.uniform(2.0, 8.0)), float(rng.uniform(2.5, 6.0))
     gamma = mean_pln / PLN_PER_UNIT[world.currency] * (q - 1) / p
     return {"p": p, "q": q, "gamma": gamma, "mean_order_value": p * gamma / (q - 1)}
