@@ -111,6 +111,13 @@ def _ratio(calc: dict[str, Any], lever: str, change: float) -> float:
     return after / before if before and math.isfinite(before) else math.nan
 
 
+def retention_capped(calc: dict[str, Any]) -> bool:
+    """Whether step I's retention period is at its cap (``calculation.simple.cap_binds``): a
+    higher retention rate then changes nothing the simple decomposition can show, so the
+    retention lever has no row (``sum.scenarios_retention_capped`` says why)."""
+    return bool((calc.get("simple") or {}).get("cap_binds"))
+
+
 def scenario_table(calc: dict[str, Any], levers: dict[str, float], *, spend: float | None = None):
     """One row per lever in ``levers`` (``{"retention": 0.05, "aov": 0.05, "frequency": 0.05,
     "cac": 0.10}``; fractions: pp for retention, relative for the others).
@@ -125,7 +132,8 @@ def scenario_table(calc: dict[str, Any], levers: dict[str, float], *, spend: flo
     value over the CLV horizon), ``spend_change`` (currency, CAC lever: acquisition spend saved
     for the same new customers, negative = saving), ``basis`` (``scenario_basis``:
     ``"predictive"``, ``"simple"``, ``"predictive_direct"`` or ``"none"``). On the
-    ``"predictive_direct"`` basis the retention lever has no row; on ``"none"`` every row is NaN.
+    ``"predictive_direct"`` basis, and when the retention period is at its cap
+    (``retention_capped``), the retention lever has no row; on ``"none"`` every row is NaN.
     """
     unknown = set(levers) - set(LEVERS)
     if unknown:
@@ -142,6 +150,8 @@ def scenario_table(calc: dict[str, Any], levers: dict[str, float], *, spend: flo
     total = total if _finite(total) else math.nan
     rows = []
     for lever, change in levers.items():
+        if lever == "retention" and retention_capped(calc):
+            continue  # r → r + x leaves the capped period where it is: no row of zeros
         if basis == "predictive_direct":
             if lever == "retention":
                 continue

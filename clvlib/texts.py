@@ -2063,6 +2063,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Dźwignie działają na CLV prosty wynoszący {clv} na klienta (AOV × częstotliwość "
         "× okres retencji × marża); CLV predykcyjnego nie policzono.",
     },
+    "sum.scenarios_retention_capped": {
+        "en": "Retention is not among the levers: with an annual retention of {rate} the simple "
+        "formula's retention period is already at its cap of {cap} years, so a higher rate "
+        "changes nothing the formula can show (the predictive CLV counts each customer's own "
+        "chance of leaving).",
+        "pl": "Retencji nie ma wśród dźwigni: przy rocznej retencji {rate} okres retencji we "
+        "wzorze prostym jest już na limicie {cap} lat, więc wyższy wskaźnik nie zmienia niczego, "
+        "co wzór może pokazać (CLV predykcyjny uwzględnia szansę odejścia każdego klienta).",
+    },
     "sum.scenarios_basis.predictive_direct": {
         "en": "The simple CLV cannot be computed here (it needs an annual retention rate, so "
         "two years of data), so the levers act on the predictive CLV of {clv} per customer "

@@ -310,3 +310,35 @@ def test_retention_lever_under_the_cap_neither_runs_away_nor_reverses():
     calc["retention_rate"] = 0.8  # 5 years -> 0.85: 6.67 years, below the cap: +33 %
     table = scenarios.scenario_table(calc, {"retention": 0.05})
     assert table["clv_change"].iloc[0] == pytest.approx((1 / 0.15) / 5 - 1)
+
+
+def test_retention_lever_has_no_row_when_the_cap_binds_and_the_summary_says_why():
+    """Issue 17: at a binding cap the retention lever's row read "0.0 %, 0.00" (a lever that
+    does nothing) without a word; now it has no row and the summary says why, with the rate
+    and the cap; below the cap the row stays."""
+    from clvlib import scenarios
+    from clvlib.narrative.summary import scenario_findings
+
+    calc = {
+        "aov": 96.0,
+        "purchase_frequency_per_year": 11.8,
+        "retention_rate": 0.995,
+        "gross_margin": 0.35,
+        "simple_clv": 96 * 11.8 * 0.35 * 10,
+        "customers": 600,
+        "simple": {"retention_cap_years": 10.0, "cap_binds": True},
+    }
+    table = scenarios.scenario_table(calc, {"retention": 0.05, "aov": 0.05})
+    assert list(table["lever"]) == ["aov"]
+    for locale in ("en", "pl"):
+        findings = scenario_findings(calc, fmt=fmt_for(locale))
+        assert [f.key for f in findings] == [
+            "sum.scenarios_basis.simple",
+            "sum.scenarios_retention_capped",
+        ]
+        assert_no_placeholder(render(findings, locale))
+    calc["simple"]["cap_binds"], calc["retention_rate"] = False, 0.8
+    assert list(scenarios.scenario_table(calc, {"retention": 0.05})["lever"]) == ["retention"]
+    assert [f.key for f in scenario_findings(calc, fmt=fmt_for("en"))] == [
+        "sum.scenarios_basis.simple"
+    ]

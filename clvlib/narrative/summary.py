@@ -302,7 +302,13 @@ def scenario_findings(calc: dict[str, Any], *, fmt: Fmt) -> list[Finding]:
     if basis == "none":
         return [Finding("sum.no_scenarios")]
     clv = calc["clv"]["mean"] if basis != "simple" else calc["simple_clv"]
-    return [Finding(f"sum.scenarios_basis.{basis}", {"clv": fmt(clv)})]
+    out = [Finding(f"sum.scenarios_basis.{basis}", {"clv": fmt(clv)})]
+    if basis != "predictive_direct" and scenarios.retention_capped(calc):
+        simple = calc["simple"]
+        values = {"rate": fmt(calc["retention_rate"], "pct1"),
+                  "cap": fmt(simple["retention_cap_years"], "num0")}  # fmt: skip
+        out.append(Finding("sum.scenarios_retention_capped", values))
+    return out
 
 
 def show_scenarios(audit, calc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -344,7 +350,8 @@ def show_scenarios(audit, calc: dict[str, Any]) -> list[dict[str, Any]]:
         "spend_change": "money",
     }
     audit.show(shown, formats=money)
-    findings[0].say(audit)
+    for finding in findings:
+        finding.say(audit)
     audit.note("sum.impact_note")
     return scen.to_dict("records")
 
