@@ -2331,6 +2331,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "wynosi {range} u {reps} opiekunów, a taki rozrzut mieści się w granicach przypadku "
         "(test na poziomie 5 % z uwzględnieniem wszystkich par opiekunów).",
     },
+    "ret.reps.no_difference_same": {
+        "en": "No difference between sales reps was found: the share of customers lost after a "
+        "purchase is {rate} for each of the {reps} reps.",
+        "pl": "Nie stwierdzono różnicy między opiekunami: odsetek klientów utraconych po zakupie "
+        "wynosi {rate} u każdego z {reps} opiekunów.",
+    },
     "ret.reps.one": {
         "en": "Only one sales rep, {rep}, has customers followed long enough for a churn rate, "
         "so reps are not compared.",

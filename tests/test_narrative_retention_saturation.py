@@ -191,6 +191,26 @@ def test_reps_ranked_only_when_the_test_finds_a_difference(locale):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+def test_reps_alike_at_one_rounded_rate_are_not_a_range(locale):
+    """Issue 17: the wholesaler's three reps lose 0.2 %, 0.3 % and 0.4 % of customers: the
+    sentence said "ranges over 0% across 3 reps"; one rounded figure is said as one figure."""
+    f = formatter(locale)
+    alike = reps(
+        [
+            ("Weber", 300, 0.002, 0.0005, 0.008),
+            ("Fischer", 280, 0.003, 0.001, 0.009),
+            ("Keller", 260, 0.004, 0.001, 0.011),
+        ]
+    )
+    found = ret_story.rep_findings(alike, f)
+    assert [x.key for x in found] == ["ret.reps.no_difference_same"]
+    text = sentences(found, locale)[0]
+    assert "3" in text and f.fmt(0.0, "pct0") in text
+    if locale == "en":
+        assert "ranges" not in text
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 def test_reps_without_data_one_rep_or_equal_rates(locale):
     f = formatter(locale)
     keys = lambda table: [x.key for x in ret_story.rep_findings(table, f)]  # noqa: E731
@@ -209,7 +229,8 @@ def test_reps_without_data_one_rep_or_equal_rates(locale):
     assert keys(reps([("Piotr", 10, NAN, NAN, NAN)])) == ["ret.reps.unranked"]
     equal = reps([("Anna", 200, 0.221, 0.18, 0.27), ("Ewa", 150, 0.223, 0.17, 0.28)])
     found = ret_story.rep_findings(equal, f)
-    assert found[0].values["range"] == f.fmt(0.22, "pct0")  # 22 %–22 % is one value
+    assert found[0].key == "ret.reps.no_difference_same"  # not "ranges over 22 %"
+    assert found[0].values["rate"] == f.fmt(0.22, "pct0")
     for table in (one, equal):
         sentences(ret_story.rep_findings(table, f), locale)
 

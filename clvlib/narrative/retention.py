@@ -194,7 +194,7 @@ def rep_comparison(reps: pd.DataFrame | None) -> compare.Comparison | None:
 
 
 REP_DIFFERENCE_KEYS = ("ret.reps.finding",)
-REP_NO_DIFFERENCE_KEYS = ("ret.reps.no_difference",)
+REP_NO_DIFFERENCE_KEYS = ("ret.reps.no_difference", "ret.reps.no_difference_same")
 
 
 def rep_findings(reps: pd.DataFrame | None, f) -> list[Finding]:
@@ -224,8 +224,12 @@ def rep_findings(reps: pd.DataFrame | None, f) -> list[Finding]:
                 },
             )
         ]
+    low, high = f.fmt(best["churn_rate"], "pct0"), f.fmt(worst["churn_rate"], "pct0")
+    reps_n = f.fmt(len(ranked), "int")
+    if low == high:  # "ranges over 0%" is no range: one figure for every rep
+        return [Finding("ret.reps.no_difference_same", {"reps": reps_n, "rate": low})]
     rates = span(f, best["churn_rate"], worst["churn_rate"])
-    return [Finding("ret.reps.no_difference", {"reps": f.fmt(len(ranked), "int"), "range": rates})]
+    return [Finding("ret.reps.no_difference", {"reps": reps_n, "range": rates})]
 
 
 def rep_comparison_record(reps: pd.DataFrame | None) -> dict[str, Any] | None:
