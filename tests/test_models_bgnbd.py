@@ -147,3 +147,15 @@ def test_summary_interval_of_a_positive_parameter_stays_positive():
     assert (table["ci_low"].dropna() > 0).all()
     assert math.isnan(table.loc["b", "ci_low"])  # no standard error, no interval
     assert table.loc["r", "ci_low"] == pytest.approx(2.92 - z * 0.203, rel=0.02)  # se/θ 7 %
+
+
+def test_summary_interval_of_a_parameter_at_its_bound_is_not_infinite():
+    """A no-drop-out client (zoo world 8): a = 1e-9 with se 0.05 — exp(1.96·0.05/1e-9)
+    overflows; the upper end is NaN ("—" in the table), never inf in the PDF."""
+    model = BGNBD()
+    model.param_names = ["r", "alpha", "a", "b"]
+    model.params_ = {"r": 2.0, "alpha": 10.0, "a": 1e-9, "b": 3.0}
+    model.standard_errors_ = {"r": 0.1, "alpha": 0.5, "a": 0.05, "b": 0.4}
+    table = model.summary().set_index("parameter")
+    assert math.isnan(table.loc["a", "ci_high"]) and 0 <= table.loc["a", "ci_low"] < 1e-9
+    assert np.isfinite(table.drop(index="a")[["ci_low", "ci_high"]].to_numpy()).all()

@@ -10,6 +10,7 @@ gradient, in the natural parametrisation).
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 
@@ -238,10 +239,14 @@ class BaseFitter:
 
 def _log_wald(estimate: float, se: float, z: float) -> tuple[float, float]:
     """The Wald interval on the log scale for a positive estimate; on the original scale for
-    one that is not (never the case for a fitted BTYD parameter)."""
+    one that is not (never the case for a fitted BTYD parameter). An upper end beyond the
+    float range (θ at its bound, se/θ in the hundreds) is NaN, shown as "—", never inf."""
     if estimate > 0 and np.isfinite(se):
         half = z * se / estimate
-        return float(estimate * np.exp(-half)), float(estimate * np.exp(half))
+        with np.errstate(over="ignore"):
+            high = float(estimate * np.exp(half))
+        # a parameter at its bound (a → 0: se far above θ) has no finite upper end: NaN
+        return float(estimate * np.exp(-half)), high if np.isfinite(high) else math.nan
     return estimate - z * se, estimate + z * se
 
 
