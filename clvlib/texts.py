@@ -1142,6 +1142,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "klientów względem logarytmu miesięcznych wydatków (błędy HC3, korekta Duana); krańcowy "
         "CAC to odwrotność nachylenia przy średnich wydatkach kanału.",
     },
+    "meth.def.differences": {
+        "en": "<b>Differences.</b> A highest and a lowest group (sales reps, traffic sources, "
+        "message channels, the lightest and the heaviest message load) are named only when a "
+        "two-sided test at 5 % finds them different, with every pair of groups counted "
+        "(Bonferroni: p below 5 % divided by the number of pairs), because the two were picked "
+        "after looking. Rates are compared by the pooled two-proportion z-test (Fisher's exact "
+        "test for small counts), sales reps' churn by a Wald test in which each customer's "
+        "purchases count together; otherwise the report says that no difference was found. "
+        "Loyalty members are compared with the others by a bootstrap interval of the lift.",
+        "pl": "<b>Różnice.</b> Najwyższą i najniższą grupę (opiekunów, źródła ruchu, kanały "
+        "komunikatów, najmniejsze i największe obciążenie komunikatami) wskazujemy tylko wtedy, "
+        "gdy dwustronny test na poziomie 5 % uznaje je za różne, z uwzględnieniem wszystkich par "
+        "grup (Bonferroni: p poniżej 5 % podzielonych przez liczbę par), bo obie wybrano po "
+        "obejrzeniu danych. Wskaźniki porównuje test z dla dwóch proporcji (dla małych liczności "
+        "dokładny test Fishera), odsetek odejść u opiekunów test Walda, w którym zakupy jednego "
+        "klienta liczą się razem; w przeciwnym razie raport stwierdza, że różnicy nie znaleziono. "
+        "Członków programu lojalnościowego porównujemy z pozostałymi przedziałem bootstrapowym "
+        "różnicy.",
+    },
     "meth.def.pseudonyms": {
         "en": "<b>Privacy.</b> Customer identifiers shown in tables are keyed hashes "
         "(HMAC-SHA256); the key is kept outside the report.",

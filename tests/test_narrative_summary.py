@@ -236,3 +236,17 @@ def test_appendix_b_defines_the_holdout_interval_when_step_one_computed_it(local
         f for f in summary.methods_findings(with_interval, **kwargs) if f.key == "meth.def.holdout"
     )
     assert finding.values == {"level": fmt(0.95, "pct0")}
+
+
+@pytest.mark.parametrize("locale", ["en", "pl"])
+def test_appendix_b_says_how_differences_are_tested_when_groups_were_compared(locale):
+    """Issue 17: steps II and IV name a highest and a lowest group only after a test; the
+    methods appendix says which (and not when neither step ran)."""
+    fmt, text = formatters(locale)
+    common = dict(fmt=fmt, text=text, margin_column=False, gross_margin=0.3, discount_rate=0.1)
+    keys = lambda steps: [f.key for f in summary.methods_findings({}, steps_run=steps, **common)]  # noqa: E731
+    assert "meth.def.differences" in keys({"retention"})
+    assert "meth.def.differences" in keys({"funnel", "channels"})
+    assert "meth.def.differences" not in keys({"channels"})
+    sentence = TEXTS["meth.def.differences"][locale]
+    assert "Bonferroni" in sentence and "Fisher" in sentence

@@ -388,7 +388,8 @@ def methods_findings(
     """Appendix B's definitions: always purchase, returns, time, margin, discounting, simple
     CLV, retention formula and pseudonyms; the predictive CLV when step I fitted it (its
     interval method when recorded); scenarios and recommendations when a CLV or a
-    recommendation exists; funnel and channels when those steps ran (``steps_run``)."""
+    recommendation exists; funnel and channels when those steps ran (``steps_run``); how
+    differences are tested when step II or IV ran."""
     from clvlib.resampling import EXACT_ROWS
 
     days = fmt(30.4375, "num4")
@@ -428,6 +429,8 @@ def methods_findings(
     if has_recommendations or scenarios.scenario_basis(calc) != "none":
         out.append(Finding("meth.def.scenarios"))
     out += [Finding(f"meth.def.{s}") for s in ("funnel", "channels") if s in steps_run]
+    if {"funnel", "retention"} & steps_run:  # the steps that compare groups (clvlib.compare)
+        out.append(Finding("meth.def.differences"))
     return out + [Finding("meth.def.pseudonyms")]
 
 
@@ -444,7 +447,7 @@ def show_methods(audit, calc: dict[str, Any]) -> None:
         gross_margin=economics.gross_margin,
         discount_rate=economics.annual_discount_rate,
         retention_cap_years=economics.retention_period_cap_years,
-        steps_run={s for s in ("funnel", "channels") if audit.recorded(s)},
+        steps_run={s for s in ("funnel", "channels", "retention") if audit.recorded(s)},
         has_recommendations=bool(audit.recorded("recommendations")),
     )
     for finding in findings:
