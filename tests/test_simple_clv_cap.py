@@ -291,20 +291,28 @@ def test_new_customer_value_range_with_equal_ends_is_said_as_one_value(locale):
     )
 
 
-def test_retention_lever_under_the_cap_neither_runs_away_nor_reverses():
-    """r = 99.5 % (world 2): +5 pp went to min(1.045, 0.99) = 0.99 and *halved* the CLV
-    (1 / 0.01 against 1 / 0.005); with the cap both periods are 10 years: no change."""
-    from clvlib import scenarios
-
-    calc = {
+def world_two_calc(*, cap_binds: bool | None) -> dict:
+    """Step I's metrics of world 2 (r = 99.5 %, cap 10 years) as the scenarios read them."""
+    simple = {"retention_cap_years": 10.0}
+    if cap_binds is not None:
+        simple["cap_binds"] = cap_binds
+    return {
         "aov": 96.0,
         "purchase_frequency_per_year": 11.8,
         "retention_rate": 0.995,
         "gross_margin": 0.35,
         "simple_clv": 96 * 11.8 * 0.35 * 10,
         "customers": 600,
-        "simple": {"retention_cap_years": 10.0},
+        "simple": simple,
     }
+
+
+def test_retention_lever_under_the_cap_neither_runs_away_nor_reverses():
+    """r = 99.5 % (world 2): +5 pp went to min(1.045, 0.99) = 0.99 and *halved* the CLV
+    (1 / 0.01 against 1 / 0.005); with the cap both periods are 10 years: no change."""
+    from clvlib import scenarios
+
+    calc = world_two_calc(cap_binds=None)
     table = scenarios.scenario_table(calc, {"retention": 0.05})
     assert table["clv_change"].iloc[0] == pytest.approx(0.0)
     calc["retention_rate"] = 0.8  # 5 years -> 0.85: 6.67 years, below the cap: +33 %
@@ -319,15 +327,7 @@ def test_retention_lever_has_no_row_when_the_cap_binds_and_the_summary_says_why(
     from clvlib import scenarios
     from clvlib.narrative.summary import scenario_findings
 
-    calc = {
-        "aov": 96.0,
-        "purchase_frequency_per_year": 11.8,
-        "retention_rate": 0.995,
-        "gross_margin": 0.35,
-        "simple_clv": 96 * 11.8 * 0.35 * 10,
-        "customers": 600,
-        "simple": {"retention_cap_years": 10.0, "cap_binds": True},
-    }
+    calc = world_two_calc(cap_binds=True)
     table = scenarios.scenario_table(calc, {"retention": 0.05, "aov": 0.05})
     assert list(table["lever"]) == ["aov"]
     for locale in ("en", "pl"):
