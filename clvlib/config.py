@@ -312,16 +312,18 @@ class Backend(_Strict):
     master: str | None = Field(None, description="Spark master, e.g. local[2]")
 
 
-#: Below this many weeks of history ``holdout_weeks: auto`` holds nothing out (too short to split).
-MIN_SPLIT_WEEKS = 16
+#: ``holdout_weeks: auto`` without a strong season holds out this many weeks (the long-standing
+#: default) when the history is three times as long; below ``MIN_SPLIT_WEEKS`` nothing (too short
+#: to split).
+DEFAULT_HOLDOUT_WEEKS, MIN_SPLIT_WEEKS = 26, 16
 
 
 def default_holdout_weeks(window_weeks: float) -> int:
-    """``holdout_weeks: auto`` without a strong season: 26 from 78
-    weeks of history, a third of the history from 16 weeks (two thirds stay to fit on), and 0
-    (no holdout) below 16 weeks, too short to split."""
-    if window_weeks >= 78:
-        return 26
+    """``holdout_weeks: auto`` without a strong season: 26 from 78 weeks of history, a third of
+    the history from 16 weeks (two thirds stay to fit on), and 0 (no holdout) below 16 weeks,
+    too short to split."""
+    if window_weeks >= 3 * DEFAULT_HOLDOUT_WEEKS:
+        return DEFAULT_HOLDOUT_WEEKS
     return int(window_weeks // 3) if window_weeks >= MIN_SPLIT_WEEKS else 0
 
 

@@ -81,8 +81,8 @@ DROPOUT_PARAMS = {"BGNBD": ("a", "b"), "MBGNBD": ("a", "b"), "ParetoNBD": ("s", 
 SEASON_RATIO = 1.15
 DAYS_PER_WEEK = 7.0
 #: ``holdout_weeks: auto``: a full year held out when the season is strong and the history holds
-#: it and a year of calibration before it; otherwise the long-standing default.
-FULL_SEASON_WEEKS, DEFAULT_HOLDOUT_WEEKS = 52, 26
+#: it and a year of calibration before it; otherwise ``config.default_holdout_weeks``.
+FULL_SEASON_WEEKS = 52
 #: A season explains a holdout miss when its expected effect points the same way and accounts
 #: for at least this share of the miss (on the log scale of actual / forecast).
 SEASON_CAUSE_SHARE = 0.5

@@ -239,7 +239,7 @@ def _sales_rep_rules(metrics: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     reps = [
         r
-        for r in (metrics.get("retention_detail") or {}).get("sales_reps") or []
+        for r in detail.get("sales_reps") or []
         if not r.get("small_sample") and r.get("churn_rate") is not None
     ]
     clv = (metrics.get("calculation") or {}).get("clv") or {}

@@ -37,6 +37,8 @@ from typing import Any
 
 import pandas as pd
 
+from clvlib.calculation import retention_period
+
 LEVERS = ("retention", "aov", "frequency", "cac")
 SCENARIO_COLUMNS = [
     "lever",
@@ -57,7 +59,7 @@ def simple_clv(
     (fraction): the retention period capped as step I caps it."""
     if not 0 <= retention < 1:
         return math.nan
-    return aov * frequency * margin * min(1.0 / (1.0 - retention), cap)
+    return aov * frequency * margin * retention_period(retention, cap)[0]
 
 
 def _finite(value: Any) -> bool:
@@ -150,11 +152,9 @@ def scenario_table(calc: dict[str, Any], levers: dict[str, float], *, spend: flo
     total = total if _finite(total) else math.nan
     rows = []
     for lever, change in levers.items():
-        if lever == "retention" and retention_capped(calc):
-            continue  # r → r + x leaves the capped period where it is: no row of zeros
+        if lever == "retention" and (basis == "predictive_direct" or retention_capped(calc)):
+            continue  # no measured rate to move, or r → r + x leaves the capped period as it is
         if basis == "predictive_direct":
-            if lever == "retention":
-                continue
             ratio = _direct_ratio(lever, change)
         else:
             ratio = _ratio(calc, lever, change) if math.isfinite(per_customer) else math.nan

@@ -217,13 +217,19 @@ def second_purchase_findings(summary: dict[str, Any], f) -> list[Finding]:
     return out
 
 
+def tracked_channels(campaigns: pd.DataFrame) -> pd.DataFrame:
+    """The message channels with a click-through: clicks recorded and messages sent, in table
+    order (the groups ``campaign_comparison`` compares and its positions refer to)."""
+    tracked = campaigns.dropna(subset=["ctr", "clicked"])
+    return tracked[tracked["sent"] > 0]
+
+
 def campaign_comparison(campaigns: pd.DataFrame):
     """Whether the message channels with the highest and the lowest click-through differ
     (``clvlib.compare.extremes_differ`` on ``clicked`` of ``sent``, messages as trials, every
     pair of channels accounted for); positions are those of the channels with a click-through
     in table order. None for fewer than two such channels."""
-    tracked = campaigns.dropna(subset=["ctr", "clicked"])
-    tracked = tracked[tracked["sent"] > 0]
+    tracked = tracked_channels(campaigns)
     if len(tracked) < 2:
         return None
     clicked = tracked["clicked"].astype("int64").tolist()
@@ -236,8 +242,7 @@ def campaign_findings(campaigns: pd.DataFrame, f) -> list[Finding]:
     untracked opens and what the messages are credited with (``campaign_table``); each clause
     only where its data exist."""
     sent = f.fmt(campaigns["sent"].sum(), "int")
-    tracked = campaigns.dropna(subset=["ctr", "clicked"])
-    tracked = tracked[tracked["sent"] > 0]
+    tracked = tracked_channels(campaigns)
     out = []
     if not len(tracked):
         out.append(Finding("funnel.campaigns.no_clicks", {"sent": sent}))
@@ -597,11 +602,8 @@ def show_campaigns(audit) -> dict[str, Any]:
         "attributed_orders",
         "attributed_revenue",
     ]
-    tracked = campaigns.dropna(subset=["ctr", "clicked"])
-    tracked = tracked[tracked["sent"] > 0]
-    decision = comparison_record(
-        "campaigns_ctr", campaign_comparison(campaigns), tracked["channel"].tolist()
-    )
+    channels = tracked_channels(campaigns)["channel"].tolist()
+    decision = comparison_record("campaigns_ctr", campaign_comparison(campaigns), channels)
     metrics = {
         "campaigns": campaigns[keys].to_dict("records"),
         "campaigns_ctr_comparison": decision,
