@@ -81,15 +81,22 @@ class ZooRun:
         return (self.run_dir / "audit.html").read_text(encoding="utf-8")
 
 
-def run_one(name: str, config: Path, out: Path, *, pdf: bool) -> ZooRun:
-    """``python -m clvlib run CONFIG --out OUT --quiet [--no-pdf]`` in a subprocess."""
+def run_one(name: str, config: Path, out: Path, *, pdf: bool, env: dict | None = None) -> ZooRun:
+    """``python -m clvlib run CONFIG --out OUT --quiet [--no-pdf]`` in a subprocess.
+
+    ``env`` is the environment the audit sees (default: this process's, read now). The
+    background zoo passes the one it saw at start: tests running beside it change
+    ``os.environ`` through ``monkeypatch`` (e.g. ``CLVLIB_NOTEBOOKS`` pointing at a notebook
+    that raises on purpose), and a zoo audit must not inherit that."""
     import time
 
     args = [sys.executable, "-m", "clvlib", "run", str(config), "--out", str(out), "--quiet"]
     if not pdf:
         args.append("--no-pdf")
     start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    done = subprocess.run(
+        args, capture_output=True, text=True, cwd=ROOT, timeout=900, env=env
+    )
     return ZooRun(
         name, config, done.returncode, done.stdout, done.stderr, pdf, time.perf_counter() - start
     )
@@ -117,6 +124,7 @@ class BackgroundZoo:
         self._ready = threading.Event()
         self._threads: list[threading.Thread] = []
         self._errors: list[BaseException] = []
+        self._env = dict(os.environ)  # before any test's monkeypatch can touch it
 
     def start(self) -> BackgroundZoo:
         self._add_worker(first=True)
@@ -141,7 +149,9 @@ class BackgroundZoo:
                     name, config, pdf = self._jobs.get_nowait()
                 except queue.Empty:
                     return
-                self._runs[name] = run_one(name, config, self._out / name, pdf=pdf)
+                self._runs[name] = run_one(
+                    name, config, self._out / name, pdf=pdf, env=self._env
+                )
         except BaseException as exc:  # reported by results(), not lost in a thread
             self._errors.append(exc)
             self._ready.set()
