@@ -6,6 +6,10 @@ Maximum likelihood on the unique data rows with their counts as weights, paramet
 the log scale with L-BFGS-B from several starts, analytic gradients supplied by each model,
 standard errors from the Hessian of the log-likelihood (finite differences of the analytic
 gradient, in the natural parametrisation).
+
+Parameters are positive (optimised as log θ, bounds ±20) unless named in ``free_params``: the
+covariate coefficients of ``clvlib.models.covariates``, real numbers optimised as they are
+(times a scale, see ``_free_scales``) within ±``FREE_BOUND``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,14 @@ from scipy import optimize, stats
 
 #: Above this many (unique) rows, the starts run on a seeded subsample of this size first.
 SUBSAMPLE_ROWS = 10_000
+#: Bound of the positive parameters' logarithms in the optimiser.
+LOG_BOUND = 20.0
+#: Bound of a free parameter (a covariate coefficient, times its scale) in the optimiser: a
+#: rate ratio of e^10 ≈ 22,000 between customers one unit (a dummy: one level) apart is beyond
+#: any real effect; a coefficient that runs there is not identified (a level where nobody buys
+#: again or nobody leaves), and a tighter bound than ±20 keeps α·e^(γx) from reaching the
+#: numerically hard corners (z → 1 in the Pareto/NBD series) while the optimiser wanders.
+FREE_BOUND = 10.0
 
 
 class ConvergenceWarning(UserWarning):
@@ -37,9 +49,11 @@ def compress(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, n
 class BaseFitter:
     """Shared maximum-likelihood machinery. Subclasses define ``param_names``, ``_starts`` and
     ``_loglik_and_grad(params, data, weights) -> (total log-likelihood, gradient)`` in the
-    natural parametrisation (all parameters positive)."""
+    natural parametrisation (parameters positive unless named in ``free_params``)."""
 
     param_names: tuple[str, ...] = ()
+    #: Parameters on the real line (covariate coefficients); the others are positive.
+    free_params: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -65,6 +79,60 @@ class BaseFitter:
     def _starts(self, data: np.ndarray, weights: np.ndarray) -> list[np.ndarray]:
         return [np.ones(len(self.param_names))]
 
+    def _likelihood(self, params: np.ndarray, data: np.ndarray, weights: np.ndarray):
+        """The total log-likelihood and gradient the fit maximises (natural parametrisation):
+        the model's own ``_loglik_and_grad``; covariate models route to their grouped one."""
+        return self._loglik_and_grad(params, data, weights)
+
+    # -- parametrisation ---------------------------------------------------------------------------
+    def _positive(self) -> np.ndarray:
+        """Which parameters (``param_names`` order) are positive (optimised on the log scale)."""
+        free = set(self.free_params)
+        return np.array([name not in free for name in self.param_names], dtype=bool)
+
+    def _free_scales(self) -> np.ndarray:
+        """Per parameter, the factor a free parameter is multiplied by in the optimiser (1 for
+        the positive ones): the spread of its covariate, so that ±``FREE_BOUND`` and the
+        difference steps mean the same for a dummy and for a covariate in thousands."""
+        return np.ones(len(self.param_names))
+
+    def _to_internal(self, params: np.ndarray) -> np.ndarray:
+        """Optimiser coordinates: log θ for positive parameters, θ × scale for free ones."""
+        positive = self._positive()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(positive, np.log(params), params * self._free_scales())
+
+    def _from_internal(self, internal: np.ndarray) -> np.ndarray:
+        positive = self._positive()
+        return np.where(positive, np.exp(internal), internal / self._free_scales())
+
+    def _internal_gradient(self, params: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The gradient in optimiser coordinates (chain rule): ∂ℓ/∂ log θ = θ ∂ℓ/∂θ for
+        positive parameters, ∂ℓ/∂(γ·scale) = (∂ℓ/∂γ) / scale for free ones."""
+        return np.where(self._positive(), grad * params, grad / self._free_scales())
+
+    def internal_covariance(self) -> np.ndarray:
+        """``covariance_`` in the optimiser's coordinates without the scales: of log θ for the
+        positive parameters (delta method, C / θθᵀ), of θ itself for the free ones — the scale
+        on which the estimates are close to normal, for parameter draws."""
+        names = list(self.param_names)
+        theta = np.array([self.params_[k] for k in names], dtype=float)
+        factor = np.where(self._positive(), 1.0 / theta, 1.0)
+        return self.covariance_.loc[names, names].to_numpy(dtype=float) * np.outer(factor, factor)
+
+    def draw_params(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` × k parameter vectors (natural scale, ``param_names`` order) drawn from the
+        asymptotic normal distribution of the estimates on the scale of
+        ``internal_covariance`` (log θ for positive parameters, θ for free ones)."""
+        names = list(self.param_names)
+        theta = np.array([self.params_[k] for k in names], dtype=float)
+        positive = self._positive()
+        centre = np.where(positive, np.log(theta), theta)
+        draws = rng.multivariate_normal(
+            centre, self.internal_covariance(), size=int(n), method="eigh"
+        )
+        return np.where(positive, np.exp(draws), draws)
+
     # -- fitting ---------------------------------------------------------------------------------
     #: Models whose ``fit`` is ``compress(rfm, compressed_columns)`` then the maximisation.
     compressed_columns: tuple[str, ...] | None = None
@@ -79,12 +147,12 @@ class BaseFitter:
 
     def _maximise(self, data: np.ndarray, weights: np.ndarray) -> None:
         def objective_for(rows: np.ndarray, row_weights: np.ndarray) -> Callable:
-            def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
-                params = np.exp(log_params)
-                ll, grad = self._loglik_and_grad(params, rows, row_weights)
+            def objective(internal: np.ndarray) -> tuple[float, np.ndarray]:
+                params = self._from_internal(internal)
+                ll, grad = self._likelihood(params, rows, row_weights)
                 if not np.isfinite(ll):
-                    return 1e300, np.zeros_like(log_params)
-                return -ll, -grad * params  # chain rule for the log parametrisation
+                    return 1e300, np.zeros_like(internal)
+                return -ll, -self._internal_gradient(params, grad)
 
             return objective
 
@@ -96,15 +164,18 @@ class BaseFitter:
         if self.initial_params is not None:
             starts.insert(0, np.array([self.initial_params[k] for k in self.param_names]))
         while len(starts) < self.n_starts:
-            starts.append(starts[0] * np.exp(rng.normal(0.0, 0.7, len(starts[0]))))
+            jitter = rng.normal(0.0, 0.7, len(starts[0]))
+            positive = self._positive()
+            shifted = starts[0] + jitter / self._free_scales()
+            starts.append(np.where(positive, starts[0] * np.exp(jitter), shifted))
         if len(starts) > 1 and len(data) > SUBSAMPLE_ROWS:
             # Every start on a seeded subsample of the rows, then one run on all rows from the
             # best of them: the same maximum for a fraction of the full-data evaluations.
             rows = np.sort(rng.choice(len(data), SUBSAMPLE_ROWS, replace=False))
             best = self._best_run(objective_for(data[rows], weights[rows]), starts, weights[rows])
-            starts = [np.exp(best.x)]
+            starts = [self._from_internal(best.x)]
         best = self._best_run(objective_for(data, weights), starts, weights)
-        params = np.exp(best.x)
+        params = self._from_internal(best.x)
         self.params_ = dict(zip(self.param_names, params.tolist(), strict=True))
         self.log_likelihood_ = float(-best.fun)
         self.n_obs_ = float(weights.sum())
@@ -133,17 +204,18 @@ class BaseFitter:
         theta = np.array([self.initial_params[k] for k in self.param_names], dtype=float)
         covariance = np.asarray(self.newton_covariance, dtype=float)
         n = max(float(weights.sum()), 1.0)
-        ll, grad = self._loglik_and_grad(theta, data, weights)
+        positive = self._positive()
+        ll, grad = self._likelihood(theta, data, weights)
         for _ in range(max_steps):
             if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
                 return False
-            if np.max(np.abs(grad * theta)) / n < self.tol:
+            if np.max(np.abs(self._internal_gradient(theta, grad))) / n < self.tol:
                 break
             step = covariance @ grad
             fresh = theta + step
-            if np.any(fresh <= 0):
+            if np.any(fresh[positive] <= 0) or not np.all(np.isfinite(fresh)):
                 return False
-            fresh_ll, fresh_grad = self._loglik_and_grad(fresh, data, weights)
+            fresh_ll, fresh_grad = self._likelihood(fresh, data, weights)
             if not fresh_ll >= ll - 1e-12 * abs(ll):
                 return False
             theta, ll, grad = fresh, fresh_ll, fresh_grad
@@ -161,14 +233,16 @@ class BaseFitter:
         """The L-BFGS-B result with the highest likelihood over ``starts`` (natural scale); the
         gradient tolerance scales with the number of customers, as the total likelihood does."""
         gtol = self.tol * max(float(weights.sum()), 1.0)
+        bound = np.where(self._positive(), LOG_BOUND, FREE_BOUND)
         best = None
         for start in starts:
+            internal = np.clip(self._to_internal(np.asarray(start, dtype=float)), -bound, bound)
             result = optimize.minimize(
                 objective,
-                np.log(start),
+                internal,
                 jac=True,
                 method="L-BFGS-B",
-                bounds=[(-20.0, 20.0)] * len(start),
+                bounds=list(zip(-bound, bound, strict=True)),
                 options={"maxiter": 2000, "ftol": 1e-15, "gtol": gtol},
             )
             if best is None or result.fun < best.fun:
@@ -176,17 +250,25 @@ class BaseFitter:
         return best
 
     def _standard_errors(self, params, data, weights) -> dict[str, float]:
-        """Square roots of the diagonal of the inverse observed information (NaN if singular)."""
+        """Square roots of the diagonal of the inverse observed information (NaN if singular).
+
+        Central differences of the analytic gradient: relative steps (10⁻⁵ θ) for positive
+        parameters, additive ones (10⁻⁵ / scale, at least 10⁻⁵ |θ|) for free ones, which sit
+        near 0 where a relative step vanishes."""
         k = len(params)
+        positive = self._positive()
+        scales = self._free_scales()
         hessian = np.empty((k, k))
         for i in range(k):
-            step = 1e-5 * max(abs(params[i]), 1e-8)
+            if positive[i]:
+                step = 1e-5 * max(abs(params[i]), 1e-8)
+            else:
+                step = 1e-5 * max(abs(params[i]), 1.0 / scales[i])
             up, down = params.copy(), params.copy()
             up[i] += step
             down[i] -= step
             hessian[:, i] = (
-                self._loglik_and_grad(up, data, weights)[1]
-                - self._loglik_and_grad(down, data, weights)[1]
+                self._likelihood(up, data, weights)[1] - self._likelihood(down, data, weights)[1]
             ) / (2 * step)
         hessian = (hessian + hessian.T) / 2
         try:
@@ -211,16 +293,21 @@ class BaseFitter:
     def summary(self) -> pd.DataFrame:
         """Estimate, standard error and 95 % interval per parameter.
 
-        Every parameter of these models is positive, so the interval is the Wald interval of
-        log θ carried back, θ·exp(±z·se/θ) (delta method: se(log θ) = se/θ): it stays above
-        0 and is asymmetric where the data say little, unlike θ ± z·se, which ran to
-        negative values of a and b on clients that hardly lose anyone. Where θ and se are the
-        same it is the symmetric interval to first order. NaN where se is."""
+        The model parameters are positive, so their interval is the Wald interval of log θ
+        carried back, θ·exp(±z·se/θ) (delta method: se(log θ) = se/θ): it stays above 0 and is
+        asymmetric where the data say little, unlike θ ± z·se, which ran to negative values of
+        a and b on clients that hardly lose anyone. Where θ and se are the same it is the
+        symmetric interval to first order. Covariate coefficients (``free_params``) get the
+        symmetric γ ± z·se. NaN where se is."""
         z = stats.norm.ppf(0.975)
+        free = set(self.free_params)
         rows = []
         for name in self.param_names:
             estimate, se = self.params_[name], self.standard_errors_[name]
-            low, high = _log_wald(estimate, se, z)
+            if name in free:
+                low, high = estimate - z * se, estimate + z * se
+            else:
+                low, high = _log_wald(estimate, se, z)
             rows.append(
                 {
                     "parameter": name,
