@@ -145,7 +145,12 @@ class BaseFitter:
         self._maximise(np.asarray(data, dtype=float), np.asarray(weights, dtype=float))
         return self
 
-    def _maximise(self, data: np.ndarray, weights: np.ndarray) -> None:
+    def _maximise(
+        self, data: np.ndarray, weights: np.ndarray, starts: list[np.ndarray] | None = None
+    ) -> None:
+        """Maximise the likelihood from ``initial_params`` (if any) and ``starts`` (default: the
+        model's ``_starts`` and random perturbations of the first up to ``n_starts``)."""
+
         def objective_for(rows: np.ndarray, row_weights: np.ndarray) -> Callable:
             def objective(internal: np.ndarray) -> tuple[float, np.ndarray]:
                 params = self._from_internal(internal)
@@ -160,10 +165,11 @@ class BaseFitter:
             if self._newton(data, weights):
                 return
         rng = np.random.default_rng(self.seed)
-        starts = list(self._starts(data, weights))
+        given = starts is not None
+        starts = list(starts) if given else list(self._starts(data, weights))
         if self.initial_params is not None:
             starts.insert(0, np.array([self.initial_params[k] for k in self.param_names]))
-        while len(starts) < self.n_starts:
+        while not given and len(starts) < self.n_starts:
             jitter = rng.normal(0.0, 0.7, len(starts[0]))
             positive = self._positive()
             shifted = starts[0] + jitter / self._free_scales()

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln, hyp2f1, psi
 
-from clvlib.models.base import BaseFitter, compress
+from clvlib.models.base import compress
+from clvlib.models.covariates import CovariateFitter, for_new_customer, per_customer
 
 COLUMNS = ("frequency", "recency", "T")
 
@@ -68,15 +69,23 @@ class _Layout:
         self.wxT = np.bincount(self.at_T, self.w1 * self.x1, minlength=self.Ts.size)
 
 
-class BGNBD(BaseFitter):
-    """Beta-geometric/NBD model; ``params_`` are ``r, alpha, a, b``."""
+class BGNBD(CovariateFitter):
+    """Beta-geometric/NBD model; ``params_`` are ``r, alpha, a, b``.
+
+    ``BGNBD(trans_covariates=[...], life_covariates=[...])`` adds static covariates (columns of
+    the frame given to ``fit``), as CLVTools: α_x = α·exp(−γ_transᵀx), a_x = a·exp(γ_lifeᵀx),
+    b_x = b·exp(γ_lifeᵀx); ``params_`` then add ``trans.<name>``, ``life.<name>`` (see
+    ``clvlib.models.covariates``), and every prediction uses the customer's own parameters."""
 
     param_names = ("r", "alpha", "a", "b")
+    covariate_links = {"alpha": ("trans", -1.0), "a": ("life", 1.0), "b": ("life", 1.0)}
 
     compressed_columns = COLUMNS  # fit() = compress(rfm, COLUMNS) + maximise
 
     def fit(self, rfm: pd.DataFrame) -> BGNBD:
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows; returns self."""
+        if self.uses_covariates:
+            return self._fit_with_covariates(rfm)
         data, weights = compress(rfm, COLUMNS)
         self._maximise(data, weights)
         return self
@@ -144,6 +153,7 @@ class BGNBD(BaseFitter):
         return float(ll), np.array([d_r, d_alpha, d_a, d_b])
 
     # -- predictions ----------------------------------------------------------------------------
+    @for_new_customer
     def expected_purchases_new_customer(self, t) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer in (0, t] (eq. 9)."""
         self._check_fitted()
@@ -155,6 +165,7 @@ class BGNBD(BaseFitter):
             * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
         )
 
+    @for_new_customer
     def probability_of_purchases(self, x, t: float) -> np.ndarray:
         """P(X(t) = x): probability that a new customer makes ``x`` repeat purchases in (0, t]
         (eq. 8): E[(1−p)^x] P(N(t)=x) + 1{x>0} E[p(1−p)^(x−1)] P(N(t) ≥ x)."""
@@ -166,6 +177,7 @@ class BGNBD(BaseFitter):
         dead = np.where(x > 0, np.exp(betaln(a + 1, b + x - 1) - betaln(a, b)), 0.0)
         return alive * pmf + dead * at_least
 
+    @per_customer
     def p_alive(self, rfm: pd.DataFrame) -> np.ndarray:
         """P(still active at T | x, t_x, T) per customer (eq. 11), on the log scale."""
         self._check_fitted()
@@ -179,10 +191,12 @@ class BGNBD(BaseFitter):
         )
         return np.where(repeat, np.exp(-np.logaddexp(0.0, log_odds)), 1.0)
 
+    @per_customer
     def expected_purchases(self, t, rfm: pd.DataFrame) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (eq. 10)."""
         return self.expected_purchases_alive(t, rfm) * self.p_alive(rfm)
 
+    @per_customer
     def expected_purchases_alive(self, t, rfm: pd.DataFrame) -> np.ndarray:
         """Expected purchases in the next ``t`` time units of a customer still active at T
         (eq. 10 without P(alive)); depends on ``frequency`` and ``T`` only."""

@@ -44,8 +44,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, psi
 
-from clvlib.models.base import BaseFitter, compress
+from clvlib.models.base import compress
 from clvlib.models.bgnbd import nbd_pmf
+from clvlib.models.pareto_tail import expanded_integral
+from clvlib.models.covariates import CovariateFitter, for_new_customer, per_customer
 
 COLUMNS = ("frequency", "recency", "T")
 _LOOP_TERMS = 512  # series terms summed element-wise for all elements together
@@ -153,7 +155,54 @@ def _geometric_tail(out, rows, st, k):
 
 
 def _log_p_term(params, x, tau):
-    """log P(τ) and its gradient in (r, α, s, β) (rows of a 4 × n array); see the module text."""
+    """log P(τ) and its gradient in (r, α, s, β) (rows of a 4 × n array) per (x, τ) pair: by the
+    series where it is short, by ``pareto_tail``'s split where one of α, β is far above the
+    other and the series would need thousands of terms."""
+    r, alpha, s, beta = params
+    x, tau = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(tau, dtype=float))
+    low, high = min(alpha, beta), max(alpha, beta)
+    p_slow = s + 1.0 if alpha < beta else r + x  # exponent of the slowly varying factor
+    y_star = np.broadcast_to(np.minimum(0.5, 1.0 / p_slow), x.shape)
+    slow = (low + tau) < y_star * (high - low)
+    if not slow.any():
+        return _log_p_series(params, x, tau)
+    log_p = np.empty(x.shape)
+    grad = np.empty((4, x.size))
+    fast = ~slow
+    if fast.any():
+        log_p[fast], grad[:, fast] = _log_p_series(params, x[fast], tau[fast])
+    log_p[slow], grad[:, slow] = _log_p_split(params, x[slow], tau[slow], y_star[slow])
+    return log_p, grad
+
+
+def _log_p_split(params, x, tau, y_star):
+    """log P(τ) and gradient from G(τ)P(τ) = s ∫_τ^τ* f + G(τ*)P(τ*), τ* where
+    (min(α,β) + τ*) / |α − β| = y* (see ``pareto_tail``); derivatives at fixed τ*."""
+    r, alpha, s, beta = params
+    low, high = min(alpha, beta), max(alpha, beta)
+    tau_star = y_star * (high - low) - low
+    if alpha < beta:  # f = (α+u)^−(r+x) (β+u)^−(s+1): α's factor carries the shape
+        log_i, g = expanded_integral(r + x, alpha, s + 1.0, beta, tau, y_star)
+        d_int = g  # (r, α, s, β) in that order
+    else:  # β's factor carries the shape
+        log_i, g = expanded_integral(s + 1.0, beta, r + x, alpha, tau, y_star)
+        d_int = g[[2, 3, 0, 1]]
+    log_int = np.log(s) + log_i  # s ∫ f
+    d_int = d_int + np.array([0.0, 0.0, 1.0 / s, 0.0])[:, None]
+    # G(τ*) P(τ*) once per distinct (x, τ*)
+    keys, inverse = np.unique(np.stack([x, tau_star]), axis=1, return_inverse=True)
+    lp, gp = _log_p_series(params, keys[0], keys[1])
+    lg, gg = _log_g_term(params, keys[0], keys[1])
+    log_rest, d_rest = (lp + lg)[inverse], (gp + gg)[:, inverse]
+    log_gp = np.logaddexp(log_int, log_rest)
+    share = np.exp(log_int - log_gp)
+    lg_tau, gg_tau = _log_g_term(params, x, tau)
+    return log_gp - lg_tau, share * d_int + (1.0 - share) * d_rest - gg_tau
+
+
+def _log_p_series(params, x, tau):
+    """log P(τ) and its gradient in (r, α, s, β) (rows of a 4 × n array) from the
+    hypergeometric series; see the module text."""
     r, alpha, s, beta = params
     m = r + s + x
     if alpha >= beta:
@@ -243,19 +292,27 @@ def _expm1_ratio(a, y):
     return np.where(small, y, -np.expm1(-safe * y) / safe)
 
 
-class ParetoNBD(BaseFitter):
+class ParetoNBD(CovariateFitter):
     """Pareto/NBD model; ``params_`` are ``r, alpha, s, beta`` (α, β in the time unit of the data).
 
     ``fit(rfm)`` takes a frame with ``frequency``, ``recency`` and ``T`` (extra columns ignored, an
     optional ``weights`` column honoured) and maximises the likelihood on its unique rows.
+
+    ``ParetoNBD(trans_covariates=[...], life_covariates=[...])`` adds static covariates (columns
+    of ``rfm``), as CLVTools: α_x = α·exp(−γ_transᵀx), β_x = β·exp(−γ_lifeᵀx); ``params_`` then
+    add ``trans.<name>``, ``life.<name>`` (see ``clvlib.models.covariates``), and every
+    prediction uses the customer's own parameters.
     """
 
     param_names = ("r", "alpha", "s", "beta")
+    covariate_links = {"alpha": ("trans", -1.0), "beta": ("life", -1.0)}
 
     compressed_columns = COLUMNS  # fit() = compress(rfm, COLUMNS) + maximise
 
     def fit(self, rfm: pd.DataFrame) -> ParetoNBD:
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows; returns self."""
+        if self.uses_covariates:
+            return self._fit_with_covariates(rfm)
         data, weights = compress(rfm, COLUMNS)
         self._maximise(data, weights)
         return self
@@ -298,16 +355,19 @@ class ParetoNBD(BaseFitter):
         self._check_fitted()
         return tuple(self.params_[k] for k in self.param_names)
 
+    @per_customer
     def p_alive(self, rfm: pd.DataFrame) -> np.ndarray:
         """P(still active at T | x, t_x, T) per customer."""
         params = np.array(self._unpack())
         mix, log_g_T, _ = _log_mix(params, _Layout(*_xtT(rfm)))
         return np.minimum(np.exp(log_g_T - mix), 1.0)
 
+    @per_customer
     def expected_purchases(self, t, rfm: pd.DataFrame) -> np.ndarray:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units."""
         return self.expected_purchases_alive(t, rfm) * self.p_alive(rfm)
 
+    @per_customer
     def expected_purchases_alive(self, t, rfm: pd.DataFrame) -> np.ndarray:
         """Expected purchases in the next ``t`` time units of a customer still active at T;
         depends on ``frequency`` and ``T`` only."""
@@ -317,6 +377,7 @@ class ParetoNBD(BaseFitter):
         t = np.asarray(t, dtype=float)
         return (r + x) * (beta + T) / (alpha + T) * _expm1_ratio(s - 1.0, np.log1p(t / (beta + T)))
 
+    @for_new_customer
     def probability_of_purchases(self, x, t: float, *, nodes: int = 200) -> np.ndarray:
         """P(X(t) = x) for a new customer: alive at t with x purchases, or gone at τ < t after x:
 
@@ -334,6 +395,7 @@ class ParetoNBD(BaseFitter):
         alive = nbd_pmf(x, r, alpha, t) * (beta / (beta + t)) ** s
         return alive + gone
 
+    @for_new_customer
     def expected_purchases_new_customer(self, t) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer in (0, t]."""
         r, alpha, s, beta = self._unpack()
