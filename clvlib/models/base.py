@@ -117,8 +117,8 @@ class BaseFitter:
         on which the estimates are close to normal, for parameter draws."""
         names = list(self.param_names)
         theta = np.array([self.params_[k] for k in names], dtype=float)
-        factor = np.where(self._positive(), 1.0 / theta, 1.0)
-        return self.covariance_.loc[names, names].to_numpy(dtype=float) * np.outer(factor, factor)
+        divisor = np.where(self._positive(), theta, 1.0)
+        return self.covariance_.loc[names, names].to_numpy(dtype=float) / np.outer(divisor, divisor)
 
     def draw_params(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` × k parameter vectors (natural scale, ``param_names`` order) drawn from the

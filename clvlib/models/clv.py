@@ -73,17 +73,32 @@ def discounted_purchases(
 
 
 def key_columns(model) -> list[str]:
-    """The columns a transaction model's discounted purchases depend on (before P(alive))."""
+    """The columns a transaction model's discounted purchases depend on (before P(alive)):
+    with covariates, the covariate columns too."""
+    covariates = covariate_columns(model)
     if hasattr(model, "expected_purchases_alive"):
-        return ["frequency", "T"]
-    return ["frequency", "recency", "T"]
+        return ["frequency", "T", *covariates]
+    return ["frequency", "recency", "T", *covariates]
+
+
+def covariate_columns(model) -> list[str]:
+    """The covariate columns a fitted transaction model reads ([] without covariates)."""
+    return list(model.covariate_columns) if getattr(model, "uses_covariates", False) else []
+
+
+def _column_values(series: pd.Series) -> np.ndarray:
+    """A column as float64 (numbers) or as objects (a categorical covariate)."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return np.asarray(series, dtype="float64")
+    return np.asarray(series, dtype=object)
 
 
 def unique_rows(rfm: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """The distinct rows of ``columns`` (in order of first appearance) and each row's index
-    into them. Hash-based: each column is factorised, the codes combined into one integer."""
+    into them. Hash-based: each column is factorised, the codes combined into one integer.
+    Numeric columns come back as float64, others (categorical covariates) as objects."""
     n = len(rfm)
-    values = [np.asarray(rfm[c], dtype="float64") for c in columns]
+    values = [_column_values(rfm[c]) for c in columns]
     combined = np.zeros(n, dtype=np.int64)
     span = 1
     for column in values:
@@ -100,7 +115,7 @@ def unique_rows(rfm: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, np
 
 
 def _unique_rows_multiindex(rfm: pd.DataFrame, columns: list[str]):
-    keys = rfm[columns].astype("float64")
+    keys = pd.DataFrame({c: _column_values(rfm[c]) for c in columns})
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys))
     rows = uniques.to_frame(index=False)
     rows.columns = columns
@@ -158,6 +173,7 @@ def new_customer_value(
     time_unit: str = "W",
     days_per_month: float = 30.4375,
     margin: float = 1.0,
+    covariates: dict | pd.DataFrame | None = None,
 ) -> float:
     """Expected discounted margin of a customer just acquired (currency): the first order plus
     the repeat purchases the models expect over the horizon,
@@ -166,11 +182,15 @@ def new_customer_value(
 
     E[X(t)] the transaction model's ``expected_purchases_new_customer`` and E[spend] the spend
     model's population mean (``expected_spend_new_customer``) or a fixed amount. This is the
-    most an acquisition may cost before it loses money over the horizon.
+    most an acquisition may cost before it loses money over the horizon. With a covariate
+    model, ``covariates`` ({column: value}, e.g. the acquisition channel) are the new
+    customer's, and E[X(t)] is evaluated at his parameters.
     """
     discount = monthly_rate(monthly_discount_rate, annual_discount_rate)
     step = days_per_month / _unit_days(time_unit, days_per_month)
     months = np.arange(0, int(horizon_months) + 1)
+    if covariates is not None:
+        model = model.for_customer(covariates)  # a plain model with the customer's parameters
     cumulative = np.asarray(model.expected_purchases_new_customer(months * step), dtype=float)
     cumulative[0] = 0.0
     purchases = np.sum(np.diff(cumulative) / (1.0 + discount) ** months[1:])
@@ -184,12 +204,10 @@ def new_customer_value(
 def _with_drawn_params(model, rng, n: int = 1) -> list:
     """``n`` copies of ``model`` whose parameters are drawn from the asymptotic normal
     distribution of the maximum-likelihood estimates on the log scale (covariance_ / (θ θᵀ)),
-    drawn in one call (a draw per copy cost a covariance lookup each: 2 s of 7 in a small
-    client's step I)."""
+    covariate coefficients on their own scale (``BaseFitter.draw_params``), drawn in one call
+    (a draw per copy cost a covariance lookup each: 2 s of 7 in a small client's step I)."""
     names = list(model.param_names)
-    theta = np.array([model.params_[k] for k in names])
-    cov = model.covariance_.loc[names, names].to_numpy() / np.outer(theta, theta)
-    draws = np.exp(rng.multivariate_normal(np.log(theta), cov, size=int(n), method="eigh"))
+    draws = model.draw_params(rng, int(n))
     out = []
     for row in np.atleast_2d(draws):
         fresh = copy.copy(model)
@@ -207,15 +225,19 @@ def new_customer_value_interval(
     n_draws: int = 1000,
     seed: int = 0,
     level: float = 0.95,
+    covariates: dict | pd.DataFrame | None = None,
     **value_kwargs,
 ) -> tuple[float, float]:
     """Percentile interval of :func:`new_customer_value` (currency) over ``n_draws`` parameter
     sets drawn from the fitted models' asymptotic normal distributions (log scale, Hessian
-    covariance) and a normal draw of the mean first order (``first_order_se``). Needs no refit,
-    so it suits many small segments; seeded."""
+    covariance; covariate coefficients on their own scale, jointly with the others) and a
+    normal draw of the mean first order (``first_order_se``). Needs no refit, so it suits many
+    small segments; seeded. ``covariates``: the new customer's, for a covariate model."""
     rng = np.random.default_rng(seed)
     n = int(n_draws)
     models = _with_drawn_params(model, rng, n)
+    if covariates is not None:
+        value_kwargs = dict(value_kwargs, covariates=covariates)
     fixed = isinstance(spend_model, (int, float))
     spends = [spend_model] * n if fixed else _with_drawn_params(spend_model, rng, n)
     firsts = first_order_value + first_order_se * rng.standard_normal(n)
@@ -268,9 +290,10 @@ def clv_intervals(
     level: float = 0.95,
     time_unit: str = "W",
     days_per_month: float = 30.4375,
-    first_order_value: float | None = None,
+    first_order_value: float | dict | None = None,
     progress: bool = False,
     exact_customers: int = EXACT_ROWS,
+    new_customer_covariates: dict | None = None,
 ) -> pd.DataFrame:
     """Point estimates and bootstrap intervals of total and mean CLV, overall and per segment.
 
@@ -297,6 +320,12 @@ def clv_intervals(
     ``rfm`` is one row per customer (pandas, as the models need it); everything computed once
     (unique rows, segment codes) is reused by every replicate, so a replicate costs two warm
     refits on the unique rows and one vectorised CLV evaluation.
+
+    A covariate model (``trans_covariates``/``life_covariates``; the columns in ``rfm``) is
+    refitted on the unique (frequency, recency, T, covariates) rows, or stepped once on them,
+    and every customer's CLV uses his own parameters. Its new customers need
+    ``new_customer_covariates``: {label: {column: value}}, one row ``"(new customer) <label>"``
+    each (``first_order_value`` a number, or {label: number}).
     """
     from clvlib.progress import bar
 
@@ -309,6 +338,7 @@ def clv_intervals(
     other = [i for i, label in enumerate(seg_labels) if label != "all"]
     index = ["all", *[seg_labels[i] for i in other]]
     clv_unique = unique_rows(rfm, key_columns(model))
+    newcomers = _new_customers(model, first_order_value, new_customer_covariates)
     clv_kwargs = dict(
         horizon_months=horizon_months,
         annual_discount_rate=annual_discount_rate,
@@ -317,7 +347,7 @@ def clv_intervals(
         margin=margin,
     )
 
-    grouped = _GroupedClv(rfm, seg_codes, len(seg_labels), spend_model)
+    grouped = _GroupedClv(rfm, seg_codes, len(seg_labels), spend_model, covariate_columns(model))
 
     def values(m, s) -> tuple[np.ndarray, np.ndarray]:
         """Totals and means (currency) in the order of ``index`` (+ the new customer)."""
@@ -327,8 +357,10 @@ def clv_intervals(
             sums = np.bincount(seg_codes, weights=clv, minlength=len(seg_labels))
         total = np.concatenate([[sums.sum()], sums[other]])
         mean = np.concatenate([[sums.sum() / len(rfm)], sums[other] / seg_sizes[other]])
-        if first_order_value is not None:
-            value = new_customer_value(m, s, first_order_value=first_order_value, **clv_kwargs)
+        for _, first, covariates in newcomers:
+            value = new_customer_value(
+                m, s, first_order_value=first, covariates=covariates, **clv_kwargs
+            )
             total, mean = np.append(total, np.nan), np.append(mean, value)
         return total, mean
 
@@ -357,10 +389,8 @@ def clv_intervals(
             warnings.simplefilter("ignore", RuntimeWarning)  # the new customer has no total
             return np.nanquantile(draws, q, axis=0)
 
-    labels = index + ([NEW_CUSTOMER] if first_order_value is not None else [])
-    sizes = np.concatenate([[float(len(rfm))], seg_sizes[other]])
-    if first_order_value is not None:
-        sizes = np.append(sizes, np.nan)
+    labels = index + [label for label, _, _ in newcomers]
+    sizes = np.concatenate([[float(len(rfm))], seg_sizes[other], np.full(len(newcomers), np.nan)])
     table = pd.DataFrame(
         {
             "segment": labels,
@@ -377,18 +407,42 @@ def clv_intervals(
     return table
 
 
+def _new_customers(model, first_order_value, covariates_by_label) -> list[tuple]:
+    """(row label, first order value, covariates) per new-customer row of ``clv_intervals``."""
+    if first_order_value is None:
+        return []
+    if not covariate_columns(model):
+        if covariates_by_label:
+            raise ValueError("new_customer_covariates needs a model fitted with covariates")
+        return [(NEW_CUSTOMER, float(first_order_value), None)]
+    if not covariates_by_label:
+        raise ValueError(
+            f"the model has covariates {covariate_columns(model)}: a new customer's value "
+            f"depends on them; give new_customer_covariates={{label: {{column: value}}}}"
+        )
+    rows = []
+    for label, covariates in covariates_by_label.items():
+        first = (
+            first_order_value[label] if isinstance(first_order_value, dict) else first_order_value
+        )
+        rows.append((f"{NEW_CUSTOMER} {label}", float(first), covariates))
+    return rows
+
+
 def _has_covariance(model) -> bool:
     """Whether ``model`` has a finite, positive-definite Hessian covariance of positive
-    estimates (what a one-step replicate needs)."""
-    covariance = getattr(model, "covariance_", None)
-    if covariance is None:
+    estimates (what a one-step replicate needs), judged on the scale of the draws (log θ for
+    positive parameters, γ for covariate coefficients)."""
+    if getattr(model, "covariance_", None) is None:
         return False
     names = list(model.param_names)
     theta = np.array([model.params_[k] for k in names], dtype=float)
-    matrix = covariance.loc[names, names].to_numpy(dtype=float)
-    if not (np.all(theta > 0) and np.all(np.isfinite(matrix))):
+    if not np.all(theta[model._positive()] > 0):
         return False
-    return bool(np.all(np.linalg.eigvalsh(matrix / np.outer(theta, theta)) > 0))
+    matrix = model.internal_covariance()
+    if not np.all(np.isfinite(matrix)):
+        return False
+    return bool(np.all(np.linalg.eigvalsh(matrix) > 0))
 
 
 class _GroupedClv:
@@ -402,13 +456,16 @@ class _GroupedClv:
     k, N_k customers and M_k their summed m⁺ — exactly the per-customer sum, in a few hundred
     thousand terms instead of millions."""
 
-    def __init__(self, rfm: pd.DataFrame, seg_codes: np.ndarray, n_segments: int, spend) -> None:
+    def __init__(
+        self, rfm: pd.DataFrame, seg_codes: np.ndarray, n_segments: int, spend, covariates=()
+    ) -> None:
         from clvlib.models.gammagamma import GammaGamma
 
         self.linear = isinstance(spend, (int, float, GammaGamma))
         if not self.linear:
             return
-        keys, inverse = unique_rows(rfm, ["frequency", "recency", "T"])
+        # a covariate model's D depends on the customer's covariates too: they join the key
+        keys, inverse = unique_rows(rfm, ["frequency", "recency", "T", *covariates])
         pair, pairs = pd.factorize(inverse.astype(np.int64) * n_segments + seg_codes)
         self.n_segments = n_segments
         self.key_of_pair = (pairs // n_segments).astype(np.int64)
@@ -459,9 +516,16 @@ class _BootstrapRows:
 
     def __init__(self, model, spend_model, rfm: pd.DataFrame) -> None:
         self.model, self.spend_model = model, spend_model
-        self.keys, self.inverse = unique_rows(rfm, ["frequency", "recency", "T"])
-        self.key_array = self.keys.to_numpy(dtype=float)
-        self.compressed = getattr(model, "compressed_columns", None) == (
+        covariates = covariate_columns(model)
+        self.keys, self.inverse = unique_rows(rfm, ["frequency", "recency", "T", *covariates])
+        self.likelihood = None
+        if covariates:
+            # the unique (frequency, recency, T, covariates) rows coded for the model's grouped
+            # likelihood: one-step replicates take its gradient, refits go through fit(frame)
+            self.key_array, self.likelihood = model._rows_and_likelihood(self.keys)
+        else:
+            self.key_array = self.keys.to_numpy(dtype=float)
+        self.compressed = not covariates and getattr(model, "compressed_columns", None) == (
             "frequency", "recency", "T",
         )  # fmt: skip
         self.fixed_spend = isinstance(spend_model, (int, float))
@@ -480,9 +544,9 @@ class _BootstrapRows:
 
     def one_step(self, counts: np.ndarray):
         m = None
-        if self.compressed:
+        if self.compressed or self.likelihood is not None:
             weights = np.bincount(self.inverse, weights=counts, minlength=len(self.keys))
-            m = _one_step(self.model, self.key_array, weights)
+            m = _one_step(self.model, self.key_array, weights, self.likelihood)
         m = m if m is not None else self._refit_model(counts)
         if self.fixed_spend:
             return m, self.spend_model
@@ -507,24 +571,33 @@ class _BootstrapRows:
 
 def _unfitted_copy(model):
     """A shallow copy of ``model`` without its fitted state (``*_``) or the cached layouts of
-    the rows it was fitted on (``_*``), for a replicate to fill in."""
+    the rows it was fitted on (``_*``), for a replicate to fill in. A covariate model keeps its
+    design (levels, names) and fixes its levels for a refit, so every replicate codes the
+    covariates as the original fit did."""
     fresh = copy.copy(model)
-    for name in [k for k in vars(fresh) if k.endswith("_") or k.startswith("_")]:
-        delattr(fresh, name)
+    kept = {"_design", "_scales"}
+    for name in [k for k in vars(fresh) if (k.endswith("_") or k.startswith("_"))]:
+        if name not in kept:
+            delattr(fresh, name)
+    if covariate_columns(model):
+        fresh.covariate_levels = dict(model.covariate_levels_)
     return fresh
 
 
-def _one_step(model, data: np.ndarray, weights: np.ndarray):
+def _one_step(model, data: np.ndarray, weights: np.ndarray, likelihood=None):
     """A copy of ``model`` moved one Newton step from its estimates on the reweighted rows
-    (``data`` in the model's own layout): θ̂ + C ∇ℓ_w(θ̂), C its covariance (natural scale);
-    None when the step leaves the parameter space (the caller refits instead)."""
+    (``data`` in the model's own layout, or coded for ``likelihood``, a covariate model's
+    grouped likelihood): θ̂ + C ∇ℓ_w(θ̂), C its covariance (natural scale); None when the step
+    leaves the parameter space (the caller refits instead)."""
     names = list(model.param_names)
     theta = np.array([model.params_[k] for k in names], dtype=float)
     covariance = model.covariance_.loc[names, names].to_numpy(dtype=float)
     fresh = _unfitted_copy(model)
-    _, gradient = fresh._loglik_and_grad(theta, data, weights)
+    evaluate = fresh._loglik_and_grad if likelihood is None else likelihood
+    _, gradient = evaluate(theta, data, weights)
     stepped = theta + covariance @ gradient
-    if not np.all(np.isfinite(stepped) & (stepped > 0)):
+    positive = model._positive()
+    if not (np.all(np.isfinite(stepped)) and np.all(stepped[positive] > 0)):
         return None
     fresh.params_ = dict(zip(names, stepped.tolist(), strict=True))
     return fresh

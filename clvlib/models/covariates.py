@@ -410,6 +410,15 @@ class CovariateFitter(BaseFitter):
         params = np.array([self.params_[k] for k in self.param_names])
         return codes, grouped.natural(params)
 
+    def _rows_and_likelihood(self, frame: pd.DataFrame) -> tuple[np.ndarray, GroupedLikelihood]:
+        """``frame``'s rows as the grouped likelihood reads them (frequency, recency, T, group
+        code; one row per row, not compressed) and that likelihood, with the fitted design."""
+        self._check_fitted()
+        codes, x_trans, x_life = self._design.groups(frame)
+        columns = [frame[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T")]
+        data = np.column_stack([*columns, codes.astype(float)])
+        return data, GroupedLikelihood(type(self), self.covariate_links, x_trans, x_life)
+
     def customer_params(self, rfm: pd.DataFrame) -> pd.DataFrame:
         """Each customer's natural parameters (columns ``param_names`` of the plain model),
         indexed like ``rfm``; the same row for every customer without covariates."""

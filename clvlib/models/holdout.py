@@ -134,8 +134,9 @@ MIN_DRAWS = 100
 def _parameter_draws(model, n_draws: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
     """``n_draws`` parameter vectors (natural scale, ``model.param_names`` order) from the
     asymptotic normal distribution of the log-parameters (covariance ``covariance_`` by the delta
-    method), and whether they vary. When the fit has no usable covariance (a parameter at a bound,
-    a singular Hessian: missing or infinite standard errors) every draw is the point estimate."""
+    method; covariate coefficients on their own scale), and whether they vary. When the fit has
+    no usable covariance (a parameter at a bound, a singular Hessian: missing or infinite
+    standard errors) every draw is the point estimate."""
     theta = np.array([model.params_[k] for k in model.param_names], dtype=float)
     fixed = np.tile(theta, (n_draws, 1))
     se = np.array(
@@ -145,12 +146,15 @@ def _parameter_draws(model, n_draws: int, rng: np.random.Generator) -> tuple[np.
     covariance = getattr(model, "covariance_", None)
     if covariance is None or not np.all(np.isfinite(se)) or np.any(se <= 0):
         return fixed, False
-    log_cov = np.asarray(covariance, dtype=float) / np.outer(theta, theta)
+    positive = model._positive()
+    log_cov = model.internal_covariance()
     log_cov = (log_cov + log_cov.T) / 2
     if not np.all(np.isfinite(log_cov)) or np.linalg.eigvalsh(log_cov).min() < -1e-10:
         return fixed, False
-    draws = rng.multivariate_normal(np.log(theta), log_cov, size=n_draws, method="eigh")
-    return np.exp(np.clip(draws, -20.0, 20.0)), True
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = np.where(positive, np.log(theta), theta)
+    draws = rng.multivariate_normal(centre, log_cov, size=n_draws, method="eigh")
+    return np.where(positive, np.exp(np.clip(draws, -20.0, 20.0)), draws), True
 
 
 def _simulate_holdout(model, params: np.ndarray, rfm: pd.DataFrame, rng) -> np.ndarray:
@@ -163,6 +167,8 @@ def _simulate_holdout(model, params: np.ndarray, rfm: pd.DataFrame, rng) -> np.n
     T = rfm["T"].to_numpy(dtype=float)
     duration = rfm["duration_holdout"].to_numpy(dtype=float)
     alive = rng.random(len(x)) < fitted.p_alive(rfm)
+    if getattr(fitted, "uses_covariates", False):  # each customer's own natural parameters
+        params = fitted.customer_params(rfm).to_numpy().T
     if kind in ("BGNBD", "MBGNBD"):
         r, alpha, a, b = params
         lam = rng.gamma(r + x, 1.0 / (alpha + T))
