@@ -12,9 +12,12 @@ import time
 from pathlib import Path
 
 import ibis
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import integrate, stats
+from scipy.special import hyp2f1
 
 from clvlib.cli import main
 from clvlib.config import default_holdout_weeks, load_config
@@ -30,6 +33,7 @@ from clvlib.data.worlds import (
     SINGLE_NAMES,
     World,
     sample_world,
+    simulate_new_customer_value,
     write_client,
 )
 
@@ -62,7 +66,7 @@ def stamps(world: World, text: pd.Series) -> pd.Series:
 
 # -- the space ------------------------------------------------------------------------------------
 def test_same_world_gives_identical_bytes_and_another_seed_differs(tmp_path):
-    world = sample_world(3, customers=300, optional_tables=OPTIONAL_TABLES)
+    world = sample_world(3, customers=300, optional_tables=OPTIONAL_TABLES, channel_effects=True)
     a = write_client(world, tmp_path / "a").parent
     b = write_client(world, tmp_path / "b").parent
     c = write_client(sample_world(4, **{k: v for k, v in world.knobs().items()
@@ -80,7 +84,7 @@ def test_sample_world_is_seeded_in_range_and_takes_overrides():
     worlds = [sample_world(s) for s in range(60)]
     assert all(30 <= w.customers <= 1500 and 6 <= w.history_months <= 60 for w in worlds)
     for knob in ("behaviour", "spend_response", "step_language", "csv_dialect", "currency",
-                 "cart_step", "order_lines"):  # fmt: skip
+                 "cart_step", "order_lines", "rep_effect", "channel_effects"):  # fmt: skip
         assert len({getattr(w, knob) for w in worlds}) > 1, knob  # the space is explored
     fixed = sample_world(7, behaviour="one_time", customers=30)
     assert (fixed.behaviour, fixed.customers) == ("one_time", 30)
@@ -235,6 +239,313 @@ def test_no_channels_no_spend_export_and_no_channel_column(tmp_path):
     assert "marketing_spend" not in config["sources"]
     assert "acquisition_channel" not in read(folder, world, "customers")
     assert truth["channels"] == {}
+
+
+# -- channel and loyalty effects -------------------------------------------------------------------
+EFFECTS_SEED = 22  # its drawn coefficients (ground_truth.json) are far apart: trans 0, 0.44,
+# -0.56 and life 0, 0.56, -0.66 over the three channels; members trans 0.36, life -0.28
+DAYS_PER_MONTH = 30.4375
+
+
+def effects_world(behaviour: str, effects: bool, customers: int = 20_000, **knobs) -> World:
+    """Three channels (no zero-spend or single-month one), loyalty, no reps: one table
+    (customers), an English export without dirty rows or returns."""
+    settings = dict(behaviour=behaviour, customers=customers, history_months=36, channels=3,
+                    zero_spend_channel=False, single_month_channel=False, loyalty=True,
+                    optional_tables=("customers",), sales_reps=0, channel_effects=effects,
+                    csv_dialect="en", order_lines=False, seed=EFFECTS_SEED, **CLEAN)  # fmt: skip
+    return World(**(settings | knobs))
+
+
+@pytest.fixture(scope="module")
+def effect_clients(tmp_path_factory):
+    """The four 20,000-customer clients, each written once: (behaviour, effects) -> (folder,
+    world, truth, latent customers)."""
+    out = {}
+    for behaviour in ("no_dropout", "bgnbd"):
+        for effects in (True, False):
+            world = effects_world(behaviour, effects)
+            folder = write_client(world, tmp_path_factory.mktemp(f"{behaviour}{effects}")).parent
+            truth = json.loads((folder / "ground_truth.json").read_text(encoding="utf-8"))
+            latent = pd.read_csv(folder / "ground_truth_customers.csv", keep_default_na=False)
+            out[behaviour, effects] = folder, world, truth, latent
+    return out
+
+
+def group_exponents(truth: dict, channel: str, member: int) -> tuple[float, float]:
+    """The true trans and life exponents of a channel and loyalty status (ground_truth.json)."""
+    cov = truth["covariates"]
+    trans = cov["trans"]["channels"][channel] + member * cov["trans"]["loyalty_member"]
+    life = cov["life"]["channels"][channel] + member * cov["life"]["loyalty_member"]
+    return trans, life
+
+
+def realised_rates(folder: Path, world: World) -> pd.DataFrame:
+    """Repeat purchases per customer-week by channel and loyalty status, read from the exports
+    with pandas: (orders − 1) / weeks from the first order to the window's end, pooled per
+    group (Σx / ΣT) with the ratio estimator's standard error."""
+    customers = read(folder, world, "customers")
+    orders = read(folder, world, "transactions").groupby("customer_id")["order_id"].nunique()
+    frame = pd.DataFrame({
+        "channel": customers["acquisition_channel"].to_numpy(),
+        "member": (customers["loyalty_member"] == "yes").astype(int).to_numpy(),
+        "x": orders.reindex(customers["customer_id"]).to_numpy() - 1,
+        "T": ((WINDOW_END - stamps(world, customers["acquired_at"])).dt.total_seconds()
+              / (7 * 86400)).to_numpy(),
+    })  # fmt: skip
+    rows = []
+    for (channel, member), part in frame.groupby(["channel", "member"]):
+        rate = part["x"].sum() / part["T"].sum()
+        se = np.sqrt(((part["x"] - rate * part["T"]) ** 2).sum()) / part["T"].sum()
+        rows.append({"channel": channel, "member": member, "rate": rate, "se": se})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("effects", [True, False])
+def test_channels_and_members_buy_at_their_true_rates(effect_clients, effects):
+    """No drop-out, so a customer's repeat purchases per week estimate λ whenever he was
+    acquired: per channel and loyalty status the realised rate (from the exports) is
+    r/α_i = r/α·exp(γ_trans) within 4 SE; with effects the groups differ in the direction of
+    the coefficients and the no-effect rate r/α is rejected; without, every group is at r/α."""
+    folder, world, truth, latent = effect_clients["no_dropout", effects]
+    r, alpha = truth["btyd"]["r"], truth["btyd"]["alpha"]
+    rates = realised_rates(folder, world)
+    assert len(rates) == 6  # three channels x member or not
+    groups = rates[["channel", "member"]].itertuples(index=False)
+    trans = np.array([group_exponents(truth, channel, member)[0] for channel, member in groups])
+    expected = r / alpha * np.exp(trans)
+    assert np.abs((rates["rate"] - expected) / rates["se"]).max() < 4
+    off = np.abs((rates["rate"] - r / alpha) / rates["se"])
+    if effects:
+        assert off.max() > 8 and (np.ptp(trans) > 1.0)  # the effects are there and visible
+        base = rates.set_index(["channel", "member"])["rate"]
+        reference = truth["covariates"]["reference_channel"]
+        for (channel, member), rate in base.items():
+            gamma = trans[(rates["channel"] == channel) & (rates["member"] == member)][0]
+            if abs(gamma) > 0.2:
+                assert np.sign(np.log(rate / base[reference, 0])) == np.sign(gamma)
+    else:
+        assert off.max() < 4 and not np.any(trans)
+    # the latent rates: each group's mean λ is r / α_i (Gamma: sd sqrt(r) / α_i)
+    shared = latent.merge(read(folder, world, "customers"), on="customer_id")
+    assert (shared["acquisition_channel_x"] == shared["acquisition_channel_y"]).all()
+    for (channel, member), part in latent.groupby(["acquisition_channel", "loyalty_member"]):
+        alpha_i = alpha * np.exp(-group_exponents(truth, channel, member)[0])
+        z = (part["lambda_per_week"].mean() - r / alpha_i) / (np.sqrt(r / len(part)) / alpha_i)
+        assert abs(z) < 4, (channel, member)
+
+
+@pytest.mark.parametrize("effects", [True, False])
+def test_drop_out_after_each_purchase_follows_the_groups_beta(effect_clients, effects):
+    """BG/NBD: a customer who made k repeat purchases drops out right after the k-th with
+    probability E[p(1−p)^(k−1)] / E[(1−p)^(k−1)] = a_i / (a_i + b_i + k − 1) (Beta(a_i, b_i)).
+    Per channel and loyalty status the drop-outs after purchases 1 … 8 (the latent
+    ``alive_at_end``) match that within 4 SE; with effects the reference's a, b are rejected in
+    the direction of the life coefficient (a larger exponent, a more concentrated p: more
+    drop-outs after the second purchase on), without they hold everywhere."""
+    _, _, truth, latent = effect_clients["bgnbd", effects]
+    a, b = truth["btyd"]["a"], truth["btyd"]["b"]
+    seen = []
+    for (channel, member), part in latent.groupby(["acquisition_channel", "loyalty_member"]):
+        life = group_exponents(truth, channel, member)[1]
+        x, dead = part["repeat_purchases"].to_numpy(), ~part["alive_at_end"].to_numpy(bool)
+        reached = np.array([(x >= k).sum() for k in range(1, 9)])
+        dropped = np.array([((x == k) & dead).sum() for k in range(1, 9)])
+        hazard = a * np.exp(life) / ((a + b) * np.exp(life) + np.arange(8))
+        reference = a / (a + b + np.arange(8))
+        sd = np.sqrt((reached * hazard * (1 - hazard)).sum())
+        z = (dropped.sum() - (reached * hazard).sum()) / sd
+        z_reference = (dropped.sum() - (reached * reference).sum()) / sd
+        assert abs(z) < 4, (channel, member, z)
+        seen.append((life, z_reference))
+    lives, z_ref = np.array(seen).T
+    if effects:
+        strong = np.abs(lives) > 0.4
+        assert strong.sum() >= 3 and (np.sign(z_ref[strong]) == np.sign(lives[strong])).all()
+        assert np.abs(z_ref[strong]).min() > 3
+    else:
+        assert not lives.any() and np.abs(z_ref).max() < 4
+    # the latent p: mean a/(a+b) in every group, spread 1/(a_i + b_i + 1) relative
+    for (channel, member), part in latent.groupby(["acquisition_channel", "loyalty_member"]):
+        life = group_exponents(truth, channel, member)[1]
+        a_i, b_i = a * np.exp(life), b * np.exp(life)
+        p = part["dropout_p"]
+        assert p.mean() == pytest.approx(a / (a + b), abs=4 * p.std() / np.sqrt(len(p)))
+        var = a_i * b_i / ((a_i + b_i) ** 2 * (a_i + b_i + 1))
+        assert p.var() == pytest.approx(var, rel=0.12), (channel, member)
+
+
+def test_effects_need_the_knob_and_apply_only_where_a_process_is(tmp_path):
+    """Without the knob every coefficient is 0; one-time buyers and no drop-out record no
+    effect that could not act (no process; life with a = 0); no channels: the reference only."""
+    _, _, truth = write(tmp_path / "a", effects_world("bgnbd", False, customers=200))
+    assert not any(truth["covariates"]["trans"]["channels"].values())
+    assert truth["covariates"]["trans"]["loyalty_member"] == 0.0
+    _, _, truth = write(tmp_path / "b", effects_world("one_time", True, customers=200))
+    assert not any(truth["covariates"]["trans"]["channels"].values())
+    _, _, truth = write(tmp_path / "c", effects_world("no_dropout", True, customers=200))
+    assert any(truth["covariates"]["trans"]["channels"].values())
+    assert not any(truth["covariates"]["life"]["channels"].values())
+    assert truth["orders"]["customers_alive_at_end"] == 200
+    _, _, truth = write(tmp_path / "d", effects_world("bgnbd", True, customers=200, channels=0,
+                                                     loyalty=False))  # fmt: skip
+    assert truth["covariates"]["reference_channel"] is None
+    assert truth["covariates"]["trans"]["loyalty_member"] is None
+    assert truth["new_customer_value"]["channels"] == {}
+    assert truth["new_customer_value"]["all"]["customers"] == 200
+
+
+# -- the true value of a new customer: closed forms written here, not imported ---------------------
+def bgnbd_expected(t, r, alpha, a, b):
+    """BG/NBD E[X(t)] of a new customer (Fader, Hardie & Lee 2005, eq. 9); NBD r t / α at a = 0."""
+    t = np.asarray(t, dtype=float)
+    if not a:
+        return r * t / alpha
+    return (
+        (a + b - 1)
+        / (a - 1)
+        * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+    )
+
+
+def quad_expected(weeks, r, alpha, a, b):
+    """The same E[X] by integrating E[X | p] = (1 − (α/(α + pΛ))^r) / p over p ~ Beta(a, b)
+    (λ ~ Gamma(r, α) integrated in closed form), for intensities Λ in weeks."""
+
+    def one(w):
+        f = lambda p: -np.expm1(r * np.log(alpha / (alpha + p * w))) / p * stats.beta.pdf(p, a, b)  # noqa: E731
+        return integrate.quad(f, 0, 1, limit=200, epsabs=1e-12, epsrel=1e-10)[0]
+
+    return np.array([one(w) for w in np.atleast_1d(weeks)])
+
+
+def closed_value(expected_at, months, *, mean_order, margin, annual_rate):
+    """margin × mean order × [1 + Σ_{m=1..H} (E[X(m)] − E[X(m−1)]) / (1 + d)^m] from E[X] at
+    the ends of months 0 … H."""
+    d = (1 + annual_rate) ** (1 / 12) - 1
+    steps = np.diff(expected_at) / (1 + d) ** np.arange(1, months + 1)
+    return margin * mean_order * (1 + steps.sum())
+
+
+GG = {"p": 3.0, "q": 4.0, "gamma": 90.0}  # mean order value 3 x 90 / 3 = 90
+
+
+@pytest.mark.parametrize(
+    ("btyd", "multiplier", "worse"),
+    [
+        ({"r": 0.8, "alpha": 9.0, "a": 0.7, "b": 3.0}, 1.0, 0.0),
+        ({"r": 1.3, "alpha": 14.0, "a": 1.6, "b": 5.0}, 1.25, 0.0),
+        ({"r": 0.6, "alpha": 6.0, "a": 0.5, "b": 1.2}, 1.0, 0.25),
+        ({"r": 2.0, "alpha": 12.0, "a": 0.0, "b": None}, 1.0, 0.0),
+        ({"r": None, "alpha": None, "a": None, "b": None}, 1.25, 0.0),
+    ],
+)
+@pytest.mark.parametrize(("margin", "rate"), [(1.0, 0.0), (0.35, 0.1)])
+def test_monte_carlo_value_agrees_with_the_closed_form(btyd, multiplier, worse, margin, rate):
+    """The simulated value against FHL's E[X(t)] (hyp2f1) summed month by month: no discount
+    and margin 1 (then E[z]·(1 + E[X(36 months)])) and the audit's 35 % / 10 % a year; a
+    member's spend multiplier; the worse rep's b / 2.5 as a mixture; no drop-out; one-time."""
+    months = 36
+    value, se = simulate_new_customer_value(btyd, GG, horizon_months=months,
+                                            annual_discount_rate=rate, margin=margin,
+                                            spend_multiplier=multiplier, worse_rep_share=worse,
+                                            draws=200_000, seed=1)  # fmt: skip
+    t = np.arange(months + 1) * DAYS_PER_MONTH / 7
+    mean_order = multiplier * GG["p"] * GG["gamma"] / (GG["q"] - 1)
+    if btyd["r"] is None:
+        expected = margin * mean_order
+    else:
+        parts = [(1 - worse, btyd["b"]), (worse, (btyd["b"] or 0) / 2.5)]
+        expected = sum(
+            share * closed_value(bgnbd_expected(t, btyd["r"], btyd["alpha"], btyd["a"], b),
+                                 months, mean_order=mean_order, margin=margin, annual_rate=rate)
+            for share, b in parts if share
+        )  # fmt: skip
+    assert se / value < 0.01
+    assert abs(value - expected) < 4 * se, (value, expected, se)
+
+
+def test_seasonal_value_integrates_the_generators_season():
+    """A seasonal world's value over the season's intensity (eight months from 2026-01-01,
+    mostly the low season): Λ(m) summed day by day with the daily factor
+    1 + A cos(2π (day of year − 340)/365.25), E[X] by quadrature — and the two closed forms
+    agree with each other without a season."""
+    btyd = {"r": 0.9, "alpha": 10.0, "a": 0.8, "b": 3.5}
+    t = np.arange(1, 13) * DAYS_PER_MONTH / 7
+    np.testing.assert_allclose(quad_expected(t, **btyd), bgnbd_expected(t, **btyd), rtol=1e-7)
+    season = {"seasonal_amplitude": 0.8, "seasonal_peak_day": 340}
+    months = 8  # January to August: mostly the low season
+    value, se = simulate_new_customer_value(btyd | season, GG, horizon_months=months,
+                                            annual_discount_rate=0.1, margin=0.35,
+                                            draws=200_000, seed=2)  # fmt: skip
+    days = pd.date_range("2026-01-01", periods=800, freq="D")
+    factor = 1 + 0.8 * np.cos(2 * np.pi * (days.day_of_year.to_numpy() - 340) / 365.25)
+    ends = np.arange(months + 1) * DAYS_PER_MONTH
+    whole = np.floor(ends).astype(int)
+    cumulative = np.concatenate([[0.0], np.cumsum(factor)])
+    weeks = (cumulative[whole] + (ends - whole) * factor[whole]) / 7
+    expected = closed_value(quad_expected(weeks, **btyd), months, mean_order=90.0, margin=0.35,
+                            annual_rate=0.1)  # fmt: skip
+    flat = closed_value(bgnbd_expected(ends / 7, **btyd), months, mean_order=90.0, margin=0.35,
+                        annual_rate=0.1)  # fmt: skip
+    assert abs(value - expected) < 4 * se and abs(expected - flat) > 8 * se  # the season counts
+
+
+def test_ground_truth_new_customer_value_per_channel_and_status(tmp_path):
+    """ground_truth.json: per channel and loyalty status the natural parameters are the
+    reference's moved by the coefficients (α e^(−γ_trans), a e^(γ_life), b e^(γ_life)), the
+    value is the closed form at them (the worse rep's share as a mixture) within 4 SE at the
+    client's economics, a channel's value mixes members at 30 % and at its realised share, the
+    pooled value weighs channels by customers; the latent file holds every customer's channel."""
+    world = effects_world("bgnbd", True, customers=600, sales_reps=3, rep_effect=True)
+    folder, config, truth = write(tmp_path, world)
+    econ, base = config["economics"], truth["btyd"]
+    new = truth["new_customer_value"]
+    assert (new["margin"], new["annual_discount_rate"], new["horizon_months"]) == (
+        econ["gross_margin"], econ["annual_discount_rate"], econ["horizon_months"])  # fmt: skip
+    worse = new["worse_rep_share"]
+    assert worse == pytest.approx(1 / 3) and truth["sales_reps"]["effect"]
+    gg = truth["gamma_gamma"]
+    months = econ["horizon_months"]
+    t = np.arange(months + 1) * DAYS_PER_MONTH / 7
+    latent = pd.read_csv(folder / "ground_truth_customers.csv", keep_default_na=False)
+    assert set(new["channels"]) == set(truth["channels"]) == set(latent["acquisition_channel"])
+    for name, channel in new["channels"].items():
+        inside = latent["acquisition_channel"] == name
+        assert channel["customers"] == inside.sum()
+        assert channel["member_share"] == pytest.approx(latent.loc[inside, "loyalty_member"].mean())
+        values = {}
+        for status, member in (("non_member", 0), ("member", 1)):
+            group = channel["loyalty"][status]
+            trans, life = group_exponents(truth, name, member)
+            assert group["alpha"] == pytest.approx(base["alpha"] * np.exp(-trans))
+            assert group["a"] == pytest.approx(base["a"] * np.exp(life))
+            assert group["b"] == pytest.approx(base["b"] * np.exp(life))
+            mean_order = (1 + 0.25 * member) * gg["p"] * gg["gamma"] / (gg["q"] - 1)
+            expected = sum(
+                share * closed_value(bgnbd_expected(t, group["r"], group["alpha"], group["a"], b),
+                                     months, mean_order=mean_order, margin=econ["gross_margin"],
+                                     annual_rate=econ["annual_discount_rate"])
+                for share, b in ((1 - worse, group["b"]), (worse, group["b"] / 2.5))
+            )  # fmt: skip
+            value, se = group["new_customer_value"], group["new_customer_value_se"]
+            assert se / value < 0.01 and abs(value - expected) < 4 * se, (name, status)
+            values[status] = value
+        assert channel["new_customer_value"] == pytest.approx(
+            0.7 * values["non_member"] + 0.3 * values["member"]
+        )
+        share = channel["member_share"]
+        assert channel["new_customer_value_at_member_share"] == pytest.approx(
+            (1 - share) * values["non_member"] + share * values["member"])  # fmt: skip
+    pooled = sum(c["customers"] * c["new_customer_value"] for c in new["channels"].values())
+    assert new["all"]["new_customer_value"] == pytest.approx(pooled / 600)
+    spread = [c["new_customer_value"] for c in new["channels"].values()]
+    assert max(spread) / min(spread) > 1.1  # the effects move the value ...
+    _, _, alike = write(tmp_path / "off", effects_world("bgnbd", False, customers=600))
+    values = [(c["new_customer_value"], c["new_customer_value_se"])
+              for c in alike["new_customer_value"]["channels"].values()]  # fmt: skip
+    for v, se in values:  # ... and without them every channel is worth the same
+        assert abs(v - values[0][0]) < 4 * np.hypot(se, values[0][1])
 
 
 # -- funnel, tables, dialect ----------------------------------------------------------------------

@@ -21,11 +21,24 @@ The process, in weeks (time unit) and the world's currency:
   ``seasonal_loyal`` — the B2B wholesaler of issue 17: NBD-like purchases (r, α as
   ``no_dropout``) with that season and almost no drop-out (p ~ Beta(1, 800): about 1 % of
   customers a year). Only by override: ``sample_world`` draws the first four.
+- Acquisition channel and loyalty (``channel_effects``), in CLVTools' BG/NBD-with-covariates
+  parametrisation: customer i's λ_i ~ Gamma(r, rate α_i) with
+  α_i = α·exp(−γ_trans,channel(i) − γ_trans,loyal·member_i), and p_i ~ Beta(a_i, b_i) with
+  a_i = a·exp(γ_life,channel(i) + γ_life,loyal·member_i), b_i = b·exp(same exponent). The first
+  channel of the roster is the reference (coefficients 0); customers without a channel (no
+  channels) are in it, non-members are the loyalty reference. With the knob the coefficients are
+  drawn per world: trans U(−0.6, 0.6) and life U(−0.8, 0.8) per other channel, members
+  γ_trans U(0.2, 0.6) (they buy more often) and γ_life U(−0.8, −0.2) (a more spread p: more
+  customers who hardly ever leave — the same exponent on a and b keeps the mean a/(a+b), so
+  a life effect changes how p spreads, never its mean). Without it every channel and status is
+  alike. ``btyd`` holds the reference's parameters; no drop-out (a = 0) stays no drop-out and
+  ``one_time`` has no process, so their life (and trans) coefficients are recorded as 0.
 - Sales reps: customers are spread evenly over ``sales_reps`` reps. With ``rep_effect`` one
-  rep's customers drop out sooner (p ~ Beta(a, b / 2.5); ``ground_truth.json``
-  ``sales_reps.worse_rep``); without it every rep's customers are alike (``worse_rep`` null).
+  rep's customers drop out sooner (p ~ Beta(a_i, b_i / 2.5), composed with the covariates above;
+  ``ground_truth.json`` ``sales_reps.worse_rep``); without it every rep's customers are alike
+  (``worse_rep`` null).
 - Order values are Gamma-Gamma: ν ~ Gamma(q, rate γ) per customer, z ~ Gamma(p, rate ν) per order;
-  loyalty members' order values are × (1 + lift).
+  loyalty members (30 % of customers) have order values × (1 + lift).
 - Paid channels' monthly spend varies (a seasonal budget times lognormal noise); new customers
   per month follow ``spend_response``: ``concave`` E[new] = k·spend^b with b < 1; ``linear``
   new = spend / CAC exactly (b = 1); ``flat`` new does not depend on spend (b = 0). A zero-spend
@@ -34,8 +47,17 @@ The process, in weeks (time unit) and the world's currency:
 - Messages (the last 13 weeks) carry a fatigue curve over planned cadences; sessions (the last 13
   weeks) follow known step conversion rates per traffic source, step names in ``step_language``.
 
-Everything comes from one ``numpy.random.Generator(PCG64(world.seed))``: the same world gives
-byte-identical files.
+``ground_truth.json`` ``new_customer_value`` holds, per channel (and loyalty status), the true
+value of a customer acquired the day after the window as the audit defines it (margin × [first
+order + E[order value] × Σ_{m=1..H} ΔE[X(m)] / (1 + d)^m], months of 30.4375 days, the economics
+of ``client.yml``; order values gross of returns): a Monte-Carlo mean over 200,000 fresh
+customers per channel (split evenly over loyalty statuses) drawn from the process above — λ, p
+and ν per customer, his Poisson purchases, geometric drop-out and Gamma order values integrated
+exactly given them — with its standard error; independent of ``clvlib.models``.
+
+The files come from one ``numpy.random.Generator(PCG64(world.seed))``; the covariate effects and
+the Monte-Carlo truth from their own streams (so a world without effects writes the exports it
+wrote before they existed): the same world gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -53,8 +75,9 @@ from numpy.random import PCG64, Generator
 from clvlib.data.demo import CATEGORIES, PRODUCTS_PER_CATEGORY, _build_lines, _write_atomic
 from clvlib.data.schema import TABLES
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: channel and loyalty effects, the true new-customer value
 OBSERVATION_END = pd.Timestamp("2025-12-31")
+ACQUIRED_ON = OBSERVATION_END + pd.Timedelta(days=1)  # the true new customer's first purchase
 MIN_PER_DAY = 1440
 MIN_PER_WEEK = 7 * MIN_PER_DAY
 RECENT_DAYS = 91  # messages and sessions cover at most the last 13 weeks
@@ -123,6 +146,15 @@ REP_NAMES = ["Anna Kowalska", "Piotr Nowak", "Jürgen Weiß", "Sarah O'Neill", "
              "Zofia Łęcka"]  # fmt: skip
 UNREADABLE = {"pl": "brak daty", "en": "unknown"}  # an unreadable order date
 WORSE_REP_B_DIVISOR = 2.5  # the worse rep's customers: p ~ Beta(a, b / 2.5)
+MEMBER_SHARE = 0.3  # probability that a customer is a loyalty member (worlds with loyalty)
+LOYALTY_LIFT = 0.25  # members' order values are × (1 + lift)
+TRANS_EFFECT = 0.6  # |γ_trans| of a channel against the reference ≤ this
+LIFE_EFFECT = 0.8  # |γ_life| of a channel against the reference ≤ this
+MEMBER_TRANS = (0.2, 0.6)  # members' γ_trans: they buy more often
+MEMBER_LIFE = (-0.8, -0.2)  # members' γ_life: a more spread drop-out, more who hardly leave
+ECONOMICS = {"gross_margin": 0.35, "annual_discount_rate": 0.1, "horizon_months": 36}
+DAYS_PER_MONTH = 30.4375
+NEW_CUSTOMER_DRAWS = 200_000  # fresh customers per channel (split evenly over loyalty statuses)
 DIRTY_KINDS = ("missing_customer_id", "unparseable_date", "non_numeric_amount", "duplicate_row",
                "outside_window")  # fmt: skip
 
@@ -153,6 +185,7 @@ class World:
     loyalty: bool = True  # customers export has a loyalty_member column (members spend more)
     sales_reps: int = 3  # 0 … 6 sales reps (in customers, else in transactions)
     rep_effect: bool = True  # one rep's customers drop out sooner (else every rep is alike)
+    channel_effects: bool = False  # λ and p differ by channel and loyalty (else all alike)
     dirty_rows: bool = True  # one transaction row of each kind the loader excludes
     seed: int = 0
 
@@ -222,6 +255,7 @@ def sample_world(seed: int, **overrides) -> World:
         "dirty_rows": bool(rng.random() < 0.8),
         # its own stream, so that adding it moved no other knob of an existing seed
         "rep_effect": bool(Generator(PCG64([seed, 17])).random() < 0.75),
+        "channel_effects": bool(Generator(PCG64([seed, 18])).random() < 0.7),
         "seed": seed,
     }
     unknown = set(overrides) - set(drawn)
@@ -396,17 +430,54 @@ def _btyd_params(world: World, rng: Generator) -> dict:
     return out
 
 
-def _purchases(win: _Window, params: dict, acq_min: np.ndarray, b: np.ndarray, rng: Generator):
+def _effects(world: World, roster: list[dict], params: dict) -> dict:
+    """The true covariate coefficients, from their own stream ``[seed, 19]``: ``trans`` and
+    ``life`` per channel in roster order (the first, the reference, 0; one entry for a world
+    without channels), ``member_trans`` and ``member_life`` for loyalty members. All 0 without
+    ``channel_effects`` or a repeat-purchase process; life 0 without drop-out (a = 0);
+    members' 0 without loyalty."""
+    rng = Generator(PCG64([world.seed, 19]))
+    k = max(1, len(roster))
+    trans = rng.uniform(-TRANS_EFFECT, TRANS_EFFECT, 8)[:k]  # 8: the most channels a world has
+    life = rng.uniform(-LIFE_EFFECT, LIFE_EFFECT, 8)[:k]
+    member_trans, member_life = float(rng.uniform(*MEMBER_TRANS)), float(rng.uniform(*MEMBER_LIFE))
+    trans[0] = life[0] = 0.0
+    on = world.channel_effects and params["r"] is not None
+    if not on:
+        trans, life, member_trans, member_life = np.zeros(k), np.zeros(k), 0.0, 0.0
+    if not params["a"]:  # no drop-out: a_i = 0 whatever the exponent
+        life, member_life = np.zeros(k), 0.0
+    if not world.loyalty:
+        member_trans = member_life = 0.0
+    return {"trans": trans, "life": life, "member_trans": member_trans, "member_life": member_life}
+
+
+def _customer_btyd(params: dict, effects: dict, channel, member, worse) -> tuple:
+    """Each customer's α_i, a_i, b_i: α·exp(−γ_trans·x), a·exp(γ_life·x), b·exp(γ_life·x) for his
+    channel and loyalty status x; then the worse rep's customers' b_i / 2.5 (``worse``: a mask,
+    or None)."""
+    trans = effects["trans"][channel] + effects["member_trans"] * member
+    life = effects["life"][channel] + effects["member_life"] * member
+    alpha = (params["alpha"] or 1.0) * np.exp(-trans)
+    a = (params["a"] or 0.0) * np.exp(life)
+    b = (params["b"] or 1.0) * np.exp(life)
+    if worse is not None:
+        b[worse] = b[worse] / WORSE_REP_B_DIVISOR
+    return alpha, a, b
+
+
+def _purchases(win: _Window, params: dict, acq_min: np.ndarray, alpha, a, b, rng: Generator):
     """Repeat purchases: per customer the first J arrivals (J ~ Geometric(p)) of a (thinned)
-    Poisson process of rate λ on (acquisition, end of window); p ~ Beta(a, b_i)."""
+    Poisson process of rate λ on (acquisition, end of window); λ ~ Gamma(r, rate α_i),
+    p ~ Beta(a_i, b_i)."""
     n = len(acq_min)
     if params["r"] is None:
         zero = np.zeros(n)
         empty = np.zeros(0, dtype=np.int64)
         return {"customer": empty, "minute": empty, "lam": zero, "p": zero,
                 "x": np.zeros(n, np.int64), "alive": np.ones(n, bool)}  # fmt: skip
-    lam = rng.gamma(params["r"], 1.0 / params["alpha"], n)
-    p = rng.beta(params["a"], b) if params["a"] else np.zeros(n)
+    lam = rng.gamma(params["r"], 1.0 / alpha)
+    p = rng.beta(a, b) if params["a"] else np.zeros(n)
     amp = params.get("seasonal_amplitude", 0.0)
     t_weeks = (win.end_min - acq_min) / MIN_PER_WEEK
     count = rng.poisson(lam * (1 + amp) * t_weeks)
@@ -431,6 +502,12 @@ def _purchases(win: _Window, params: dict, acq_min: np.ndarray, b: np.ndarray, r
             "alive": alive}  # fmt: skip
 
 
+def _members(world: World, rng: Generator) -> np.ndarray:
+    """Loyalty members: each customer with probability ``MEMBER_SHARE`` (none without loyalty)."""
+    n = world.customers
+    return (rng.random(n) < MEMBER_SHARE) if world.loyalty else np.zeros(n, bool)
+
+
 def _gamma_gamma(world: World, rng: Generator) -> dict:
     mean_pln = float(rng.uniform(60, 600)) * (
         3.0 if world.behaviour in ("no_dropout", "seasonal_loyal") else 1.0
@@ -450,6 +527,174 @@ def _orders(world, acq_min, purchases, gg, member, lift, rng) -> dict:
     z = rng.gamma(gg["p"], 1.0 / nu[customer]) * np.where(member[customer], 1.0 + lift, 1.0)
     value_cents = np.maximum(1, np.rint(z * 100)).astype(np.int64)
     return {"customer": customer, "minute": minute, "value_cents": value_cents, "nu": nu}
+
+
+# ================================================================================================
+# the true value of a new customer
+# ================================================================================================
+def intensity_weeks(btyd: dict, horizon_months: int, start: pd.Timestamp) -> np.ndarray:
+    """Λ(m) for m = 0 … H: the purchase intensity (weeks at rate 1) from ``start`` to the end of
+    month m (months of 30.4375 days). Without a season m·30.4375/7; with one the integral of the
+    generator's daily factor 1 + A cos(2π (day of year − peak)/365.25) (a day's factor over the
+    whole day, as the thinning applies it)."""
+    ends = np.arange(horizon_months + 1) * DAYS_PER_MONTH
+    amp = btyd.get("seasonal_amplitude") or 0.0
+    if not amp:
+        return ends / 7.0
+    days = int(np.ceil(ends[-1])) + 1
+    doy = pd.date_range(start, periods=days, freq="D").day_of_year.to_numpy()
+    factor = 1 + amp * np.cos(2 * np.pi * (doy - btyd["seasonal_peak_day"]) / 365.25)
+    cumulative = np.concatenate([[0.0], np.cumsum(factor)])
+    return np.interp(ends, np.arange(days + 1), cumulative) / 7.0
+
+
+def simulate_new_customer_value(
+    btyd: dict,
+    gamma_gamma: dict,
+    *,
+    horizon_months: int,
+    annual_discount_rate: float,
+    margin: float,
+    spend_multiplier: float = 1.0,
+    worse_rep_share: float = 0.0,
+    draws: int = NEW_CUSTOMER_DRAWS,
+    seed=0,
+    start: pd.Timestamp = ACQUIRED_ON,
+) -> tuple[float, float]:
+    """The value of a customer acquired on ``start`` (currency) and its Monte-Carlo standard
+    error: margin × [first order + Σ_{m=1..H} (order values of month m's repeat purchases) /
+    (1 + d)^m], d = (1 + annual rate)^(1/12) − 1, averaged over ``draws`` fresh customers.
+
+    Each customer is drawn from the generator's process: λ ~ Gamma(r, rate α), p ~ Beta(a, b)
+    (b / 2.5 for the worse rep's customers, a share ``worse_rep_share``; p = 0 when a = 0),
+    ν ~ Gamma(q, rate γ). Given them, his Poisson purchases cut off by geometric drop-out are
+    integrated exactly — E[X(Λ) | λ, p] = (1 − e^(−pλΛ)) / p, λΛ at p = 0, Λ the intensity in
+    weeks (``intensity_weeks``: the season's where the world has one) — and every order's
+    expected value is ``spend_multiplier`` × p_gg / ν. ``btyd["r"]`` None: one-time buyers (the
+    first order only). ``btyd`` holds natural parameters ``r, alpha, a, b`` (per week) and the
+    season's keys if any; ``gamma_gamma`` ``p, q, gamma``. Seeded by ``seed``.
+    """
+    rng = Generator(PCG64(seed))
+    n = int(draws)
+    order_value = (
+        spend_multiplier
+        * gamma_gamma["p"]
+        / rng.gamma(gamma_gamma["q"], 1.0 / gamma_gamma["gamma"], n)
+    )
+    repeat = np.zeros(n)  # discounted expected repeat purchases
+    if btyd["r"] is not None:
+        lam = rng.gamma(btyd["r"], 1.0 / btyd["alpha"], n)
+        if btyd["a"]:
+            worse = rng.random(n) < worse_rep_share
+            p = rng.beta(btyd["a"], np.where(worse, btyd["b"] / WORSE_REP_B_DIVISOR, btyd["b"]))
+        else:
+            p = np.zeros(n)
+        log_v = -np.log1p((1.0 + annual_discount_rate) ** (1.0 / 12.0) - 1.0)  # ln 1/(1 + d)
+        weeks = intensity_weeks(btyd, horizon_months, start)
+        safe = np.where(p > 0, p, 1.0)
+        if not btyd.get("seasonal_amplitude"):
+            # equal months: E[ΔX(m)] = (1 − q) q^(m−1) / p with q = e^(−pλΔ), a geometric sum
+            step = weeks[1]
+            first = np.where(p > 0, -np.expm1(-p * lam * step) / safe, lam * step)
+            log_x = log_v - p * lam * step  # ln(q / (1 + d))
+            ratio = np.where(
+                log_x < 0,
+                np.expm1(horizon_months * log_x) / np.expm1(np.minimum(log_x, -1e-300)),
+                horizon_months,
+            )
+            repeat = first * np.exp(log_v) * ratio
+        else:
+            before = np.zeros(n)
+            for m in range(1, horizon_months + 1):
+                now = np.where(p > 0, -np.expm1(-p * lam * weeks[m]) / safe, lam * weeks[m])
+                repeat += (now - before) * np.exp(m * log_v)
+                before = now
+    value = margin * order_value * (1.0 + repeat)
+    return float(value.mean()), float(value.std(ddof=1) / np.sqrt(n))
+
+
+def _new_customer_truth(world, roster, params, gg, effects, channel, member, worse_share) -> dict:
+    """The true new-customer value per channel and loyalty status (``simulate_new_customer_value``
+    at the economics of ``client.yml``), each channel's at the process's member probability and at
+    its realised member share, and the value pooled over channels by their customers."""
+    econ = {"margin": ECONOMICS["gross_margin"], "horizon_months": ECONOMICS["horizon_months"],
+            "annual_discount_rate": ECONOMICS["annual_discount_rate"]}  # fmt: skip
+    statuses = (False, True) if world.loyalty else (False,)
+    season = {k: params[k] for k in ("seasonal_amplitude", "seasonal_peak_day") if k in params}
+    names = [c["name"] for c in roster] or [None]
+    entries = {}
+    for i, name in enumerate(names):
+        by_status = {}
+        for status in statuses:
+            trans = float(effects["trans"][i] + effects["member_trans"] * status)
+            life = float(effects["life"][i] + effects["member_life"] * status)
+            natural = {
+                "r": params["r"],
+                "alpha": None if params["r"] is None else params["alpha"] * np.exp(-trans),
+                "a": None if params["a"] is None else params["a"] * np.exp(life),
+                "b": None if params["b"] is None else params["b"] * np.exp(life),
+            }
+            value, se = simulate_new_customer_value(
+                natural | season, gg, **econ, spend_multiplier=1.0 + LOYALTY_LIFT * status,
+                worse_rep_share=worse_share, draws=NEW_CUSTOMER_DRAWS // len(statuses),
+                seed=[world.seed, 20, i, int(status)],
+            )  # fmt: skip
+            by_status["member" if status else "non_member"] = {
+                "trans": trans, "life": life, **natural,
+                "new_customer_value": value, "new_customer_value_se": se,
+            }  # fmt: skip
+        inside = channel == i
+        share = float(member[inside].mean()) if world.loyalty and inside.any() else None
+        entry = {"customers": int(inside.sum()), "member_share": share,
+                 "trans": float(effects["trans"][i]), "life": float(effects["life"][i]),
+                 **{k: by_status["non_member"][k] for k in ("r", "alpha", "a", "b")}}  # fmt: skip
+        entry |= _mixed(by_status, MEMBER_SHARE if world.loyalty else 0.0)
+        if world.loyalty:
+            at_share = _mixed(by_status, share or 0.0)
+            entry["new_customer_value_at_member_share"] = at_share["new_customer_value"]
+            entry["new_customer_value_at_member_share_se"] = at_share["new_customer_value_se"]
+            entry["loyalty"] = by_status
+        entries[name] = entry
+    weights = np.array([e["customers"] for e in entries.values()], float) / len(channel)
+    values = np.array([e["new_customer_value"] for e in entries.values()])
+    ses = np.array([e["new_customer_value_se"] for e in entries.values()])
+    pooled = {"customers": len(channel),
+              "member_share": float(member.mean()) if world.loyalty else None,
+              "new_customer_value": float(weights @ values),
+              "new_customer_value_se": float(np.sqrt((weights**2) @ (ses**2)))}  # fmt: skip
+    return {
+        "definition": "margin x [E first order + E order value x sum_{m=1..H} (E[X(m)] - "
+                      "E[X(m-1)]) / (1 + d)^m], months of 30.4375 days, d = (1 + annual "
+                      "rate)^(1/12) - 1; order values gross of returns",
+        **econ,
+        "monthly_discount_rate": (1 + econ["annual_discount_rate"]) ** (1 / 12) - 1,
+        "days_per_month": DAYS_PER_MONTH,
+        "acquired_on": str(ACQUIRED_ON.date()),
+        "method": "Monte Carlo over fresh customers (lambda, p, nu drawn; purchases, drop-out "
+                  "and order values integrated exactly given them)",
+        "draws_per_channel": NEW_CUSTOMER_DRAWS,
+        "draws_per_loyalty_status": NEW_CUSTOMER_DRAWS // len(statuses),
+        "member_probability": MEMBER_SHARE if world.loyalty else None,
+        "worse_rep_share": worse_share,
+        "value_is": "a fresh customer of the channel: a member with the member probability "
+                    "(and of the worse rep with its share); _at_member_share: at the channel's "
+                    "realised member share; loyalty: per status",
+        "channels": {k: v for k, v in entries.items() if k is not None},
+        "all": pooled,
+    }  # fmt: skip
+
+
+def _by_name(names: list[str], values: np.ndarray) -> dict:
+    return dict(zip(names, values[: len(names)].tolist(), strict=True))
+
+
+def _mixed(by_status: dict, share: float) -> dict:
+    """The value (and its standard error) of a customer who is a member with probability
+    ``share``: the two strata's values weighted."""
+    weights = {"non_member": 1.0 - share, "member": share}
+    value = sum(w * by_status[k]["new_customer_value"] for k, w in weights.items() if w)
+    var = sum((w * by_status[k]["new_customer_value_se"]) ** 2 for k, w in weights.items() if w)
+    return {"new_customer_value": float(value), "new_customer_value_se": float(np.sqrt(var))}
 
 
 # ================================================================================================
@@ -760,7 +1005,7 @@ def _client_yml(world: World, files: dict[str, Table]) -> dict:
         "observation_start": _window(world.history_months).start.date(),
         "observation_end": OBSERVATION_END.date(),
         "holdout_weeks": "auto",  # 26, a third of a short history, a year for a strong season
-        "economics": {"gross_margin": 0.35, "annual_discount_rate": 0.1, "horizon_months": 36},
+        "economics": dict(ECONOMICS),
         "sources": sources,
     }
     if "sessions" in files:
@@ -789,16 +1034,22 @@ def write_client(world: World, out_dir: str | Path) -> Path:
     roster = _roster(world, rng)
     channel, acq_min, spend, channel_truth = _acquisition(world, win, roster, rng)
     params = _btyd_params(world, rng)
+    effects = _effects(world, roster, params)
     n = world.customers
     rep_of = rng.integers(0, world.sales_reps, n) if world.sales_reps else None
     worse_rep = int(rng.integers(0, world.sales_reps)) if world.sales_reps else None
-    b = np.full(n, params["b"] or 1.0)
     effect = worse_rep is not None and bool(params["a"]) and world.rep_effect
-    if effect:  # the worse rep's customers drop out sooner
-        b[rep_of == worse_rep] = params["b"] / WORSE_REP_B_DIVISOR
-    purchases = _purchases(win, params, acq_min, b, rng)
-    lift = 0.25 if world.loyalty else 0.0
-    member = (rng.random(n) < 0.3) if world.loyalty else np.zeros(n, bool)
+    # membership changes the purchases only with effects: drawn before them then, else where
+    # version 1 drew it (a world without effects keeps its exports)
+    member = _members(world, rng) if world.channel_effects else None
+    alpha_i, a_i, b_i = _customer_btyd(
+        params, effects, channel, np.zeros(n, bool) if member is None else member,
+        (rep_of == worse_rep) if effect else None,
+    )  # fmt: skip
+    purchases = _purchases(win, params, acq_min, alpha_i, a_i, b_i, rng)
+    lift = LOYALTY_LIFT if world.loyalty else 0.0
+    if member is None:
+        member = _members(world, rng)
     gg = _gamma_gamma(world, rng)
     orders = _orders(world, acq_min, purchases, gg, member, lift, rng)
     ids = fmt.customer_ids(n)
@@ -826,6 +1077,8 @@ def write_client(world: World, out_dir: str | Path) -> Path:
         written[f"{table}.csv"] = {"rows": _rows(frame), "columns": list(frame)}
 
     steps = FUNNEL_STEPS[world.step_language][0 if world.cart_step else 1]
+    names = [c["name"] for c in roster]
+    worse_share = 1.0 / world.sales_reps if effect else 0.0
     truth = {
         "generator": {"module": "clvlib.data.worlds", "version": GENERATOR_VERSION,
                       "bit_generator": "numpy PCG64"},
@@ -835,8 +1088,19 @@ def write_client(world: World, out_dir: str | Path) -> Path:
                         "holdout_weeks": "auto",
                         "time_unit": "week (7 days)", "currency": world.currency},
         "btyd": params,
+        "covariates": {
+            "effects": world.channel_effects,
+            "parametrisation": "CLVTools BG/NBD with static covariates: alpha_i = alpha "
+                               "exp(-trans x), a_i = a exp(life x), b_i = b exp(life x); btyd "
+                               "holds the reference (first channel, non-member)",
+            "reference_channel": names[0] if names else None,
+            "trans": {"channels": _by_name(names, effects["trans"]),
+                      "loyalty_member": effects["member_trans"] if world.loyalty else None},
+            "life": {"channels": _by_name(names, effects["life"]),
+                     "loyalty_member": effects["member_life"] if world.loyalty else None}},
         "gamma_gamma": gg,
         "loyalty": {"column": world.loyalty and world.has("customers"), "spend_lift": lift,
+                    "member_probability": MEMBER_SHARE if world.loyalty else None,
                     "members": int(member.sum())},
         "sales_reps": None if rep_of is None else {
             "names": REP_NAMES[: world.sales_reps], "effect": effect,
@@ -844,6 +1108,8 @@ def write_client(world: World, out_dir: str | Path) -> Path:
             "worse_rep_b": params["b"] / WORSE_REP_B_DIVISOR if effect else None,
             "in_table": "customers" if reps_in_customers else "transactions"},
         "channels": channel_truth,
+        "new_customer_value": _new_customer_truth(
+            world, roster, params, gg, effects, channel, member, worse_share),
         "spend_response": {"kind": world.spend_response,
                            "b": {k: v["spend_response_b"] for k, v in channel_truth.items()
                                  if v["kind"] == "paid"}},
@@ -864,8 +1130,10 @@ def write_client(world: World, out_dir: str | Path) -> Path:
         (json.dumps(truth, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
     )
     latent = pd.DataFrame({
-        "customer_id": ids, "lambda_per_week": purchases["lam"], "dropout_p": purchases["p"],
-        "nu": orders["nu"], "repeat_purchases": purchases["x"], "alive_at_end": purchases["alive"],
+        "customer_id": ids, "acquisition_channel": np.asarray(names or [""], dtype=object)[channel],
+        "loyalty_member": member.astype(int), "lambda_per_week": purchases["lam"],
+        "dropout_p": purchases["p"], "nu": orders["nu"], "repeat_purchases": purchases["x"],
+        "alive_at_end": purchases["alive"],
     })  # fmt: skip
     _write_atomic(out / "ground_truth_customers.csv",
                   latent.to_csv(index=False, lineterminator="\n").encode("utf-8"))  # fmt: skip
