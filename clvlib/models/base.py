@@ -127,7 +127,8 @@ class BaseFitter:
         names = list(self.param_names)
         theta = np.array([self.params_[k] for k in names], dtype=float)
         positive = self._positive()
-        centre = np.where(positive, np.log(theta), theta)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log of the free ones unused
+            centre = np.where(positive, np.log(theta), theta)
         draws = rng.multivariate_normal(
             centre, self.internal_covariance(), size=int(n), method="eigh"
         )

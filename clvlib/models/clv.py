@@ -235,9 +235,10 @@ def new_customer_value_interval(
     small segments; seeded. ``covariates``: the new customer's, for a covariate model."""
     rng = np.random.default_rng(seed)
     n = int(n_draws)
-    models = _with_drawn_params(model, rng, n)
-    if covariates is not None:
-        value_kwargs = dict(value_kwargs, covariates=covariates)
+    if covariates is None:
+        models = _with_drawn_params(model, rng, n)
+    else:  # plain models at the new customer's parameters, one per draw
+        models = model.customer_models(covariates, model.draw_params(rng, n))
     fixed = isinstance(spend_model, (int, float))
     spends = [spend_model] * n if fixed else _with_drawn_params(spend_model, rng, n)
     firsts = first_order_value + first_order_se * rng.standard_normal(n)

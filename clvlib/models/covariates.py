@@ -135,7 +135,7 @@ class Design:
         levels = self.levels[column]
         if levels is None:
             return np.asarray(values, dtype=float)[:, None]
-        codes = pd.Categorical(np.asarray(values).astype(str), categories=list(levels)).codes
+        codes = pd.Index(list(levels)).get_indexer(np.asarray(values).astype(str))
         if (codes < 0).any():
             unseen = np.asarray(values)[codes < 0][0]
             raise ValueError(
@@ -148,6 +148,12 @@ class Design:
         """Each row's group (its distinct covariate combination, 0 … G−1) and the design rows of
         the groups, (codes, x_trans G × k_trans, x_life G × k_life)."""
         n = len(frame)
+        missing = [c for c in self.columns if c not in frame]
+        if missing:
+            raise ValueError(
+                f"covariate column {missing[0]!r} is missing; the model was fitted with "
+                f"covariates {self.columns}: give every one of them"
+            )
         combined = np.zeros(n, dtype=np.int64)
         span = 1
         for column in self.columns:
@@ -442,6 +448,12 @@ class CovariateFitter(BaseFitter):
     def for_customer(self, covariates: Mapping | pd.DataFrame | None) -> BaseFitter:
         """A plain model carrying the natural parameters of a customer with ``covariates``
         ({column: value} or a one-row frame) — e.g. a new customer from one channel."""
+        return self.customer_models(covariates)[0]
+
+    def customer_models(self, covariates, draws: np.ndarray | None = None) -> list[BaseFitter]:
+        """Plain models at the natural parameters of one customer with ``covariates`` (see
+        ``for_customer``), one per row of ``draws`` (parameter vectors in ``param_names``
+        order, e.g. ``draw_params``) or one at the estimates; the design row is built once."""
         self._check_fitted()
         if covariates is None:
             raise ValueError(
@@ -451,8 +463,11 @@ class CovariateFitter(BaseFitter):
         frame = covariates if isinstance(covariates, pd.DataFrame) else pd.DataFrame([covariates])
         if len(frame) != 1:
             raise ValueError(f"covariates describe one customer: got {len(frame)} rows")
-        _, natural = self._natural_by_group(frame)
-        return self._plain(natural[0])
+        _, x_trans, x_life = self._design.groups(frame)
+        grouped = GroupedLikelihood(type(self), self.covariate_links, x_trans, x_life)
+        if draws is None:
+            draws = np.array([[self.params_[k] for k in self.param_names]])
+        return [self._plain(grouped.natural(np.asarray(row, dtype=float))[0]) for row in draws]
 
     def _plain(self, values: np.ndarray) -> BaseFitter:
         plain = type(self)()
