@@ -491,3 +491,22 @@ def test_fit_matches_clvtools(name):
         value = at_theirs.expected_purchases_new_customer(weeks, covariates=row["covariates"])
         # CLVTools' newcustomer() prediction counts the first purchase too: 1 + E[X(t)]
         assert 1.0 + value == pytest.approx(row["expected_transactions"], rel=1e-6), row
+
+
+@pytest.mark.parametrize("fit", ["bg_fit", "pareto_fit"])
+def test_holdout_simulation_uses_each_customers_parameters(fit, request):
+    """The holdout simulation draws each customer's purchases from his own posterior: without
+    parameter uncertainty its mean total is the sum of the per-customer expectations
+    E[Y(duration) | history] (closed forms), within Monte Carlo error."""
+    from clvlib.models.holdout import holdout_interval
+
+    rfm, model = request.getfixturevalue(fit)
+    fixed = __import__("copy").copy(model)
+    fixed.covariance_ = None  # every draw at the estimates
+    ads = (rfm["channel"] == "ads") & (rfm["loyalty"] == 0)  # the reference customers
+    sample = rfm[ads].assign(duration_holdout=26.0)
+    interval = holdout_interval(fixed, sample, n_draws=200, seed=3)
+    expected = model.expected_purchases(26.0, sample).sum()
+    pooled = model.pooled_.expected_purchases(26.0, sample).sum()
+    assert interval["mean"] == pytest.approx(expected, rel=0.01)
+    assert abs(pooled / expected - 1) > 0.02  # pooled parameters would fail the check above
