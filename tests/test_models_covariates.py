@@ -413,8 +413,9 @@ def test_reference_level_can_be_chosen(bg_fit):
 # transactions and new customers' expected transactions.
 CLVTOOLS = Path(__file__).parent / "data" / "clvtools"
 REFERENCES = sorted(path.stem for path in CLVTOOLS.glob("*_staticcov.json"))
-#: Pareto/NBD fits take seconds per reference until the series speeds up: only CDNOW is refitted.
-REFITTED = REFERENCES
+#: Pareto/NBD refits of the simulated references cost ~10–30 s each with today's series (they
+#: pass): only CDNOW's is refitted until the fast Pareto/NBD lands; then refit them all.
+REFITTED = [n for n in REFERENCES if n.endswith("_bgnbd_staticcov") or n.startswith("cdnow_")]
 
 
 def clvtools_reference(name: str):
