@@ -236,20 +236,26 @@ class BaseFitter:
             self.standard_errors_ = self._standard_errors(theta, data, weights)
         return True
 
+    def _internal_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds of the optimiser's coordinates: ±``LOG_BOUND`` for log θ,
+        ±``FREE_BOUND`` for the free ones (a model may narrow them)."""
+        bound = np.where(self._positive(), LOG_BOUND, FREE_BOUND)
+        return -bound, bound
+
     def _best_run(self, objective: Callable, starts: list[np.ndarray], weights: np.ndarray):
         """The L-BFGS-B result with the highest likelihood over ``starts`` (natural scale); the
         gradient tolerance scales with the number of customers, as the total likelihood does."""
         gtol = self.tol * max(float(weights.sum()), 1.0)
-        bound = np.where(self._positive(), LOG_BOUND, FREE_BOUND)
+        low, high = self._internal_bounds()
         best = None
         for start in starts:
-            internal = np.clip(self._to_internal(np.asarray(start, dtype=float)), -bound, bound)
+            internal = np.clip(self._to_internal(np.asarray(start, dtype=float)), low, high)
             result = optimize.minimize(
                 objective,
                 internal,
                 jac=True,
                 method="L-BFGS-B",
-                bounds=list(zip(-bound, bound, strict=True)),
+                bounds=list(zip(low, high, strict=True)),
                 options={"maxiter": 2000, "ftol": 1e-15, "gtol": gtol},
             )
             if best is None or result.fun < best.fun:
