@@ -189,8 +189,9 @@ stopping_gap <- function(fit) {
   p <- drop(coef(fit@optimx.estimation.output)[nrow(fit@optimx.estimation.output), , drop = TRUE])
   g <- tryCatch(numDeriv::grad(neg.ll, p), error = function(e) rep(NA_real_, length(p)))
   names(g) <- names(p)
-  gain <- tryCatch(0.5 * drop(crossprod(g, solve(fit@optimx.hessian[names(p), names(p)], g))), error = function(e) NA_real_)
-  list(gradient = g, gain = gain)
+  step <- tryCatch(-drop(solve(fit@optimx.hessian[names(p), names(p)], g)), error = function(e) rep(NA_real_, length(p)))
+  names(step) <- names(p)
+  list(gradient = g, gain = -0.5 * sum(g * step), step = step)
 }
 
 # One fit -> one JSON -----------------------------------------------------------------------------
@@ -296,7 +297,8 @@ export_fit <- function(name, model, cov.kind, fit, cbs, customers, covariates, c
                      log_scale_estimates = as.list(drop(coef(opt)[nrow(opt), , drop = TRUE])),
                      gradient_negative_ll_log_scale = as.list(stop.short$gradient),
                      newton_ll_gain = stop.short$gain,
-                     newton_ll_gain_definition = "0.5 g' H^-1 g with g the numerical gradient (numDeriv) of CLVTools' own negative LL and H its Hessian, both on the optimizer's (log) scale at the estimates: about how much LL a Newton step would still add"),
+                     newton_step_log_scale = as.list(stop.short$step),
+                     newton_ll_gain_definition = "0.5 g' H^-1 g with g the numerical gradient (numDeriv) of CLVTools' own negative LL and H its Hessian, both on the optimizer's (log) scale at the estimates: about how much LL a Newton step would still add; newton_step_log_scale = -H^-1 g, about how far each estimate (log scale for r, alpha, s, beta / a, b; as is for covariates) is from the maximum"),
     predictions = list(prediction_end_weeks = PREDICTION_END, customers = pred),
     new_customer = list(num_periods_weeks = PREDICTION_END,
                         definition = "expected_transactions is CLVTools' predict(fit, newdata = newcustomer(...)): 1 (the first purchase) + E[X(t)] repeat purchases in the first t weeks; closed_form_expected_repeat_transactions (Pareto/NBD only) is E[X(t)] recomputed in make_references.R",

@@ -45,14 +45,22 @@ LOYALTY_SHARE = 0.30
 COVARIATE_NAMES = ("channel.organic", "channel.referral", "loyalty")
 
 PNBD_TRUTH = {
-    "model": "pnbd", "seed": 18001,
-    "r": 0.8, "alpha": 8.0, "s": 0.6, "beta": 12.0,
+    "model": "pnbd",
+    "seed": 18001,
+    "r": 0.8,
+    "alpha": 8.0,
+    "s": 0.6,
+    "beta": 12.0,
     "trans": {"channel.organic": 0.5, "channel.referral": -0.5, "loyalty": 0.4},
     "life": {"channel.organic": -0.7, "channel.referral": 0.7, "loyalty": -0.5},
 }
 BGNBD_TRUTH = {
-    "model": "bgnbd", "seed": 18002,
-    "r": 0.8, "alpha": 8.0, "a": 0.6, "b": 2.5,
+    "model": "bgnbd",
+    "seed": 18002,
+    "r": 0.8,
+    "alpha": 8.0,
+    "a": 0.6,
+    "b": 2.5,
     "trans": {"channel.organic": 0.5, "channel.referral": -0.5, "loyalty": 0.4},
     "life": {"channel.organic": -0.7, "channel.referral": 0.7, "loyalty": -0.5},
 }
@@ -122,14 +130,19 @@ def simulate(truth: dict) -> None:
         f.writelines(f"{i},{d.isoformat()}\n" for i, d in rows)
     with open(OUT / f"{name}_customers.csv", "w") as f:
         f.write("Id,channel,loyalty\n")
-        f.writelines(f"{i + 1},{CHANNELS[c]},{g}\n" for i, (c, g) in enumerate(zip(channel, loyalty)))
+        pairs = enumerate(zip(channel, loyalty, strict=True))
+        f.writelines(f"{i + 1},{CHANNELS[c]},{g}\n" for i, (c, g) in pairs)
     design = {
-        "n_customers": N_CUSTOMERS, "start": START.isoformat(),
+        "n_customers": N_CUSTOMERS,
+        "start": START.isoformat(),
         "first_purchase_days": FIRST_PURCHASE_DAYS,
-        "calibration_weeks": CALIBRATION_WEEKS, "holdout_weeks": HOLDOUT_WEEKS,
+        "calibration_weeks": CALIBRATION_WEEKS,
+        "holdout_weeks": HOLDOUT_WEEKS,
         "estimation_split": (START + dt.timedelta(weeks=CALIBRATION_WEEKS, days=-1)).isoformat(),
-        "channels": list(CHANNELS), "channel_shares": list(CHANNEL_SHARES),
-        "loyalty_share": LOYALTY_SHARE, "n_transactions": len(rows),
+        "channels": list(CHANNELS),
+        "channel_shares": list(CHANNEL_SHARES),
+        "loyalty_share": LOYALTY_SHARE,
+        "n_transactions": len(rows),
     }
     with open(OUT / f"{name}_truth.json", "w") as f:
         json.dump({"truth": truth, "design": design}, f, indent=1)
