@@ -178,10 +178,20 @@ class BaseFitter:
         if len(starts) > 1 and len(data) > SUBSAMPLE_ROWS:
             # Every start on a seeded subsample of the rows, then one run on all rows from the
             # best of them: the same maximum for a fraction of the full-data evaluations.
-            rows = np.sort(rng.choice(len(data), SUBSAMPLE_ROWS, replace=False))
-            best = self._best_run(objective_for(data[rows], weights[rows]), starts, weights[rows])
-            starts = [self._from_internal(best.x)]
-        best = self._best_run(objective_for(data, weights), starts, weights)
+            # Customers (not rows: a row stands for `weight` customers) drawn with replacement,
+            # so that the subsample's likelihood is the full one's in miniature and its Hessian,
+            # scaled, serves the Newton steps on all rows.
+            drawn = rng.choice(len(data), SUBSAMPLE_ROWS, p=weights / weights.sum())
+            rows, counts = np.unique(drawn, return_counts=True)
+            sub_weights = counts.astype(float)
+            sub_objective = objective_for(data[rows], sub_weights)
+            best = self._best_run(sub_objective, starts, sub_weights)
+            scale = float(weights.sum()) / float(sub_weights.sum())
+            hessian = _internal_hessian(sub_objective, best.x) * scale
+            best = self._polish(objective_for(data, weights), best.x, hessian, weights)
+            starts = [self._from_internal(best.x)] if best is None or not best.success else []
+        if starts:
+            best = self._best_run(objective_for(data, weights), starts, weights)
         params = self._from_internal(best.x)
         self.params_ = dict(zip(self.param_names, params.tolist(), strict=True))
         self.log_likelihood_ = float(-best.fun)
@@ -236,6 +246,70 @@ class BaseFitter:
             self.standard_errors_ = self._standard_errors(theta, data, weights)
         return True
 
+    def _polish(self, objective, start, hessian, weights, max_steps: int = 15):
+        """Newton steps u ← u − H⁻¹ ∇f in the optimiser's coordinates from the subsample's
+        maximum, H the subsample's Hessian scaled to all rows: each step costs one evaluation
+        on all rows (L-BFGS-B from the same point took 30–70), and the iteration converges
+        linearly at a rate of the subsample's relative error in H (a few per cent).
+
+        Coordinates the subsample's maximum holds at a bound with the gradient pushing out (a
+        drop-out rate → 0 on a client nobody leaves) stay there, and the steps move the others
+        (projected Newton); at the end those must still push out (the optimality conditions).
+        Returns an ``OptimizeResult`` (``success`` when the gradient of the free coordinates
+        meets ``_best_run``'s tolerance), or the last point with ``success`` False when a step
+        fails to increase the likelihood, leaves the bounds or ``max_steps`` run out: the
+        caller then continues with L-BFGS-B from there."""
+        low, high = self._internal_bounds()
+        gtol = self.tol * max(float(weights.sum()), 1.0)
+        u = np.asarray(start, dtype=float)
+        f, g = objective(u)
+        success = False
+        free = np.ones(len(u), dtype=bool)
+        last = np.zeros_like(u)  # the previous step
+        for _ in range(max_steps):
+            span = 1e-7 * np.maximum(1.0, np.abs(u))
+            at_low, at_high = u - low <= span, high - u <= span
+            held = (at_low & (g > 0)) | (at_high & (g < 0))  # pushing out of the box
+            free = ~held
+            if not free.any() or np.max(np.abs(g[free])) <= gtol:
+                success = True
+                break
+            # A direction without curvature (the likelihood flat towards a bound, e.g. s/β → 0
+            # where nobody leaves) gets a curvature of 1e-10 of the largest: its step then runs
+            # to the bound, where the coordinate is held from the next step on.
+            values, vectors = np.linalg.eigh(hessian[np.ix_(free, free)])
+            if values.max() <= 0:
+                break
+            values = np.maximum(values, 1e-10 * values.max())
+            step = np.zeros_like(u)
+            step[free] = -vectors @ ((vectors.T @ g[free]) / values)
+            fresh = np.clip(u + step, low, high)  # a coordinate that hits a bound is held next
+            fresh_f, fresh_g = objective(fresh)
+            if not fresh_f <= f + 1e-12 * abs(f):
+                break
+            # A coordinate that keeps heading for a bound it would take the linear rate long
+            # to reach (the likelihood's slope there fades like the drop-out rate itself) is
+            # tried at the bound at once; kept when the likelihood is no lower there.
+            moved = fresh - u
+            ahead = np.where(fresh_g > 0, low, high)
+            creeping = free & (np.sign(moved) == np.sign(ahead - fresh)) & (moved * last > 0)
+            creeping &= (np.abs(moved) > 0.5 * np.abs(last)) & (np.abs(ahead - fresh) > 0)
+            last = moved
+            for i in np.flatnonzero(creeping):
+                jump = fresh.copy()
+                jump[i] = ahead[i]
+                jump_f, jump_g = objective(jump)
+                if jump_f <= fresh_f:
+                    fresh, fresh_f, fresh_g = jump, jump_f, jump_g
+            u, f, g = fresh, fresh_f, fresh_g
+        return optimize.OptimizeResult(
+            x=u,
+            fun=f,
+            jac=np.where(free, g, 0.0),
+            success=success,
+            message="Newton steps from the subsample",
+        )
+
     def _internal_bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bounds of the optimiser's coordinates: ±``LOG_BOUND`` for log θ,
         ±``FREE_BOUND`` for the free ones (a model may narrow them)."""
@@ -258,6 +332,8 @@ class BaseFitter:
                 bounds=list(zip(low, high, strict=True)),
                 options={"maxiter": 2000, "ftol": 1e-15, "gtol": gtol},
             )
+            if best is not None and abs(result.fun - best.fun) <= 1e-9 * abs(best.fun):
+                return best if best.fun <= result.fun else result  # two starts agree: done
             if best is None or result.fun < best.fun:
                 best = result
         return best
@@ -335,6 +411,19 @@ class BaseFitter:
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call .fit(data) first")
+
+
+def _internal_hessian(objective: Callable, u: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Hessian of ``objective`` (value, gradient) at ``u`` by central differences of the
+    gradient, symmetrised (optimiser coordinates: a step of 1e-4 is relative for log θ)."""
+    k = len(u)
+    hessian = np.empty((k, k))
+    for i in range(k):
+        up, down = u.copy(), u.copy()
+        up[i] += step
+        down[i] -= step
+        hessian[:, i] = (objective(up)[1] - objective(down)[1]) / (2 * step)
+    return (hessian + hessian.T) / 2
 
 
 def _log_wald(estimate: float, se: float, z: float) -> tuple[float, float]:

@@ -43,6 +43,14 @@ TERMS = 32
 Y_STAR = 0.2
 
 
+def _terms_needed(y_star: float) -> int:
+    """Terms until the bound on term k / term 0, Π_j (1 + j y*)/(j + 1), is below 1e-18 (at
+    most ``TERMS``)."""
+    j = np.arange(TERMS - 1, dtype=float)
+    bound = np.cumsum(np.log((1.0 + j * y_star) / (j + 1.0)))
+    return int(min(TERMS, np.searchsorted(-bound, 41.5) + 2))
+
+
 def split_point(p_slow):
     """y*: where the expansion stops and the series takes over (see the module text)."""
     return np.minimum(Y_STAR, 1.0 / np.asarray(p_slow, dtype=float))
@@ -96,7 +104,7 @@ def expanded_integral(p_f, a_f: float, p_s, a_s: float, lo, y_hi):
     log_D = np.log(D)
     log_lo = (np.log(a_f + lo) - log_D)[:, None]
     log_hi = np.log(y_hi)[:, None]
-    k = np.arange(TERMS, dtype=float)[None, :]
+    k = np.arange(_terms_needed(float(np.max(y_hi))), dtype=float)[None, :]
     sign = np.where(k % 2 == 0, 1.0, -1.0)
     # log |C_k| and d log|C_k| / d p_s per distinct p_s (one value, or one per x)
     levels, at = np.unique(p_s, return_inverse=True)
