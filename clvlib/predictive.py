@@ -21,6 +21,7 @@ import pandas as pd
 
 from clvlib import config
 from clvlib.calculation import DAYS_PER_MONTH, UNKNOWN_SEGMENT, _segments, rfm_summary
+from clvlib.channel_models import channel_ceilings, loyalty_members
 from clvlib.models.bgnbd import BGNBD
 from clvlib.models.clv import (
     clv_intervals,
@@ -39,12 +40,9 @@ from clvlib.models.mbgnbd import MBGNBD
 from clvlib.models.paretonbd import ParetoNBD
 from clvlib.progress import bar
 
-#: Models the audit fits and compares. Pareto/NBD (``ParetoNBD``) is left out for now: on data
-#: with little drop-out its maximum lies at β → ∞, where the hypergeometric series it sums
-#: needs ~10⁵ terms per row and a fit takes minutes (a 1,500-customer demo hung the audit).
-TRANSACTION_MODELS = {"BG/NBD": BGNBD, "MBG/NBD": MBGNBD}
-#: Available for ``validate_models(audit, models=...)`` on request.
-OPTIONAL_MODELS = {"Pareto/NBD": ParetoNBD}
+#: Models the audit fits and compares. Pareto/NBD, the reference model of most papers, is fast
+#: at any β since ``models.pareto_tail`` (β → ∞ on a client nobody leaves took minutes before).
+TRANSACTION_MODELS = {"BG/NBD": BGNBD, "MBG/NBD": MBGNBD, "Pareto/NBD": ParetoNBD}
 #: A segment gets its own models (for its acquisition-cost ceiling) from this many customers…
 MIN_SEGMENT_CUSTOMERS = 500
 #: …of whom at least this many bought again (the spend model fits on them).
@@ -162,8 +160,15 @@ def at_bounds(model, *, standard_errors: bool = True) -> list[str]:
     positive (a singular information matrix)."""
     limits = RELATIVE_LIMITS.get(type(model).__name__, {})
     errors = getattr(model, "standard_errors_", None) or {}
+    free = set(getattr(model, "free_params", ()))  # covariate coefficients: real numbers
+    shape_max = getattr(model, "shape_max", np.inf)  # Pareto/NBD's r, s stop at SHAPE_MAX
     bounded = []
     for name, value in model.params_.items():
+        if name in free:
+            continue
+        if name in ("r", "s") and value >= shape_max * (1 - 1e-6):
+            bounded.append(name)
+            continue
         low, high = limits.get(name, (0.0, np.inf))
         se = errors.get(name, np.nan) if standard_errors and errors else 1.0
         if (
@@ -414,7 +419,10 @@ def predictive_clv(
     bootstrap intervals, overall, per segment and for a new customer (row ``NEW_CUSTOMER``),
     ``interval_method`` how (``clv_intervals``: ``bootstrap`` or, above 100,000 customers,
     ``one_step``);
-    ``ceilings`` the new-customer value per segment from the segment's own models (``note``
+    ``ceilings`` the new-customer value per segment: per acquisition channel from one model
+    with the channel (and loyalty membership) as covariates when the likelihood-ratio test
+    says they matter, else from the pooled model (``channel_models.channel_ceilings``;
+    ``covariates`` its record); per other segment from the segment's own models (``note``
     says when a segment is too small for them).
     """
     economics = audit.config.economics
@@ -464,8 +472,22 @@ def predictive_clv(
         progress=progress,
         **clv_kwargs,
     )
-    ceilings = segment_ceilings(rfm, seg, first, model_name, **clv_kwargs)
+    covariates = None
+    if segment == "acquisition_channel" and segments is not None:
+        ceilings, covariates = channel_ceilings(
+            rfm,
+            seg,
+            first,
+            model_name,
+            model,
+            spend_model,
+            members=loyalty_members(audit),
+            **clv_kwargs,
+        )
+    else:
+        ceilings = segment_ceilings(rfm, seg, first, model_name, **clv_kwargs)
     return {
+        "covariates": covariates,
         "rfm": rfm,
         "gap": None,
         "model": model,

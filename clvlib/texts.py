@@ -556,6 +556,39 @@ TEXTS: dict[str, dict[str, str]] = {
         "optymalizator albo nie ma błędu standardowego: dane słabo je wyznaczają. Prognozy "
         "pozostają określone, ale bardziej niż zwykle zależą od postaci modelu.",
     },
+    "calc.clv.covariates_used": {
+        "en": "Repeat purchases and drop-out differ by {columns} (likelihood-ratio test against "
+        "one model for all customers: {statistic} on {df} degrees of freedom, {p}), so each "
+        "channel's value of a new customer comes from one {model} with {columns} as covariates, "
+        "at the channel's own mix of customers.",
+        "pl": "Powtórne zakupy i odejścia różnią się według: {columns} (test ilorazu "
+        "wiarygodności względem jednego modelu dla wszystkich klientów: {statistic} przy {df} "
+        "stopniach swobody, {p}), więc wartość nowego klienta każdego kanału pochodzi z "
+        "jednego modelu {model} z tymi zmiennymi, przy strukturze klientów danego kanału.",
+    },
+    "calc.clv.covariates_not_used": {
+        "en": "Repeat purchases and drop-out do not differ detectably by {columns} "
+        "(likelihood-ratio test, {p}): every channel's new customer is valued with the one "
+        "{model} for all customers, so the channels' values differ only by their first orders.",
+        "pl": "Powtórne zakupy i odejścia nie różnią się wykrywalnie według: {columns} (test "
+        "ilorazu wiarygodności, {p}): nowy klient każdego kanału jest wyceniany jednym "
+        "modelem {model} dla wszystkich klientów, więc wartości kanałów różnią się tylko "
+        "pierwszym zamówieniem.",
+    },
+    "calc.clv.covariates_untested": {
+        "en": "{model} takes no covariates here, so every channel's new customer is valued with "
+        "the one model for all customers; the channels' values differ only by their first "
+        "orders.",
+        "pl": "Model {model} nie przyjmuje tu zmiennych objaśniających, więc nowy klient każdego "
+        "kanału jest wyceniany jednym modelem dla wszystkich klientów; wartości kanałów różnią "
+        "się tylko pierwszym zamówieniem.",
+    },
+    "calc.clv.covariate.channel": {"en": "acquisition channel", "pl": "kanał pozyskania"},
+    "calc.clv.covariate.loyalty": {
+        "en": "loyalty membership",
+        "pl": "członkostwo w programie lojalnościowym",
+    },
+    "calc.clv.covariate.and": {"en": " and ", "pl": " i "},
     "calc.clv.small_segments": {
         "en": "Segments with fewer than {customers} customers or {repeaters} repeat customers "
         "get no models of their own, so their new-customer value is left blank.",

@@ -131,3 +131,21 @@ def test_a_strong_season_unsaid_and_a_holdout_cutting_it_unsaid_are_found(tmp_pa
     assert report_problems(run_of(tmp_path, said))
     said["sentences_said"] += ["calc.predictive.season_part_config"]
     assert report_problems(run_of(tmp_path, said)) == []
+
+
+def test_a_covariate_model_used_against_its_test_or_unsaid_is_found(tmp_path):
+    record = {"model": "BG/NBD", "columns": ["channel"], "used": True, "p_value": 0.001,
+              "lr_statistic": 20.0, "df": 4, "reason": None}  # fmt: skip
+    metrics = changed("calculation.clv", {"covariate_model": record})
+
+    def covariate_problems():
+        return [p for p in report_problems(run_of(tmp_path, metrics)) if "covariate" in p]
+
+    assert covariate_problems()  # used, but nothing said
+    metrics["sentences_said"] += ["calc.clv.covariates_used"]
+    assert covariate_problems() == []
+    metrics["calculation"]["clv"]["covariate_model"]["p_value"] = 0.3  # used without support
+    assert covariate_problems()
+    metrics["calculation"]["clv"]["covariate_model"]["used"] = False
+    metrics["sentences_said"] = ["calc.question", "calc.clv.covariates_not_used"]
+    assert covariate_problems() == []

@@ -94,9 +94,7 @@ def run_one(name: str, config: Path, out: Path, *, pdf: bool, env: dict | None =
     if not pdf:
         args.append("--no-pdf")
     start = time.perf_counter()
-    done = subprocess.run(
-        args, capture_output=True, text=True, cwd=ROOT, timeout=900, env=env
-    )
+    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=900, env=env)
     return ZooRun(
         name, config, done.returncode, done.stdout, done.stderr, pdf, time.perf_counter() - start
     )
@@ -149,9 +147,7 @@ class BackgroundZoo:
                     name, config, pdf = self._jobs.get_nowait()
                 except queue.Empty:
                     return
-                self._runs[name] = run_one(
-                    name, config, self._out / name, pdf=pdf, env=self._env
-                )
+                self._runs[name] = run_one(name, config, self._out / name, pdf=pdf, env=self._env)
         except BaseException as exc:  # reported by results(), not lost in a thread
             self._errors.append(exc)
             self._ready.set()
@@ -263,6 +259,7 @@ def report_problems(run: ZooRun) -> list[str]:
     problems += _difference_problems(metrics)
     problems += _cap_problems(metrics)
     problems += _season_problems(metrics)
+    problems += _covariate_problems(metrics)
     problems += _reconciliation_problems(metrics)
     if run.pdf:
         problems += _pdf_problems(run.run_dir / "audit.pdf")
@@ -465,6 +462,33 @@ def _difference_problems(metrics: dict) -> list[str]:
         wrong = "difference_keys" if not decision["differs"] else "no_difference_keys"
         for key in sorted(said & set(decision.get(wrong) or [])):
             problems.append(f"{path}: differs is {decision['differs']}, yet {key!r} was said")
+    return problems
+
+
+def _covariate_problems(metrics: dict) -> list[str]:
+    """Step I's covariate model (channel, loyalty) serves exactly when its likelihood-ratio
+    test rejects at 5 %, and the report says which model valued the channels."""
+    from clvlib.channel_models import LR_LEVEL
+
+    record = _get(metrics, "calculation.clv.covariate_model")
+    if not record:
+        return []
+    said = set(metrics.get("sentences_said") or [])
+    p = record.get("p_value")
+    problems = []
+    if p is not None and record["used"] != (p < LR_LEVEL):
+        problems.append(f"covariate model used={record['used']} with LR p = {p}")
+    expected = (
+        "calc.clv.covariates_used"
+        if record["used"]
+        else "calc.clv.covariates_not_used"
+        if p is not None and record["columns"]
+        else None
+    )
+    if expected and expected not in said:
+        problems.append(f"covariate model decided (used={record['used']}) but {expected} not said")
+    if record["used"] and "calc.clv.covariates_not_used" in said:
+        problems.append("covariate model used yet the report says the channels do not differ")
     return problems
 
 

@@ -315,6 +315,7 @@ class ParetoNBD(CovariateFitter):
 
     param_names = ("r", "alpha", "s", "beta")
     covariate_links = {"alpha": ("trans", -1.0), "beta": ("life", -1.0)}
+    shape_max = SHAPE_MAX  # r and s stop here (see SHAPE_MAX)
 
     compressed_columns = COLUMNS  # fit() = compress(rfm, COLUMNS) + maximise
 

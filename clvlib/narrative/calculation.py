@@ -215,6 +215,28 @@ def segment_value_findings(known: pd.DataFrame, *, segment_label: str, fmt: Fmt)
     return [Finding("calc.clv.segment_finding", values)]
 
 
+def covariate_findings(record: dict, *, text, fmt: Fmt) -> list[Finding]:
+    """Which model valued the channels' new customers (``channel_models.channel_ceilings``'s
+    record): the covariate model when the likelihood-ratio test says the channel (and loyalty)
+    matter, else the one model for all customers; none when there was nothing to test."""
+    if record["reason"] == "model_without_covariates" or (
+        record["reason"] and record["reason"] != "no_covariates"
+    ):
+        return [Finding("calc.clv.covariates_untested", {"model": record["model"]})]
+    if not record["columns"] or record["p_value"] is None:
+        return []
+    columns = text("calc.clv.covariate.and").join(
+        text(f"calc.clv.covariate.{c}") for c in record["columns"]
+    )
+    p = record["p_value"]
+    shown = f"p < {fmt(0.001, 'num3')}" if p < 0.001 else f"p = {fmt(p, 'num3')}"
+    values = {"columns": columns, "model": record["model"], "p": shown}
+    if not record["used"]:
+        return [Finding("calc.clv.covariates_not_used", values)]
+    values |= {"statistic": fmt(record["lr_statistic"], "num1"), "df": str(record["df"])}
+    return [Finding("calc.clv.covariates_used", values)]
+
+
 def holdout_findings(
     check: dict, season: dict | None, *, calibration_end, weeks: int, fmt: Fmt
 ) -> list[Finding]:
@@ -1001,6 +1023,9 @@ def _show_segments(audit, step: StepOne) -> None:
     label = audit.text(f"segment.{segment}")
     known = by_segment.dropna(subset=["ceiling"])
     say_all(audit, segment_value_findings(known, segment_label=label, fmt=audit.fmt))
+    covariates = result.get("covariates")
+    if covariates:
+        say_all(audit, covariate_findings(covariates, text=audit.text, fmt=audit.fmt))
     ax = plots.plot_clv_by_segment(
         by_segment,
         title="",
@@ -1092,6 +1117,7 @@ def _clv_metrics(audit, step: StepOne, name: str, overall: pd.Series, caveats: d
         "caveats": (["no_dropout_visible_upper_bound"] if dropout else [])
         + (["holdout_miss"] if "holdout_miss" in caveats["caveats"] else []),
         "p_alive_mean": customers["p_alive"].mean(),
+        "covariate_model": result.get("covariates"),
         "new_customer": {
             "value": new["mean"],
             "ci_low": new["mean_low"],
