@@ -598,26 +598,28 @@ TEXTS: dict[str, dict[str, str]] = {
     "calc.clv.interval_note": {
         "en": "Intervals: {n_boot} bootstrap resamples of the customers, each refitting both "
         "models (seed {seed}). They measure how precisely the models are estimated, not how "
-        "much one customer may deviate. A segment's new-customer value comes from models "
-        "fitted on that segment alone.",
+        "much one customer may deviate. A new customer's value per acquisition channel comes "
+        "from the model named above; per other segment, from models fitted on that segment "
+        "alone.",
         "pl": "Przedziały: {n_boot} prób bootstrapowych klientów, w każdej oba modele "
         "dopasowane od nowa (ziarno {seed}). Mierzą precyzję oszacowania modeli, a nie to, jak "
-        "bardzo może odbiegać pojedynczy klient. Wartość nowego klienta w segmencie pochodzi z "
-        "modeli dopasowanych tylko do tego segmentu.",
+        "bardzo może odbiegać pojedynczy klient. Wartość nowego klienta w kanale pozyskania "
+        "pochodzi z modelu wskazanego wyżej; w innym segmencie — z modeli dopasowanych tylko do "
+        "tego segmentu.",
     },
     "calc.clv.interval_note_one_step": {
         "en": "Intervals: {n_boot} bootstrap resamples of the customers (seed {seed}). With more "
         "than {exact} customers each resample moves both models' estimates by one Newton step "
         "instead of refitting them: the same limiting distribution at a fraction of the time. "
         "They measure how precisely the models are estimated, not how much one customer may "
-        "deviate. A segment's new-customer value comes from models fitted on that segment "
-        "alone.",
+        "deviate. A new customer's value per acquisition channel comes from the model named "
+        "above; per other segment, from models fitted on that segment alone.",
         "pl": "Przedziały: {n_boot} prób bootstrapowych klientów (ziarno {seed}). Przy ponad "
         "{exact} klientach w każdej próbie oszacowania obu modeli przesuwa jeden krok Newtona "
         "zamiast ponownego dopasowania: ten sam rozkład graniczny w ułamku czasu. Mierzą "
         "precyzję oszacowania modeli, a nie to, jak bardzo może odbiegać pojedynczy klient. "
-        "Wartość nowego klienta w segmencie pochodzi z modeli dopasowanych tylko do tego "
-        "segmentu.",
+        "Wartość nowego klienta w kanale pozyskania pochodzi z modelu wskazanego wyżej; w innym "
+        "segmencie — z modeli dopasowanych tylko do tego segmentu.",
     },
     "calc.axis.clv": {
         "en": "CLV per customer, {horizon} months ({currency})",
@@ -1743,14 +1745,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "klientach kanału; przedziały: {n_boot} prób bootstrapowych tych klientów.",
     },
     "channels.basis_new": {
-        "en": "CLV per new customer = what step I's models, fitted on the channel's own "
-        "customers, expect a customer acquired today to bring over {horizon} months: the first "
-        "order's margin plus the discounted margin of repeat purchases — the same basis as the "
-        "maximum CAC. Intervals reflect the models' parameter uncertainty.",
-        "pl": "CLV nowego klienta = wartość, jakiej modele z kroku I, dopasowane do klientów "
-        "danego kanału, oczekują od klienta pozyskanego dziś w ciągu {horizon} miesięcy: marża "
-        "pierwszego zamówienia plus zdyskontowana marża ponownych zakupów — ta sama podstawa co "
-        "maksymalny CAC. Przedziały odzwierciedlają niepewność parametrów modeli.",
+        "en": "CLV per new customer = what step I's models expect a customer acquired today "
+        "through the channel to bring over {horizon} months: the first order's margin plus the "
+        "discounted margin of repeat purchases — the same basis as the maximum CAC. Step I says "
+        "whether the channels' repeat purchases and drop-out differ (then one model with the "
+        "channel as a covariate values each) or not (then they differ only by first orders). "
+        "Intervals reflect the models' parameter uncertainty.",
+        "pl": "CLV nowego klienta = wartość, jakiej modele z kroku I oczekują od klienta "
+        "pozyskanego dziś przez dany kanał w ciągu {horizon} miesięcy: marża pierwszego "
+        "zamówienia plus zdyskontowana marża ponownych zakupów — ta sama podstawa co maksymalny "
+        "CAC. Krok I mówi, czy powtórne zakupy i odejścia różnią się między kanałami (wtedy "
+        "każdy wycenia jeden model z kanałem jako zmienną objaśniającą), czy nie (wtedy kanały "
+        "różnią się tylko pierwszym zamówieniem). Przedziały odzwierciedlają niepewność "
+        "parametrów modeli.",
     },
     "channels.basis_so_far": {
         "en": "Step I's predictive CLV was not available, so value per customer is the margin "
