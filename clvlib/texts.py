@@ -1103,7 +1103,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "poszerzamy wtedy o stosunek zakupów rzeczywistych do prognozowanych.",
     },
     "meth.def.predictive": {
-        "en": "<b>Predictive CLV.</b> Purchases follow BG/NBD or MBG/NBD (the one "
+        "en": "<b>Predictive CLV.</b> Purchases follow BG/NBD, MBG/NBD or Pareto/NBD (the one "
         "with the lowest AIC on the calibration period; its holdout forecast is reported beside "
         "it), spend per purchase the Gamma-Gamma model, both fitted by maximum likelihood on "
         "purchase days in weeks (same-day orders merged; the first purchase is not a repeat). "
@@ -1113,7 +1113,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "means. {intervals} Standard errors come from the observed information; a parameter's "
         "95 % interval is the Wald interval of its logarithm, θ·exp(±1.96·se/θ), so it stays "
         "positive like the parameter.",
-        "pl": "<b>CLV predykcyjny.</b> Zakupy opisuje model BG/NBD lub MBG/NBD (ten "
+        "pl": "<b>CLV predykcyjny.</b> Zakupy opisuje model BG/NBD, MBG/NBD lub Pareto/NBD (ten "
         "o najniższym AIC w okresie kalibracji; obok podajemy jego prognozę na okres testowy), "
         "wartość zakupu: model Gamma-Gamma; oba dopasowane metodą największej wiarygodności do "
         "dni zakupów w tygodniach (zamówienia z jednego dnia łączone; pierwszy zakup nie jest "
@@ -1167,7 +1167,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "customer's value comes from step I's purchase model with the acquisition channel and "
         "loyalty membership as covariates (CLVTools' parametrisation: the channel scales the "
         "purchase rate's and the drop-out's Gamma/Beta parameters) when a likelihood-ratio "
-        "test rejects \"no covariate effect\" at 5 %, else from the one model for all "
+        'test rejects "no covariate effect" at 5 %, else from the one model for all '
         "customers; intervals from the estimates' asymptotic distribution. Payback is the first month in which cumulative "
         "margin per new customer reaches the CAC. Spend response: least squares of log new "
         "customers on log spend per month (HC3 standard errors, Duan's smearing); the marginal "
