@@ -1169,9 +1169,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "purchase rate's and the drop-out's Gamma/Beta parameters) when a likelihood-ratio "
         'test rejects "no covariate effect" at 5 %, else from the one model for all '
         "customers; intervals from the estimates' asymptotic distribution. Payback is the "
-        "first month in which cumulative margin per new customer reaches the CAC. Spend response: least squares of log new "
-        "customers on log spend per month (HC3 standard errors, Duan's smearing); the marginal "
-        "CAC is the inverse slope at the channel's mean spend.",
+        "first month in which cumulative margin per new customer reaches the CAC. Spend "
+        "response: least squares of log new customers on log spend per month (HC3 standard "
+        "errors, Duan's smearing); the marginal CAC is the inverse slope at the channel's mean "
+        "spend.",
         "pl": "<b>Kanały.</b> Nowi klienci kanału to pozyskani w miesiącach objętych danymi o "
         "wydatkach; CAC = wydatki / nowi klienci w tym samym okresie. Wartość nowego klienta "
         "pochodzi z modelu zakupów z kroku I z kanałem pozyskania i członkostwem w programie "
