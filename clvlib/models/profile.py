@@ -419,8 +419,7 @@ class _Profile:
 
     def _first_step(self, inner: float, side: float) -> float:
         """The Wald standard error of θ where there is one; where the estimate sits at no
-        drop-out, a step to where one drop-out among the data's chances (repeat buyers for
-        BG/NBD, customer-periods for Pareto/NBD) would begin to show, at least 1."""
+        drop-out, upward a step to ``probe`` (at least 1), else 1."""
         if not self.flat and np.isfinite(self.se_theta) and self.se_theta > 1e-6:
             return float(min(self.se_theta, 5.0))
         if side > 0 and self.flat:
@@ -429,10 +428,11 @@ class _Profile:
 
     @staticmethod
     def _next_step(root: float, inner_root: float, last: float, z: float) -> float:
-        """The next step outward, aimed 15 % past where the signed root reaches z: by the
+        """The next step outward, aimed 15 % past where the signed root reaches z, by the
         secant (the root is close to linear in θ where the estimate is inside) or by
-        root ∝ exp(θ/2) (the deviance grows like the drop-out itself where the estimate sits at
-        0), whichever is shorter; twice the last step while the profile is flat."""
+        root ∝ exp(θ/2) (the deviance about proportional to the drop-out where the estimate
+        sits at 0), whichever is shorter; while the profile is flat, twice the last step (at
+        most 2)."""
         if root < 1e-3:
             return min(2.0 * last, 2.0)
         aims = [2.0 * math.log(z / root)]
