@@ -350,7 +350,7 @@ class BaseFitter:
         hessian = np.empty((k, k))
         for i in range(k):
             if positive[i]:
-                step = 1e-5 * max(abs(params[i]), 1e-8)
+                step = 1e-5 * abs(params[i])  # relative: stays positive however small θ is
             else:
                 step = 1e-5 * max(abs(params[i]), 1.0 / scales[i])
             up, down = params.copy(), params.copy()
@@ -360,14 +360,22 @@ class BaseFitter:
                 self._likelihood(up, data, weights)[1] - self._likelihood(down, data, weights)[1]
             ) / (2 * step)
         hessian = (hessian + hessian.T) / 2
-        try:
-            covariance = np.linalg.inv(-hessian)
-            se = np.sqrt(np.where(np.diag(covariance) > 0, np.diag(covariance), np.nan))
-        except np.linalg.LinAlgError:
-            se = np.full(k, np.nan)
-        self.covariance_ = pd.DataFrame(
-            np.linalg.pinv(-hessian), index=self.param_names, columns=self.param_names
-        )
+        # At a corner of the parameter space (β → 0 with s → 0, where Pareto/NBD's likelihood
+        # can end up on a client nobody leaves) the differences may overflow: no standard
+        # errors then, as for a singular Hessian, rather than an error.
+        se = np.full(k, np.nan)
+        pseudo = np.full((k, k), np.nan)
+        if np.all(np.isfinite(hessian)):
+            try:
+                covariance = np.linalg.inv(-hessian)
+                se = np.sqrt(np.where(np.diag(covariance) > 0, np.diag(covariance), np.nan))
+            except np.linalg.LinAlgError:
+                pass
+            try:
+                pseudo = np.linalg.pinv(-hessian)
+            except np.linalg.LinAlgError:
+                pass
+        self.covariance_ = pd.DataFrame(pseudo, index=self.param_names, columns=self.param_names)
         return dict(zip(self.param_names, se.tolist(), strict=True))
 
     # -- reporting -------------------------------------------------------------------------------
