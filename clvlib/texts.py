@@ -556,6 +556,38 @@ TEXTS: dict[str, dict[str, str]] = {
         "optymalizator albo nie ma błędu standardowego: dane słabo je wyznaczają. Prognozy "
         "pozostają określone, ale bardziej niż zwykle zależą od postaci modelu.",
     },
+    "calc.clv.dropout_profile_zero.purchase": {
+        "en": "How many customers leave, the data cannot pin down: the mean chance of leaving "
+        "after a purchase lies between 0 and {high} (95 % profile-likelihood interval), so that "
+        "customers practically never leave cannot be excluded.",
+        "pl": "Ilu klientów odchodzi, dane nie rozstrzygają: średnia szansa odejścia po zakupie "
+        "leży między 0 a {high} (95-procentowy przedział wiarygodności profilowej), więc nie "
+        "można wykluczyć, że klienci praktycznie nie odchodzą.",
+    },
+    "calc.clv.dropout_profile_zero.year": {
+        "en": "How many customers leave, the data cannot pin down: the share of new customers "
+        "lost within a year lies between 0 and {high} (95 % profile-likelihood interval), so "
+        "that customers practically never leave cannot be excluded.",
+        "pl": "Ilu klientów odchodzi, dane nie rozstrzygają: odsetek nowych klientów utraconych "
+        "w ciągu roku leży między 0 a {high} (95-procentowy przedział wiarygodności "
+        "profilowej), więc nie można wykluczyć, że klienci praktycznie nie odchodzą.",
+    },
+    "calc.clv.dropout_profile.purchase": {
+        "en": "The model's drop-out sits at its bound, where standard errors do not exist; the "
+        "profile likelihood still bounds it: the mean chance of leaving after a purchase lies "
+        "between {low} and {high} (95 %).",
+        "pl": "Parametry odejść modelu są na granicy, gdzie błędy standardowe nie istnieją; "
+        "wiarygodność profilowa i tak je ogranicza: średnia szansa odejścia po zakupie leży "
+        "między {low} a {high} (95 %).",
+    },
+    "calc.clv.dropout_profile.year": {
+        "en": "The model's drop-out sits at its bound, where standard errors do not exist; the "
+        "profile likelihood still bounds it: the share of new customers lost within a year lies "
+        "between {low} and {high} (95 %).",
+        "pl": "Parametry odejść modelu są na granicy, gdzie błędy standardowe nie istnieją; "
+        "wiarygodność profilowa i tak je ogranicza: odsetek nowych klientów utraconych w ciągu "
+        "roku leży między {low} a {high} (95 %).",
+    },
     "calc.clv.covariates_used": {
         "en": "Repeat purchases and drop-out differ by {columns} (likelihood-ratio test against "
         "one model for all customers: {statistic} on {df} degrees of freedom, {p}), so each "

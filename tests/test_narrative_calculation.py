@@ -431,3 +431,27 @@ def test_one_year_client_at_a_bound_reports_caveats_and_no_placeholder(monkeypat
     assert "calc.clv.no_dropout" in keys and "calc.clv.finding" not in keys
     assert "calc.clv.ceiling_no_simple" in keys
     assert any("No drop-out is visible" in p for p in paragraphs)
+
+
+def test_dropout_profile_is_said_as_a_range_or_as_not_excluding_zero():
+    """The profile-likelihood interval of the drop-out (models.profile) in words: reaching 0 it
+    says that customers practically never leaving cannot be excluded; per purchase for BG/NBD,
+    per year for Pareto/NBD."""
+    from clvlib.narrative.calculation import dropout_profile_findings
+
+    def fmt(value, kind):
+        return f"{100 * value:.2f} %"
+
+    zero = {"quantity": "mean_dropout_probability", "low": 0.0, "high": 0.004, "low_is_bound": True}
+    (finding,) = dropout_profile_findings(zero, fmt=fmt)
+    assert finding.key == "calc.clv.dropout_profile_zero.purchase"
+    assert finding.values == {"high": "0.40 %"}
+    year = {
+        "quantity": "share_lost_within_horizon",
+        "low": 0.01,
+        "high": 0.05,
+        "low_is_bound": False,
+    }
+    (finding,) = dropout_profile_findings(year, fmt=fmt)
+    assert finding.key == "calc.clv.dropout_profile.year"
+    assert finding.values == {"low": "1.00 %", "high": "5.00 %"}

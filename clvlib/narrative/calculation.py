@@ -20,6 +20,7 @@ import pandas as pd
 from clvlib import calculation, plots, predictive, seasonality
 from clvlib.i18n import MONTHS_SHORT
 from clvlib.models.clv import NEW_CUSTOMER
+from clvlib.models.profile import WEEKS_PER_YEAR, dropout_profile_interval
 from clvlib.narrative import Finding, say_all
 from clvlib.resampling import EXACT_ROWS
 
@@ -936,6 +937,7 @@ def _show_clv_findings(audit, step: StepOne, name: str) -> None:
         step.new_customer, horizon=horizon, simple=step.simple, reasons=step.reasons, fmt=audit.fmt
     ) + _gap(audit, step, horizon=horizon, months=months)
     say_all(audit, clv + caveat + ceiling)
+    profile = _dropout_profile(audit, result, dropout)
     others = [p for p in bounded if p not in dropout]
     if others:  # e.g. r, α not pinned down: the forecasts rest on the model's form
         audit.note("calc.clv.params_at_bounds", model=name, params=", ".join(others))
@@ -943,12 +945,38 @@ def _show_clv_findings(audit, step: StepOne, name: str) -> None:
     step.findings = [f for f in step.findings if not f["key"].startswith("calc.ceiling.")]
     step.findings.extend(f.record() for f in clv + caveat + ceiling)
     step.clv = _clv_metrics(audit, step, name, overall, caveats)
+    step.clv["dropout_profile"] = profile
     model = _model_metrics(name, result["model"])
     if step.model is None:  # not validated on a holdout: the whole-window fit
         step.model = model
     else:  # the report's figures come from the whole-window fit: its bounds are the caveat
         step.model.update(at_bounds=model["at_bounds"], dropout_at_bounds=dropout)
     step.model["whole_window_params"] = result["model"].params_
+
+
+def _dropout_profile(audit, result: dict, dropout: list[str]) -> dict | None:
+    """Where the drop-out parameters sit at a bound (no standard errors there), the
+    profile-likelihood interval of the model's drop-out (``models.profile``), said in plain
+    words; None otherwise."""
+    if not dropout:
+        return None
+    try:
+        profile = dropout_profile_interval(result["model"], result["rfm"], horizon=WEEKS_PER_YEAR)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+        return None  # the caveat on the bound stands without the interval
+    say_all(audit, dropout_profile_findings(profile, fmt=audit.fmt))
+    return profile
+
+
+def dropout_profile_findings(profile: dict, *, fmt: Fmt) -> list[Finding]:
+    """The profile-likelihood interval of the drop-out in a sentence: per purchase (BG/NBD,
+    MBG/NBD) or within a year (Pareto/NBD); "no drop-out cannot be excluded" when it reaches 0."""
+    per = "purchase" if profile["quantity"] == "mean_dropout_probability" else "year"
+    high = fmt(profile["high"], "pct2")
+    if profile["low_is_bound"]:
+        return [Finding(f"calc.clv.dropout_profile_zero.{per}", {"high": high})]
+    values = {"low": fmt(profile["low"], "pct2"), "high": high}
+    return [Finding(f"calc.clv.dropout_profile.{per}", values)]
 
 
 def _gap(audit, step: StepOne, *, horizon: int, months: float) -> list[Finding]:
