@@ -39,7 +39,7 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import expit, logit
 
-from clvlib.models.base import LOG_BOUND, compress
+from clvlib.models.base import LOG_BOUND, _internal_hessian, compress
 
 #: Model classes whose drop-out quantity is E[p] = a/(a+b) (params r, alpha, a, b).
 BETA_DROPOUT = ("BGNBD", "MBGNBD")
@@ -349,18 +349,9 @@ class _Profile:
             u, f, g = fresh, fresh_f, fresh_g
         return f, u, hessian, False
 
-    def _fd_hessian(self, u: np.ndarray, theta: float, step: float = 1e-4) -> np.ndarray:
+    def _fd_hessian(self, u: np.ndarray, theta: float) -> np.ndarray:
         """Hessian of −ℓ in the internal coordinates by central differences of the gradient."""
-        k = len(u)
-        hessian = np.empty((k, k))
-        for i in range(k):
-            up, down = u.copy(), u.copy()
-            up[i] += step
-            down[i] -= step
-            hessian[:, i] = (self._objective(up, theta)[1] - self._objective(down, theta)[1]) / (
-                2 * step
-            )
-        return (hessian + hessian.T) / 2
+        return _internal_hessian(lambda v: self._objective(v, theta), u)
 
     def _warm_start(self, theta: float) -> tuple[np.ndarray, np.ndarray]:
         side = np.sign(theta - self.theta_hat)
