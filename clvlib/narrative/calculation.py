@@ -1047,13 +1047,12 @@ def _show_segments(audit, step: StepOne) -> None:
     by_segment = segment_table(intervals, result["ceilings"])
     step.clv["by_segment"] = {"by": segment, "segments": by_segment if segment else None}
     if not segment or len(by_segment) < 2:
+        _say_covariates(audit, result)  # one channel: loyalty may still have been tested
         return
     label = audit.text(f"segment.{segment}")
     known = by_segment.dropna(subset=["ceiling"])
     say_all(audit, segment_value_findings(known, segment_label=label, fmt=audit.fmt))
-    covariates = result.get("covariates")
-    if covariates:
-        say_all(audit, covariate_findings(covariates, text=audit.text, fmt=audit.fmt))
+    _say_covariates(audit, result)
     ax = plots.plot_clv_by_segment(
         by_segment,
         title="",
@@ -1079,6 +1078,12 @@ def _show_segments(audit, step: StepOne) -> None:
             customers=audit.fmt(predictive.MIN_SEGMENT_CUSTOMERS, "int"),
             repeaters=audit.fmt(predictive.MIN_SEGMENT_REPEATERS, "int"),
         )
+
+
+def _say_covariates(audit, result: dict) -> None:
+    """Which model valued the channels' new customers (``covariate_findings``)."""
+    if result.get("covariates"):
+        say_all(audit, covariate_findings(result["covariates"], text=audit.text, fmt=audit.fmt))
 
 
 def _segment_rows(audit, intervals, ceilings, new_customer) -> pd.DataFrame:
