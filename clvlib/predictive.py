@@ -72,6 +72,12 @@ RELATIVE_LIMITS = {
     "MBGNBD": {"a": (1e-4, np.inf), "b": (0.0, 1e6)},
     "ParetoNBD": {"s": (1e-4, np.inf), "beta": (0.0, 1e6)},
 }
+#: The mean drop-out below which the large-scale limits above apply (BG/NBD, MBG/NBD: a/(a+b)
+#: per purchase; Pareto/NBD: s/β per week, 0.005 % a year): with a and b both large (a
+#: wholesaler losing ~1 % a year: a ≈ 5,600, b ≈ 6.4·10⁶, a/(a+b) ≈ 0.09 %) b > 1e6 only says
+#: every customer shares the same small drop-out, which the data do show — not that none is
+#: visible.
+MEAN_DROPOUT_VISIBLE = {"BGNBD": 1e-4, "MBGNBD": 1e-4, "ParetoNBD": 1e-6}
 #: The parameters of the drop-out process, per model class.
 DROPOUT_PARAMS = {"BGNBD": ("a", "b"), "MBGNBD": ("a", "b"), "ParetoNBD": ("s", "beta")}
 #: Ratio of purchases per day (month-of-year index) between holdout and calibration beyond which
@@ -158,7 +164,11 @@ def at_bounds(model, *, standard_errors: bool = True) -> list[str]:
     BG/NBD a < 1e-4 or b > 1e6, where the mean drop-out probability a / (a + b) is practically
     zero) or — with ``standard_errors`` — when its standard error is missing, infinite or not
     positive (a singular information matrix)."""
-    limits = RELATIVE_LIMITS.get(type(model).__name__, {})
+    kind = type(model).__name__
+    limits = dict(RELATIVE_LIMITS.get(kind, {}))
+    if kind in MEAN_DROPOUT_VISIBLE and _mean_dropout(model) >= MEAN_DROPOUT_VISIBLE[kind]:
+        limits.pop("b", None)  # a large b (or β) beside a large a (or s): a visible drop-out
+        limits.pop("beta", None)
     errors = getattr(model, "standard_errors_", None) or {}
     free = set(getattr(model, "free_params", ()))  # covariate coefficients: real numbers
     shape_max = getattr(model, "shape_max", np.inf)  # Pareto/NBD's r, s stop at SHAPE_MAX
@@ -180,6 +190,16 @@ def at_bounds(model, *, standard_errors: bool = True) -> list[str]:
         ):
             bounded.append(name)
     return bounded
+
+
+def _mean_dropout(model) -> float:
+    """a/(a+b) (BG/NBD, MBG/NBD) or s/β (Pareto/NBD, per week) at the estimates; NaN when the
+    parameters are not finite."""
+    p = model.params_
+    with np.errstate(all="ignore"):
+        if "beta" in p:
+            return float(p["s"] / p["beta"])
+        return float(p["a"] / (p["a"] + p["b"]))
 
 
 def dropout_at_bounds(model, bounded: list[str]) -> list[str]:

@@ -248,7 +248,12 @@ def test_at_bounds_is_relative_and_reads_the_standard_errors():
     assert predictive.at_bounds(model) == ["a"]
     model.params_ = {"r": 0.8, "alpha": 12.0, "a": 0.5, "b": 2.1e8}
     assert predictive.at_bounds(model) == ["b"]
-    model.params_["b"] = 3.0
+    # a wholesaler losing ~1 % a year: a and b both large, a/(a+b) ≈ 0.09 % — visible drop-out
+    model.params_ = {"r": 2.1, "alpha": 6.7, "a": 5616.0, "b": 6.39e6}
+    model.standard_errors_ = {"r": 0.1, "alpha": 0.5, "a": 9500.0, "b": 1.2e10}
+    assert predictive.at_bounds(model) == []
+    model.params_ = {"r": 0.8, "alpha": 12.0, "a": 0.5, "b": 3.0}
+    model.standard_errors_ = {"r": 0.1, "alpha": 1.0, "a": 1e-5, "b": 0.5}
     model.standard_errors_["alpha"] = np.nan
     assert predictive.at_bounds(model) == ["alpha"]
     assert predictive.at_bounds(model, standard_errors=False) == []
