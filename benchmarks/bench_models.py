@@ -622,11 +622,12 @@ def render(
         rel = f"{row['rel_ll_diff']:.1e}" if "rel_ll_diff" in row else "—"
         target = "—"
         if row["model"] == "bgnbd" and row["customers"] >= 1_000_000:
-            checks = [
-                ("≤ 1 s", row["ours_best_s"] <= TARGET_SECONDS),
-                ("≥ 10×", row.get("speedup", 0.0) >= TARGET_SPEEDUP),
-                ("ΔLL ≤ 1e-6", abs(row.get("rel_ll_diff", np.inf)) <= TARGET_REL_LL),
-            ]
+            checks = [("≤ 1 s", row["ours_best_s"] <= TARGET_SECONDS)]
+            if "speedup" in row:  # lifetimes finished
+                checks += [
+                    ("≥ 10×", row["speedup"] >= TARGET_SPEEDUP),
+                    ("ΔLL ≤ 1e-6", abs(row.get("rel_ll_diff", np.inf)) <= TARGET_REL_LL),
+                ]
             target = ", ".join(f"{c} {'met' if ok else 'MISSED'}" for c, ok in checks)
         elif "rel_ll_diff" in row:
             ok = abs(row["rel_ll_diff"]) <= TARGET_REL_LL
