@@ -82,6 +82,21 @@ def log(message: str) -> None:
 # -- data --------------------------------------------------------------------------------------
 
 
+def bgnbd_purchases(lam, p_drop, horizon, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Repeat purchases of a Poisson process at rate ``lam`` (per week) on (0, ``horizon``],
+    leaving after each with probability ``p_drop``: each customer's count and last time."""
+    n = len(lam)
+    x, last, clock = np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
+    active = np.arange(n)
+    while active.size:
+        clock[active] += rng.exponential(1.0, active.size) / lam[active]
+        active = active[clock[active] <= horizon[active]]
+        x[active] += 1
+        last[active] = clock[active]
+        active = active[rng.random(active.size) >= p_drop[active]]
+    return x, last
+
+
 def simulate_customers(n: int, seed: int = SEED) -> pd.DataFrame:
     """Draw ``n`` BG/NBD customers with a Gamma-Gamma mean spend (see the module docstring).
 
@@ -96,16 +111,7 @@ def simulate_customers(n: int, seed: int = SEED) -> pd.DataFrame:
     horizon = t_days / 7.0  # weeks
     lam = rng.gamma(r, 1.0 / alpha, n)  # purchases per week while active
     p_drop = rng.beta(a, b, n)
-    x = np.zeros(n, dtype=np.int64)
-    last = np.zeros(n)
-    clock = np.zeros(n)
-    active = np.arange(n)
-    while active.size:
-        clock[active] += rng.exponential(1.0, active.size) / lam[active]
-        active = active[clock[active] <= horizon[active]]
-        x[active] += 1
-        last[active] = clock[active]
-        active = active[rng.random(active.size) >= p_drop[active]]
+    x, last = bgnbd_purchases(lam, p_drop, horizon, rng)
     recency_days = np.floor(last * 7.0).astype(np.int64)
 
     p, q, v = (TRUE_GAMMAGAMMA[k] for k in ("p", "q", "v"))
@@ -855,14 +861,7 @@ def simulate_covariate_world(n: int, model: str, seed: int = SEED) -> pd.DataFra
     lam = rng.gamma(truth["r"], 1.0 / (truth["alpha"] * np.exp(-eta_trans)))
     if model == "bgnbd":
         p_drop = rng.beta(truth["a"] * np.exp(eta_life), truth["b"] * np.exp(eta_life))
-        x, last, clock = np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
-        active = np.arange(n)
-        while active.size:
-            clock[active] += rng.exponential(1.0, active.size) / lam[active]
-            active = active[clock[active] <= horizon[active]]
-            x[active] += 1
-            last[active] = clock[active]
-            active = active[rng.random(active.size) >= p_drop[active]]
+        x, last = bgnbd_purchases(lam, p_drop, horizon, rng)
     else:
         mu = rng.gamma(truth["s"], 1.0 / (truth["beta"] * np.exp(-eta_life)))
         end = np.minimum(horizon, rng.exponential(1.0, n) / mu)
