@@ -11,7 +11,10 @@ fitted parameters and CLV; 1e-6 is far below any figure the report shows. Standa
 compared to 1e-4: they are curvatures of the likelihood at the optimum, and where parameters are
 strongly correlated (Gamma-Gamma's p, q and v lie on a ridge) two optima that agree to 1e-7
 have curvatures that differ by ~1e-6 (seen: 1.6e-6 for p); the report prints SEs to 4
-significant figures. Excluded: ``run`` —
+significant figures. The covariate model's coefficients (``calculation.clv.covariate_model``: a
+dozen coefficients fitted to the same gradient tolerance, several near 0) are compared to 1e-4
+too: seen 2.4e-7 apart in absolute terms (2.3e-6 relative on a coefficient of 0.10 with a
+standard error of 0.04), the report prints them to 3 decimals. Excluded: ``run`` —
 versions, timestamps, run time and the config hash, which differ by construction (the two
 client.yml files differ in their backend line).
 
@@ -105,7 +108,8 @@ def test_spark_audit_metrics_match_duckdb(runs):
     assert sum(isinstance(v, float) for v in duck.values()) > 100
 
     def tolerance(key) -> float:
-        return SE_REL_TOL if "standard_errors" in key else REL_TOL
+        loose = "standard_errors" in key or "covariate_model" in key
+        return SE_REL_TOL if loose else REL_TOL
 
     differ = [(k, duck[k], spark[k]) for k in duck if not _same(duck[k], spark[k], tolerance(k))]
     assert differ == [], "\n".join(f"{'.'.join(map(str, k))}: {a!r} vs {b!r}" for k, a, b in differ)
