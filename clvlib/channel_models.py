@@ -88,8 +88,11 @@ def fit_covariate_model(model_name: str, frame: pd.DataFrame, columns: list[str]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the overall fit reports model warnings
             model = model_class(trans_covariates=columns, life_covariates=columns).fit(frame)
-    except ValueError as error:  # not identified: a constant column, collinear levels …
-        return None, f"not_identified: {error}"
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as error:
+        return None, f"not_identified: {error}"  # a constant column, collinear levels …
+    covariance = getattr(model, "covariance_", None)
+    if covariance is None or not np.all(np.isfinite(covariance.to_numpy(dtype=float))):
+        return None, "no_standard_errors"  # no interval could be drawn for the values
     return model, None
 
 
