@@ -205,8 +205,13 @@ def _mean_dropout(model) -> float:
 def dropout_at_bounds(model, bounded: list[str]) -> list[str]:
     """The drop-out parameters among ``bounded`` (``at_bounds``): BG/NBD and MBG/NBD a, b;
     Pareto/NBD s, β. When any is there, no drop-out is visible in the data and the model assumes
-    customers stay (P(alive) → 1, CLV an upper bound)."""
-    names = DROPOUT_PARAMS.get(type(model).__name__, ())
+    customers stay (P(alive) → 1, CLV an upper bound). None while the mean drop-out is above
+    ``MEAN_DROPOUT_VISIBLE``: a drop-out parameter at a bound then says how customers' drop-out
+    varies (Pareto/NBD's s at its cap: all alike), not that nobody leaves."""
+    kind = type(model).__name__
+    if kind in MEAN_DROPOUT_VISIBLE and _mean_dropout(model) >= MEAN_DROPOUT_VISIBLE[kind]:
+        return []
+    names = DROPOUT_PARAMS.get(kind, ())
     return [name for name in bounded if name in names]
 
 
