@@ -1,4 +1,6 @@
-"""Locale formatting per REPORT.md: pl `1 234,56 zł`, `12,5 %`, `23.11.2026`; en `PLN 1,234.56`."""
+"""Locale formatting (CLDR through Babel): pl `1 234,56 zł`, `12,5%`, `23.11.2026`;
+en `PLN 1,234.56` (CLDR currency spacing), `12.5%`, `11/23/2026`. The same figure in pl_PL,
+en_GB, en_US, de_DE and cs_CZ is in tests/test_locales.py."""
 
 from __future__ import annotations
 
@@ -16,30 +18,42 @@ def test_polish_money_uses_space_thousands_and_decimal_comma():
     assert fmt_money(1234567, "PLN", "pl") == f"1{NBSP}234{NBSP}567{NBSP}zł"
 
 
-def test_english_money_puts_currency_code_first():
+def test_english_money_puts_currency_code_first_apart_from_the_digits():
+    # CLDR en: pattern ¤#,##0.00, PLN has no English symbol, and currencySpacing puts a
+    # no-break space between a letter code and a digit (Babel 2.18 does not: i18n does)
     assert fmt_money(1234.56, "PLN", "en", decimals=2) == f"PLN{NBSP}1,234.56"
+    assert fmt_money(-1234.56, "PLN", "en", decimals=2) == f"-PLN{NBSP}1,234.56"
 
 
 def test_polish_numbers_group_thousands_as_in_report_md():
-    assert fmt_number(1234, "pl") == f"1{NBSP}234"
+    assert fmt_number(12345, "pl") == f"12{NBSP}345"  # 1234 may print 1234: CLDR's minimum grouping
     assert fmt_number(12.5, "pl", 1) == "12,5"
 
 
 def test_percent_and_dates():
-    assert fmt_pct(0.125, "pl") == f"12,5{NBSP}%"
+    assert fmt_pct(0.125, "pl") == "12,5%"  # CLDR pl percent pattern #,##0% (no space)
     assert fmt_pct(0.125, "en") == "12.5%"
     assert fmt_date(dt.date(2026, 11, 23), "pl") == "23.11.2026"
-    assert fmt_date(dt.date(2026, 11, 23), "en") == "2026-11-23"
+    assert fmt_date(dt.date(2026, 11, 23), "en") == "11/23/2026"  # CLDR en is American English
 
 
-def test_negative_numbers_use_a_real_minus_sign():
-    assert fmt_money(-750, "PLN", "pl") == f"−750{NBSP}zł"
+def test_negative_numbers_use_the_locales_minus_sign_and_zero_has_none():
+    assert fmt_money(-750, "PLN", "pl") == f"-750{NBSP}zł"  # CLDR pl minusSign is U+002D
+    assert fmt_pct(-0.0001, "en") == "0.0%"
+    assert fmt_number(-0.4, "en") == "0"
 
 
 @pytest.mark.parametrize("missing", [None, math.nan, float("nan")])
 def test_missing_values_print_as_dash(missing):
     assert fmt(missing, "money", locale="pl") == "—"
     assert fmt(missing, "pct") == "—"
+    assert fmt(missing, "date", locale="en_GB") == "—"
+
+
+@pytest.mark.parametrize("infinite", [math.inf, -math.inf])
+def test_an_infinite_figure_prints_as_a_dash_not_babels_infinity_sign(infinite):
+    assert fmt(infinite, "money", locale="en_GB", currency="GBP") == "—"
+    assert fmt(infinite, "num1", locale="de_DE") == "—"
 
 
 def test_every_text_has_both_languages_and_same_placeholders():
