@@ -194,6 +194,10 @@ def _shown_value(control: W.ValueWidget, locale: str) -> str:
         return str(control.label)
     if str(getattr(control, "readout_format", "")).endswith("%"):
         return fmt(control.value, "pct0", locale=locale)
+    if isinstance(control, W.IntSlider):
+        return fmt(control.value, "int", locale=locale)
+    if isinstance(control, W.FloatSlider):
+        return fmt(control.value, "num1", locale=locale)
     return str(control.value)
 
 

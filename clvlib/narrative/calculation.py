@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from clvlib import calculation, plots, predictive, seasonality
-from clvlib.i18n import MONTHS_SHORT
+from clvlib.i18n import month_names
 from clvlib.models.clv import NEW_CUSTOMER
 from clvlib.models.profile import WEEKS_PER_YEAR, dropout_profile_interval
 from clvlib.narrative import Finding, say_all
@@ -800,7 +800,7 @@ def show_season(audit, step: StepOne, season: dict) -> None:
     say_all(audit, season_findings(season, fmt=audit.fmt))
     if season["table"] is None:
         return
-    labels = MONTHS_SHORT["pl" if audit.locale == "pl" else "en"]
+    labels = month_names(audit.locale, "abbreviated")
     ax = plots.plot_seasonal_index(
         season["table"],
         title="",

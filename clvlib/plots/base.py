@@ -6,7 +6,10 @@ import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import seaborn as sns
+
+from clvlib.i18n import fmt_number, fmt_pct, fmt_year_month
 
 PALETTE = ["#1e3a5f", "#3b82a0", "#d97706", "#6b7280", "#10b981", "#b91c1c"]
 NBSP = "\u00a0"
@@ -15,7 +18,8 @@ _NUMBERS = {"locale": "en"}  # how tick numbers are written; set by style(locale
 
 def style(locale: str = "en") -> None:
     """The house look: white grid, DejaVu Sans (it has the Polish diacritics), the palette;
-    ``locale`` ("pl" or "en") sets the thousands separator of tick labels (``plain``)."""
+    ``locale`` (any CLDR locale: pl, en_GB, de_DE …) sets how tick numbers are written
+    (``plain``)."""
     _NUMBERS["locale"] = locale
     sns.set_theme(style="whitegrid", palette=PALETTE, font="DejaVu Sans", font_scale=0.9)
     plt.rcParams.update(
@@ -37,11 +41,21 @@ def axes(ax):
 
 
 def plain(value: float) -> str:
-    """A thousands-separated whole number for tick labels: ``12 500`` (pl), ``12,500`` (en)."""
-    text = f"{value:,.0f}"
-    if _NUMBERS["locale"] == "pl":
-        text = text.replace(",", NBSP)
-    return text.replace("-", "\u2212")
+    """A whole number for tick labels in the locale set by ``style``: ``12 500`` (pl),
+    ``12,500`` (en), ``12.500`` (de_DE)."""
+    return fmt_number(value, _NUMBERS["locale"], 0)
+
+
+def percent(value: float, decimals: int = 0) -> str:
+    """A fraction as a percentage for labels in the locale set by ``style``: ``25%`` (en),
+    ``25 %`` (de_DE)."""
+    return fmt_pct(value, _NUMBERS["locale"], decimals)
+
+
+def year_month(value) -> str:
+    """A calendar month for labels in the locale set by ``style``: ``01.2024`` (pl),
+    ``01/2024`` (en_GB)."""
+    return fmt_year_month(pd.Timestamp(value), _NUMBERS["locale"])
 
 
 def wrap_label(label: str, width: int = 12) -> str:

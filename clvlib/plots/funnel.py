@@ -11,6 +11,7 @@ import pandas as pd
 import seaborn as sns
 
 from clvlib.plots.base import PALETTE, axes, error_extents, plain, wrap_label
+from clvlib.plots.base import percent as base_percent
 
 __all__ = [
     "plot_funnel",
@@ -26,9 +27,8 @@ __all__ = [
 def percent(value: float) -> str:
     """A fraction as a percentage, one decimal below 10 % and none needed: 0.25 → ``25%``,
     0.0527 → ``5.3%``, 0.01 → ``1%``."""
-    digits = 0 if abs(value) >= 0.1 else 1
-    text = f"{100 * value:.{digits}f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
+    digits = 0 if abs(value) >= 0.1 or round(100 * value, 1) == round(100 * value) else 1
+    return base_percent(value, digits)
 
 
 def _percent_axis(axis, pct: Callable[[float], str]) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from clvlib.plots.base import PALETTE, axes, error_extents, plain
+from clvlib.plots.base import PALETTE, axes, error_extents, plain, year_month
 from clvlib.plots.funnel import percent
 
 __all__ = [
@@ -44,7 +44,7 @@ def plot_cohort_heatmap(
         else cohorts[cohorts["months_since_acquisition"] <= max_months]
     )
     wide = data.pivot(index="cohort", columns="months_since_acquisition", values=value)
-    wide.index = [pd.Timestamp(c).strftime("%Y-%m") for c in wide.index]
+    wide.index = [year_month(c) for c in wide.index]
     values = wide.to_numpy(dtype="float64")
     annot = wide.shape[1] <= 13
     labels = np.vectorize(lambda v: "" if np.isnan(v) else pct(v))(values) if annot else False
@@ -72,7 +72,7 @@ def plot_ltv_curves(
     for colour, cohort in zip(colours, names, strict=False):
         rows = cohorts[cohorts["cohort"] == cohort]
         ax.plot(rows["months_since_acquisition"], rows["cumulative_revenue_per_customer"],
-                color=colour, label=pd.Timestamp(cohort).strftime("%Y-%m"))  # fmt: skip
+                color=colour, label=year_month(cohort))  # fmt: skip
     ax.yaxis.set_major_formatter(lambda v, _: fmt(v))
     ax.legend(frameon=False, fontsize=7, ncol=2)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)

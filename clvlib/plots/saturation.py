@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from clvlib.plots.base import PALETTE, axes, label_overflow, plain, wrap_label
+from clvlib.plots.base import PALETTE, axes, label_overflow, percent, plain, wrap_label
 
 __all__ = [
     "plot_segments",
@@ -23,7 +23,7 @@ __all__ = [
 
 
 def _percent(value: float) -> str:
-    return f"{100 * value:.0f}%"
+    return percent(value, 0)
 
 
 def _names(values, labels: Mapping[str, str] | None) -> list[str]:
@@ -168,7 +168,7 @@ def plot_category_rules(
     head = rules.head(top).iloc[::-1]
     names = [f"{a} → {b}" for a, b in zip(head["antecedent"], head["consequent"], strict=True)]
     bars = ax.barh(names, head["lift"], color=PALETTE[0])
-    ax.bar_label(bars, labels=[f"{c:.0%}" for c in head["confidence"]], padding=2, fontsize=8)
+    ax.bar_label(bars, labels=[percent(c) for c in head["confidence"]], padding=2, fontsize=8)
     ax.axvline(1.0, color=PALETTE[5], linewidth=1, linestyle="--")
     ax.tick_params(axis="y", labelsize=8)
     ax.margins(x=0.15)

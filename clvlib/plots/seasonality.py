@@ -7,11 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from clvlib.i18n import month_names
 from clvlib.plots.base import PALETTE, axes, error_extents
 
 __all__ = ["plot_seasonal_index"]
 
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_EN = month_names("en", "abbreviated")  # Jan … Dec (CLDR)
 
 
 def plot_seasonal_index(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from clvlib.i18n import fmt_date, t
+from clvlib.i18n import fmt_date, language, t
 
 # Report order (REPORT.md): summary, contents, steps I–V, appendices.
 SECTION_ORDER = [
@@ -100,7 +100,7 @@ def assemble_html(notebooks: list[Path], cover: Cover) -> str:
     toc_html = _toc(toc, cover.locale)
     body = "".join(body_parts).replace(_toc_placeholder(), toc_html)
     css = resources.files("clvlib.report").joinpath("templates/report.css").read_text("utf-8")
-    lang = "pl" if cover.locale == "pl" else "en"
+    lang = language(cover.locale)
     title = html.escape(f"{t('report.title', cover.locale)} — {cover.client}")
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
