@@ -36,6 +36,7 @@ from clvlib.data.worlds import (
     simulate_new_customer_value,
     write_client,
 )
+from clvlib.i18n import normalize_locale
 
 WINDOW_END = pd.Timestamp("2026-01-01")  # the instant the window closes
 CLEAN = {"dirty_rows": False, "returns_share": 0.0}  # no rows to tell apart in pandas
@@ -89,6 +90,9 @@ def test_sample_world_is_seeded_in_range_and_takes_overrides():
     fixed = sample_world(7, behaviour="one_time", customers=30)
     assert (fixed.behaviour, fixed.customers) == ("one_time", 30)
     assert fixed.locale == sample_world(7).locale  # other knobs keep their draw
+    regions = {w.locale for w in worlds}
+    assert {"pl", "pl_PL", "en_GB", "en_US"} <= regions and regions & {"de_DE", "cs_CZ", "fr_FR"}
+    assert all(normalize_locale(r) == r for r in regions)  # each a CLDR locale client.yml takes
     with pytest.raises(TypeError, match="unknown"):
         sample_world(7, colour="red")
     with pytest.raises(ValueError, match="behaviour"):
@@ -661,12 +665,30 @@ def test_english_dialect_is_utf8_commas_and_iso_dates(tmp_path):
     assert "date_format" not in config["sources"]["transactions"]["csv"]  # ISO: the default
 
 
-@pytest.mark.parametrize(("locale", "currency"), [("pl", "EUR"), ("en", "GBP"), ("en", "PLN")])
+@pytest.mark.parametrize(
+    ("locale", "currency"), [("pl", "EUR"), ("en", "GBP"), ("en", "PLN"), ("en_GB", "GBP"),
+                             ("pl_PL", "PLN"), ("de_DE", "EUR")])  # fmt: skip
 def test_locale_and_currency_reach_client_yml(tmp_path, locale, currency):
     world = World(locale=locale, currency=currency, customers=30, seed=16, **CLEAN)
     _, config, truth = write(tmp_path, world)
     assert (config["locale"], config["currency"]) == (locale, currency)
     assert truth["observation"]["currency"] == currency
+
+
+def test_the_formatting_region_changes_client_yml_only(tmp_path):
+    """A region (pl → pl_PL, en → en_GB …) is drawn in its own stream and reaches only
+    client.yml's ``locale``: every data file keeps its bytes."""
+    folders = {}
+    for locale in ("en", "en_GB", "de_DE"):
+        world = World(locale=locale, customers=30, seed=16)
+        folders[locale] = write_client(world, tmp_path / locale).parent
+    names = sorted(p.name for p in folders["en"].iterdir() if p.suffix == ".csv")
+    assert names
+    for locale, folder in folders.items():
+        for name in names:
+            assert (folder / name).read_bytes() == (folders["en"] / name).read_bytes(), name
+        config = yaml.safe_load((folder / "client.yml").read_text(encoding="utf-8"))
+        assert config["locale"] == locale
 
 
 # -- through the loader ---------------------------------------------------------------------------

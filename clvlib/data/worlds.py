@@ -85,7 +85,14 @@ RECENT_DAYS = 91  # messages and sessions cover at most the last 13 weeks
 BEHAVIOURS = ("bgnbd", "no_dropout", "one_time", "seasonal", "seasonal_loyal")
 SPEND_RESPONSES = ("concave", "linear", "flat")
 LANGUAGES = ("pl", "en", "de")
-LOCALES = ("pl", "en")
+LOCALES = ("pl", "en")  # the report's language, drawn first (currency and dialect follow it)
+#: the formatting locale (CLDR) given the language: (locales, probabilities). English text goes
+#: with British, American, Irish or plain English figures and with German, Czech and French ones
+REGIONS = {
+    "pl": (("pl_PL", "pl"), (0.5, 0.5)),
+    "en": (("en_GB", "en_US", "en_IE", "en", "de_DE", "cs_CZ", "fr_FR"),
+           (0.3, 0.2, 0.1, 0.15, 0.1, 0.1, 0.05)),
+}  # fmt: skip
 CURRENCIES = ("PLN", "GBP", "EUR")
 DIALECTS = ("pl", "en")
 OPTIONAL_TABLES = ("customers", "marketing_spend", "messages", "sessions")
@@ -177,7 +184,7 @@ class World:
     cart_step: bool = True  # the funnel has a cart step (else e.g. wizyta, oferta, zamówienie)
     optional_tables: tuple[str, ...] = OPTIONAL_TABLES  # a subset of OPTIONAL_TABLES
     messages_unsubscribe: bool = True  # the messages export has an unsubscribed_at column
-    locale: str = "pl"  # report language: "pl" or "en"
+    locale: str = "pl"  # report locale, one of REGIONS (texts in Polish for pl*, else English)
     currency: str = "PLN"  # "PLN", "GBP" or "EUR"
     csv_dialect: str = "pl"  # "pl": ; , cp1250 dd.mm.yyyy — "en": , . utf-8 ISO dates
     order_lines: bool = True  # several rows per order id, unit_price × quantity (else revenue)
@@ -198,7 +205,7 @@ class World:
             "channels": 0 <= self.channels <= 8,
             "step_language": self.step_language in LANGUAGES,
             "optional_tables": set(self.optional_tables) <= set(OPTIONAL_TABLES),
-            "locale": self.locale in LOCALES,
+            "locale": any(self.locale in names for names, _ in REGIONS.values()),
             "currency": self.currency in CURRENCIES,
             "csv_dialect": self.csv_dialect in DIALECTS,
             "returns_share": 0.0 <= self.returns_share <= 0.2,
@@ -217,6 +224,13 @@ class World:
         """The knobs as JSON-ready values."""
         return {k: list(v) if isinstance(v, tuple) else v
                 for k, v in dataclasses.asdict(self).items()}  # fmt: skip
+
+
+def _region(seed: int, language: str) -> str:
+    """The formatting locale of a client whose report is in ``language``, from its own stream
+    (so that it moved no other knob, nor any data file, of an existing seed)."""
+    names, weights = REGIONS[language]
+    return str(Generator(PCG64([seed, 19])).choice(names, p=weights))
 
 
 def sample_world(seed: int, **overrides) -> World:
@@ -245,7 +259,7 @@ def sample_world(seed: int, **overrides) -> World:
         "cart_step": bool(rng.random() < 0.7),
         "optional_tables": tables,
         "messages_unsubscribe": bool(rng.random() < 0.7),
-        "locale": locale,
+        "locale": _region(seed, locale),
         "currency": currency,
         "csv_dialect": dialect,
         "order_lines": bool(rng.random() < 0.5),
