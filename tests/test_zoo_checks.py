@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from zoo import ZooRun, boxes, report_problems, sentences
 
 GOOD_HTML = """<html><body><h1>Krok I — Kalkulacja</h1>
 <p class="finding">Klient jest wart <b>312 zł</b> (95 % PU 288–339 zł).</p>
 <div class="boxes"><div class="box"><div class="box-label">Odsetek powracających</div><div
-class="box-value">40 %</div><div class="box-sub">klienci z ≥ 2 zakupami</div></div></div>
+class="box-value">40%</div><div class="box-sub">klienci z ≥ 2 zakupami</div></div></div>
 <table><tr><td>—</td></tr></table></body></html>""".replace("\n<div", "<div").replace(
     "<div\nclass", "<div class"
 )
@@ -73,7 +74,7 @@ def test_a_report_that_keeps_every_invariant_passes(tmp_path):
     for differs, key in ((False, "ret.reps.no_difference"), (True, "ret.reps.finding")):
         assert report_problems(run_of(tmp_path, said_with(differs, key))) == []
     assert "Krok I — Kalkulacja" in sentences(GOOD_HTML)  # a dash as punctuation is fine
-    assert boxes(GOOD_HTML) == [("Odsetek powracających", "40\u00a0%", "klienci z ≥ 2 zakupami")]
+    assert boxes(GOOD_HTML) == [("Odsetek powracających", "40%", "klienci z ≥ 2 zakupami")]
 
 
 def test_each_broken_invariant_is_found(tmp_path):
@@ -86,7 +87,8 @@ def test_each_broken_invariant_is_found(tmp_path):
         "collapsed title": (changed("recommendations", [{"id": "f", "title": "Send it between "
                                     "day 7 and day 7", "evidence": "e"}]), GOOD_HTML),
         "hole": (changed("sentences_left_out", [{"key": "k", "values": ["v"]}]), GOOD_HTML),
-        "box": (GOOD_METRICS, GOOD_HTML.replace(">40\u00a0%<", ">41\u00a0%<")),
+        "box": (GOOD_METRICS, GOOD_HTML.replace(">40%<", ">41%<")),
+        "box in another form": (GOOD_METRICS, GOOD_HTML.replace(">40%<", ">40.0%<")),
         "two repeat rates": (changed("retention.repeat_rate", 0.43), GOOD_HTML),
         "flag": (changed("channels", [{"channel": "F", "ltv_cac": 2.0, "cac_above_clv": True}]),
                  GOOD_HTML),
@@ -108,6 +110,26 @@ def test_each_broken_invariant_is_found(tmp_path):
     }  # fmt: skip
     for name, (metrics, markup) in cases.items():
         assert report_problems(run_of(tmp_path, metrics, markup)), name
+
+
+@pytest.mark.parametrize(("locale", "broken"), [
+    ("pl", lambda v, kind, **_: f"{100 * v:.0f}%"),  # right here: the control
+    ("pl", lambda v, kind, **_: f"{v:.2f}%"),  # a fraction printed as a percentage
+    ("de_DE", lambda v, kind, **_: f"{100 * v:,.1f}\u00a0%"),  # English decimal mark in German
+])  # fmt: skip
+def test_a_box_is_read_back_independently_of_the_formatter(tmp_path, monkeypatch, locale, broken):
+    """The box check reads the figure back with the locale's separators (Babel's parser), so a
+    wrong formatter is caught even though the box equals its output."""
+    import zoo
+
+    monkeypatch.setattr(zoo, "fmt", broken)
+    shown = broken(0.4, "pct0")
+    label = "Repeat rate" if locale != "pl" else "Odsetek powracających"
+    markup = GOOD_HTML.replace(">40%<", f">{shown}<").replace("Odsetek powracających", label)
+    run = run_of(tmp_path, GOOD_METRICS, markup)
+    run.config.write_text(yaml.safe_dump({"locale": locale, "currency": "EUR"}), encoding="utf-8")
+    problems = [p for p in report_problems(run) if p.startswith("box")]
+    assert bool(problems) == (shown != "40%"), problems
 
 
 def test_an_internal_error_and_an_unclear_refusal_are_found(tmp_path):

@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from babel import Locale, numbers
 
 from clvlib.i18n import fmt
 from clvlib.texts import TEXTS
@@ -309,7 +310,32 @@ def _box_problems(metrics: dict, markup: str, locale: str, currency: str) -> lis
         expected = fmt(figure, kind, locale=locale, currency=currency)
         if value != expected:
             problems.append(f"box {label!r} shows {value!r}, metrics.json {paths} {expected!r}")
+        read = read_back(value, kind, locale, currency)
+        scale = 100 if kind.startswith("pct") else 1
+        if read is None or abs(read[0] - scale * figure) > 0.5 * 10 ** -read[1] + 1e-9:
+            problems.append(f"box {label!r} shows {value!r}, which does not read back as "
+                            f"{figure} in {locale} (read: {read})")  # fmt: skip
     return problems
+
+
+def read_back(value: str, kind: str, locale: str, currency: str) -> tuple[float, int] | None:
+    """The number a figure shows and its decimals, read with the locale's separators by Babel's
+    parser (not by the formatter that wrote it): a box whose digits, grouping or decimal mark
+    are not the locale's, or whose percentage is not scaled by 100, does not read back."""
+    loc = Locale.parse(locale.replace("-", "_"))
+    text = value
+    if kind.startswith("money"):
+        text = text.replace(numbers.get_currency_symbol(currency, locale=loc), "")
+        text = text.replace(currency, "")
+    if kind.startswith("pct"):
+        text = text.replace(loc.number_symbols["latn"]["percentSign"], "")
+    text = text.strip(" \u00a0\u202f")
+    decimal = numbers.get_decimal_symbol(loc)
+    try:
+        number = float(numbers.parse_decimal(text, locale=loc, strict=True))
+    except numbers.NumberFormatError:
+        return None
+    return number, len(text.rpartition(decimal)[2]) if decimal in text else 0
 
 
 def _close(a, b, rel: float = 1e-9) -> bool:
