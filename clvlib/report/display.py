@@ -122,17 +122,23 @@ def table_html(
     caption: str | None = None,
     pseudonymize_ids: bool = True,
     id_columns: Iterable[str] = ("customer_id",),
+    record_to: Path | None = None,
 ) -> str:
-    """Render a tidy frame as a formatted HTML table (numbers right-aligned, per locale)."""
+    """Render a tidy frame as a formatted HTML table (numbers right-aligned, per locale).
+
+    ``record_to``: a run directory. The table — pseudonymised first, exactly as shown — is
+    also saved for ``tables.xlsx`` (``record_table``) and the HTML table carries its name in
+    ``data-table``, so the workbook follows the report's order (``clvlib.report.workbook``)."""
     frame = frame.copy()
     formats = dict(formats or {})
     for col in id_columns:
         if pseudonymize_ids and col in frame:
             frame[col] = pseudonymize(frame[col])
     labels = dict(labels or {})
+    headers = [_label(locale, c, labels) for c in frame.columns]
     head = "".join(
-        f'<th class="{_align(formats.get(c))}">{html.escape(_label(locale, c, labels))}</th>'
-        for c in frame.columns
+        f'<th class="{_align(formats.get(c))}">{html.escape(h)}</th>'
+        for c, h in zip(frame.columns, headers, strict=True)
     )
     body = []
     for row in frame.itertuples(index=False):
@@ -143,12 +149,59 @@ def table_html(
             cells.append(f'<td class="{_align(kind)}">{html.escape(shown)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    name = ""
+    if record_to is not None:
+        recorded = record_table(record_to, frame, formats=formats, headers=headers, caption=caption)
+        name = f' {TABLE_ATTR}="{recorded}"'
     # Short tables are kept on one page; long ones break between rows, repeating the header.
     table = (
-        f'<table class="clv-table">{cap}<thead><tr>{head}</tr></thead>'
+        f'<table class="clv-table"{name}>{cap}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
     return f'<div class="keep">{table}</div>' if len(body) <= KEEP_TOGETHER_ROWS else table
+
+
+#: where a run keeps the tables it showed (``record_table``), and the HTML attribute naming one
+TABLES_DIR = "_work/tables"
+TABLE_ATTR = "data-table"
+
+
+def record_table(
+    run_dir: Path,
+    frame: pd.DataFrame,
+    *,
+    formats: Mapping[str, str],
+    headers: list[str],
+    caption: str | None,
+) -> str:
+    """Save a shown table for ``tables.xlsx``: ``<run_dir>/_work/tables/t<nnnn>.pkl`` holds the
+    frame as shown (ids already pseudonymised, values not yet formatted), each column's kind
+    (``money``, ``pct1`` … as in ``formats``; ``text`` when none), its headers and caption in
+    the report's language. Tables are numbered in the order the run showed them (one notebook
+    at a time); returns the name, e.g. ``t0007``."""
+    import pickle
+
+    from clvlib.report.metrics import write_bytes_atomic
+
+    folder = Path(run_dir) / TABLES_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    number = len(list(folder.glob("t*.pkl")))
+    while True:  # claim the next free number (exclusive create), then write the table over it
+        number += 1
+        name = f"t{number:04d}"
+        try:
+            os.close(os.open(folder / f"{name}.pkl", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            break
+        except FileExistsError:
+            continue
+    record = {
+        "frame": frame.reset_index(drop=True),
+        "kinds": [formats.get(c, "text") for c in frame.columns],  # one per column, in order
+        "headers": list(headers),
+        "caption": caption,
+    }
+    write_bytes_atomic(folder / f"{name}.pkl", pickle.dumps(record, protocol=5))
+    return name
 
 
 def _label(locale: str, column: str, labels: Mapping[str, str]) -> str:

@@ -1,7 +1,9 @@
 """``clv-audit run``: load once, execute the step notebooks with papermill, render the report.
 
 A run directory ``<out>/<client>/<YYYYmmdd-HHMMSS>/`` is created fresh (never overwritten) and
-holds the executed notebooks, ``figures/``, ``metrics.json``, ``audit.html`` and ``audit.pdf``.
+holds the executed notebooks, ``figures/``, ``metrics.json``, ``audit.html``, ``audit.pdf`` and
+``tables.xlsx`` (every table of the report, one sheet each in report order, and the headline
+figures: ``clvlib.report.workbook``).
 The cached copy of the client's data used while the notebooks run (``_work/``) is deleted at the
 end, also when the run fails.
 """
@@ -27,7 +29,8 @@ from clvlib.errors import ClvError, ConfigError, DataError
 from clvlib.progress import ENV as PROGRESS_ENV
 from clvlib.progress import ProgressFile
 from clvlib.report import display
-from clvlib.report.metrics import merge_parts, write_bytes_atomic, write_json_atomic
+from clvlib.report.metrics import merge_parts, to_jsonable, write_bytes_atomic, write_json_atomic
+from clvlib.report.workbook import write_tables_xlsx
 
 # Audit steps and their notebooks; 0 (data quality) and 6 (summary) run in every audit.
 STEP_NOTEBOOKS: dict[int, str] = {
@@ -280,7 +283,8 @@ def run_audit(
     pdf: bool = True,
     progress: bool = True,
 ) -> Path:
-    """Run the audit for ``client.yml`` and return the run directory.
+    """Run the audit for ``client.yml`` and return the run directory (``pdf=False``: all but
+    ``audit.pdf``, also ``tables.xlsx``).
 
     Raises ``ClvError`` for configuration and data problems (the CLI exits with 2).
     """
@@ -346,6 +350,10 @@ def run_audit(
         )
         document = assemble_html(executed, cover)
         write_bytes_atomic(run_dir / "audit.html", document.encode("utf-8"))
+        bar.set_postfix_str("writing tables.xlsx")
+        write_tables_xlsx(  # part of the deliverable: a failure fails the run like the HTML's
+            run_dir, document, to_jsonable(metrics), locale=config.locale, currency=config.currency
+        )
         if pdf:
             bar.set_postfix_str("rendering PDF")
             write_pdf(document, run_dir / "audit.pdf")
