@@ -75,6 +75,15 @@ def is_large(quality: dict[str, TableQuality]) -> bool:
     return sum(q.rows_used for q in quality.values()) > LARGE_RUN_ROWS
 
 
+def source_label(file: str) -> str:
+    """How the report names a table's source: a file by its name (``transactions.csv``), a
+    database source by its whole description (``postgresql://audit@db:5432/shop · orders``,
+    which ``Path(...).name`` would cut to ``shop · orders``)."""
+    from pathlib import Path
+
+    return file if "://" in file else Path(file).name
+
+
 def quality_frame(quality: dict[str, TableQuality]) -> pd.DataFrame:
     """Tidy reconciliation table: one row per table and reason (reason ``None`` = used rows)."""
     rows = []
