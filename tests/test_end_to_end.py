@@ -274,3 +274,46 @@ def test_unknown_step_is_a_usage_error(demo_run, capsys):
     _, config = demo_run
     assert main(["run", str(config), "--steps", "9"]) == 2
     assert "not available" in capsys.readouterr().err
+
+
+def test_tables_xlsx_has_every_table_of_the_report_in_its_order(run_dir):
+    """tables.xlsx (clvlib.report.workbook): the headline figures first, then one sheet per
+    table of audit.html in the report's order (compared by their headers), numbers stored as
+    numbers; the figures equal metrics.json (to the 16 significant digits openpyxl writes)."""
+    import html as html_module
+    import math
+
+    import openpyxl
+
+    from clvlib.i18n import t
+
+    document = (run_dir / "audit.html").read_text(encoding="utf-8")
+    heads = re.findall(r'<table class="clv-table"[^>]*>.*?<thead><tr>(.*?)</tr>', document, re.S)
+    html_headers = [
+        [html_module.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", row)] for row in heads
+    ]
+    wb = openpyxl.load_workbook(run_dir / "tables.xlsx")
+    assert len(heads) >= 15 and len(wb.sheetnames) == len(heads) + 1
+    assert [[c.value for c in ws[1]] for ws in wb.worksheets[1:]] == html_headers
+    numbers = sum(c.data_type == "n" and c.value is not None for ws in wb for r in ws for c in r)
+    assert numbers >= 200, numbers
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    clv = metrics["calculation"]["clv"]
+    figures = [[c.value for c in row] for row in wb.worksheets[0].iter_rows(min_row=2)]
+    assert figures[0][0] == t("sum.box.clv", "pl")
+    expected = [clv["mean"], clv["ci_low"], clv["ci_high"]]
+    pairs = list(zip(figures[0][1:4], expected, strict=True))
+    assert all(math.isclose(a, b, rel_tol=1e-15) for a, b in pairs), pairs
+
+    def flat(value):
+        if isinstance(value, dict):
+            return [x for v in value.values() for x in flat(v)]
+        if isinstance(value, list):
+            return [x for v in value for x in flat(v)]
+        return [value] if isinstance(value, int | float) and not isinstance(value, bool) else []
+
+    recorded = flat(metrics)
+    for row in figures:
+        for value in row[1:4]:
+            if value is not None:
+                assert any(math.isclose(value, r, rel_tol=1e-15) for r in recorded), row

@@ -163,6 +163,22 @@ def test_no_personal_data_or_key_in_any_output_file(client, runs):
     assert len(planted["emails"]) == 600 and len(planted["phones"]) == 300
 
 
+def test_tables_xlsx_holds_no_personal_data_only_pseudonyms(client, runs):
+    """tables.xlsx is a zip of XML, which ``texts_of_run`` cannot read: unzipped, none of its
+    parts has the e-mails, names or phone numbers, nor the key, and the customer ids of the
+    report's tables are there as pseudonyms (K-<hash>), in both runs."""
+    import zipfile
+
+    _, _, planted, _ = client
+    for run_dir in runs[:2]:
+        with zipfile.ZipFile(run_dir / "tables.xlsx") as book:
+            xml = "".join(book.read(name).decode("utf-8") for name in book.namelist())
+        assert "<sheet " in xml and not EMAIL.findall(xml), EMAIL.findall(xml)[:3]
+        assert "Przykładowska" not in xml and SECRET not in xml
+        assert not any(phone in xml for phone in planted["phones"])
+        assert re.search(r"K-[0-9a-f]{10}", xml)
+
+
 def test_data_raw_is_never_written(client, runs):
     """Every file under data/raw has the same bytes after two runs, and no file was added."""
     root, _, _, before = client
