@@ -343,6 +343,7 @@ def test_sheet_names_are_valid_short_and_unique():
             "'cytat'",
             "[]:*?/\\",
             "History",
+            "Porównanie modeli (do CLV używamy modelu o najniższym AIC)",
         ]
     ]
     assert len({n.lower() for n in names}) == len(names)
@@ -352,6 +353,7 @@ def test_sheet_names_are_valid_short_and_unique():
     assert names[1] == "Bardzo długi tytuł tabeli," or names[1].endswith("tabeli")
     assert names[2].endswith(" (2)") and names[4] == "segmenty (2)"
     assert names[5] == "cytat" and names[6] == "Tabela 9" and names[7] == "History (2)"
+    assert names[8] == "Porównanie modeli"  # cut before a parenthesis it would leave open
 
 
 @pytest.mark.parametrize("locale", ["pl", "pl_PL", "en_GB", "en_US", "de_DE", "cs_CZ"])

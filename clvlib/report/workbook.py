@@ -374,12 +374,15 @@ def _shown_width(value: Any, kind: str, *, locale: str, currency: str) -> int:
 
 # -- sheets -----------------------------------------------------------------------------------
 def _shortened(text: str, length: int) -> str:
-    """``text`` cut to ``length`` characters, at a word's end when that keeps half of it."""
+    """``text`` cut to ``length`` characters, at a word's end when that keeps half of it, and
+    before a parenthesis the cut would leave open."""
     if len(text) <= length:
         return text
     cut = text[: length + 1]
     at = cut.rfind(" ")
     short = cut[:at] if at >= length // 2 else text[:length]
+    if short.count("(") > short.count(")") and short.rfind("(") >= length // 2:
+        short = short[: short.rfind("(")]  # no unclosed parenthesis
     return short.rstrip(" '-–—,;(")
 
 
