@@ -232,7 +232,8 @@ class Audit:
         id_columns=("customer_id",),
     ) -> str:
         """A formatted table; customer ids are pseudonymised unless privacy says otherwise.
-        ``caption`` is a text key, filled with ``caption_values``."""
+        ``caption`` is a text key, filled with ``caption_values``. In a run directory the
+        table (pseudonymised) is also recorded for ``tables.xlsx``."""
         markup = display.table_html(
             frame,
             locale=self.locale,
@@ -242,6 +243,7 @@ class Audit:
             caption=self.text(caption, **(caption_values or {})) if caption else None,
             pseudonymize_ids=self.config.privacy.pseudonymize_ids,
             id_columns=id_columns,
+            record_to=self.run_dir,
         )
         return display.emit(markup)
 
