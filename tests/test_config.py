@@ -71,7 +71,7 @@ def test_full_design_example_validates(tmp_path):
         ("colour: blue", "'colour' is not a known key"),
         ("economics: {gross_margin: 35}", "economics.gross_margin"),
         ("economics: {horizon_months: many}", "economics.horizon_months"),
-        ("locale: de", "'locale'"),
+        ("locale: xx_QQ", "'locale'"),
         ("holdout_weeks: -1", "holdout_weeks"),
     ],
 )
