@@ -195,14 +195,14 @@ def _date_pattern(locale: str) -> str:
 
 
 def _as_date(d: Any) -> dt.date | None:
-    if d is None or (isinstance(d, float) and math.isnan(d)):
+    if d is None or (not isinstance(d, str) and d != d):  # NaN and NaT differ from themselves
         return None
     if isinstance(d, str):
         return dt.date.fromisoformat(d[:10])
     if isinstance(d, dt.datetime):
         return d.date()
     if hasattr(d, "date") and not isinstance(d, dt.date):  # pandas Timestamp
-        return None if d != d else d.date()  # NaT is not equal to itself
+        return d.date()
     return d
 
 

@@ -70,3 +70,15 @@ def test_every_text_has_both_languages_and_same_placeholders():
 def test_unknown_text_key_is_an_error():
     with pytest.raises(KeyError):
         t("no.such.key", "pl")
+
+
+def test_missing_dates_print_as_the_dash():
+    """NaT (a missing date in a pandas column) is a datetime subclass: it must print as the
+    em dash the report detects holes by, not raise."""
+    import pandas as pd
+
+    from clvlib.i18n import DASH, fmt
+
+    for missing in (pd.NaT, None, float("nan"), pd.Timestamp("NaT")):
+        assert fmt(missing, "date", locale="en_GB") == DASH
+    assert fmt(pd.Timestamp("2026-01-05 13:00"), "date", locale="en_GB") == "05/01/2026"
