@@ -670,6 +670,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "new customer: acquisition-cost ceiling",
         "pl": "nowy klient: pułap kosztu pozyskania",
     },
+    "xlsx.figures": {"en": "Figures", "pl": "Wartości"},  # tables.xlsx: headline sheet
+    "xlsx.unit": {"en": "Unit", "pl": "Jednostka"},
     "col.clv_mean": {"en": "CLV per customer (95 % CI)", "pl": "CLV na klienta (95 % PU)"},
     "col.clv_total": {"en": "CLV in total (95 % CI)", "pl": "CLV łącznie (95 % PU)"},
     "col.new_customer": {"en": "New customer", "pl": "Nowy klient"},

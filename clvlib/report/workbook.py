@@ -55,22 +55,7 @@ MIN_WIDTH = 8
 #: Excel's limits on a sheet's name
 SHEET_NAME_LENGTH = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
-#: words of the workbook that ``clvlib.texts`` does not have (language → text)
-WORDS = {
-    "figures": {"en": "Figures", "pl": "Wartości"},
-    "unit": {"en": "Unit", "pl": "Jednostka"},
-}
 ISO_DATE = "yyyy-mm-dd"
-
-
-def language(locale: str) -> str:
-    """``pl`` for ``pl``/``pl_PL``/``pl-PL``, ``en`` for ``en_GB`` …"""
-    return str(locale).split("_")[0].split("-")[0].lower()
-
-
-def word(key: str, locale: str) -> str:
-    entry = WORDS[key]
-    return entry.get(language(locale), entry["en"])
 
 
 # -- the report's tables, in the report's order -------------------------------------------------
@@ -470,13 +455,13 @@ def build_workbook(
     wb = Workbook()
     taken: set[str] = set()
     ws = wb.active
-    ws.title = sheet_name(word("figures", locale), taken, fallback="Figures")
+    ws.title = sheet_name(t("xlsx.figures", locale), taken, fallback="Figures")
     headers = [
         t("col.quantity", locale),
         t("col.value", locale),
         t("col.ci_low", locale),
         t("col.ci_high", locale),
-        word("unit", locale),
+        t("xlsx.unit", locale),
         t("col.meaning", locale),
     ]
     rows = [[f.label, f.value, f.low, f.high, f.unit, f.meaning] for f in figures]
