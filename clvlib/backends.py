@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -89,9 +92,35 @@ def open_tables(backend: Backend, where: dict[str, str]) -> tuple[Any, dict[str,
 def connect_spark(master: str):
     """An ibis PySpark backend on a Spark session at ``master``.
 
-    Local mode gets few shuffle partitions (Spark's default of 200 makes every small group-by
-    pay for 200 tasks) and no UI; timestamps are read as written (UTC session time zone, no
-    shift). Raises ``ConfigError`` when pyspark or Java is missing."""
+    Every session reads timestamps as written (UTC session time zone, no shift), has no UI, and
+    runs Python on the executors with this interpreter (``PYSPARK_PYTHON``, when not set
+    already, becomes ``sys.executable``).
+
+    Every session has no adaptive execution and a driver JVM that skips the slow JIT tier (the
+    driver plans many short queries and collects small results).
+
+    - ``local[N]``: two shuffle partitions (Spark's default of 200 makes every small group-by
+      pay for 200 tasks).
+    - ``spark://host:port`` (a standalone cluster; ``spark://h1:7077,h2:7077`` with standby
+      masters): the master's port must answer within ``MASTER_CONNECT_TIMEOUT_S`` and at least
+      one executor must register within ``$CLVLIB_SPARK_WAIT_S`` seconds (default
+      ``EXECUTOR_WAIT_S``), otherwise ``ConfigError`` — Spark itself would retry for a minute
+      and then hang on the first query ("Initial job has not accepted any resources").
+      Shuffle partitions are then twice the executors' cores.
+      With a loopback master (``spark://127.0.0.1:…``) the driver binds to 127.0.0.1 too.
+      Executor memory and cores are Spark's (1 GiB and all of a worker's cores) or the
+      cluster's ``spark-defaults.conf`` (``$SPARK_CONF_DIR``); settings such as
+      ``spark.driver.host`` for a driver behind NAT belong there as well.
+    - ``yarn``, ``k8s://…``: passed to Spark as they are, without the checks above.
+
+    The executors read the canonical tables from the Parquet files ``publish`` wrote under the
+    run directory, by their local path. On one machine that just works; on a real cluster the
+    run directory (``--out``) must be on storage every executor mounts at the same path (NFS,
+    a shared volume), the executors need Java 17 and the same Python minor version with
+    pyarrow at the same path as the driver (or ``PYSPARK_PYTHON`` set to theirs), and the
+    workers must reach the driver's ports (``spark.driver.port``, ``spark.blockManager.port``).
+
+    Raises ``ConfigError`` when pyspark or Java is missing or the cluster does not answer."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -107,6 +136,10 @@ def connect_spark(master: str):
             fix="install Java 17 (Debian: apt-get install openjdk-17-jre-headless) or set "
             "backend: {name: duckdb} in client.yml",
         )
+    standalone = master.startswith("spark://")
+    if standalone:
+        _check_master_answers(master)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.master(master)
         .appName("clvlib audit")
@@ -117,18 +150,104 @@ def connect_spark(master: str):
         .config("spark.ui.showConsoleProgress", "false")
     )
     # The driver JVM starts with the first session: its options go through spark-submit.
-    java_options = f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}"
+    # Its work is planning many short queries and collecting small results, on a cluster too:
+    # skip the slow JIT tier.
+    java_options = f"-Dlog4j2.configurationFile=file:{LOG_CONFIG} -XX:TieredStopAtLevel=1"
+    # Small tables, many short queries: adaptive execution's re-planning of every stage costs
+    # more than it saves.
+    builder = builder.config("spark.sql.adaptive.enabled", "false")
     if master.startswith("local"):
-        java_options += " -XX:TieredStopAtLevel=1"  # short jobs: skip the slow JIT tier
-        builder = builder.config("spark.sql.shuffle.partitions", "2").config(
-            "spark.sql.adaptive.enabled", "false"
+        builder = builder.config("spark.sql.shuffle.partitions", "2")
+    elif standalone and _master_hosts(master) <= LOOPBACK:
+        # executors on this machine: the driver must not advertise an address they cannot reach
+        builder = builder.config("spark.driver.host", "127.0.0.1").config(
+            "spark.driver.bindAddress", "127.0.0.1"
         )
     os.environ.setdefault(
         "PYSPARK_SUBMIT_ARGS", f'--driver-java-options "{java_options}" pyspark-shell'
     )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    if standalone and session.conf.get("spark.dynamicAllocation.enabled", "false") != "true":
+        cores = _wait_for_executors(session, master)
+        session.conf.set("spark.sql.shuffle.partitions", str(2 * cores))
     return ibis.pyspark.connect(session)
+
+
+#: Seconds for the standalone master's port to accept a TCP connection.
+MASTER_CONNECT_TIMEOUT_S = 5.0
+#: Seconds for the first executor to register (``$CLVLIB_SPARK_WAIT_S`` overrides).
+EXECUTOR_WAIT_S = 90.0
+SPARK_WAIT_ENV = "CLVLIB_SPARK_WAIT_S"
+#: Seconds without a new executor after which the registered ones are taken as the cluster.
+EXECUTORS_SETTLE_S = 2.0
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _master_hosts(master: str) -> set[str]:
+    return {host for host, _ in _master_addresses(master)}
+
+
+def _master_addresses(master: str) -> list[tuple[str, int]]:
+    """``spark://h1:7077,h2:7078`` -> [(h1, 7077), (h2, 7078)]; the port defaults to 7077."""
+    out = []
+    for part in master.removeprefix("spark://").split(","):
+        host, _, port = part.strip().rpartition(":")
+        if not host:  # no port
+            host, port = port, "7077"
+        try:
+            out.append((host.strip("[]"), int(port)))
+        except ValueError:
+            raise ConfigError(
+                f"backend.master {master!r}: {part!r} is not host:port",
+                fix='write the master as spark://host:port, e.g. "spark://10.0.0.5:7077"',
+            ) from None
+    return out
+
+
+def _check_master_answers(master: str) -> None:
+    """``ConfigError`` unless some master of ``master`` accepts a TCP connection."""
+    errors = []
+    for host, port in _master_addresses(master):
+        try:
+            with socket.create_connection((host, port), timeout=MASTER_CONNECT_TIMEOUT_S):
+                return
+        except OSError as exc:
+            errors.append(f"{host}:{port}: {exc.strerror or type(exc).__name__}")
+    raise ConfigError(
+        f"no Spark master answers at backend.master {master!r} ({'; '.join(errors)})",
+        fix="start the cluster (spark-class org.apache.spark.deploy.master.Master, then the "
+        "workers) or correct the host and port in client.yml — the master's web UI shows its "
+        'spark:// URL — or run locally with master: "local[2]"',
+    )
+
+
+def _wait_for_executors(session, master: str) -> int:
+    """The executors' total cores once at least one executor has registered with the driver;
+    ``ConfigError`` (and the session stopped) after ``$CLVLIB_SPARK_WAIT_S`` seconds without."""
+    wait_s = float(os.environ.get(SPARK_WAIT_ENV) or EXECUTOR_WAIT_S)
+    context = session.sparkContext
+    tracker = context._jsc.sc().statusTracker()
+    start = time.monotonic()
+    seen, since = 1, start  # executors registered (the driver counts as one), since when
+    while True:
+        now = time.monotonic()
+        count = len(tracker.getExecutorInfos())
+        if count != seen:
+            seen, since = count, now
+        # the others of a cluster register within seconds of the first
+        if seen > 1 and (now - since > EXECUTORS_SETTLE_S or now - start > wait_s):
+            return context.defaultParallelism  # the registered executors' cores
+        if seen == 1 and now - start > wait_s:
+            session.stop()
+            raise ConfigError(
+                f"the Spark master {master!r} accepted the audit but no executor started within "
+                f"{wait_s:.0f} s",
+                fix="check the master's web UI: the workers must be ALIVE with free cores and at "
+                "least spark.executor.memory (1g unless spark-defaults.conf says otherwise) of "
+                f"memory each, and able to reach this machine; ${SPARK_WAIT_ENV} waits longer",
+            )
+        time.sleep(0.25)
 
 
 def connect_url(url: str):
