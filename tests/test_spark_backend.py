@@ -24,16 +24,24 @@ without them the test is skipped with the reason, except under CI (``CI`` set), 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import math
 import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from spark_cluster import SparkCluster, free_port
 
+from clvlib.backends import connect_spark
 from clvlib.data.demo import write_demo
+from clvlib.errors import ConfigError
 from clvlib.report.run import run_audit
 
 pytestmark = pytest.mark.slow
@@ -51,27 +59,48 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def _require_spark() -> None:
     reason = _missing()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"the PySpark backend test cannot run under CI: {reason}")
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo client (its client.yml) and the DuckDB reference run's metrics.json."""
+    _require_spark()
     base = tmp_path_factory.mktemp("spark")
     config = write_demo(base / "client", customers=1500, seed=7, progress=False)
-    text = Path(config).read_text(encoding="utf-8")
-    assert "backend: {name: duckdb}" in text
-    spark_config = Path(config).with_name("client_spark.yml")
-    spark_config.write_text(
-        text.replace("backend: {name: duckdb}", 'backend: {name: pyspark, master: "local[2]"}'),
-        encoding="utf-8",
+    assert "backend: {name: duckdb}" in Path(config).read_text(encoding="utf-8")
+    return {"config": Path(config), "duckdb": _audit(Path(config), "duckdb")}
+
+
+def _audit(config: Path, name: str, backend: str | None = None) -> dict:
+    """metrics.json of the demo's audit with client.yml's backend line replaced by ``backend``."""
+    if backend is not None:
+        text = config.read_text(encoding="utf-8")
+        config = config.with_name(f"client_{name}.yml")
+        config.write_text(text.replace("backend: {name: duckdb}", backend), encoding="utf-8")
+    run_dir = run_audit(
+        config, out=config.parent.parent / f"reports-{name}", pdf=False, progress=False
     )
-    out = {}
-    for name, path in (("duckdb", config), ("pyspark", spark_config)):
-        run_dir = run_audit(path, out=base / f"reports-{name}", pdf=False, progress=False)
-        out[name] = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
-    return out
+    return json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def runs(demo):
+    local = _audit(demo["config"], "pyspark", 'backend: {name: pyspark, master: "local[2]"}')
+    return {"duckdb": demo["duckdb"], "pyspark": local}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A standalone master and two one-core workers, separate processes on 127.0.0.1."""
+    _require_spark()
+    with SparkCluster(tmp_path_factory.mktemp("cluster"), workers=2, cores=1) as running:
+        yield running
 
 
 def _leaves(value, path=()):
@@ -97,9 +126,9 @@ def _same(a, b, rel_tol: float = REL_TOL) -> bool:
     return a == b
 
 
-def test_spark_audit_metrics_match_duckdb(runs):
-    duck = {k: v for k, v in _leaves(runs["duckdb"]) if k[0] not in EXCLUDED}
-    spark = {k: v for k, v in _leaves(runs["pyspark"]) if k[0] not in EXCLUDED}
+def _assert_same_metrics(reference: dict, other: dict) -> None:
+    duck = {k: v for k, v in _leaves(reference) if k[0] not in EXCLUDED}
+    spark = {k: v for k, v in _leaves(other) if k[0] not in EXCLUDED}
     assert sorted(map(str, duck)) == sorted(map(str, spark)), "different metrics keys"
     # the comparison covers every step, not a near-empty file
     assert {"data_quality", "calculation", "funnel", "channels", "retention", "saturation"} <= {
@@ -113,3 +142,64 @@ def test_spark_audit_metrics_match_duckdb(runs):
 
     differ = [(k, duck[k], spark[k]) for k in duck if not _same(duck[k], spark[k], tolerance(k))]
     assert differ == [], "\n".join(f"{'.'.join(map(str, k))}: {a!r} vs {b!r}" for k, a, b in differ)
+
+
+def test_spark_audit_metrics_match_duckdb(runs):
+    _assert_same_metrics(runs["duckdb"], runs["pyspark"])
+
+
+def test_spark_cluster_audit_metrics_match_duckdb(demo, cluster):
+    """The audit on a standalone cluster: its executors, on both workers, run the steps."""
+    backend = f'backend: {{name: pyspark, master: "{cluster.master_url}"}}'
+    metrics = _audit(demo["config"], "cluster", backend)
+    _assert_same_metrics(demo["duckdb"], metrics)
+    # the work ran in the workers' executors, not in the driver: each worker's executor
+    # (work/<app>/<executor>/stderr, Spark's default INFO log) finished tasks
+    for i in range(cluster.n_workers):
+        logs = list((cluster.tmp / f"worker-{i}").glob("app-*/*/stderr"))
+        assert logs, f"worker-{i} started no executor:\n{cluster.logs()}"
+        assert any("Finished task" in log.read_text(errors="replace") for log in logs), (
+            f"worker-{i}'s executor ran no task"
+        )
+
+
+def test_no_master_at_the_url_is_a_config_error():
+    """Nobody listens at the spark:// URL: a ConfigError naming it, at once, no JVM started."""
+    _require_spark()
+    url = f"spark://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as info:
+        connect_spark(url)
+    assert time.monotonic() - started < 15
+    assert url in str(info.value) and "start the cluster" in info.value.fix
+
+
+def test_cluster_without_room_for_an_executor_is_a_config_error(cluster, tmp_path):
+    """The master answers but no worker can host an executor (2 GiB asked, 1 GiB offered, set
+    the documented way: spark-defaults.conf): a ConfigError after CLVLIB_SPARK_WAIT_S, not a
+    query waiting forever for resources."""
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "spark-defaults.conf").write_text("spark.executor.memory 2g\n", encoding="utf-8")
+    env = {**os.environ, "SPARK_CONF_DIR": str(conf), "CLVLIB_SPARK_WAIT_S": "8"}
+    env.pop("PYSPARK_SUBMIT_ARGS", None)
+    code = f"from clvlib.backends import connect_spark; connect_spark({cluster.master_url!r})"
+    started = time.monotonic()
+    # its own process group: on a time-out the driver JVM it started goes with it
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = child.communicate(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    assert time.monotonic() - started < 60
+    assert child.returncode != 0
+    assert "ConfigError" in stderr and "no executor started within 8 s" in stderr, stderr[-3000:]
