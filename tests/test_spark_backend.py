@@ -18,6 +18,14 @@ standard error of 0.04), the report prints them to 3 decimals. Excluded: ``run``
 versions, timestamps, run time and the config hash, which differ by construction (the two
 client.yml files differ in their backend line).
 
+The same comparison, same tolerances, for a standalone cluster (``tests/spark_cluster.py``: a
+master and two one-core workers started as separate processes on 127.0.0.1 with the pinned
+pyspark's ``spark-class``; ``backend: {name: pyspark, master: "spark://127.0.0.1:<port>"}``):
+the steps then run in executor JVMs on both workers, each of which must have finished tasks.
+A ``spark://`` URL nobody listens at, and a master whose workers cannot host an executor, must
+give a ``ConfigError`` in bounded time. Cost on 2 cores: the local run ~100 s, the cluster
+~13 s to start, ~235 s for its audit, ~20 s for the no-executor case.
+
 Needs pyspark (the ``spark`` extra, installed by ``make venv``) and Java 17 (``.ci/sysdeps.sh``);
 without them the test is skipped with the reason, except under CI (``CI`` set), where it fails.
 """
