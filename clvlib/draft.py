@@ -439,7 +439,12 @@ def _render(draft, folder, client, sources, window, steps, others) -> str:
         out += _line(0, "currency: PLN", "CHECK: the currency of the amounts (ISO code)")
     locale = "pl" if polish else "en"
     what = "Polish" if polish else "English"
-    out += _line(0, f"locale: {locale}", f"report language (pl | en): the column names are {what}")
+    out += _line(
+        0,
+        f"locale: {locale}",
+        f"any CLDR locale (pl_PL, en_GB, de_DE …): the figures' format; texts are Polish for "
+        f"pl*, else English. The column names are {what}",
+    )
     out += _window_lines(window, tables["transactions"])
     out += [""]
     margin = "margin" in tables["transactions"].mapping()

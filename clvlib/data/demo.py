@@ -848,7 +848,7 @@ CLIENT_YML = """\
 
 client: "{client}"        # shown on the report cover
 currency: PLN                           # ISO 4217 code of every amount in the exports
-locale: pl                              # report language and number format (1 234,56 zł)
+locale: pl                              # CLDR locale: text language and figures (1234,56 zł)
 prepared_by: "clvlib demo generator"    # shown on the cover
 observation_end: {end}             # last day of the data window; later rows are excluded
 holdout_weeks: 26                       # last 26 weeks held out to check model forecasts
