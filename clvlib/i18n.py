@@ -148,13 +148,14 @@ def fmt_money(x: Any, currency: str, locale: str = "en", decimals: int | None = 
     """A currency amount in the locale's currency pattern: ``1 234,56 zł`` (pl),
     ``£1,234.56`` (en_GB + GBP), ``PLN 1,234.56`` (en + PLN).
 
-    ``decimals`` defaults to 2 below 100 and 0 from 100 up, which keeps tables readable.
+    ``decimals`` defaults to 2 below 100 (0 for an exact zero: ``£0``, not ``£0.00``) and 0 from
+    100 up, which keeps tables readable.
     """
     if _missing(x):
         return DASH
     value = float(x)
     if decimals is None:
-        decimals = 2 if abs(value) < 100 else 0
+        decimals = 2 if 0 < abs(value) < 100 else 0  # a zero reads £0, not £0.00
     value = _signless_zero(value, decimals)
     loc = _babel(locale)
     text = numbers.format_currency(

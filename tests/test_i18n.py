@@ -82,3 +82,13 @@ def test_missing_dates_print_as_the_dash():
     for missing in (pd.NaT, None, float("nan"), pd.Timestamp("NaT")):
         assert fmt(missing, "date", locale="en_GB") == DASH
     assert fmt(pd.Timestamp("2026-01-05 13:00"), "date", locale="en_GB") == "05/01/2026"
+
+
+def test_a_zero_amount_has_no_decimals():
+    """A scenario that leaves a value unchanged reads £0 beside £347,684, not £0.00; small
+    amounts keep their pence (CLDR en_GB pattern ¤#,##0.00)."""
+    from clvlib.i18n import fmt
+
+    assert fmt(0, "money", locale="en_GB", currency="GBP") == "£0"
+    assert fmt(-0.0, "money", locale="pl_PL", currency="PLN") == "0\u00a0zł"
+    assert fmt(0.5, "money", locale="en_GB", currency="GBP") == "£0.50"
