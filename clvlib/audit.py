@@ -230,10 +230,14 @@ class Audit:
         caption=None,
         caption_values=None,
         id_columns=("customer_id",),
+        numbers=None,
     ) -> str:
         """A formatted table; customer ids are pseudonymised unless privacy says otherwise.
         ``caption`` is a text key, filled with ``caption_values``. In a run directory the
-        table (pseudonymised) is also recorded for ``tables.xlsx``."""
+        table (pseudonymised) is also recorded for ``tables.xlsx``, where a column of
+        formatted text (kind ``pre``) is replaced by the numbers behind it:
+        ``numbers={column: display.Numbers(values, kind)}`` (a value, or a frame with
+        ``value``/``low``/``high``/``note``; e.g. ``Numbers(frame, "money")``)."""
         markup = display.table_html(
             frame,
             locale=self.locale,
@@ -244,6 +248,7 @@ class Audit:
             pseudonymize_ids=self.config.privacy.pseudonymize_ids,
             id_columns=id_columns,
             record_to=self.run_dir,
+            numbers=numbers,
         )
         return display.emit(markup)
 

@@ -672,6 +672,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "xlsx.figures": {"en": "Figures", "pl": "Wartości"},  # tables.xlsx: headline sheet
     "xlsx.unit": {"en": "Unit", "pl": "Jednostka"},
+    # tables.xlsx: a column the PDF shows as "value (low–high)" becomes three numeric columns
+    "xlsx.ci_mark": {"en": "(95 % CI)", "pl": "(95 % PU)"},  # cut from the value's header
+    "xlsx.low": {"en": "{column}: 95 % CI low", "pl": "{column}: 95 % PU od"},
+    "xlsx.high": {"en": "{column}: 95 % CI high", "pl": "{column}: 95 % PU do"},
+    "xlsx.note": {"en": "{column}: note", "pl": "{column}: uwaga"},  # words instead of a number
     "col.clv_mean": {"en": "CLV per customer (95 % CI)", "pl": "CLV na klienta (95 % PU)"},
     "col.clv_total": {"en": "CLV in total (95 % CI)", "pl": "CLV łącznie (95 % PU)"},
     "col.new_customer": {"en": "New customer", "pl": "Nowy klient"},

@@ -434,3 +434,137 @@ def test_an_english_report_gets_english_sheets_and_pound_amounts(run):
     mean = next(r for r in ws.iter_rows(min_row=2) if r[1].value == 159.08)
     assert mean[1].number_format == '"£"#,##0' and mean[4].value == "GBP"
     assert not math.isnan(mean[2].value)
+
+
+# -- the numbers behind pre-formatted columns (display.Numbers) -------------------------------
+CHANNELS = pd.DataFrame(
+    {
+        "channel": ["Allegro", "Organic", "Google"],
+        "cac": [152.98, float("nan"), 87.5],
+        "clv_mean": [160.4, 98.25, float("nan")],
+        "clv_low": [146.1, 80.0, float("nan")],
+        "clv_high": [172.9, 120.5, float("nan")],
+        "ltv_cac": [1.0485, float("nan"), 2.5],
+    }
+)
+QUANTITIES = pd.DataFrame({"quantity": ["AOV", "Marża"], "value": [203.254, 0.35]})
+
+
+def channel_tables(run_dir, locale="pl"):
+    """The channel table as a narrative shows it (pre-formatted text) and the numbers behind
+    it: the same HTML with and without ``numbers``; the second table is recorded last."""
+    shown = pd.DataFrame(
+        {
+            "channel": CHANNELS["channel"],
+            "cac": ["153 zł", "organiczny", "87,50 zł"],
+            "clv": ["160 zł (146–173)", "98,25 zł (80–121)", "—"],
+            "ltv_cac": ["1,0", "–", "2,5"],
+        }
+    )
+    formats = dict.fromkeys(("cac", "clv", "ltv_cac"), "pre")
+    numbers = {
+        "cac": display.Numbers(CHANNELS["cac"], "money"),
+        "clv": display.Numbers.interval(CHANNELS, "clv_mean", "clv_low", "clv_high", "money"),
+        "ltv_cac": (CHANNELS["ltv_cac"], "num1"),  # a plain (values, kind) pair works too
+    }
+    labels = {"cac": "CAC", "clv": t("col.clv", locale), "ltv_cac": "LTV:CAC"}
+    plain = table(run_dir, shown, locale=locale, formats=formats, labels=labels)
+    with_numbers = table(
+        run_dir, shown, locale=locale, formats=formats, labels=labels, numbers=numbers
+    )
+    return plain, with_numbers
+
+
+def sheet_of_last_table(tmp_path, run_dir, blocks, locale="pl"):
+    document = assemble_html([notebook(tmp_path / "03.ipynb", blocks)], cover(locale))
+    path = workbook.write_tables_xlsx(run_dir, document, {}, locale=locale, currency="PLN")
+    return openpyxl.load_workbook(path).worksheets[-1]
+
+
+def test_numbers_replace_a_formatted_column_in_the_workbook_and_leave_the_html(tmp_path):
+    """A "value (low–high)" text column becomes three numeric columns (value, interval's
+    ends) in money format under headers in the report's language; "organic", "–" and "—"
+    become empty cells; the HTML is the same byte for byte (but for the table's name)."""
+    run_dir = tmp_path / "run"
+    plain, with_numbers = channel_tables(run_dir)
+    assert with_numbers.replace('"t0002"', '"t0001"') == plain
+    heading = display.heading("pl", "Krok III", section="channels")
+    ws = sheet_of_last_table(tmp_path, run_dir, [heading, with_numbers])
+    assert [c.value for c in ws[1]] == [
+        "Kanał", "CAC", "CLV", "CLV: 95 % PU od", "CLV: 95 % PU do", "LTV:CAC"
+    ]  # fmt: skip
+    assert t("col.channel", "pl") == "Kanał" and t("col.clv", "pl") == "CLV (95 % PU)"
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert rows == [
+        ["Allegro", 152.98, 160.4, 146.1, 172.9, 1.0485],
+        ["Organic", None, 98.25, 80.0, 120.5, None],
+        ["Google", 87.5, None, None, None, 2.5],
+    ]
+    cells = {c.coordinate: c for row in ws.iter_rows(min_row=2) for c in row}
+    assert all(c.data_type == "n" for k, c in cells.items() if k[0] != "A" and c.value)
+    zl = '"\u00a0zł"'
+    assert cells["B2"].number_format == "#,##0" + zl  # as the PDF: no decimals from 100 up
+    assert cells["B4"].number_format == "#,##0.00" + zl
+    assert cells["D3"].number_format == "#,##0.00" + zl  # the interval's ends: same kind
+    assert cells["F2"].number_format == "#,##0.0"
+
+
+def test_numbers_headers_in_english(tmp_path):
+    run_dir = tmp_path / "run"
+    _, with_numbers = channel_tables(run_dir, locale="en")
+    heading = display.heading("en", "Step III", section="channels")
+    ws = sheet_of_last_table(tmp_path, run_dir, [heading, with_numbers], locale="en")
+    assert [c.value for c in ws[1]][2:5] == ["CLV", "CLV: 95 % CI low", "CLV: 95 % CI high"]
+
+
+def test_numbers_with_one_kind_per_row_and_words_as_a_note(tmp_path):
+    """A column of different quantities gets each row's format; words the table shows
+    instead of a number go to a text column of their own, the number's cell stays empty."""
+    run_dir = tmp_path / "run"
+    shown = QUANTITIES.assign(value=["203,25 zł", "35,0%"])
+    factors = table(
+        run_dir,
+        shown,
+        formats={"value": "pre"},
+        numbers={"value": display.Numbers(QUANTITIES["value"], ["money2", "pct"])},
+    )
+    words = pd.DataFrame({"value": [1500.0, None], "note": [None, "opłaca się wszędzie"]})
+    break_even = table(
+        run_dir,
+        pd.DataFrame({"channel": ["A", "B"], "break_even_spend": ["1 500 zł", "opłaca się"]}),
+        formats={"break_even_spend": "pre"},
+        labels={"break_even_spend": "Próg"},
+        numbers={"break_even_spend": display.Numbers(words, "money")},
+    )
+    heading = display.heading("pl", "Krok I", section="calculation")
+    document = assemble_html([notebook(tmp_path / "01.ipynb", [heading, factors, break_even])],
+                             cover())  # fmt: skip
+    path = workbook.write_tables_xlsx(run_dir, document, {}, locale="pl", currency="PLN")
+    first, second = openpyxl.load_workbook(path).worksheets[1:]
+    values = [row[1] for row in first.iter_rows(min_row=2)]
+    assert [c.value for c in values] == [203.254, 0.35]
+    assert [c.number_format for c in values] == ['#,##0.00"\u00a0zł"', "0.0%"]
+    assert [c.value for c in second[1]] == ["Kanał", "Próg", "Próg: uwaga"]
+    assert [[c.value for c in r] for r in second.iter_rows(min_row=2)] == [
+        ["A", 1500, None],
+        ["B", None, "opłaca się wszędzie"],
+    ]
+    assert second["C3"].data_type == "s"
+
+
+def test_numbers_must_match_the_table(tmp_path):
+    run_dir = tmp_path / "run"
+    shown = pd.DataFrame({"clv": ["1 zł", "2 zł"]})
+    short = display.Numbers(pd.Series([1.0]), "money")
+    with pytest.raises(ValueError, match="one row per row"):
+        table(run_dir, shown, formats={"clv": "pre"}, numbers={"clv": short})
+    with pytest.raises(ValueError, match="one row per row"):  # outside a run as well
+        display.table_html(shown, locale="pl", currency="PLN", numbers={"clv": short})
+    assert not (run_dir / display.TABLES_DIR).exists()  # nothing recorded
+    with pytest.raises(ValueError, match="kinds for 2 rows"):
+        table(run_dir, shown, numbers={"clv": (pd.Series([1.0, 2.0]), ["money"])})
+    with pytest.raises(KeyError, match="cac"):
+        table(run_dir, shown, numbers={"cac": (pd.Series([1.0, 2.0]), "money")})
+    odd = pd.DataFrame({"value": [1.0, 2.0], "mean": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="value\\[, low, high, note\\]"):
+        table(run_dir, shown, numbers={"clv": (odd, "money")})

@@ -14,9 +14,9 @@ import html
 import io
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -123,12 +123,15 @@ def table_html(
     pseudonymize_ids: bool = True,
     id_columns: Iterable[str] = ("customer_id",),
     record_to: Path | None = None,
+    numbers: Mapping[str, Numbers | tuple] | None = None,
 ) -> str:
     """Render a tidy frame as a formatted HTML table (numbers right-aligned, per locale).
 
     ``record_to``: a run directory. The table — pseudonymised first, exactly as shown — is
     also saved for ``tables.xlsx`` (``record_table``) and the HTML table carries its name in
-    ``data-table``, so the workbook follows the report's order (``clvlib.report.workbook``)."""
+    ``data-table``, so the workbook follows the report's order (``clvlib.report.workbook``).
+    ``numbers``: for a column of kind ``pre`` (text formatted by the caller), the numbers
+    behind it (``Numbers``); the workbook gets them in its place. The HTML does not change."""
     frame = frame.copy()
     formats = dict(formats or {})
     for col in id_columns:
@@ -150,8 +153,11 @@ def table_html(
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     name = ""
+    shown, kinds, heads = workbook_columns(  # checked in and outside a run
+        frame, formats=formats, headers=headers, numbers=numbers, locale=locale
+    )
     if record_to is not None:
-        recorded = record_table(record_to, frame, formats=formats, headers=headers, caption=caption)
+        recorded = record_table(record_to, shown, kinds=kinds, headers=heads, caption=caption)
         name = f' {TABLE_ATTR}="{recorded}"'
     # Short tables are kept on one page; long ones break between rows, repeating the header.
     table = (
@@ -166,19 +172,104 @@ TABLES_DIR = "_work/tables"
 TABLE_ATTR = "data-table"
 
 
+class Numbers(NamedTuple):
+    """The numbers behind a column the HTML shows as formatted text (kind ``pre``, e.g.
+    "160 zł (146–172 zł)", "organic"), for ``tables.xlsx``, where they replace that column.
+
+    ``values`` has one row per row of the shown table, in its order: a Series of values, or a
+    frame with a column ``value`` and, as needed, ``low`` and ``high`` (the ends of its 95 %
+    interval) and ``note`` (words the table shows instead of a number, e.g. "pays
+    throughout"). A missing number (NaN, None: "organic", "–" in the PDF) is an empty cell.
+    ``kind`` formats the numbers (``money``, ``pct2``, ``num1`` …); a sequence gives one kind
+    per row (a column of different quantities)."""
+
+    values: pd.DataFrame | pd.Series
+    kind: str | Sequence[str]
+
+    @classmethod
+    def interval(cls, frame: pd.DataFrame, value: str, low: str, high: str, kind: str) -> Numbers:
+        """The numbers of a "value (low–high)" column: three columns of ``frame``."""
+        parts = frame[[value, low, high]].set_axis(["value", "low", "high"], axis=1)
+        return cls(parts.reset_index(drop=True), kind)
+
+
+#: the parts of ``Numbers.values``, in the workbook's order
+NUMBER_PARTS = ("value", "low", "high", "note")
+
+
+def workbook_columns(
+    frame: pd.DataFrame,
+    *,
+    formats: Mapping[str, str],
+    headers: Sequence[str],
+    numbers: Mapping[str, Numbers | tuple] | None,
+    locale: str,
+) -> tuple[pd.DataFrame, list[str | list[str]], list[str]]:
+    """The table as ``tables.xlsx`` gets it: each column with ``numbers`` replaced by its
+    parts — the value under the column's header without "(95 % CI)", then "<header>: 95 % CI
+    low", "… high" and "<header>: note" — and the (frame, kinds, headers). A kind is one per
+    column, or a list with one per row."""
+    numbers = dict(numbers or {})
+    kinds_as_shown: list[str | list[str]] = [formats.get(c, "text") for c in frame.columns]
+    if not numbers:
+        return frame.reset_index(drop=True), kinds_as_shown, list(headers)
+    unknown = set(numbers) - set(frame.columns)
+    if unknown:
+        raise KeyError(f"numbers for columns the table does not have: {sorted(unknown)}")
+    columns: dict[str, pd.Series] = {}
+    kinds: list[str | list[str]] = []
+    heads: list[str] = []
+    for i, (col, header) in enumerate(zip(frame.columns, headers, strict=True)):
+        if col not in numbers:
+            columns[f"{i}"] = frame.iloc[:, i].reset_index(drop=True)
+            kinds.append(kinds_as_shown[i])
+            heads.append(header)
+            continue
+        values, kind = Numbers(*numbers[col])
+        parts = values.to_frame("value") if isinstance(values, pd.Series) else values
+        if len(parts) != len(frame) or "value" not in parts or set(parts) - set(NUMBER_PARTS):
+            raise ValueError(
+                f"numbers for {col!r}: one row per row of the table ({len(frame)}) with columns "
+                f"value[, low, high, note], not {len(parts)} rows of {list(parts)}"
+            )
+        kind = kind if isinstance(kind, str) else list(kind)
+        if not isinstance(kind, str) and len(kind) != len(frame):
+            raise ValueError(f"numbers for {col!r}: {len(kind)} kinds for {len(frame)} rows")
+        base = without_interval(header, locale) if "low" in parts else header
+        for part in (p for p in NUMBER_PARTS if p in parts):
+            column = parts[part].reset_index(drop=True)
+            if part == "note":
+                column = column.map(lambda v: None if _blank(v) else str(v)).astype(object)
+            columns[f"{i}.{part}"] = column
+            kinds.append("text" if part == "note" else kind)
+            heads.append(base if part == "value" else t(f"xlsx.{part}", locale, column=base))
+    return pd.DataFrame(columns), kinds, heads
+
+
+def without_interval(header: str, locale: str) -> str:
+    """A header without its trailing "(95 % CI)", "(95 % PU)" (its ends get columns of
+    their own in ``tables.xlsx``)."""
+    mark = t("xlsx.ci_mark", locale)
+    return header[: -len(mark)].rstrip() if header.endswith(mark) else header
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value) == ""
+
+
 def record_table(
     run_dir: Path,
     frame: pd.DataFrame,
     *,
-    formats: Mapping[str, str],
+    kinds: Sequence[str | Sequence[str]],
     headers: list[str],
     caption: str | None,
 ) -> str:
     """Save a shown table for ``tables.xlsx``: ``<run_dir>/_work/tables/t<nnnn>.pkl`` holds the
-    frame as shown (ids already pseudonymised, values not yet formatted), each column's kind
-    (``money``, ``pct1`` … as in ``formats``; ``text`` when none), its headers and caption in
-    the report's language. Tables are numbered in the order the run showed them (one notebook
-    at a time); returns the name, e.g. ``t0007``."""
+    frame as shown (ids already pseudonymised, values not yet formatted; ``workbook_columns``),
+    each column's kind (``money``, ``pct1``, ``text`` …, or a list with one per row), its
+    headers and caption in the report's language. Tables are numbered in the order the run
+    showed them (one notebook at a time); returns the name, e.g. ``t0007``."""
     import pickle
 
     from clvlib.report.metrics import write_bytes_atomic
@@ -196,7 +287,7 @@ def record_table(
             continue
     record = {
         "frame": frame.reset_index(drop=True),
-        "kinds": [formats.get(c, "text") for c in frame.columns],  # one per column, in order
+        "kinds": [k if isinstance(k, str) else list(k) for k in kinds],  # one per column
         "headers": list(headers),
         "caption": caption,
     }

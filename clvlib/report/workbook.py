@@ -22,7 +22,10 @@ Number formats by kind (``clvlib.report.display`` formats; ``currency`` e.g. PLN
 - ``month`` (1 … 12, a month of the year): its name as text, as the PDF shows it — it labels a
   row (a season), it is not a date, and no Excel number format turns 1 … 12 into a name.
 - ``text`` and ``pre`` (already formatted in the notebook, e.g. "160 zł (146–172 zł)"): text;
-  a number or date in such a column stays a number (format ``General``) or a date.
+  a number or date in such a column stays a number (format ``General``) or a date. The report's
+  ``pre`` columns hand over their numbers (``display.Numbers``), so the sheet gets the value
+  and its interval's ends as numeric columns instead ("CLV", "CLV: 95 % CI low", "… high"),
+  with the kind given (one per column, or one per row for a column of different quantities).
 
 Missing values (None, NaN, ±inf, "—") are empty cells. Excel's separators follow the reader's
 Excel settings (a format code's ``,`` and ``.`` mean "grouping" and "decimal mark").
@@ -45,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from clvlib.i18n import DASH, fmt, t
-from clvlib.report.display import TABLE_ATTR, TABLES_DIR
+from clvlib.report.display import TABLE_ATTR, TABLES_DIR, without_interval
 from clvlib.report.metrics import write_bytes_atomic
 
 WORKBOOK = "tables.xlsx"
@@ -65,7 +68,7 @@ class ShownTable:
 
     name: str  # t0007
     frame: pd.DataFrame  # as shown: ids pseudonymised, values not formatted
-    kinds: list[str]  # one per column: money, pct1, date, text …
+    kinds: list[str | list[str]]  # one per column (money, pct1, date, text …) or per row
     headers: list[str]  # in the report's language
     caption: str | None
     section: str  # the report section: summary, calculation … appendix_methods
@@ -195,7 +198,7 @@ def headline_figures(metrics: Mapping[str, Any], *, locale: str, currency: str) 
         unit = currency if kind.startswith("money") else "%" if kind.startswith("pct") else ""
         figures.append(
             Figure(
-                label=t(label, locale),
+                label=without_interval(t(label, locale), locale),  # the ends: own columns
                 value=value,
                 low=low if interval else None,
                 high=high if interval else None,
@@ -392,12 +395,13 @@ def _fill_sheet(
     ws,
     headers: Sequence[str],
     rows: Sequence[Sequence[Any]],
-    kinds: Sequence[str],
+    kinds: Sequence[str | Sequence[str]],
     *,
     locale: str,
     currency: str,
 ) -> None:
-    """Header in row 1 (bold, frozen, with filters), values below, widths that fit."""
+    """Header in row 1 (bold, frozen, with filters), values below, widths that fit. A
+    column's kind is one string, or a list with one per row."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -408,7 +412,8 @@ def _fill_sheet(
         cell.data_type = "s"  # a header is text, even one beginning with "="
     widths = [len(str(h)) for h in headers]
     for r, row in enumerate(rows, start=2):
-        for c, (value, kind) in enumerate(zip(row, kinds, strict=True), start=1):
+        for c, (value, column_kind) in enumerate(zip(row, kinds, strict=True), start=1):
+            kind = column_kind if isinstance(column_kind, str) else column_kind[r - 2]
             content, number = cell_value(value, kind, locale=locale, currency=currency)
             if content is None:
                 continue
