@@ -194,6 +194,16 @@ def test_zero_spend_and_one_month_channels(f):
     assert "channels.no_new" in [x.key for x in found]
     shown = nc.channel_display(table, f).set_index("channel")
     assert shown.loc["Free", "cac"] == f.text("channels.organic")
+    # tables.xlsx gets the numbers behind the text: none where the PDF shows words or a dash
+    numbers = nc.channel_numbers(table)
+    cac, ltv = (numbers[c].values.set_axis(table["channel"]) for c in ("cac", "ltv_cac"))
+    assert math.isnan(cac["Free"]) and math.isnan(ltv["Free"]) and math.isnan(ltv["Dry"])
+    assert cac["Paid"] == pytest.approx(23_000 / 230) and numbers["cac"].kind == "money"
+    assert f.fmt(cac["Paid"]) == shown.loc["Paid", "cac"]
+    clv = numbers["clv"].values.set_axis(table["channel"])
+    assert list(clv.columns) == ["value", "low", "high"]
+    for channel, row in clv.iterrows():
+        assert shown.loc[channel, "clv"].startswith(f.fmt(row["value"]))
     response = ch.spend_response_table(audit, min_periods=6)
     assert not response.set_index("channel").loc["Once", "fitted"]
     assert holes(nc.response_findings(response, 6, f)) == []

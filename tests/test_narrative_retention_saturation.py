@@ -249,6 +249,12 @@ def test_rep_table_shows_a_dash_for_missing_intervals_not_a_broken_range():
     shown = ret_story.rep_display_table(table, f)
     assert list(shown["churn"]) == ["22% (18%–25%)", "—"]
     assert "scorecard" not in shown
+    numbers = ret_story.rep_numbers(table)  # for tables.xlsx: the numbers, empty for "—"
+    churn, clv = numbers["churn"], numbers["clv_mean_ci"]
+    assert churn.kind == "pct0" and clv.kind == "money"
+    assert churn.values.iloc[0].tolist() == [0.22, 0.18, 0.25]
+    assert clv.values.iloc[0].tolist() == [300.0, 250.0, 350.0]
+    assert churn.values.iloc[1].isna().all() and clv.values.iloc[1].isna().all()
 
 
 # -- step V --------------------------------------------------------------------------------------
@@ -353,6 +359,22 @@ def test_acquisition_sentences_for_every_kind_of_response(locale):
     cells = [sat_story.break_even_cell(r, f) for r in table.itertuples()]
     assert cells[0] == f.text("sat.break_even.pays_throughout")
     assert cells[1] == f.text("sat.break_even.pays_nowhere")
+    numbers = sat_story.break_even_numbers(table, f)  # tables.xlsx: a number or the words
+    parts = numbers.values
+    assert numbers.kind == "money" and len(parts) == len(table)
+    for cell, value, note in zip(cells, parts["value"], parts["note"], strict=True):
+        if isinstance(note, str):  # words: the note says them, no number
+            assert note == cell and math.isnan(value)
+        elif cell == "—":
+            assert math.isnan(value)
+        else:
+            assert f.fmt(value) == cell
+    assert sum(isinstance(n, str) for n in parts["note"]) >= 2
+    inside = pd.DataFrame({"break_even_kind": ["pays_below"], "break_even_spend": [1234.5]})
+    (value,) = sat_story.break_even_numbers(inside, f).values["value"]
+    assert value == 1234.5 and f.fmt(value) == sat_story.break_even_cell(
+        next(inside.itertuples()), f
+    )
 
 
 def test_every_note_and_key_the_steps_choose_has_both_languages():

@@ -208,6 +208,8 @@ def test_an_extrapolated_move_says_why_it_has_no_figure(locale):
         assert not PLACEHOLDER.search(sentence) and "{" not in sentence, sentence
     frame = summary.recommendation_frame([record], fmt=fmt, text=formatters(locale)[1])
     assert list(frame["impact"]) == ["–"]
+    impact = summary.recommendation_numbers([record])["impact"]  # tables.xlsx: empty, not "–"
+    assert impact.kind == "money" and impact.values.isna().tolist() == [True]
 
 
 def test_every_summary_text_exists_in_both_languages():

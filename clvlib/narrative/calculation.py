@@ -22,6 +22,7 @@ from clvlib.i18n import month_names
 from clvlib.models.clv import NEW_CUSTOMER
 from clvlib.models.profile import WEEKS_PER_YEAR, dropout_profile_interval
 from clvlib.narrative import Finding, say_all
+from clvlib.report.display import Numbers
 from clvlib.resampling import EXACT_ROWS
 
 Fmt = Callable[..., str]
@@ -665,14 +666,17 @@ def show_simple(audit, step: StepOne) -> None:
     factors = simple[simple["quantity"].isin(list(FACTOR_FORMATS))].copy()
     if not (cap_binds(value) and np.isfinite(value["retention_years_uncapped"])):
         factors = factors[factors["quantity"] != "retention_years_uncapped"]
-    factors["shown"] = [
-        audit.fmt(v, FACTOR_FORMATS[q])
-        for q, v in zip(factors["quantity"], factors["value"], strict=True)
-    ]
+    kinds = [FACTOR_FORMATS[q] for q in factors["quantity"]]  # one quantity, one format
+    factors["shown"] = [audit.fmt(v, k) for v, k in zip(factors["value"], kinds, strict=True)]
     factors["quantity"] = factors["quantity"].map(lambda q: audit.text(f"calc.q.{q}"))
     audit.h3("calc.components")
     labels = {"quantity": "col.quantity", "shown": "col.value"}
-    audit.show(factors[["quantity", "shown"]], labels=labels, formats={"shown": "pre"})
+    audit.show(
+        factors[["quantity", "shown"]],
+        labels=labels,
+        formats={"shown": "pre"},
+        numbers={"shown": Numbers(factors["value"], kinds)},
+    )
 
 
 _FORMULA = (
@@ -1061,16 +1065,17 @@ def _show_segments(audit, step: StepOne) -> None:
         ceiling_label=audit.text("calc.legend.ceiling"),
     )
     audit.figure(ax, name="clv-by-segment", title="calc.clv.fig.segments", segment_label=label)
-    shown = _segment_rows(audit, intervals, result["ceilings"], step.new_customer)
+    rows = segment_rows(intervals, result["ceilings"], step.new_customer)
     horizon = audit.config.economics.horizon_months
     audit.show(
-        shown,
+        _segment_display(audit, rows),
         caption="calc.clv.segments",
         caption_values=dict(segment_label=label, horizon=horizon),
         formats={
             "customers": "int",
             **dict.fromkeys(("clv_mean", "clv_total", "new_customer"), "pre"),
         },
+        numbers=segment_numbers(rows),
     )
     if result["ceilings"]["note"].eq("small_segment").any():
         audit.note(
@@ -1086,13 +1091,29 @@ def _say_covariates(audit, result: dict) -> None:
         say_all(audit, covariate_findings(result["covariates"], text=audit.text, fmt=audit.fmt))
 
 
-def _segment_rows(audit, intervals, ceilings, new_customer) -> pd.DataFrame:
-    """The displayed CLV-by-segment table: overall first, then segments by size."""
+def segment_rows(intervals, ceilings, new_customer) -> pd.DataFrame:
+    """The CLV-by-segment table's rows: overall first, then segments by size, each with its
+    CLV per customer and in total (currency, with 95 % intervals) and the value of a new
+    customer (``ceiling``; overall: the new-customer model's mean)."""
     rows = intervals.drop(index=[NEW_CUSTOMER]).reset_index()
     rows = rows.assign(order=rows["segment"].ne("all"))
     rows = rows.sort_values(["order", "customers"], ascending=[True, False])
     rows["ceiling"] = rows["segment"].map(ceilings.set_index("segment")["ceiling"])
     rows.loc[rows["segment"] == "all", "ceiling"] = new_customer["mean"]
+    return rows.reset_index(drop=True)
+
+
+def segment_numbers(rows: pd.DataFrame) -> dict[str, Numbers]:
+    """The numbers behind ``_segment_display``'s text columns, for ``tables.xlsx``."""
+    return {
+        "clv_mean": Numbers.interval(rows, "mean", "mean_low", "mean_high", "money"),
+        "clv_total": Numbers.interval(rows, "total", "total_low", "total_high", "money"),
+        "new_customer": Numbers(rows["ceiling"], "money"),
+    }
+
+
+def _segment_display(audit, rows: pd.DataFrame) -> pd.DataFrame:
+    """The displayed CLV-by-segment table (``segment_rows``), values with intervals as text."""
     money = audit.fmt
 
     def span(mean, low, high):

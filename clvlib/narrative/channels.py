@@ -21,6 +21,7 @@ import pandas as pd
 from clvlib import channels, plots
 from clvlib.narrative import Finding, say_all
 from clvlib.narrative.funnel import interval, missing
+from clvlib.report.display import Numbers
 
 NOTES = frozenset(
     {
@@ -355,6 +356,17 @@ def channel_display(table: pd.DataFrame, f) -> pd.DataFrame:
     )
 
 
+def channel_numbers(table: pd.DataFrame) -> dict[str, Numbers]:
+    """The numbers behind ``channel_display``'s text columns, for ``tables.xlsx``: CAC and
+    LTV:CAC of paid channels (empty for organic ones), CLV with its interval."""
+    paid = is_paid(table)
+    return {
+        "cac": Numbers(table["cac"].where(paid), "money"),
+        "clv": Numbers.interval(table, "clv_mean", "clv_low", "clv_high", "money"),
+        "ltv_cac": Numbers(table["ltv_cac"].where(paid), "num1"),
+    }
+
+
 TABLE_FORMATS = {
     "new_customers": "int",
     "spend": "money",
@@ -393,7 +405,7 @@ def show_channel_table(audit, intro: dict[str, Any]) -> dict[str, Any]:
         flagged_label=audit.text("channels.legend.flagged"),
     )
     audit.figure(ax, name="cac-vs-clv", title="channels.fig.cac_clv")
-    audit.show(channel_display(table, audit), formats=TABLE_FORMATS)
+    audit.show(channel_display(table, audit), formats=TABLE_FORMATS, numbers=channel_numbers(table))
     _basis_notes(audit, table)
     if not intro["no_spend"]:
         ax = plots.plot_budget_vs_value(
@@ -438,6 +450,12 @@ def response_display(fitted: pd.DataFrame, f) -> pd.DataFrame:
     return fitted.assign(elasticity=elasticity)[columns]
 
 
+def response_numbers(fitted: pd.DataFrame) -> dict[str, Numbers]:
+    """The elasticity and its interval behind ``response_display``, for ``tables.xlsx``."""
+    cols = ("elasticity", "elasticity_low", "elasticity_high")
+    return {"elasticity": Numbers.interval(fitted, *cols, "num2")}
+
+
 RESPONSE_FORMATS = {
     "periods": "int",
     "elasticity": "pre",
@@ -471,7 +489,11 @@ def show_response(audit, intro: dict[str, Any], part: dict[str, Any]) -> dict[st
         xlabel=audit.text("channels.axis.spend", currency=audit.currency),
     )
     audit.figure(ax, name="spend-response", title="channels.fig.response")
-    audit.show(response_display(fitted, audit), formats=RESPONSE_FORMATS)
+    audit.show(
+        response_display(fitted, audit),
+        formats=RESPONSE_FORMATS,
+        numbers=response_numbers(fitted),
+    )
     out["rows"] = fitted.to_dict("records")
     out["reallocation"] = show_reallocation(audit, part["table"], response)
     return out

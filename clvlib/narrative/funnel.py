@@ -19,6 +19,7 @@ import pandas as pd
 
 from clvlib import compare, funnel, plots
 from clvlib.narrative import Finding, say_all
+from clvlib.report.display import Numbers
 from clvlib.texts import TEXTS
 
 NOTES = frozenset(
@@ -631,6 +632,16 @@ def fatigue_display(fatigue: pd.DataFrame, f) -> pd.DataFrame:
     return shown
 
 
+def fatigue_numbers(fatigue: pd.DataFrame) -> dict[str, Numbers]:
+    """The rates and their intervals behind ``fatigue_display``, for ``tables.xlsx``."""
+    return {
+        "ctr_ci": Numbers.interval(fatigue, "ctr", "ctr_ci_low", "ctr_ci_high", "pct2"),
+        "unsubscribe_ci": Numbers.interval(
+            fatigue, "unsubscribe_rate", "unsubscribe_ci_low", "unsubscribe_ci_high", "pct2"
+        ),
+    }
+
+
 def show_fatigue(audit, campaigns_part: dict[str, Any]) -> dict[str, Any]:
     """Message overload: load above the cap, response and unsubscribes by messages per week,
     the limit. Part metrics: ``message_load``, ``fatigue``, ``fatigue_limit_messages_per_week``
@@ -676,7 +687,7 @@ def show_fatigue(audit, campaigns_part: dict[str, Any]) -> dict[str, Any]:
         "ctr_ci": "pre",
         "unsubscribe_ci": "pre",
     }
-    audit.show(fatigue_display(fatigue, audit), formats=formats)
+    audit.show(fatigue_display(fatigue, audit), formats=formats, numbers=fatigue_numbers(fatigue))
     audit.note("funnel.fatigue.note")
     columns = [
         "messages_per_week",

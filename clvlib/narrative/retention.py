@@ -22,6 +22,7 @@ import pandas as pd
 
 from clvlib import compare, plots, retention
 from clvlib.narrative import Finding, say_all
+from clvlib.report.display import Numbers
 from clvlib.report.run import STEP_NAMES
 
 NOTES = frozenset(
@@ -354,6 +355,14 @@ def rep_display_table(reps: pd.DataFrame, f) -> pd.DataFrame:
     return shown.drop(columns="scorecard") if shown["scorecard"].isna().all() else shown
 
 
+def rep_numbers(reps: pd.DataFrame) -> dict[str, Numbers]:
+    """Churn and CLV with their intervals behind ``rep_display_table``, for ``tables.xlsx``."""
+    return {
+        "churn": Numbers.interval(reps, "churn_rate", "churn_ci_low", "churn_ci_high", "pct0"),
+        "clv_mean_ci": Numbers.interval(reps, "clv_mean", "clv_ci_low", "clv_ci_high", "money"),
+    }
+
+
 def show_reps(audit, customer_value: pd.DataFrame | None) -> tuple[Any, list[Finding]]:
     """Churn by sales rep: the ranking sentence (or that no difference was found), chart, table."""
     reps = retention.sales_rep_table(audit, customer_value=customer_value)
@@ -372,7 +381,7 @@ def show_reps(audit, customer_value: pd.DataFrame | None) -> tuple[Any, list[Fin
         "clv_mean_ci": "pre",
         "scorecard": "num1",
     }
-    audit.show(shown, formats=formats)
+    audit.show(shown, formats=formats, numbers=rep_numbers(reps))
     if reps["small_sample"].astype(bool).any():
         audit.note("ret.reps.small", needed=str(retention.SMALL_SAMPLE))
     if "scorecard" in shown:
@@ -413,6 +422,7 @@ __all__ = [
     "rep_comparison_record",
     "rep_display_table",
     "rep_findings",
+    "rep_numbers",
     "show_churn",
     "show_cohorts",
     "show_intro",

@@ -21,6 +21,7 @@ import pandas as pd
 from clvlib import calculation, plots, saturation
 from clvlib.narrative import Finding, say_all
 from clvlib.narrative.retention import missing
+from clvlib.report.display import Numbers
 from clvlib.report.run import STEP_NAMES
 
 NOTES = frozenset(
@@ -213,6 +214,22 @@ def break_even_cell(row, f) -> str:
     return "—"
 
 
+def break_even_numbers(table: pd.DataFrame, f) -> Numbers:
+    """``break_even_cell``'s column for ``tables.xlsx``: the spend (currency a month) where
+    the table shows a number, and the words where it shows words (as a note)."""
+    numeric = table["break_even_kind"].isin(["pays_below", "pays_above"])
+    worded = table["break_even_kind"].isin(["pays_throughout", "pays_nowhere"])
+    words = [f.text("sat.break_even." + k) if w else None
+             for k, w in zip(table["break_even_kind"], worded, strict=True)]  # fmt: skip
+    parts = pd.DataFrame(
+        {
+            "value": table["break_even_spend"].where(numeric).to_numpy(dtype=float),
+            "note": pd.Series(words, dtype=object),
+        }
+    )
+    return Numbers(parts, "money")
+
+
 # -- the notebook's sections ---------------------------------------------------------------------
 def show_intro(audit) -> pd.DataFrame:
     """Plot style, the step's heading and question; returns step I's per-customer history."""
@@ -400,6 +417,7 @@ def show_acquisition(audit) -> pd.DataFrame | None:
     audit.show(
         shown[columns],
         formats={**money, "break_even_spend": "pre"},
+        numbers={"break_even_spend": break_even_numbers(known, audit)},
         labels={"clv": "col.new_customer_value"},
         caption="sat.acquisition.caption",
     )
@@ -429,6 +447,7 @@ __all__ = [
     "acquisition_table",
     "aov_findings",
     "break_even_cell",
+    "break_even_numbers",
     "concentration_findings",
     "crosssell_findings",
     "potential_findings",

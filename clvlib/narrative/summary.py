@@ -23,6 +23,7 @@ import pandas as pd
 from clvlib import recommendations as recs
 from clvlib import scenarios
 from clvlib.narrative import Finding
+from clvlib.report.display import Numbers
 
 Fmt = Callable[..., str]  # audit.fmt(value, kind)
 Text = Callable[..., str]  # audit.text(key, **values)
@@ -243,10 +244,22 @@ def priority_label(record: dict[str, Any], text: Text) -> str:
     return text(f"sum.priority.{record['priority']}")
 
 
-def recommendation_frame(records: list[dict[str, Any]], *, fmt: Fmt, text: Text) -> pd.DataFrame:
+def shown_recommendations(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The top five ranked recommendations, then those listed but not ranked."""
     ranked = [r for r in records if not r["not_ranked_reason"]][:5]
-    shown = ranked + [r for r in records if r["not_ranked_reason"]]
+    return ranked + [r for r in records if r["not_ranked_reason"]]
+
+
+def recommendation_numbers(records: list[dict[str, Any]]) -> dict[str, Numbers]:
+    """The estimated impacts (currency a year; empty when not estimated) behind
+    ``recommendation_frame``'s impact column, for ``tables.xlsx``."""
+    impacts = [r["estimated_impact"] for r in shown_recommendations(records)]
+    return {"impact": Numbers(pd.Series(impacts, dtype=float), "money")}
+
+
+def recommendation_frame(records: list[dict[str, Any]], *, fmt: Fmt, text: Text) -> pd.DataFrame:
+    """The top five ranked recommendations, then those listed but not ranked."""
+    shown = shown_recommendations(records)
     return pd.DataFrame(
         {
             "priority": [priority_label(r, text) for r in shown],
@@ -270,7 +283,9 @@ def show_recommendations(audit, calc: dict[str, Any]) -> list[dict[str, Any]]:
     audit.h2("sum.recommendations")
     if records:
         audit.show(
-            recommendation_frame(records, fmt=audit.fmt, text=audit.text), formats={"impact": "pre"}
+            recommendation_frame(records, fmt=audit.fmt, text=audit.text),
+            formats={"impact": "pre"},
+            numbers=recommendation_numbers(records),
         )
     else:
         audit.note("sum.no_recommendations")
@@ -454,44 +469,74 @@ def show_methods(audit, calc: dict[str, Any]) -> None:
         finding.say(audit)
 
 
-def assumptions_table(audit) -> pd.DataFrame:
-    """The assumptions taken from ``client.yml``, formatted (a table: may show —)."""
+def assumption_rows(audit) -> list[tuple[str, str, Any, str]]:
+    """The assumptions taken from ``client.yml``: (key, as the table shows it, the value,
+    its kind). A value of kind ``text`` is words (a currency code, yes/no, "auto")."""
     from clvlib import predictive
 
     config, fmt = audit.config, audit.fmt
     economics, levers = config.economics, config.scenarios
     threshold = config.saturation.free_delivery_threshold
-    rows = [
-        ("currency", config.currency),
-        ("locale", config.locale),
-        ("observation_start", fmt(audit.observation_start, "date")),
-        ("observation_end", fmt(audit.observation_end, "date")),
-        ("holdout_weeks", predictive.holdout_setting(audit)),
-        ("economics.gross_margin", fmt(economics.gross_margin, "pct0")),
-        ("economics.annual_discount_rate", fmt(economics.annual_discount_rate, "pct0")),
-        ("economics.horizon_months", str(economics.horizon_months)),
-        ("economics.retention_period_cap_years", fmt(economics.retention_period_cap_years, "num1")),
-        ("retention.churn_after_days", str(config.retention.churn_after_days)),
-        ("funnel.cart_recovery_rate", fmt(config.funnel.cart_recovery_rate, "pct0")),
-        (
-            "communication.contact_cap_per_week",
-            fmt(config.communication.contact_cap_per_week, "num1"),
-        ),
-        ("channels.min_spend_periods", str(config.channels.min_spend_periods)),
-        ("saturation.free_delivery_threshold", fmt(threshold) if threshold else "—"),
-        ("scenarios.retention_pp", fmt(100 * levers.retention_pp, "num1") + " pp"),
-        ("scenarios.aov_pct", fmt(levers.aov_pct, "pct0")),
-        ("scenarios.frequency_pct", fmt(levers.frequency_pct, "pct0")),
-        ("scenarios.cac_pct", fmt(levers.cac_pct, "pct0")),
-        (
-            "privacy.pseudonymize_ids",
-            audit.text("yes" if config.privacy.pseudonymize_ids else "no"),
-        ),
-    ]
-    return pd.DataFrame(rows, columns=["key", "value"])
+    holdout = predictive.holdout_setting(audit)
+    cap = config.communication.contact_cap_per_week
+    pseudonymize = audit.text("yes" if config.privacy.pseudonymize_ids else "no")
+    return [
+        ("currency", config.currency, config.currency, "text"),
+        ("locale", config.locale, config.locale, "text"),
+        ("observation_start", fmt(audit.observation_start, "date"), audit.observation_start,
+         "date"),
+        ("observation_end", fmt(audit.observation_end, "date"), audit.observation_end, "date"),
+        ("holdout_weeks", holdout, audit.holdout_weeks, "int"),
+        ("economics.gross_margin", fmt(economics.gross_margin, "pct0"), economics.gross_margin,
+         "pct0"),
+        ("economics.annual_discount_rate", fmt(economics.annual_discount_rate, "pct0"),
+         economics.annual_discount_rate, "pct0"),
+        ("economics.horizon_months", str(economics.horizon_months), economics.horizon_months,
+         "int"),
+        ("economics.retention_period_cap_years",
+         fmt(economics.retention_period_cap_years, "num1"),
+         economics.retention_period_cap_years, "num1"),
+        ("retention.churn_after_days", str(config.retention.churn_after_days),
+         config.retention.churn_after_days, "int"),
+        ("funnel.cart_recovery_rate", fmt(config.funnel.cart_recovery_rate, "pct0"),
+         config.funnel.cart_recovery_rate, "pct0"),
+        ("communication.contact_cap_per_week", fmt(cap, "num1"), cap, "num1"),
+        ("channels.min_spend_periods", str(config.channels.min_spend_periods),
+         config.channels.min_spend_periods, "int"),
+        ("saturation.free_delivery_threshold", fmt(threshold) if threshold else "—",
+         threshold or None, "money"),
+        ("scenarios.retention_pp", fmt(100 * levers.retention_pp, "num1") + " pp",
+         100 * levers.retention_pp, "num1"),
+        ("scenarios.aov_pct", fmt(levers.aov_pct, "pct0"), levers.aov_pct, "pct0"),
+        ("scenarios.frequency_pct", fmt(levers.frequency_pct, "pct0"), levers.frequency_pct,
+         "pct0"),
+        ("scenarios.cac_pct", fmt(levers.cac_pct, "pct0"), levers.cac_pct, "pct0"),
+        ("privacy.pseudonymize_ids", pseudonymize, pseudonymize, "text"),
+    ]  # fmt: skip
+
+
+def assumptions_table(audit) -> pd.DataFrame:
+    """The assumptions taken from ``client.yml``, formatted (a table: may show —)."""
+    return pd.DataFrame([r[:2] for r in assumption_rows(audit)], columns=["key", "value"])
+
+
+def assumptions_numbers(audit) -> dict[str, Numbers]:
+    """The values behind ``assumptions_table``, for ``tables.xlsx``: numbers and dates with
+    each row's format; words (and "auto" for a chosen holdout) as a note."""
+    rows = assumption_rows(audit)
+    numbers = [None if kind == "text" else value for _, _, value, kind in rows]
+    notes = [
+        shown if kind == "text" else "auto" if key == "holdout_weeks" and shown != str(value)
+        else None
+        for key, shown, value, kind in rows
+    ]  # fmt: skip
+    parts = pd.DataFrame(
+        {"value": pd.Series(numbers, dtype=object), "note": pd.Series(notes, dtype=object)}
+    )
+    return {"value": Numbers(parts, [kind for *_, kind in rows])}
 
 
 def show_assumptions(audit) -> None:
     """Appendix B: the assumptions table."""
     audit.h2("meth.assumptions")
-    audit.show(assumptions_table(audit))
+    audit.show(assumptions_table(audit), numbers=assumptions_numbers(audit))
