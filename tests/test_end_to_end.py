@@ -294,7 +294,10 @@ def test_tables_xlsx_has_every_table_of_the_report_in_its_order(run_dir):
     ]
     wb = openpyxl.load_workbook(run_dir / "tables.xlsx")
     assert len(heads) >= 15 and len(wb.sheetnames) == len(heads) + 1
-    assert [[c.value for c in ws[1]] for ws in wb.worksheets[1:]] == html_headers
+    sources = [_header_sources(html, [c.value for c in ws[1]], "pl")
+               for html, ws in zip(html_headers, wb.worksheets[1:], strict=True)]  # fmt: skip
+    collapsed = [[h for i, h in enumerate(row) if i == 0 or row[i - 1] != h] for row in sources]
+    assert collapsed == html_headers  # each column as the report shows it, or its numbers
     numbers = sum(c.data_type == "n" and c.value is not None for ws in wb for r in ws for c in r)
     assert numbers >= 200, numbers
     metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
@@ -317,3 +320,109 @@ def test_tables_xlsx_has_every_table_of_the_report_in_its_order(run_dir):
         for value in row[1:4]:
             if value is not None:
                 assert any(math.isclose(value, r, rel_tol=1e-15) for r in recorded), row
+
+
+def _header_sources(html_headers, sheet_headers, locale):
+    """The report's header each sheet column comes from: the same header, or — for a column
+    whose numbers replaced the text (``display.Numbers``) — its value ("CLV"), the interval's
+    ends ("CLV: 95 % PU od", "… do") or its note ("…: uwaga"); None when none fits."""
+    from clvlib.i18n import t
+
+    derived = {}
+    for h in html_headers:
+        mark = t("xlsx.ci_mark", locale)
+        base = h[: -len(mark)].rstrip() if h.endswith(mark) else h
+        names = [base] + [t(f"xlsx.{p}", locale, column=base) for p in ("low", "high", "note")]
+        derived.update({name: h for name in names if name not in html_headers})
+        derived[h] = h
+    return [derived.get(h) for h in sheet_headers]
+
+
+def test_tables_xlsx_holds_numbers_where_the_report_shows_numbers(run_dir):
+    """Every column the report right-aligns as a number (``th class="num"``) is numbers or
+    empty cells in tables.xlsx — its text ("160 zł (146–172)", "organic", "–") replaced by the
+    numbers behind it — and no text cell of the workbook reads as a number in the report's
+    locale (babel's parse_decimal), but for the excluded rows' examples, which show the
+    client's cells verbatim ("589,x", "51,99"). The channel table's CLV equals metrics.json's
+    and its interval's ends are those the report prints."""
+    import html as html_module
+    import math
+
+    import openpyxl
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    from clvlib.i18n import fmt, t
+
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    locale, currency = metrics["run"]["locale"], metrics["run"]["currency"]
+    document = (run_dir / "audit.html").read_text(encoding="utf-8")
+    tables = re.findall(r'<table class="clv-table"[^>]*>(.*?)</table>', document, re.S)
+
+    def cells(markup, tag):
+        found = re.findall(rf'<{tag} class="(\w+)">(.*?)</{tag}>', markup, re.S)
+        return [(css, html_module.unescape(text)) for css, text in found]
+
+    wb = openpyxl.load_workbook(run_dir / "tables.xlsx")
+    checked = 0
+    for markup, ws in zip(tables, wb.worksheets[1:], strict=True):
+        head = cells(re.search(r"<thead>(.*?)</thead>", markup, re.S)[1], "th")
+        numeric = {h for css, h in head if css == "num"}
+        headers = [c.value for c in ws[1]]
+        sources = _header_sources([h for _, h in head], headers, locale)
+        note = t("xlsx.note", locale, column="")
+        for col, (header, source) in enumerate(zip(headers, sources, strict=True)):
+            if source not in numeric or header.endswith(note):
+                continue
+            values = [row[col].value for row in ws.iter_rows(min_row=2)]
+            text = [v for v in values if isinstance(v, str)]
+            assert not text, (ws.title, header, text[:3])
+            checked += 1
+    assert checked >= 60, checked
+
+    examples = t("dq.examples", locale)
+    parsed = []
+    for ws in wb.worksheets[1:]:
+        if examples in (ws["A1"].comment.text if ws["A1"].comment else ""):
+            continue  # the client's cells as read, valid or not
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    try:
+                        parse_decimal(cell.value.strip(), locale=locale)
+                    except (NumberFormatError, ValueError):
+                        continue
+                    parsed.append((ws.title, cell.coordinate, cell.value))
+    assert parsed == []
+
+    clv_header = t("col.clv", locale)
+    (markup, ws), *_ = [
+        (m, w)
+        for m, w in zip(tables, wb.worksheets[1:], strict=True)
+        if clv_header in [h for _, h in cells(m, "th")] and t("col.cac", locale) in m
+    ]
+    headers = [c.value for c in ws[1]]
+    base = clv_header.rsplit("(", 1)[0].strip()
+    at = headers.index(base)
+    assert headers[at + 1 : at + 3] == [
+        t("xlsx.low", locale, column=base),
+        t("xlsx.high", locale, column=base),
+    ]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    recorded = {r["channel"]: r for r in metrics["channels"]}
+    assert [r[0] for r in rows] == [r["channel"] for r in metrics["channels"]]
+    shown = [cells(tr, "td") for tr in re.findall(r"<tr>(.*?)</tr>", markup, re.S)[1:]]
+    clv_column = [h for _, h in cells(markup, "th")].index(clv_header)
+    for row, html_row in zip(rows, shown, strict=True):
+        value, low, high = row[at : at + 3]
+        assert math.isclose(value, recorded[row[0]]["clv_mean"], rel_tol=1e-9), row
+        assert low <= value <= high, row
+        text = html_row[clv_column][1]
+        money = fmt(value, "money", locale=locale, currency=currency)
+        ends = fmt(low, "int", locale=locale), fmt(high, "int", locale=locale)
+        assert text.startswith(money) and all(e in text for e in ends), (text, row)
+        assert ws.cell(row=2, column=at + 1).data_type == "n"
+        cac = row[headers.index(t("col.cac", locale))]
+        if recorded[row[0]]["spend"]:
+            assert math.isclose(cac, recorded[row[0]]["cac"], rel_tol=1e-9), row
+        else:
+            assert cac is None, row  # "organic" in the report: an empty cell here
