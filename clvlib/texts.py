@@ -300,8 +300,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.clv.finding": {
         "en": "Over the next {horizon} months the {customers} customers are expected to bring "
-        "<b>{total}</b> of margin (95 % CI {total_low}–{total_high}), <b>{mean}</b> per "
-        "customer (95 % CI {low}–{high}); the median customer brings {median}. {alive} of "
+        "<b>{total}</b> of margin (95% CI {total_low}–{total_high}), <b>{mean}</b> per "
+        "customer (95% CI {low}–{high}); the median customer brings {median}. {alive} of "
         "customers are more likely still active than not.",
         "pl": "W ciągu kolejnych {horizon} miesięcy {customers} klientów przyniesie według "
         "prognozy <b>{total}</b> marży (95 % PU {total_low}–{total_high}), czyli <b>{mean}</b> "
@@ -310,8 +310,8 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.clv.finding_no_alive": {
         "en": "Over the next {horizon} months the {customers} customers are expected to bring "
-        "<b>{total}</b> of margin (95 % CI {total_low}–{total_high}), <b>{mean}</b> per "
-        "customer (95 % CI {low}–{high}); the median customer brings {median}.",
+        "<b>{total}</b> of margin (95% CI {total_low}–{total_high}), <b>{mean}</b> per "
+        "customer (95% CI {low}–{high}); the median customer brings {median}.",
         "pl": "W ciągu kolejnych {horizon} miesięcy {customers} klientów przyniesie według "
         "prognozy <b>{total}</b> marży (95 % PU {total_low}–{total_high}), czyli <b>{mean}</b> "
         "na klienta (95 % PU {low}–{high}); klient środkowy (mediana) przyniesie {median}.",
@@ -372,7 +372,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "traktuj przedział jako dolną granicę niepewności.",
     },
     "calc.clv.ceiling": {
-        "en": "A newly acquired customer is worth <b>{value}</b> (95 % CI {low}–{high}) in "
+        "en": "A newly acquired customer is worth <b>{value}</b> (95% CI {low}–{high}) in "
         "margin over {horizon} months: the first order plus the repeat purchases the models "
         "expect. That is the ceiling for the cost of acquiring a customer (maximum CAC); the "
         "simple formula (AOV × frequency × retention period × margin) gives {simple}.",
@@ -382,7 +382,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "częstotliwość × okres retencji × marża) daje {simple}.",
     },
     "calc.clv.ceiling_no_simple": {
-        "en": "A newly acquired customer is worth <b>{value}</b> (95 % CI {low}–{high}) in "
+        "en": "A newly acquired customer is worth <b>{value}</b> (95% CI {low}–{high}) in "
         "margin over {horizon} months: the first order plus the repeat purchases the models "
         "expect. That is the ceiling for the cost of acquiring a customer (maximum CAC); the "
         "simple formula gives no figure to compare because {reasons}.",
@@ -482,7 +482,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Prognozowany CLV według: {segment_label} (obecni klienci i nowy klient)",
     },
     "calc.clv.segments": {
-        "en": "CLV by {segment_label} over {horizon} months (95 % bootstrap intervals)",
+        "en": "CLV by {segment_label} over {horizon} months (95% bootstrap intervals)",
         "pl": "CLV według: {segment_label} w ciągu {horizon} miesięcy (przedziały 95 %, bootstrap)",
     },
     "calc.clv.spend_parameters": {
@@ -558,7 +558,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.clv.dropout_profile_zero.purchase": {
         "en": "How many customers leave, the data cannot pin down: the mean chance of leaving "
-        "after a purchase lies between 0 and {high} (95 % profile-likelihood interval), so that "
+        "after a purchase lies between 0 and {high} (95% profile-likelihood interval), so that "
         "customers practically never leave cannot be excluded.",
         "pl": "Ilu klientów odchodzi, dane nie rozstrzygają: średnia szansa odejścia po zakupie "
         "leży między 0 a {high} (95-procentowy przedział wiarygodności profilowej), więc nie "
@@ -566,7 +566,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.clv.dropout_profile_zero.year": {
         "en": "How many customers leave, the data cannot pin down: the share of new customers "
-        "lost within a year lies between 0 and {high} (95 % profile-likelihood interval), so "
+        "lost within a year lies between 0 and {high} (95% profile-likelihood interval), so "
         "that customers practically never leave cannot be excluded.",
         "pl": "Ilu klientów odchodzi, dane nie rozstrzygają: odsetek nowych klientów utraconych "
         "w ciągu roku leży między 0 a {high} (95-procentowy przedział wiarygodności "
@@ -575,7 +575,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "calc.clv.dropout_profile.purchase": {
         "en": "The model's drop-out sits at its bound, where standard errors do not exist; the "
         "profile likelihood still bounds it: the mean chance of leaving after a purchase lies "
-        "between {low} and {high} (95 %).",
+        "between {low} and {high} (95%).",
         "pl": "Parametry odejść modelu są na granicy, gdzie błędy standardowe nie istnieją; "
         "wiarygodność profilowa i tak je ogranicza: średnia szansa odejścia po zakupie leży "
         "między {low} a {high} (95 %).",
@@ -583,7 +583,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "calc.clv.dropout_profile.year": {
         "en": "The model's drop-out sits at its bound, where standard errors do not exist; the "
         "profile likelihood still bounds it: the share of new customers lost within a year lies "
-        "between {low} and {high} (95 %).",
+        "between {low} and {high} (95%).",
         "pl": "Parametry odejść modelu są na granicy, gdzie błędy standardowe nie istnieją; "
         "wiarygodność profilowa i tak je ogranicza: odsetek nowych klientów utraconych w ciągu "
         "roku leży między {low} a {high} (95 %).",
@@ -663,7 +663,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "CLV na klienta ({currency})",
     },
     "calc.legend.clv_mean": {
-        "en": "existing customers: mean CLV (95 % CI)",
+        "en": "existing customers: mean CLV (95% CI)",
         "pl": "obecni klienci: średni CLV (95 % PU)",
     },
     "calc.legend.ceiling": {
@@ -673,12 +673,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "xlsx.figures": {"en": "Figures", "pl": "Wartości"},  # tables.xlsx: headline sheet
     "xlsx.unit": {"en": "Unit", "pl": "Jednostka"},
     # tables.xlsx: a column the PDF shows as "value (low–high)" becomes three numeric columns
-    "xlsx.ci_mark": {"en": "(95 % CI)", "pl": "(95 % PU)"},  # cut from the value's header
-    "xlsx.low": {"en": "{column}: 95 % CI low", "pl": "{column}: 95 % PU od"},
-    "xlsx.high": {"en": "{column}: 95 % CI high", "pl": "{column}: 95 % PU do"},
+    "xlsx.ci_mark": {"en": "(95% CI)", "pl": "(95 % PU)"},  # cut from the value's header
+    "xlsx.low": {"en": "{column}: 95% CI low", "pl": "{column}: 95 % PU od"},
+    "xlsx.high": {"en": "{column}: 95% CI high", "pl": "{column}: 95 % PU do"},
     "xlsx.note": {"en": "{column}: note", "pl": "{column}: uwaga"},  # words instead of a number
-    "col.clv_mean": {"en": "CLV per customer (95 % CI)", "pl": "CLV na klienta (95 % PU)"},
-    "col.clv_total": {"en": "CLV in total (95 % CI)", "pl": "CLV łącznie (95 % PU)"},
+    "col.clv_mean": {"en": "CLV per customer (95% CI)", "pl": "CLV na klienta (95 % PU)"},
+    "col.clv_total": {"en": "CLV in total (95% CI)", "pl": "CLV łącznie (95 % PU)"},
     "col.new_customer": {"en": "New customer", "pl": "Nowy klient"},
     "calc.predictive.title": {
         "en": "Predictive model: does it forecast purchases it has not seen?",
@@ -707,13 +707,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "ponownych zakupów w kolejnych {weeks} tygodniach; klienci nie dokonali żadnego.",
     },
     "calc.predictive.within": {
-        "en": "That lies within the model's 95 % predictive interval for the holdout total "
+        "en": "That lies within the model's 95% predictive interval for the holdout total "
         "({low}–{high}): the model passes the check.",
         "pl": "To mieści się w 95 % przedziale predykcji modelu dla sumy w okresie testowym "
         "({low}–{high}): model przechodzi sprawdzian.",
     },
     "calc.predictive.miss": {
-        "en": "That is a miss: the actual total lies outside the model's 95 % predictive "
+        "en": "That is a miss: the actual total lies outside the model's 95% predictive "
         "interval ({low}–{high}), so the model has not captured how these customers bought in "
         "the holdout weeks.",
         "pl": "To chybienie: rzeczywista suma leży poza 95 % przedziałem predykcji modelu "
@@ -750,7 +750,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.predictive.season_cause": {
         "en": "By the seasonal index alone the holdout months should see {expected} repeat "
-        "purchases per day against the calibration months (95 % CI {low} to {high}); actual "
+        "purchases per day against the calibration months (95% CI {low} to {high}); actual "
         "purchases ran {observed} against the forecast, so the season, which the model does not "
         "know, is the likely cause of the miss.",
         "pl": "Sam indeks sezonowy zapowiada w miesiącach testowych {expected} ponownych zakupów "
@@ -764,11 +764,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.predictive.season_strong": {
         "en": "Repeat purchases follow a strong season: the busiest month is <b>{peak}</b>, with "
-        "{peak_index} times the purchases per day of an average month (95 % CI "
+        "{peak_index} times the purchases per day of an average month (95% CI "
         "{peak_low}–{peak_high}), the quietest {trough} with {trough_index} "
         "({trough_low}–{trough_high}). The growth or decline of the customer base over the "
         "{months} months is taken out; half the gap between the busiest and the quietest month "
-        "is {amplitude} (95 % CI {amplitude_low}–{amplitude_high}), above the {strong} from "
+        "is {amplitude} (95% CI {amplitude_low}–{amplitude_high}), above the {strong} from "
         "which we call a season strong.",
         "pl": "Ponowne zakupy mają wyraźny sezon: najwięcej przypada na <b>{peak}</b>, "
         "{peak_index} raza tyle zakupów dziennie co w przeciętnym miesiącu (95 % PU "
@@ -780,9 +780,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.predictive.season_mild": {
         "en": "Repeat purchases vary mildly with the season: the busiest month is {peak} (index "
-        "{peak_index}, 95 % CI {peak_low}–{peak_high}; 1 is an average month), the quietest "
+        "{peak_index}, 95% CI {peak_low}–{peak_high}; 1 is an average month), the quietest "
         "{trough} ({trough_index}, {trough_low}–{trough_high}); half the gap between them, "
-        "{amplitude} (95 % CI {amplitude_low}–{amplitude_high}), is not clearly above the "
+        "{amplitude} (95% CI {amplitude_low}–{amplitude_high}), is not clearly above the "
         "{strong} from which we call a season strong.",
         "pl": "Ponowne zakupy zmieniają się z sezonem umiarkowanie: najwięcej przypada na {peak} "
         "(indeks {peak_index}, 95 % PU {peak_low}–{peak_high}; 1 to przeciętny miesiąc), "
@@ -801,7 +801,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "calc.predictive.season_one_year": {
         "en": "With {months} months of history each month of the year is seen about once, so a "
         "season cannot be told apart from chance or from a change of the customer base with "
-        "confidence: the busiest month was {peak} (index {peak_index}, 95 % CI "
+        "confidence: the busiest month was {peak} (index {peak_index}, 95% CI "
         "{peak_low}–{peak_high}; 1 is an average month), the quietest {trough} ({trough_index}, "
         "{trough_low}–{trough_high}), and no clear season shows.",
         "pl": "Przy {months} miesiącach historii każdy miesiąc roku widzimy mniej więcej raz, "
@@ -813,7 +813,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "calc.predictive.season_one_year_strong": {
         "en": "Repeat purchases seem to follow a strong season, seen in one year only: with "
         "{months} months of history each month of the year is seen about once. The busiest "
-        "month was <b>{peak}</b> ({peak_index} times an average month, 95 % CI "
+        "month was <b>{peak}</b> ({peak_index} times an average month, 95% CI "
         "{peak_low}–{peak_high}), the quietest {trough} ({trough_index}, "
         "{trough_low}–{trough_high}), with the change of the customer base taken out as far as "
         "one year allows.",
@@ -878,7 +878,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.predictive.fig.season": {
         "en": "Repeat purchases per day by month of year, growth taken out (1 = an average "
-        "month; whiskers: 95 % CI)",
+        "month; whiskers: 95% CI)",
         "pl": "Ponowne zakupy dziennie według miesiąca roku, bez wzrostu bazy (1 = przeciętny "
         "miesiąc; wąsy: 95 % PU)",
     },
@@ -914,7 +914,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Porównanie modeli (do CLV używamy modelu o najniższym AIC)",
     },
     "calc.predictive.parameters": {
-        "en": "Parameters of the chosen model (maximum likelihood, 95 % intervals)",
+        "en": "Parameters of the chosen model (maximum likelihood, 95% intervals)",
         "pl": "Parametry wybranego modelu (największa wiarygodność, przedziały 95 %)",
     },
     "calc.axis.week": {"en": "week of the data window", "pl": "tydzień okresu danych"},
@@ -942,7 +942,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.parameter": {"en": "Parameter", "pl": "Parametr"},
     "col.estimate": {"en": "Estimate", "pl": "Ocena"},
     "col.standard_error": {"en": "Std. error", "pl": "Błąd std."},
-    "col.ci_low": {"en": "95 % CI from", "pl": "95 % PU od"},
+    "col.ci_low": {"en": "95% CI from", "pl": "95 % PU od"},
     "col.ci_high": {"en": "to", "pl": "do"},
     "calc.q.aov": {"en": "Average order value (AOV)", "pl": "Średnia wartość zamówienia (AOV)"},
     "calc.q.purchase_frequency_per_year": {
@@ -1014,7 +1014,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "CLV prosty (marża); zarazem maks. koszt pozyskania klienta",
     },
     "sum.sub.clv_predictive": {
-        "en": "margin over {horizon} months, 95 % CI {low}–{high}",
+        "en": "margin over {horizon} months, 95% CI {low}–{high}",
         "pl": "marża w {horizon} mies., 95 % PU {low}–{high}",
     },
     "sum.sub.max_cac_no_ci": {"en": "value of a new customer", "pl": "wartość nowego klienta"},
@@ -1039,7 +1039,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "wartość nowego klienta ÷ CAC",
     },
     "sum.sub.max_cac": {
-        "en": "value of a new customer, 95 % CI {low}–{high}",
+        "en": "value of a new customer, 95% CI {low}–{high}",
         "pl": "wartość nowego klienta, 95 % PU {low}–{high}",
     },
     "sum.sub.frequency": {"en": "purchases per customer a year", "pl": "zakupy klienta rocznie"},
@@ -1150,7 +1150,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "in month m, discounted by (1 + d)^(m/12), over {horizon} months of {days_per_month} "
         "days. A new customer's value adds the first order's margin and uses the population "
         "means. {intervals} Standard errors come from the observed information; a parameter's "
-        "95 % interval is the Wald interval of its logarithm, θ·exp(±1.96·se/θ), so it stays "
+        "95% interval is the Wald interval of its logarithm, θ·exp(±1.96·se/θ), so it stays "
         "positive like the parameter.",
         "pl": "<b>CLV predykcyjny.</b> Zakupy opisuje model BG/NBD, MBG/NBD lub Pareto/NBD (ten "
         "o najniższym AIC w okresie kalibracji; obok podajemy jego prognozę na okres testowy), "
@@ -1187,7 +1187,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "purchase is measured over the first 180 days of customers whose first purchase lies at "
         "least 180 days before the end of the data. CTR = clicks / messages sent; a customer's "
         "messages per week are counted over the weeks they stayed subscribed; rates carry Wilson "
-        "95 % intervals. The point where more messages stop paying maximises expected clicks per "
+        "95% intervals. The point where more messages stop paying maximises expected clicks per "
         "customer over a year, c·m·(1 − e^(−u·m·52))/(u·m) for CTR c, unsubscribes per message u "
         "and m messages a week.",
         "pl": "<b>Lejek i komunikacja.</b> Sesja dociera do każdego etapu lejka aż do "
@@ -1469,9 +1469,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Spośród {customers} klientów obserwowanych przez {horizon} dni po pierwszym zakupie "
         "nikt nie kupił ponownie w tym czasie, więc nie ma czasu do drugiego zakupu do zmierzenia.",
     },
-    "funnel.ci": {"en": "95 % CI {low}–{high}", "pl": "95 % PU {low}–{high}"},
+    "funnel.ci": {"en": "95% CI {low}–{high}", "pl": "95 % PU {low}–{high}"},
     "funnel.ci_tight": {
-        "en": "95 % CI the same to the digits shown",
+        "en": "95% CI the same to the digits shown",
         "pl": "95 % PU takie samo w podanej dokładności",
     },
     "funnel.second.window": {
@@ -1648,7 +1648,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "potwierdzają takiego limitu: nie zalecamy ograniczenia.",
     },
     "funnel.fatigue.fig": {
-        "en": "Click-through and unsubscribes by messages per week (95 % CI)",
+        "en": "Click-through and unsubscribes by messages per week (95% CI)",
         "pl": "Klikalność i wypisania według liczby komunikatów tygodniowo (95 % PU)",
     },
     "funnel.fatigue.note": {
@@ -1694,11 +1694,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "funnel.legend.ctr": {"en": "click-through (CTR)", "pl": "klikalność (CTR)"},
     "funnel.legend.click_to_open": {"en": "click-to-open", "pl": "kliknięcia z otwartych"},
     "funnel.legend.ctr_ci": {
-        "en": "click-through per message (95 % CI)",
+        "en": "click-through per message (95% CI)",
         "pl": "klikalność na komunikat (95 % PU)",
     },
     "funnel.legend.unsubscribe_ci": {
-        "en": "unsubscribes per message (95 % CI)",
+        "en": "unsubscribes per message (95% CI)",
         "pl": "wypisania na komunikat (95 % PU)",
     },
     "funnel.legend.cap": {"en": "contact cap", "pl": "limit kontaktów"},
@@ -1813,7 +1813,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "marża — dolne ograniczenie.",
     },
     "channels.fig.cac_clv": {
-        "en": "What a new customer costs (CAC) and what it is worth (CLV, 95 % CI)",
+        "en": "What a new customer costs (CAC) and what it is worth (CLV, 95% CI)",
         "pl": "Ile kosztuje nowy klient (CAC) i ile jest wart (CLV, 95 % PU)",
     },
     "channels.fig.budget": {
@@ -1875,9 +1875,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "b = <b>{b}</b> ({ci}): większe wydatki nie przyniosły tam więcej nowych klientów, więc "
         "krańcowy CAC nie jest określony (średni CAC {average}).",
     },
-    "channels.ci": {"en": "95 % CI {low}–{high}", "pl": "95 % PU {low}–{high}"},
+    "channels.ci": {"en": "95% CI {low}–{high}", "pl": "95 % PU {low}–{high}"},
     "channels.ci_tight": {
-        "en": "the months lie on the curve, so the 95 % CI is that value",
+        "en": "the months lie on the curve, so the 95% CI is that value",
         "pl": "miesiące leżą na krzywej, więc 95 % PU to ta sama wartość",
     },
     "channels.response.flat": {
@@ -1973,7 +1973,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "zmiana wartości miesięcznie ({currency})",
     },
     "channels.legend.cac": {"en": "CAC", "pl": "CAC"},
-    "channels.legend.clv": {"en": "mean CLV (95 % CI)", "pl": "średni CLV (95 % PU)"},
+    "channels.legend.clv": {"en": "mean CLV (95% CI)", "pl": "średni CLV (95 % PU)"},
     "channels.legend.flagged": {"en": "CAC above CLV", "pl": "CAC powyżej CLV"},
     "channels.legend.budget": {"en": "budget (spend)", "pl": "budżet (wydatki)"},
     "channels.legend.value": {
@@ -1987,7 +1987,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.new_customers": {"en": "New customers", "pl": "Nowi klienci"},
     "col.spend": {"en": "Spend", "pl": "Wydatki"},
     "col.cac": {"en": "CAC", "pl": "CAC"},
-    "col.clv": {"en": "CLV (95 % CI)", "pl": "CLV (95 % PU)"},
+    "col.clv": {"en": "CLV (95% CI)", "pl": "CLV (95 % PU)"},
     "col.ltv_cac": {"en": "LTV:CAC", "pl": "LTV:CAC"},
     "col.payback_months": {"en": "Payback (months)", "pl": "Zwrot (mies.)"},
     "col.repeat_rate": {"en": "Repeat rate", "pl": "Powracający"},
@@ -2009,9 +2009,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.attributed_revenue": {"en": "Their revenue", "pl": "Ich przychód"},
     "col.messages": {"en": "Messages", "pl": "Komunikaty"},
     "col.messages_per_week": {"en": "Messages / week", "pl": "Komunikaty / tydz."},
-    "col.ctr_ci": {"en": "CTR (95 % CI)", "pl": "CTR (95 % PU)"},
-    "col.unsubscribe_ci": {"en": "Unsubscribes (95 % CI)", "pl": "Wypisania (95 % PU)"},
-    "col.elasticity": {"en": "Elasticity b (95 % CI)", "pl": "Elastyczność b (95 % PU)"},
+    "col.ctr_ci": {"en": "CTR (95% CI)", "pl": "CTR (95 % PU)"},
+    "col.unsubscribe_ci": {"en": "Unsubscribes (95% CI)", "pl": "Wypisania (95 % PU)"},
+    "col.elasticity": {"en": "Elasticity b (95% CI)", "pl": "Elastyczność b (95 % PU)"},
     "col.marginal_cac": {"en": "Marginal CAC", "pl": "Krańcowy CAC"},
     "col.average_cac": {"en": "Average CAC", "pl": "Średni CAC"},
     "col.periods": {"en": "Months", "pl": "Miesiące"},
@@ -2315,9 +2315,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Ponowne zakupy i odejścia",
     },
     "ret.churn.finding": {
-        "en": "<b>{repeat}</b> of customers bought more than once (95 % CI {repeat_ci}); half "
+        "en": "<b>{repeat}</b> of customers bought more than once (95% CI {repeat_ci}); half "
         "of the gaps between purchases are shorter than {median_gap} days. After a purchase, "
-        "<b>{churn}</b> of customers do not buy again within {days} days (95 % CI {churn_ci}) "
+        "<b>{churn}</b> of customers do not buy again within {days} days (95% CI {churn_ci}) "
         "and count as lost.",
         "pl": "<b>{repeat}</b> klientów kupiło więcej niż raz (95 % PU {repeat_ci}); połowa "
         "przerw między zakupami jest krótsza niż {median_gap} dni. Po zakupie <b>{churn}</b> "
@@ -2325,7 +2325,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "za utraconych.",
     },
     "ret.churn.finding_repeat": {
-        "en": "<b>{repeat}</b> of customers bought more than once (95 % CI {repeat_ci}); half "
+        "en": "<b>{repeat}</b> of customers bought more than once (95% CI {repeat_ci}); half "
         "of the gaps between purchases are shorter than {median_gap} days. The share lost after "
         "a purchase could not be estimated.",
         "pl": "<b>{repeat}</b> klientów kupiło więcej niż raz (95 % PU {repeat_ci}); połowa "
@@ -2334,7 +2334,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ret.survival.fig": {
         "en": "Share of customers who have not yet bought again, by days since a purchase "
-        "(Kaplan–Meier, 95 % CI)",
+        "(Kaplan–Meier, 95% CI)",
         "pl": "Odsetek klientów, którzy jeszcze nie kupili ponownie, według dni od zakupu "
         "(Kaplan–Meier, 95 % PU)",
     },
@@ -2360,37 +2360,37 @@ TEXTS: dict[str, dict[str, str]] = {
         "kupujących albo jest ich za mało na różnicę z przedziałem ufności.",
     },
     "ret.loyalty.order_more": {
-        "en": "Loyalty members spend <b>{lift}</b> more per order than non-members (95 % CI {ci}).",
+        "en": "Loyalty members spend <b>{lift}</b> more per order than non-members (95% CI {ci}).",
         "pl": "Członkowie programu lojalnościowego wydają na zamówienie <b>{lift}</b> więcej niż "
         "pozostali (95 % PU {ci}).",
     },
     "ret.loyalty.order_less": {
-        "en": "Loyalty members spend <b>{lift}</b> less per order than non-members (95 % CI {ci}).",
+        "en": "Loyalty members spend <b>{lift}</b> less per order than non-members (95% CI {ci}).",
         "pl": "Członkowie programu lojalnościowego wydają na zamówienie <b>{lift}</b> mniej niż "
         "pozostali (95 % PU {ci}).",
     },
     "ret.loyalty.order_same": {
         "en": "No difference in spend per order between loyalty members and non-members was "
-        "found (members against non-members, 95 % CI {ci}).",
+        "found (members against non-members, 95% CI {ci}).",
         "pl": "Nie stwierdzono różnicy w wartości zamówienia między członkami programu "
         "lojalnościowego a pozostałymi (członkowie względem pozostałych, 95 % PU {ci}).",
     },
     "ret.loyalty.year_more": {
-        "en": "Per customer-year, members spend {lift} more (95 % CI {ci}).",
+        "en": "Per customer-year, members spend {lift} more (95% CI {ci}).",
         "pl": "W przeliczeniu na klienta rocznie członkowie wydają {lift} więcej (95 % PU {ci}).",
     },
     "ret.loyalty.year_less": {
-        "en": "Per customer-year, members spend {lift} less (95 % CI {ci}).",
+        "en": "Per customer-year, members spend {lift} less (95% CI {ci}).",
         "pl": "W przeliczeniu na klienta rocznie członkowie wydają {lift} mniej (95 % PU {ci}).",
     },
     "ret.loyalty.year_same": {
-        "en": "Per customer-year no difference was found (95 % CI {ci}).",
+        "en": "Per customer-year no difference was found (95% CI {ci}).",
         "pl": "W przeliczeniu na klienta rocznie nie stwierdzono różnicy (95 % PU {ci}).",
     },
     "ret.loyalty.bias": {
         "en": "Members choose to join, so part of the difference may reflect who joins rather "
         "than what the programme does. Joiners' order value after joining changed by {change} "
-        "(95 % CI {ci}) against before: {verdict}",
+        "(95% CI {ci}) against before: {verdict}",
         "pl": "Członkowie sami decydują o przystąpieniu, więc część różnicy może wynikać z tego, "
         "kto przystępuje, a nie z działania programu. Wartość zamówień po przystąpieniu zmieniła "
         "się o {change} (95 % PU {ci}) względem okresu przed: {verdict}",
@@ -2408,7 +2408,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "brak zmiany po przystąpieniu, więc różnica odzwierciedla to, kto przystępuje.",
     },
     "ret.loyalty.fig": {
-        "en": "Members against non-members: lift with 95 % CI",
+        "en": "Members against non-members: lift with 95% CI",
         "pl": "Członkowie a pozostali: różnica z 95 % PU",
     },
     "ret.no_loyalty": {
@@ -2423,7 +2423,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ret.reps.finding": {
         "en": "Customers of <b>{worst}</b> are lost after a purchase most often (<b>{worst_churn}"
-        "</b>, 95 % CI {worst_ci}), those of {best} least often ({best_churn}, 95 % CI "
+        "</b>, 95% CI {worst_ci}), those of {best} least often ({best_churn}, 95% CI "
         "{best_ci}).",
         "pl": "Najczęściej odchodzą po zakupie klienci, których opiekunem jest <b>{worst}</b> "
         "(<b>{worst_churn}</b>, 95 % PU {worst_ci}), najrzadziej klienci opiekuna {best} "
@@ -2456,7 +2456,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "odsetek odejść, więc opiekunów nie porównujemy.",
     },
     "ret.reps.fig": {
-        "en": "Share of purchases after which the customer is lost, by sales rep (95 % CI)",
+        "en": "Share of purchases after which the customer is lost, by sales rep (95% CI)",
         "pl": "Odsetek zakupów, po których klient odchodzi, według opiekuna (95 % PU)",
     },
     "ret.reps.small": {
@@ -2485,9 +2485,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "sat.tier.top": {"en": "top {share}", "pl": "najlepsze {share}"},
     "sat.tier.next": {"en": "next {share}", "pl": "kolejne {share}"},
     "sat.tier.rest": {"en": "the rest", "pl": "pozostali"},
-    "col.churn": {"en": "Churn (95 % CI)", "pl": "Odejścia (95 % PU)"},
+    "col.churn": {"en": "Churn (95% CI)", "pl": "Odejścia (95 % PU)"},
     "col.retention_12m": {"en": "12-month retention", "pl": "Retencja 12 mies."},
-    "col.clv_mean_ci": {"en": "CLV (95 % CI)", "pl": "CLV (95 % PU)"},
+    "col.clv_mean_ci": {"en": "CLV (95% CI)", "pl": "CLV (95 % PU)"},
     "col.scorecard": {"en": "Scorecard", "pl": "Ocena"},
     # -- step V: saturation ----------------------------------------------------------------------
     "sat.title": {

@@ -514,7 +514,7 @@ def test_numbers_headers_in_english(tmp_path):
     _, with_numbers = channel_tables(run_dir, locale="en")
     heading = display.heading("en", "Step III", section="channels")
     ws = sheet_of_last_table(tmp_path, run_dir, [heading, with_numbers], locale="en")
-    assert [c.value for c in ws[1]][2:5] == ["CLV", "CLV: 95 % CI low", "CLV: 95 % CI high"]
+    assert [c.value for c in ws[1]][2:5] == ["CLV", "CLV: 95% CI low", "CLV: 95% CI high"]
 
 
 def test_numbers_with_one_kind_per_row_and_words_as_a_note(tmp_path):

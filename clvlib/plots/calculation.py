@@ -211,7 +211,7 @@ def plot_clv_by_segment(
     *,
     title: str = "Predicted CLV per customer by segment",
     xlabel: str = "CLV per customer (currency)",
-    clv_label: str = "existing customers: mean CLV (95 % CI)",
+    clv_label: str = "existing customers: mean CLV (95% CI)",
     ceiling_label: str | None = "new customer: acquisition-cost ceiling",
 ):
     """Mean predicted CLV per segment with its bootstrap interval as horizontal bars, and the

@@ -31,7 +31,7 @@ def plot_cac_vs_clv(
     title: str = "What a new customer costs and what it is worth",
     xlabel: str = "per new customer (currency)",
     cac_label: str = "CAC",
-    clv_label: str = "mean CLV (95 % CI)",
+    clv_label: str = "mean CLV (95% CI)",
     flagged_label: str = "CAC above CLV",
 ):
     """Per channel of ``channel_table`` (first row on top): the CAC as a bar — red where
