@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from clvlib.data.schema import TABLES
 from clvlib.errors import ConfigError
+from clvlib.i18n import normalize_locale
 
 #: Names people often use for a canonical column (for the "did you mean" of a wrong mapping).
 SYNONYMS = {
@@ -106,15 +107,119 @@ class ReturnFlag(_Strict):
 
 
 class Source(_Strict):
-    """One input table: where it is and how its columns map to canonical names."""
+    """One input table: a file (``path``) or a table or query of a database (``url`` with
+    ``table`` or ``query``), and how its columns map to canonical names.
 
-    path: Path
+    A database source never holds credentials: the URL is written without a password and
+    ``password_env`` names the environment variable that holds it. ``csv.decimal``,
+    ``csv.thousands`` and ``csv.date_format`` say how the database's text columns write amounts
+    and dates (typed numeric, date and timestamp columns need none); the file settings
+    (``csv.sep``, ``encoding``, ``header``, ``skip_rows``) and ``sheet`` do not apply there.
+    """
+
+    path: Path | None = Field(None, description="the export file (CSV, Parquet, XLSX)")
+    url: str | None = Field(
+        None,
+        description="ibis connection URL of a database, without password, e.g. "
+        "postgresql://audit@db.example.com:5432/shop",
+    )
+    table: str | None = Field(
+        None, description="the database table to read, e.g. orders or sales.orders"
+    )
+    query: str | None = Field(None, description="a SELECT whose rows are read, instead of table")
+    password_env: str | None = Field(
+        None, description="name of the environment variable holding the database password"
+    )
     columns: dict[str, str] = Field(
         default_factory=dict, description="canonical name -> client's column name"
     )
     csv: CsvOptions = Field(default_factory=CsvOptions)
     sheet: str | int | None = Field(None, description="Excel sheet name or 0-based index")
     returns: ReturnFlag | None = None
+
+    @field_validator("query")
+    @classmethod
+    def _one_select(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        text = v.strip().rstrip(";").strip()
+        if not re.match(r"(?is)^(select|with)\b", text):
+            raise ValueError("must be one SELECT statement (or WITH … SELECT), which only reads")
+        if ";" in re.sub(r"'(?:[^']|'')*'", "", text):
+            raise ValueError("must be one statement: remove the ';' inside it")
+        return text
+
+    @model_validator(mode="after")
+    def _file_or_database(self) -> Source:
+        # Messages never repeat the URL: it may carry the very password they warn about.
+        given = self.model_fields_set
+        database_keys = [k for k in ("table", "query", "password_env") if k in given]
+        if self.path is not None and self.url is not None:
+            raise ValueError("give path (an export file) or url (a database), not both")
+        if self.path is None and self.url is None:
+            raise ValueError("give path (the export file) or url (a database, with table or query)")
+        if self.path is not None:
+            if database_keys:
+                raise ValueError(
+                    f"{', '.join(database_keys)} belong to a database source (url); a file "
+                    "source has path, columns and csv"
+                )
+            return self
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", self.url):
+            raise ValueError(
+                "url must be a connection URL such as postgresql://user@host:5432/database"
+            )
+        if _url_password(self.url):
+            raise ValueError(
+                "the url carries a password, and client.yml must never hold credentials: write "
+                "the URL without it (postgresql://user@host:5432/database) and put the password in "
+                "an environment variable named by password_env (e.g. password_env: "
+                "SHOP_DB_PASSWORD, then export SHOP_DB_PASSWORD=… before the run)"
+            )
+        if (self.table is None) == (self.query is None):
+            raise ValueError(
+                "a database source (url) needs exactly one of table (a table name, e.g. "
+                "orders or sales.orders) or query (a SELECT)"
+            )
+        if self.table is not None and not self.table.strip():
+            raise ValueError("table is empty; name the table, e.g. orders or sales.orders")
+        if self.password_env is not None and not re.fullmatch(
+            r"[A-Za-z_][A-Za-z0-9_]*", self.password_env
+        ):
+            raise ValueError(
+                "password_env must be the NAME of an environment variable (letters, digits, "
+                "'_'), e.g. SHOP_DB_PASSWORD, never the password itself"
+            )
+        if self.sheet is not None:
+            raise ValueError("sheet applies to Excel files, not to a database source (url)")
+        file_only = [k for k in FILE_ONLY_CSV if k in self.csv.model_fields_set]
+        if file_only:
+            raise ValueError(
+                f"csv.{', csv.'.join(file_only)} describe a file and mean nothing for a database "
+                "source (url): remove them (csv.decimal, csv.thousands and csv.date_format "
+                "stay: they say how text columns write amounts and dates)"
+            )
+        return self
+
+    @property
+    def is_database(self) -> bool:
+        """Whether the rows come from a database (``url``) rather than a file (``path``)."""
+        return self.url is not None
+
+
+#: ``csv`` settings that describe a file's layout: meaningless for a database source
+FILE_ONLY_CSV = ("sep", "encoding", "header", "skip_rows")
+
+
+def _url_password(url: str) -> bool:
+    """Whether a connection URL carries a password (``scheme://user:password@host``)."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).password is not None
+    except ValueError:  # a malformed netloc (e.g. a bad port): look at it directly
+        netloc = url.split("://", 1)[1].split("/", 1)[0]
+        return "@" in netloc and ":" in netloc.rsplit("@", 1)[0]
 
 
 class Sources(_Strict):
@@ -336,7 +441,11 @@ class ClientConfig(_Strict):
 
     client: str = Field(min_length=1)
     currency: str = Field("PLN", min_length=3, max_length=3)
-    locale: Literal["pl", "en"] = "en"
+    locale: str = Field(
+        "en",
+        description="a CLDR locale (pl, pl_PL, en_GB, en_US, de_DE, cs_CZ …): how figures look; "
+        "the texts are Polish for pl*, else English",
+    )
     prepared_by: str | None = None
     observation_start: dt.date | None = Field(
         None, description="rows before this date are excluded as outside the window"
@@ -365,6 +474,11 @@ class ClientConfig(_Strict):
     base_dir: Path = Field(default=Path("."), exclude=True)
     config_path: Path | None = Field(default=None, exclude=True)
     config_hash: str = Field(default="", exclude=True)
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        return normalize_locale(value)
 
     @field_validator("holdout_weeks")
     @classmethod
@@ -470,7 +584,7 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ClientConfig:
             file=str(path),
             fix="correct the key(s) named above; every key and its default is listed in the "
             "README section 'client.yml'",
-        ) from exc
+        ) from None  # pydantic's own text repeats the input, e.g. a URL with a password
     config = config.model_copy(
         update={
             "base_dir": path.resolve().parent,
@@ -479,7 +593,9 @@ def load_config(path: str | Path, *, check_files: bool = True) -> ClientConfig:
         }
     )
     if check_files:
-        for table in config.sources.present():
+        for table, source in config.sources.present().items():
+            if source.is_database:  # reached when the tables load (clvlib.data.database)
+                continue
             file = config.source_path(table)
             if not file.is_file():
                 raise ConfigError(

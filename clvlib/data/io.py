@@ -1,10 +1,11 @@
-"""Reading a client's export into DuckDB as raw columns: CSV (any encoding), Parquet, XLSX.
+"""Reading a client's export into DuckDB as raw columns: CSV (any encoding), Parquet, XLSX, or a
+database table or query (``clvlib.data.database``).
 
-``stage_source`` puts one file behind a temporary DuckDB view whose columns are the file's own
-(header names stripped of BOM and whitespace) plus ``__row``, the 1-based data row number. CSV
-and XLSX columns are all text (``VARCHAR``), so that one bad value never fails the read; Parquet
-columns keep their types. Parsing and row accounting happen afterwards, in SQL
-(``clvlib.data.validation``).
+``stage_source`` puts one file (or database source) behind a temporary DuckDB view whose columns
+are the file's own (header names stripped of BOM and whitespace) plus ``__row``, the 1-based data
+row number. CSV and XLSX columns are all text (``VARCHAR``), so that one bad value never fails
+the read; Parquet and database columns keep their types. Parsing and row accounting happen
+afterwards, in SQL (``clvlib.data.validation``).
 
 DuckDB reads UTF-8 only (its ``encodings`` extension cannot be installed offline), so a CSV in
 any other encoding (cp1250, iso-8859-2, utf-16 ...) is first transcoded to a UTF-8 temporary file
@@ -49,8 +50,8 @@ class RawTable:
     """A file staged in DuckDB: ``view`` has the file's columns (clean names) and ``__row``."""
 
     table: str
-    file: Path
-    format: str  # csv | parquet | xlsx
+    file: Path | str  # the file, or a database source's description (url · table)
+    format: str  # csv | parquet | xlsx | database
     view: str
     columns: list[str]  # clean header names, in file order
     types: dict[str, str]  # column -> DuckDB type (always VARCHAR for csv and xlsx)
@@ -249,18 +250,31 @@ def suggest_encoding(sample: bytes, declared: str) -> str | None:
 
 
 # -- staging --------------------------------------------------------------------------------------
-def stage_source(duck, table: str, source: Source, path: Path, workdir: Path) -> RawTable:
+def stage_source(
+    duck, table: str, source: Source, path: Path | None, workdir: Path, *, config=None
+) -> RawTable:
     """Stage ``path`` as the temp view ``__clv_raw_<table>`` (file columns + ``__row``).
 
     ``duck`` is the ``duckdb`` connection (``con.con`` of an ibis backend). CSVs not in UTF-8 are
     transcoded into ``workdir`` first. Nothing is scanned yet except the CSV/Parquet header (and
     the whole workbook for XLSX): parse errors of a CSV surface when the view is queried; see
-    ``explain_read_error``.
+    ``explain_read_error``. A database source (``source.url``; ``path`` is ``None``) is copied
+    into a temp table first (``clvlib.data.database.stage_database``; ``config`` names
+    client.yml in its messages).
     """
+    view = f"__clv_raw_{table}"
+    if source.is_database:
+        from clvlib.data.database import describe, stage_database
+
+        raw = RawTable(
+            table=table, file=describe(source), format="database", view=view, columns=[], types={}
+        )
+        relation = stage_database(duck, table, source, config)
+        raw.temp_objects.append(("TABLE", relation))
+        return _finish_stage(duck, raw, relation)
     fmt = file_format(path)
     if path.stat().st_size == 0:
         raise EmptySourceError("the file is empty (0 bytes)", file=str(path))
-    view = f"__clv_raw_{table}"
     raw = RawTable(table=table, file=path, format=fmt, view=view, columns=[], types={})
     if fmt == "csv":
         options = source.csv
@@ -300,6 +314,12 @@ def stage_source(duck, table: str, source: Source, path: Path, workdir: Path) ->
             duck.unregister(f"{data}_df")
         raw.temp_objects.append(("TABLE", data))
         relation = data
+    return _finish_stage(duck, raw, relation)
+
+
+def _finish_stage(duck, raw: RawTable, relation: str) -> RawTable:
+    """Name ``relation``'s columns (clean header names) and create ``raw.view`` over it."""
+    view = raw.view
     try:
         described = duck.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     except duckdb.Error as exc:  # the header cannot be read at all

@@ -1,6 +1,7 @@
 """Load the client's exports into the backend as canonical tables, accounting for every row.
 
-``load_tables(config, con)`` reads each configured table (``clvlib.data.io``), maps its columns to
+``load_tables(config, con)`` reads each configured table (``clvlib.data.io``; a database table
+or query, ``sources.<table>.url``, through ``clvlib.data.database``), maps its columns to
 canonical names, parses and classifies every row in one SQL pass (``clvlib.data.validation``) and
 writes the used rows as a typed DuckDB table named like the canonical table (``transactions``,
 ``customers`` ...). Per table, ``TableQuality`` holds ``rows_read == rows_used + Σ rows_excluded``
@@ -34,6 +35,7 @@ import duckdb
 import ibis
 
 from clvlib.config import ClientConfig
+from clvlib.data.database import location
 from clvlib.data.io import (
     EmptySourceError,
     RawTable,
@@ -208,7 +210,7 @@ def load_table(
     from tqdm import tqdm
 
     source = getattr(config.sources, table)
-    path = config.source_path(table)
+    path = location(config, table)
     bar = tqdm(
         total=len(STEPS) - 1,
         desc=f"{table:<15}",
@@ -226,7 +228,8 @@ def load_table(
     duck.execute(f"DROP TABLE IF EXISTS {table}")  # a stale table from an earlier load
     try:
         try:
-            raw = stage_source(duck, table, source, path, workdir)
+            file = None if source.is_database else path
+            raw = stage_source(duck, table, source, file, workdir, config=config)
         except EmptySourceError as exc:
             return _empty(table, path, exc.problem, fix=exc.fix), False
         try:
@@ -252,7 +255,7 @@ def _classify(duck, config, table, raw, mapping, **kwargs):
 def _check_head(duck, config: ClientConfig, table: str, raw: RawTable, mapping, **kwargs) -> None:
     """Check the settings on the first ``HEAD_CHECK_ROWS`` rows of a large file: a wrong
     date format, decimal mark or separator fails before the whole file is read."""
-    if raw.format == "xlsx" or raw.file.stat().st_size <= HEAD_CHECK_BYTES:
+    if raw.format in ("xlsx", "database") or raw.file.stat().st_size <= HEAD_CHECK_BYTES:
         return
     source = getattr(config.sources, table)
     head = stage_head(duck, raw, HEAD_CHECK_ROWS)
@@ -283,7 +286,12 @@ def _load_staged(
     step(2)
     try:
         if cls.rows_read == 0:
-            return _empty(table, raw.file, "the file has a header but no data rows"), False
+            what = (
+                "the database returns no rows"
+                if raw.format == "database"
+                else "the file has a header but no data rows"
+            )
+            return _empty(table, raw.file, what), False
         check_malformed(duck, cls, raw, source)
         empty_notes = check_empty_columns(cls, raw)
         check_parse_rates(duck, cls, raw, source)
@@ -320,7 +328,7 @@ def _is_read_error(exc: Exception) -> bool:
     return isinstance(exc, reader) or str(exc).startswith("CSV Error")
 
 
-def _empty(table: str, path: Path, what: str, *, fix: str | None = None) -> TableQuality:
+def _empty(table: str, path: Path | str, what: str, *, fix: str | None = None) -> TableQuality:
     if table == "transactions":
         raise DataError(
             what,
