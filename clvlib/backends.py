@@ -70,7 +70,7 @@ def publish(backend: Backend, duck_con, tables: list[str], run_dir: Path) -> dic
             tmp.replace(target)
             where[name] = str(target)
         return where
-    remote = connect_url(backend.url)
+    remote = connect_url(backend.url, backend.password_env)
     for name in tables:
         remote.create_table(URL_PREFIX + name, duck_con.table(name).to_pyarrow(), overwrite=True)
         where[name] = URL_PREFIX + name
@@ -84,7 +84,7 @@ def open_tables(backend: Backend, where: dict[str, str]) -> tuple[Any, dict[str,
         con = connect_spark(backend.master or SPARK_DEFAULT_MASTER)
         return con, {name: con.read_parquet(path, table_name=name) for name, path in where.items()}
     if engine == "url":
-        con = connect_url(backend.url)
+        con = connect_url(backend.url, backend.password_env)
         return con, {name: con.table(table) for name, table in where.items()}
     raise ValueError(f"open_tables is for non-DuckDB backends, not {engine!r}")
 
@@ -250,16 +250,33 @@ def _wait_for_executors(session, master: str) -> int:
         time.sleep(0.25)
 
 
-def connect_url(url: str):
-    """``ibis.connect(url)``, with a ``ConfigError`` naming the URL when it fails."""
+def connect_url(url: str, password_env: str | None = None):
+    """``ibis.connect(url)`` with the password from ``$<password_env>``; a ``ConfigError``
+    naming the URL (never its password) when it fails."""
+    from clvlib.data.database import safe_url
+
+    secret = None
+    if password_env is not None:
+        secret = os.environ.get(password_env)
+        if not secret:
+            raise ConfigError(
+                f"backend.password_env names the environment variable {password_env}, which is "
+                f"{'empty' if password_env in os.environ else 'not set'} (it holds the password "
+                f"for {safe_url(url)})",
+                fix=f"set it in the shell that runs the audit, e.g. `read -s {password_env}; "
+                f"export {password_env}` (the password never goes into client.yml)",
+            )
     try:
-        return ibis.connect(url)
+        return ibis.connect(url, **({"password": secret} if secret else {}))
     except Exception as exc:  # missing driver, refused connection, bad credentials …
+        message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        if secret:
+            message = message.replace(secret, "***")
         raise ConfigError(
-            f"cannot connect to backend.url {url!r}: {type(exc).__name__}: {exc}",
-            fix="check the URL and that the ibis backend for it is installed "
-            "(pip install 'ibis-framework[postgres]' for postgres:// …)",
-        ) from exc
+            f"cannot connect to backend.url {safe_url(url)!r}: {message}",
+            fix="check the URL, the password in backend.password_env and that the ibis backend "
+            "for it is installed (pip install 'ibis-framework[postgres]' for postgres:// …)",
+        ) from None
 
 
 def _java_home() -> bool:

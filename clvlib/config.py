@@ -412,9 +412,34 @@ class Scenarios(_Strict):
 
 
 class Backend(_Strict):
+    """Where the steps' queries run. ``url`` follows a database source's rules: no password in
+    it, the password in the environment variable ``password_env`` names."""
+
     name: Literal["duckdb", "pyspark"] = "duckdb"
     url: str | None = Field(None, description="an ibis connection URL, overrides name")
     master: str | None = Field(None, description="Spark master, e.g. local[2]")
+    password_env: str | None = Field(
+        None, description="name of the environment variable holding backend.url's password"
+    )
+
+    @model_validator(mode="after")
+    def _no_credentials(self) -> Backend:
+        # Messages never repeat the URL: it may carry the very password they warn about.
+        if self.url is not None and _url_password(self.url):
+            raise ValueError(
+                "the url carries a password, and client.yml must never hold credentials: write "
+                "the URL without it (postgresql://user@host:5432/database) and name the "
+                "environment variable holding the password in password_env"
+            )
+        if self.password_env is not None:
+            if self.url is None:
+                raise ValueError("password_env belongs to a url backend; give url or remove it")
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.password_env):
+                raise ValueError(
+                    "password_env must be the NAME of an environment variable (letters, "
+                    "digits, '_'), e.g. WAREHOUSE_PASSWORD, never the password itself"
+                )
+        return self
 
 
 #: ``holdout_weeks: auto`` without a strong season holds out this many weeks (the long-standing
