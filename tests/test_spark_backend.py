@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
-import math
 import os
 import shutil
 import signal
@@ -45,6 +44,7 @@ import time
 from pathlib import Path
 
 import pytest
+from metrics_leaves import leaves, same
 from spark_cluster import SparkCluster, free_port
 
 from clvlib.backends import connect_spark
@@ -111,32 +111,13 @@ def cluster(tmp_path_factory):
         yield running
 
 
-def _leaves(value, path=()):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _leaves(item, (*path, key))
-    elif isinstance(value, list):
-        yield path + ("<length>",), len(value)
-        for i, item in enumerate(value):
-            yield from _leaves(item, (*path, i))
-    else:
-        yield path, value
-
-
 def _same(a, b, rel_tol: float = REL_TOL) -> bool:
-    numbers = (int, float)
-    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool):
-        if isinstance(b, bool):
-            return False
-        if math.isnan(a) or math.isnan(b):
-            return math.isnan(a) and math.isnan(b)
-        return math.isclose(a, b, rel_tol=rel_tol, abs_tol=1e-12)
-    return a == b
+    return same(a, b, rel_tol)
 
 
 def _assert_same_metrics(reference: dict, other: dict) -> None:
-    duck = {k: v for k, v in _leaves(reference) if k[0] not in EXCLUDED}
-    spark = {k: v for k, v in _leaves(other) if k[0] not in EXCLUDED}
+    duck = {k: v for k, v in leaves(reference) if k[0] not in EXCLUDED}
+    spark = {k: v for k, v in leaves(other) if k[0] not in EXCLUDED}
     assert sorted(map(str, duck)) == sorted(map(str, spark)), "different metrics keys"
     # the comparison covers every step, not a near-empty file
     assert {"data_quality", "calculation", "funnel", "channels", "retention", "saturation"} <= {
