@@ -367,7 +367,9 @@ def show_scenarios(audit, calc: dict[str, Any]) -> list[dict[str, Any]]:
     audit.show(shown, formats=money)
     for finding in findings:
         finding.say(audit)
-    audit.note("sum.impact_note")
+    # a source line, not a boxed note: the summary must stay on one page (a boxed note spilled
+    # onto a page of its own on the demo)
+    audit.say("sum.impact_note", css="source")
     return scen.to_dict("records")
 
 
