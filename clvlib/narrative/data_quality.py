@@ -7,7 +7,6 @@ sections of ``notebooks/00_data_quality.ipynb``, one call per cell.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from clvlib.data.quality import (
     TableQuality,
@@ -15,6 +14,7 @@ from clvlib.data.quality import (
     exclusions_frame,
     mapping_frame,
     quality_frame,
+    source_label,
 )
 from clvlib.narrative import Finding
 
@@ -74,7 +74,7 @@ def show_sources(audit) -> None:
     """The reconciliation table per source, and which optional tables were not provided."""
     sources = quality_frame(audit.quality)
     sources["table"] = sources["table"].map(lambda name: audit.text(f"table.{name}"))
-    sources["file"] = sources["file"].map(lambda path: Path(path).name)
+    sources["file"] = sources["file"].map(source_label)
     sources["reconciles"] = sources["reconciles"].map(lambda ok: audit.text("yes" if ok else "no"))
     audit.h2("dq.sources")
     counts = ("rows_read", "rows_used", "rows_excluded", "returns")
