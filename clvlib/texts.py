@@ -671,6 +671,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "nowy klient: pułap kosztu pozyskania",
     },
     "xlsx.figures": {"en": "Figures", "pl": "Wartości"},  # tables.xlsx: headline sheet
+    "xlsx.simple_clv": {"en": "Simple CLV per customer", "pl": "CLV prosty na klienta"},
     "xlsx.unit": {"en": "Unit", "pl": "Jednostka"},
     # tables.xlsx: a column the PDF shows as "value (low–high)" becomes three numeric columns
     "xlsx.ci_mark": {"en": "(95% CI)", "pl": "(95 % PU)"},  # cut from the value's header

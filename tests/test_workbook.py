@@ -221,6 +221,9 @@ def test_the_figures_sheet_equals_metrics(run):
     assert set(by_value) == expected and len(rows) == len(expected)
     formats = {r[1].value: r[1].number_format for r in ws.iter_rows(min_row=2)}
     assert formats[calc["repeat_rate"]] == "0.0%" and formats[calc["customers"]] == "#,##0"
+    labels = [r[0] for r in rows]
+    assert len(set(labels)) == len(labels), "two figures under one name"  # predictive vs simple
+    assert by_value[calc["simple_clv"]][0] == t("xlsx.simple_clv", "pl")
 
 
 def test_figures_leave_out_what_was_not_recorded(run):

@@ -178,7 +178,7 @@ def headline_figures(metrics: Mapping[str, Any], *, locale: str, currency: str) 
          "money", predictive),
         ("sum.box.max_cac", new.get("value"), new.get("ci_low"), new.get("ci_high"), "money",
          t("sum.sub.max_cac_no_ci", locale)),
-        ("sum.box.clv", calc.get("simple_clv"), None, None, "money", t("sum.sub.clv", locale)),
+        ("xlsx.simple_clv", calc.get("simple_clv"), None, None, "money", t("sum.sub.clv", locale)),
         ("sum.box.cac", paid.get("cac"), None, None, "money", t("sum.sub.cac", locale)),
         ("sum.box.ltv_cac", paid.get("ltv_cac"), None, None, "num1", t("sum.sub.ltv_cac", locale)),
         ("sum.box.aov", calc.get("aov"), None, None, "money", t("sum.sub.aov", locale)),
