@@ -146,6 +146,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from clvlib.config import load_config
     from clvlib.data.load import bound_memory, load_tables
     from clvlib.data.quality import REASONS
+    from clvlib.i18n import fmt_date, fmt_int
 
     config = load_config(args.config)
     # A database file in a temporary directory and a memory cap: a file of any size is checked
@@ -157,7 +158,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             loaded = load_tables(config, con, progress=True)
         finally:
             con.disconnect()
-    window = f"{loaded.observation_start} – {loaded.observation_end}"
+    # figures and dates in the client's locale (Babel), like the report; words stay English
+    loc = config.locale
+
+    def n(x: int, width: int) -> str:
+        return fmt_int(x, loc).rjust(width)
+
+    window = f"{fmt_date(loaded.observation_start, loc)} – {fmt_date(loaded.observation_end, loc)}"
     print(f"Client: {config.client}   window: {window}")
     header = f"{'table':<16}{'rows read':>12}{'used':>12}{'excluded':>12}{'returns':>10}  ok"
     print(header)
@@ -165,12 +172,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for q in loaded.quality.values():
         ok = "yes" if q.reconciles() else "NO"
         print(
-            f"{q.table:<16}{q.rows_read:>12,}{q.rows_used:>12,}{q.excluded:>12,}"
-            f"{q.returns:>10,}  {ok}"
+            f"{q.table:<16}{n(q.rows_read, 12)}{n(q.rows_used, 12)}{n(q.excluded, 12)}"
+            f"{n(q.returns, 10)}  {ok}"
         )
-        for reason, n in q.rows_excluded.items():
-            if n:
-                print(f"{'':<4}{n:>10,}  {REASONS.get(reason, reason)} ({reason})")
+        for reason, count in q.rows_excluded.items():
+            if count:
+                print(f"{'':<4}{n(count, 10)}  {REASONS.get(reason, reason)} ({reason})")
         for note in q.notes:
             print(f"{'':<4}note: {note}")
     return 0

@@ -177,3 +177,24 @@ def test_an_en_gb_audit_writes_pounds_and_british_dates_in_its_report(monkeypatc
     british = {f"{d.day:02d}/{d.month:02d}/{d.year}" for d in first}
     assert british & set(re.findall(r"\d\d/\d\d/\d{4}", shown))
     assert not re.search(r"\d{4}-\d\d-\d\d", shown)  # no ISO date left
+
+
+def test_validate_prints_counts_and_window_in_the_clients_locale(tmp_path):
+    """``clv-audit validate`` for a de_DE client: 1.200 rows (CLDR de: '.' groups thousands)
+    and the window as 01.01.2024 – 31.01.2024, not 1,200 and ISO dates."""
+    from robustness_cases import cli
+
+    lines = ["customer_id,order_ts,revenue"]
+    lines += [f"{i % 300},2024-01-{1 + i % 31:02d},{10 + i % 7}" for i in range(1200)]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = tmp_path / "client.yml"
+    config.write_text(
+        "client: Laden\nlocale: de_DE\ncurrency: EUR\nobservation_end: 2024-01-31\n"
+        "sources: {transactions: {path: t.csv}}\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("validate", str(config))
+    assert code == 0, err
+    assert "window: 01.01.2024 – 31.01.2024" in out
+    row = next(line for line in out.splitlines() if line.startswith("transactions"))
+    assert row.split()[1:3] == ["1.200", "1.200"]
