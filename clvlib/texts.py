@@ -181,14 +181,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.why.retention.all_retained": {
         "en": "the retention period has no finite value: every customer of the year before the "
-        "last 12 months bought again (retention 100 %), so 1 / (1 − r) is unbounded",
+        "last 12 months bought again (retention 100%), so 1 / (1 − r) is unbounded",
         "pl": "okres retencji nie ma skończonej wartości: każdy klient z roku poprzedzającego "
         "ostatnie 12 miesięcy kupił ponownie (retencja 100 %), więc 1 / (1 − r) jest "
         "nieograniczone",
     },
     "calc.why.retention.unbounded_sum": {
         "en": "every customer of the year before the last 12 months bought again (retention "
-        "100 %) and the discount rate is 0, so the sum over all future years has no finite "
+        "100%) and the discount rate is 0, so the sum over all future years has no finite "
         "value",
         "pl": "każdy klient z roku poprzedzającego ostatnie 12 miesięcy kupił ponownie "
         "(retencja 100 %), a stopa dyskontowa wynosi 0, więc suma po wszystkich przyszłych "
@@ -220,7 +220,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "calc.historical.finding": {
         "en": "So far the median customer has brought <b>{median}</b> of margin and the mean "
-        "customer <b>{mean}</b>; the top 20 % of customers account for <b>{top20}</b> of net "
+        "customer <b>{mean}</b>; the top 20% of customers account for <b>{top20}</b> of net "
         "revenue, and <b>{repeat}</b> of customers bought more than once.",
         "pl": "Dotychczas mediana marży na klienta wynosi <b>{median}</b>, a średnia "
         "<b>{mean}</b>; 20 % najlepszych klientów odpowiada za <b>{top20}</b> przychodu netto, "
@@ -1008,7 +1008,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "sum.box.retention": {"en": "Annual retention", "pl": "Retencja roczna"},
     "sum.box.aov": {"en": "Average order value", "pl": "Średnia wartość zamówienia"},
     "sum.box.repeat": {"en": "Repeat rate", "pl": "Odsetek powracających"},
-    "sum.box.top20": {"en": "Revenue from top 20 %", "pl": "Przychód od top 20 %"},
+    "sum.box.top20": {"en": "Revenue from top 20%", "pl": "Przychód od top 20 %"},
     "sum.box.customers": {"en": "Customers", "pl": "Klienci"},
     "sum.sub.clv": {
         "en": "simple CLV in margin; also the most a new customer may cost",
@@ -1207,7 +1207,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "customer's value comes from step I's purchase model with the acquisition channel and "
         "loyalty membership as covariates (CLVTools' parametrisation: the channel scales the "
         "purchase rate's and the drop-out's Gamma/Beta parameters) when a likelihood-ratio "
-        'test rejects "no covariate effect" at 5 %, else from the one model for all '
+        'test rejects "no covariate effect" at 5%, else from the one model for all '
         "customers; intervals from the estimates' asymptotic distribution. Payback is the "
         "first month in which cumulative margin per new customer reaches the CAC. Spend "
         "response: least squares of log new customers on log spend per month (HC3 standard "
@@ -1228,8 +1228,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "meth.def.differences": {
         "en": "<b>Differences.</b> A highest and a lowest group (sales reps, traffic sources, "
         "message channels, the lightest and the heaviest message load) are named only when a "
-        "two-sided test at 5 % finds them different, with every pair of groups counted "
-        "(Bonferroni: p below 5 % divided by the number of pairs), because the two were picked "
+        "two-sided test at 5% finds them different, with every pair of groups counted "
+        "(Bonferroni: p below 5% divided by the number of pairs), because the two were picked "
         "after looking. Rates are compared by the pooled two-proportion z-test (Fisher's exact "
         "test for small counts), sales reps' churn by a Wald test in which each customer's "
         "purchases count together; otherwise the report says that no difference was found. "
@@ -1380,7 +1380,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "funnel.sources.no_difference": {
         "en": "By traffic source, visit-to-purchase conversion ranges from {low} to {high} over "
         "{sources} sources, but no difference between sources was found: a spread this wide is "
-        "within chance (a test at 5 % with every pair of sources accounted for).",
+        "within chance (a test at 5% with every pair of sources accounted for).",
         "pl": "W podziale na źródła ruchu konwersja od wizyty do zakupu wynosi od {low} do {high} "
         "w {sources} źródłach, ale nie stwierdzono różnicy między źródłami: taki rozrzut mieści "
         "się w granicach przypadku (test na poziomie 5 % z uwzględnieniem wszystkich par "
@@ -1522,7 +1522,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "funnel.campaigns.ctr_no_difference": {
         "en": "Of {sent} messages, click-through ranges from {low} to {high} over {channels} "
         "channels, but no difference between channels was found: a spread this wide is within "
-        "chance (a test at 5 % with every pair of channels accounted for).",
+        "chance (a test at 5% with every pair of channels accounted for).",
         "pl": "Z {sent} komunikatów współczynnik klikalności wynosi od {low} do {high} w "
         "{channels} kanałach, ale nie stwierdzono różnicy między kanałami: taki rozrzut mieści "
         "się w granicach przypadku (test na poziomie 5 % z uwzględnieniem wszystkich par "
@@ -1583,7 +1583,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "funnel.fatigue.ctr_no_difference": {
         "en": "Click-through is {ctr_first} at {first} and {ctr_last} at {last} messages a week: "
-        "no difference was found, the gap is within chance (a test at 5 %).",
+        "no difference was found, the gap is within chance (a test at 5%).",
         "pl": "Klikalność wynosi {ctr_first} przy {first} i {ctr_last} przy {last} komunikatach "
         "tygodniowo: nie stwierdzono różnicy, ta rozbieżność mieści się w granicach przypadku "
         "(test na poziomie 5 %).",
@@ -1610,7 +1610,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "funnel.fatigue.unsub_no_difference": {
         "en": "Unsubscribes are {unsub_first} and {unsub_last} per message at the lightest and "
-        "the heaviest load: no difference was found, the gap is within chance (a test at 5 %).",
+        "the heaviest load: no difference was found, the gap is within chance (a test at 5%).",
         "pl": "Wypisania wynoszą {unsub_first} i {unsub_last} na komunikat przy najmniejszym i "
         "największym obciążeniu: nie stwierdzono różnicy, ta rozbieżność mieści się w granicach "
         "przypadku (test na poziomie 5 %).",
@@ -2102,7 +2102,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Reaktywuj prawdopodobnie aktywnych klientów, którzy wydają mało",
     },
     "rec.reactivate.evidence": {
-        "en": "{customers} customers with P(alive) above 70 % spent little in the last year; the "
+        "en": "{customers} customers with P(alive) above 70% spent little in the last year; the "
         "models expect {value} of margin from them; the impact assumes a campaign brings {share} "
         "of it forward.",
         "pl": "{customers} klientów z P(aktywny) powyżej 70 % wydało mało w ostatnim roku; "
@@ -2124,7 +2124,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Zachęcaj do uzupełnienia zamówień tuż poniżej progu darmowej dostawy",
     },
     "rec.free_delivery.evidence": {
-        "en": "{near} of orders are within 20 % below {threshold}; the impact assumes a nudge "
+        "en": "{near} of orders are within 20% below {threshold}; the impact assumes a nudge "
         "tops up {share} of them.",
         "pl": "{near} zamówień jest do 20 % poniżej progu {threshold}; szacunek zakłada, że "
         "zachęta uzupełni {share} z nich.",
@@ -2433,7 +2433,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "ret.reps.no_difference": {
         "en": "No difference between sales reps was found: the share of customers lost after a "
         "purchase ranges over {range} across {reps} reps, a spread within chance (a test at "
-        "5 % with every pair of reps accounted for).",
+        "5% with every pair of reps accounted for).",
         "pl": "Nie stwierdzono różnicy między opiekunami: odsetek klientów utraconych po zakupie "
         "wynosi {range} u {reps} opiekunów, a taki rozrzut mieści się w granicach przypadku "
         "(test na poziomie 5 % z uwzględnieniem wszystkich par opiekunów).",
@@ -2536,7 +2536,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "sat.concentration.title": {"en": "Value concentration", "pl": "Koncentracja wartości"},
     "sat.concentration.finding": {
-        "en": "The top 20 % of customers bring <b>{top20}</b> of net revenue (Gini {gini}).",
+        "en": "The top 20% of customers bring <b>{top20}</b> of net revenue (Gini {gini}).",
         "pl": "Najlepsze 20 % klientów przynosi <b>{top20}</b> przychodu netto (Gini {gini}).",
     },
     "sat.concentration.none": {
@@ -2551,7 +2551,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "sat.potential.title": {"en": "Remaining potential", "pl": "Pozostały potencjał"},
     "sat.potential.finding": {
-        "en": "<b>{targets}</b> customers are probably still active (P(alive) above 70 %) but "
+        "en": "<b>{targets}</b> customers are probably still active (P(alive) above 70%) but "
         "spent little in the last 12 months; the models expect <b>{value}</b> of margin from "
         "them over the horizon: the target for reactivation and up-selling.",
         "pl": "<b>{targets}</b> klientów jest prawdopodobnie nadal aktywnych (P(aktywny) powyżej "
@@ -2559,7 +2559,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "<b>{value}</b> marży w horyzoncie. To cel reaktywacji i sprzedaży dodatkowej.",
     },
     "sat.potential.none": {
-        "en": "No customer is both probably still active (P(alive) above 70 %) and a low spender "
+        "en": "No customer is both probably still active (P(alive) above 70%) and a low spender "
         "over the last 12 months, so there is no reactivation target.",
         "pl": "Żaden klient nie jest jednocześnie prawdopodobnie aktywny (P(aktywny) powyżej "
         "70 %) i mało wydający w ostatnich 12 miesiącach, więc nie ma celu reaktywacji.",
@@ -2585,7 +2585,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "sat.crosssell.no_rules": {
         "en": "{single} of customers have bought from one category only; no two categories are "
-        "bought by the same customers often enough (1 % of customers) to suggest a pair.",
+        "bought by the same customers often enough (1% of customers) to suggest a pair.",
         "pl": "{single} klientów kupiło tylko z jednej kategorii; żadne dwie kategorie nie są "
         "kupowane przez tych samych klientów na tyle często (1 % klientów), by wskazać parę.",
     },
