@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import decimal
 import difflib
 import functools
 import math
@@ -110,13 +111,21 @@ def _signless_zero(x: float, decimals: int) -> float:
     return 0.0 if round(x, decimals) == 0 else x
 
 
+def _wide_decimals():
+    """A decimal context wide enough for any float: Babel rounds through ``Decimal.quantize``,
+    which raises InvalidOperation beyond the default 28 digits (e.g. 1e30 from a model at a
+    boundary); a float has at most 309 integer digits."""
+    return decimal.localcontext(prec=400)
+
+
 def fmt_number(x: Any, locale: str = "en", decimals: int = 0) -> str:
     """A plain number with the locale's grouping and decimal mark and exactly ``decimals``."""
     if _missing(x):
         return DASH
     value = _signless_zero(float(x), decimals)
     pattern = _pattern(locale, "decimal", decimals)
-    text = numbers.format_decimal(value, pattern, locale=_babel(locale))
+    with _wide_decimals():
+        text = numbers.format_decimal(value, pattern, locale=_babel(locale))
     return _unbreakable(text)
 
 
@@ -158,9 +167,14 @@ def fmt_money(x: Any, currency: str, locale: str = "en", decimals: int | None = 
         decimals = 2 if 0 < abs(value) < 100 else 0  # a zero reads £0, not £0.00
     value = _signless_zero(value, decimals)
     loc = _babel(locale)
-    text = numbers.format_currency(
-        value, currency, _pattern(locale, "currency", decimals), locale=loc, currency_digits=False
-    )
+    with _wide_decimals():
+        text = numbers.format_currency(
+            value,
+            currency,
+            _pattern(locale, "currency", decimals),
+            locale=loc,
+            currency_digits=False,
+        )
     symbol = numbers.get_currency_symbol(currency, locale=loc)
     minus = numbers.get_minus_sign_symbol(loc)
     return _unbreakable(_space_currency(text, symbol, minus))
@@ -173,7 +187,8 @@ def fmt_pct(x: Any, locale: str = "en", decimals: int = 1) -> str:
         return DASH
     value = _signless_zero(100 * float(x), decimals) / 100
     pattern = _pattern(locale, "percent", decimals)
-    text = numbers.format_percent(value, pattern, locale=_babel(locale))
+    with _wide_decimals():
+        text = numbers.format_percent(value, pattern, locale=_babel(locale))
     return _unbreakable(text)
 
 

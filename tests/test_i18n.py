@@ -92,3 +92,14 @@ def test_a_zero_amount_has_no_decimals():
     assert fmt(0, "money", locale="en_GB", currency="GBP") == "£0"
     assert fmt(-0.0, "money", locale="pl_PL", currency="PLN") == "0\u00a0zł"
     assert fmt(0.5, "money", locale="en_GB", currency="GBP") == "£0.50"
+
+
+def test_huge_values_format_instead_of_raising():
+    """A model at a boundary can put 1e30 in a parameter table (worlds 2, 6, 30 of the zoo):
+    Babel rounds through Decimal.quantize, which raised InvalidOperation beyond 28 digits."""
+    from clvlib.i18n import fmt
+
+    assert fmt(1.5e30, "num2", locale="en_GB") == "1,500,000,000,000,000,000,000,000,000,000.00"
+    assert fmt(-2e29, "money", locale="en_GB", currency="GBP").startswith("-£200,000,000")
+    assert fmt(1e300, "pct0", locale="en_GB").endswith("000%")
+    assert fmt(1.7e308, "int", locale="de_DE").count(".") == 102  # 309 digits, grouped by 3
