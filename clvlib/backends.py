@@ -253,19 +253,9 @@ def _wait_for_executors(session, master: str) -> int:
 def connect_url(url: str, password_env: str | None = None):
     """``ibis.connect(url)`` with the password from ``$<password_env>``; a ``ConfigError``
     naming the URL (never its password) when it fails."""
-    from clvlib.data.database import safe_url
+    from clvlib.data.database import safe_url, secret_from_env
 
-    secret = None
-    if password_env is not None:
-        secret = os.environ.get(password_env)
-        if not secret:
-            raise ConfigError(
-                f"backend.password_env names the environment variable {password_env}, which is "
-                f"{'empty' if password_env in os.environ else 'not set'} (it holds the password "
-                f"for {safe_url(url)})",
-                fix=f"set it in the shell that runs the audit, e.g. `read -s {password_env}; "
-                f"export {password_env}` (the password never goes into client.yml)",
-            )
+    secret = secret_from_env(password_env, "backend", url)
     try:
         return ibis.connect(url, **({"password": secret} if secret else {}))
     except Exception as exc:  # missing driver, refused connection, bad credentials …

@@ -61,16 +61,22 @@ def password(source: Source, table: str, config: ClientConfig | None = None) -> 
     """The password from ``$<password_env>``; ``None`` without ``password_env`` (the driver's
     own defaults then apply, e.g. ``~/.pgpass``). ``ConfigError`` naming the variable when it is
     not set or empty."""
-    name = source.password_env
+    file = str(config.config_path) if config and config.config_path else None
+    return secret_from_env(source.password_env, f"sources.{table}", source.url or "", file=file)
+
+
+def secret_from_env(name: str | None, key: str, url: str, *, file: str | None = None) -> str | None:
+    """``$<name>`` for the ``url`` of ``key`` (``sources.orders``, ``backend``); ``None`` when no
+    variable is named, ``ConfigError`` naming it when it is not set or empty."""
     if name is None:
         return None
     value = os.environ.get(name)
     if not value:
         state = "is empty" if name in os.environ else "is not set"
         raise ConfigError(
-            f"sources.{table}.password_env names the environment variable {name}, which {state} "
-            f"(it holds the password for {safe_url(source.url or '')})",
-            file=str(config.config_path) if config and config.config_path else None,
+            f"{key}.password_env names the environment variable {name}, which {state} "
+            f"(it holds the password for {safe_url(url)})",
+            file=file,
             fix=f"set it in the shell that runs the audit, e.g. `read -s {name}; export {name}` "
             "(the password never goes into client.yml)",
         )
