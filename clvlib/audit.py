@@ -56,6 +56,9 @@ class Audit:
     observation_start: dt.date
     observation_end: dt.date
     run_dir: Path | None = None
+    #: the run's load key (``clvlib.run_cache``): fingerprint of the loaded data for
+    #: ``remembered``; None outside a run, with database sources or with the cache off
+    data_key: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     _holdout_plan: dict[str, Any] | None = field(default=None, init=False, repr=False)
@@ -382,6 +385,7 @@ def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Au
             observation_start=dt.date.fromisoformat(state["observation_start"]),
             observation_end=dt.date.fromisoformat(state["observation_end"]),
             run_dir=run_path,
+            data_key=state.get("load_key"),
         )
     from clvlib import backends
     from clvlib.data.load import load_tables

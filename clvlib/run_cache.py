@@ -1,0 +1,262 @@
+"""The run cache: a re-run reuses the loaded tables and the model fits of an earlier run.
+
+It lives beside the client's run directories, ``<out>/<client>/.cache/`` (``cache_root``),
+never under ``data/raw``, and is safe to delete at any time: a missing, half-written or
+unreadable entry only means a cold run. Layout::
+
+    .cache/<load key>/load/audit.duckdb   the loaded, validated tables (canonical columns)
+    .cache/<load key>/load/state.json     row accounting, window, the day it was loaded
+    .cache/<load key>/fits/<key>.pkl      results kept by ``remembered``
+    .cache/.tmp-<pid>-<random>/           an entry being written (renamed into place)
+
+**The load key** (``load_key``) is the sha256 of every source file's bytes, of the parts of
+``client.yml`` that loading and validation read (``LOAD_PARTS``: the sources with their column
+mappings, CSV dialect, return flags and sheets; the observation window; the funnel's step
+names), of the loading code (``clvlib/data``, ``clvlib/config.py``), the clvlib and DuckDB
+versions and ``SCHEMA_VERSION``. Economics, texts, locale, retention settings … (``OTHER_PARTS``)
+are not in it, so a re-run after changing them reuses the load. A database source cannot be
+checksummed cheaply: a client with one is never cached (``load_key`` is None).
+
+**The fit memo** (``remembered``) keys a result by the load key, the code of the whole clvlib
+package, the numeric libraries' versions, a name and the settings it depends on.
+
+**Bounds:** the newest ``KEEP_LOADS`` load keys per client are kept with their fits, and the
+newest ``KEEP_FITS`` fits per load key (newest = last written or used); older ones are deleted
+when a run stores a new one. ``CLVLIB_NO_CACHE=1`` (or ``clv-audit run --no-cache``) neither
+reads nor writes the cache.
+
+The cache holds a copy of the client's data (as the run's ``_work/`` does while a run lasts):
+delete ``<out>/<client>/.cache/`` when the engagement ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import pickle
+import secrets
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import clvlib
+
+T = TypeVar("T")
+
+#: bump when the layout or the content of an entry changes: older entries are then never read
+SCHEMA_VERSION = 1
+CACHE_DIR = ".cache"
+NO_CACHE_ENV = "CLVLIB_NO_CACHE"
+#: load keys kept per client (each with its fits): the current data and two earlier versions
+KEEP_LOADS = 3
+#: fits kept per load key (one audit stores a few; each economics or horizon change a few more)
+KEEP_FITS = 64
+LOAD_DIR, FITS_DIR, STATE = "load", "fits", "state.json"
+DATABASE = "audit.duckdb"
+#: ``client.yml`` keys that loading and validation read (``clvlib.data``): part of the load key
+LOAD_PARTS = ("sources", "observation_start", "observation_end", "funnel.steps")
+#: keys that do not change the loaded tables (a test checks every key is in one of the two)
+OTHER_PARTS = (
+    "client",
+    "currency",
+    "locale",
+    "prepared_by",
+    "holdout_weeks",
+    "economics",
+    "funnel.cart_step",
+    "funnel.cart_recovery_rate",
+    "funnel.cart_step_source",
+    "retention",
+    "communication",
+    "saturation",
+    "scenarios",
+    "channels",
+    "backend",  # the tables are loaded into DuckDB and published to the backend on every run
+    "privacy",
+    "base_dir",
+    "config_path",
+    "config_hash",
+)
+FIT_MAGIC = b"clvfit1\n"
+
+
+def enabled() -> bool:
+    """False when ``$CLVLIB_NO_CACHE`` is set to anything but empty or ``0``."""
+    return os.environ.get(NO_CACHE_ENV, "").strip() in ("", "0")
+
+
+def cache_root(client_dir: Path) -> Path:
+    """The cache of one client: ``<out>/<client>/.cache`` (``client_dir`` holds its runs)."""
+    return Path(client_dir) / CACHE_DIR
+
+
+# -- keys ----------------------------------------------------------------------------------------
+def canonical_json(value: Any) -> str:
+    """Sorted, compact JSON; dates, paths and numpy scalars as JSON values (TypeError for
+    anything else that JSON cannot hold)."""
+
+    def extra(v: Any) -> Any:
+        if isinstance(v, (dt.date, dt.datetime)):
+            return v.isoformat()
+        if isinstance(v, Path):
+            return str(v)
+        if hasattr(v, "item") and callable(v.item):  # numpy scalar
+            return v.item()
+        if isinstance(v, (set, frozenset)):
+            return sorted(v)
+        raise TypeError(f"{type(v).__name__} is not JSON-able: give settings as plain values")
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=extra)  # fmt: skip
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def code_fingerprint(*parts: str) -> str:
+    """sha256 of the ``.py`` files under ``parts`` of the clvlib package (paths relative to
+    it, e.g. ``"data"``, ``"config.py"``; none: the whole package), names and bytes."""
+    package = Path(clvlib.__file__).resolve().parent
+    roots = [package / p for p in parts] or [package]
+    digest = hashlib.sha256()
+    for root in roots:
+        files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
+        for file in files:
+            digest.update(file.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def load_inputs(config) -> dict[str, Any] | None:
+    """What the load key hashes (see the module docstring); None when a source is a database
+    (its content cannot be checksummed cheaply, so it is never cached)."""
+    import duckdb
+
+    present = config.sources.present()
+    if any(source.is_database for source in present.values()):
+        return None
+    return {
+        "schema": SCHEMA_VERSION,
+        "clvlib": clvlib.__version__,
+        "duckdb": duckdb.__version__,
+        "code": code_fingerprint("data", "config.py"),
+        "sources": config.sources.model_dump(mode="json"),
+        "paths": {table: str(config.source_path(table)) for table in present},
+        "files": {table: file_sha256(config.source_path(table)) for table in present},
+        "observation_start": config.observation_start,
+        "observation_end": config.observation_end,
+        "funnel_steps": list(config.funnel.steps),
+    }
+
+
+def load_key(config) -> str | None:
+    """The load key of ``config`` and its source files (None: a database source)."""
+    inputs = load_inputs(config)
+    return None if inputs is None else _sha256(canonical_json(inputs))
+
+
+def fit_key(data_key: str, name: str, settings: Mapping[str, Any]) -> str:
+    """The key of a remembered result: data, code, numeric libraries, name and settings."""
+    import numpy
+    import pandas
+    import scipy
+
+    return _sha256(
+        canonical_json(
+            {
+                "schema": SCHEMA_VERSION,
+                "data": data_key,
+                "code": code_fingerprint(),
+                "python": sys.version,
+                "libraries": [numpy.__version__, scipy.__version__, pandas.__version__],
+                "name": name,
+                "settings": dict(settings),
+            }
+        )
+    )
+
+
+# -- the fit memo ----------------------------------------------------------------------------------
+def remembered(audit, name: str, settings: Mapping[str, Any], compute: Callable[[], T]) -> T:
+    """``compute()``'s result, kept in the run cache.
+
+    Returns the stored result when the client's run cache holds one for the same data (the
+    load key of this run, ``audit.data_key``), ``name`` and ``settings`` (a JSON-able mapping of
+    every setting the result depends on); otherwise calls ``compute()``, stores its result
+    (pickle protocol 5, written atomically) and returns it. Without a run directory
+    (``audit.run_dir`` is None: interactive use, ``with_settings`` copies), without a load key
+    (database sources, ``--no-cache``) or with ``$CLVLIB_NO_CACHE`` set it just calls
+    ``compute()``. An unreadable entry is recomputed; a result that cannot be pickled is
+    returned without being stored.
+    """
+    run_dir = getattr(audit, "run_dir", None)
+    data_key = getattr(audit, "data_key", None)
+    if run_dir is None or data_key is None or not enabled():
+        return compute()
+    folder = cache_root(Path(run_dir).parent) / data_key / FITS_DIR
+    path = folder / f"{fit_key(data_key, name, settings)}.pkl"
+    found = _read_fit(path)
+    if found is not _MISSING:
+        return found
+    value = compute()
+    _write_fit(path, value)
+    return value
+
+
+_MISSING = object()
+
+
+def _read_fit(path: Path) -> Any:
+    """The stored value, or ``_MISSING`` when the file is absent, cut short or unreadable."""
+    try:
+        data = path.read_bytes()
+        head, digest, payload = data[: len(FIT_MAGIC)], data[len(FIT_MAGIC) : 40], data[40:]
+        if head != FIT_MAGIC or hashlib.sha256(payload).digest() != digest:
+            return _MISSING
+        value = pickle.loads(payload)
+        os.utime(path)  # recently used: kept by ``prune``
+        return value
+    except Exception:  # absent, deleted meanwhile, a class that changed …: compute again
+        return _MISSING
+
+
+def _write_fit(path: Path, value: Any) -> None:
+    try:
+        payload = pickle.dumps(value, protocol=5)
+    except Exception:  # a lambda, an open connection …: not kept
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(FIT_MAGIC + hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp, path)
+        _prune_fits(path.parent)
+    except OSError:  # the cache was deleted meanwhile, the disk is full …: not kept
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _prune_fits(folder: Path) -> None:
+    fits = sorted(folder.glob("*.pkl"), key=_mtime, reverse=True)
+    for old in fits[KEEP_FITS:]:
+        old.unlink(missing_ok=True)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
