@@ -314,33 +314,117 @@ class Audit:
         )
 
 
-def prepare_run_cache(config: ClientConfig, run_dir: Path, *, progress: bool = True):
+def prepare_run_cache(
+    config: ClientConfig, run_dir: Path, *, progress: bool = True, cache: bool = True
+):
     """Load the client's tables once into ``run_dir/_work/audit.duckdb`` for the run's notebooks.
 
-    Returns the ``LoadResult``; the row accounting and window are saved beside the database.
+    Returns the ``LoadResult``; the row accounting and window are saved beside the database
+    (``run_state``), with ``load``: how the tables got there. With ``cache`` (and
+    ``$CLVLIB_NO_CACHE`` unset) a run whose source files and loading settings are those of an
+    earlier run of the client reuses that run's database from the run cache (``clvlib.run_cache``,
+    ``<out>/<client>/.cache``) instead of loading (``load``: ``reused cache <key8>``; the
+    returned ``LoadResult`` then has no ``tables``: the notebooks open them), and a cold load is
+    kept there for the next run. A client with a database source is always loaded.
     """
-    from clvlib import backends
-    from clvlib.data.load import bound_memory, load_tables
+    from clvlib import backends, run_cache
 
-    cache = Path(run_dir) / CACHE_DB
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    con = ibis.duckdb.connect(str(cache))
-    try:
-        bound_memory(con.con, cache.parent / "spill")
-        loaded = load_tables(config, con, progress=progress)
-        where = backends.publish(config.backend, con, sorted(loaded.tables), Path(run_dir))
-    finally:
-        con.disconnect()
+    run_dir = Path(run_dir)
+    root = run_cache.cache_root(run_dir.parent)
+    key, note, signatures = None, "loaded, cache off", None
+    if cache and run_cache.enabled():
+        if not any(s.is_database for s in config.sources.present().values()):
+            signatures = run_cache.file_signatures(config)
+        key = run_cache.load_key(config)
+        note = "loaded" if key else "loaded, not cached: a database source"
+    found = run_cache.find_load(root, key) if key else None
+    reused = _reuse_load(config, run_dir, found) if found else None
+    if reused is not None:
+        loaded, tables, where = reused
+        note = f"reused cache {key[:8]}"
+    else:
+        loaded, where = _load(config, run_dir, progress=progress)
+        tables = sorted(loaded.tables)
     state = {
-        "tables": sorted(loaded.tables),
+        "tables": tables,
         "backend": backends.kind(config.backend),
         "where": where,
         "quality": {name: q.to_dict() for name, q in loaded.quality.items()},
         "observation_start": loaded.observation_start.isoformat(),
         "observation_end": loaded.observation_end.isoformat(),
+        "load_key": key,
+        "load": note,
     }
-    (cache.parent / CACHE_STATE).write_text(json.dumps(state), encoding="utf-8")
+    (run_dir / CACHE_DB).parent.joinpath(CACHE_STATE).write_text(json.dumps(state), "utf-8")
+    # stored unless reused, or a source file changed while it was read (its checksum is older)
+    if key and reused is None and run_cache.file_signatures(config) == signatures:
+        if found is not None:  # found but unusable (its database unreadable): replace it
+            run_cache.discard(found)
+        kept = ("tables", "quality", "observation_start", "observation_end")
+        run_cache.store_load(root, key, run_dir / CACHE_DB, {k: state[k] for k in kept})
     return loaded
+
+
+def _load(config: ClientConfig, run_dir: Path, *, progress: bool):
+    """Read and validate the exports into the run's database and publish them to the backend;
+    returns the ``LoadResult`` and where the backend finds the tables."""
+    from clvlib import backends
+    from clvlib.data.load import bound_memory, load_tables
+
+    database = run_dir / CACHE_DB
+    database.parent.mkdir(parents=True, exist_ok=True)
+    con = ibis.duckdb.connect(str(database))
+    try:
+        bound_memory(con.con, database.parent / "spill")
+        loaded = load_tables(config, con, progress=progress)
+        where = backends.publish(config.backend, con, sorted(loaded.tables), run_dir)
+        con.con.execute("CHECKPOINT")  # the file alone holds every table (the run cache's copy)
+    finally:
+        con.disconnect()
+    return loaded, where
+
+
+def _reuse_load(config: ClientConfig, run_dir: Path, folder: Path):
+    """The cached load in ``folder`` linked into the run and published to the backend:
+    ``(LoadResult without tables, table names, where)``, or None when it cannot be opened or
+    lacks a table (then the run loads afresh)."""
+    import duckdb
+
+    from clvlib import backends, run_cache
+    from clvlib.data.load import LoadResult
+
+    database = run_dir / CACHE_DB
+    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        state = run_cache.read_state(folder)
+        tables = list(state["tables"])
+        run_cache.link_or_copy(folder / run_cache.DATABASE, database)
+        con = ibis.duckdb.connect(str(database), read_only=True)
+    except (OSError, ValueError, KeyError, TypeError, duckdb.Error):
+        database.unlink(missing_ok=True)
+        return None
+    try:
+        present = con.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        complete = set(tables) <= {name for (name,) in present}
+        where = backends.publish(config.backend, con, tables, run_dir) if complete else {}
+    finally:
+        con.disconnect()
+    if not complete:
+        database.unlink(missing_ok=True)
+        return None
+    loaded = LoadResult(
+        tables={},
+        quality={n: TableQuality.from_dict(q) for n, q in state["quality"].items()},
+        observation_start=dt.date.fromisoformat(state["observation_start"]),
+        observation_end=dt.date.fromisoformat(state["observation_end"]),
+    )
+    return loaded, tables, where
+
+
+def run_state(run_dir: Path) -> dict[str, Any]:
+    """What ``prepare_run_cache`` saved for a run: tables, quality, window, ``load`` (how the
+    tables got there: ``loaded``, ``reused cache <key8>`` …) and ``load_key``."""
+    return json.loads((Path(run_dir) / CACHE_DB).parent.joinpath(CACHE_STATE).read_text("utf-8"))
 
 
 #: DuckDB threads for the steps' queries. One: a parallel aggregate adds floating-point partial

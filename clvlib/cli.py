@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--steps", type=_steps, default=None, help="audit steps to run, e.g. 1,3")
     run.add_argument("--no-pdf", action="store_true", help="skip the PDF (HTML and metrics only)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="load the exports and fit the models afresh, neither reading nor writing the run "
+        "cache OUT/<client>/.cache (also: CLVLIB_NO_CACHE=1)",
+    )
     return parser
 
 
@@ -187,7 +193,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from clvlib.report.run import run_audit
 
     run_dir = run_audit(
-        args.config, out=args.out, steps=args.steps, pdf=not args.no_pdf, progress=not args.quiet
+        args.config,
+        out=args.out,
+        steps=args.steps,
+        pdf=not args.no_pdf,
+        progress=not args.quiet,
+        cache=not args.no_cache,
     )
     if not args.no_pdf:
         print(f"PDF: {run_dir / 'audit.pdf'}")

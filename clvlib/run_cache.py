@@ -39,6 +39,7 @@ import json
 import os
 import pickle
 import secrets
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -187,6 +188,132 @@ def fit_key(data_key: str, name: str, settings: Mapping[str, Any]) -> str:
             }
         )
     )
+
+
+# -- the loaded tables ----------------------------------------------------------------------------
+def file_signatures(config) -> dict[str, list[int]]:
+    """Size and modification time (ns) of each source file: a file that changes while it is
+    loaded (a new export copied over it) is not cached under the checksum taken before."""
+    signatures = {}
+    for table in config.sources.present():
+        info = config.source_path(table).stat()
+        signatures[table] = [info.st_size, info.st_mtime_ns]
+    return signatures
+
+
+def find_load(root: Path, key: str, *, today: dt.date | None = None) -> Path | None:
+    """The folder of the cached load for ``key`` (``audit.duckdb`` and ``state.json``), or None
+    when there is none or it cannot be used: written by another schema, its database cut short,
+    or loaded on an earlier day when rows were excluded as dated in the future (on a later day
+    some of them may not be; without such rows the day does not change the load)."""
+    folder = Path(root) / key / LOAD_DIR
+    try:
+        state = json.loads((folder / STATE).read_text(encoding="utf-8"))
+        if state.get("schema") != SCHEMA_VERSION or state.get("key") != key:
+            return None
+        if (folder / DATABASE).stat().st_size != state["database_bytes"]:
+            return None
+        loaded_on = dt.date.fromisoformat(state["loaded_on"])
+        today = today or dt.date.today()
+        future = sum(q["rows_excluded"].get("future_date", 0) for q in state["quality"].values())
+        if today != loaded_on and (today < loaded_on or future):
+            return None
+        os.utime(folder.parent)  # recently used: kept by ``prune``
+        return folder
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def read_state(folder: Path) -> dict[str, Any]:
+    """The state stored beside a cached load (``find_load``)."""
+    return json.loads((Path(folder) / STATE).read_text(encoding="utf-8"))
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """A hard link of ``source`` at ``target`` (no copy, and it survives deleting the cache),
+    or a copy when the two are on different file systems."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def store_load(
+    root: Path, key: str, database: Path, state: Mapping[str, Any], *, today: dt.date | None = None
+) -> bool:
+    """Keep a run's loaded ``database`` (closed, checkpointed) and its ``state`` (quality,
+    window, tables) as the cached load for ``key``; returns whether it was stored.
+
+    The entry is written in a temporary folder and renamed into place, so a reader sees all of
+    it or nothing; when another run stored the same key first, its entry stays (one that
+    ``find_load`` would not use is replaced). Older keys are then pruned (``prune``). Errors
+    (a full disk, the cache deleted meanwhile) only mean that nothing is stored."""
+    root = Path(root)
+    tmp = root / f".tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        if Path(f"{database}.wal").exists():  # not checkpointed: the file alone is incomplete
+            return False
+        tmp.mkdir(parents=True)
+        link_or_copy(Path(database), tmp / DATABASE)
+        with contextlib.suppress(OSError):  # a reader's guard: the runs open it read-only
+            os.chmod(tmp / DATABASE, 0o444)
+        entry = {
+            **state,
+            "schema": SCHEMA_VERSION,
+            "key": key,
+            "database_bytes": (tmp / DATABASE).stat().st_size,
+            "loaded_on": (today or dt.date.today()).isoformat(),
+        }
+        (tmp / STATE).write_text(json.dumps(entry), encoding="utf-8")
+        (root / key).mkdir(exist_ok=True)
+        target = root / key / LOAD_DIR
+        if target.exists() and find_load(root, key, today=today) is None:  # cut short …
+            shutil.rmtree(target, ignore_errors=True)
+        os.rename(tmp, target)  # fails when a usable entry exists: that one stays
+        os.utime(root / key)
+        prune(root, keep=key)
+        return True
+    except OSError:
+        return False
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def discard(folder: Path) -> None:
+    """Delete an unusable cached load (``find_load``'s folder): the next store replaces it."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def prune(root: Path, *, keep: str | None = None) -> list[Path]:
+    """Delete all but the ``KEEP_LOADS`` most recently used load keys (with their fits; never
+    ``keep``) and the temporary folders of runs whose process is gone; returns what went."""
+    root = Path(root)
+    removed = []
+    try:
+        children = list(root.iterdir())
+    except OSError:
+        return removed
+    for tmp in (c for c in children if c.name.startswith(".tmp-")):
+        pid = tmp.name.split("-")[1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+    entries = [c for c in children if c.is_dir() and not c.name.startswith(".")]
+    entries.sort(key=lambda c: (c.name == keep, _mtime(c)), reverse=True)
+    for old in entries[KEEP_LOADS:]:
+        shutil.rmtree(old, ignore_errors=True)
+        removed.append(old)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 # -- the fit memo ----------------------------------------------------------------------------------

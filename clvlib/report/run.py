@@ -282,13 +282,19 @@ def run_audit(
     steps: list[int] | None = None,
     pdf: bool = True,
     progress: bool = True,
+    cache: bool = True,
 ) -> Path:
     """Run the audit for ``client.yml`` and return the run directory (``pdf=False``: all but
     ``audit.pdf``, also ``tables.xlsx``).
 
+    ``cache``: reuse the loaded tables and model fits of an earlier run of the client whose
+    source files and loading settings are the same (``clvlib.run_cache``, kept in
+    ``<out>/<client>/.cache``); ``metrics.json`` says which under ``run.load``. ``False`` (or
+    ``$CLVLIB_NO_CACHE=1``) neither reads nor writes the cache.
+
     Raises ``ClvError`` for configuration and data problems (the CLI exits with 2).
     """
-    from clvlib.audit import prepare_run_cache
+    from clvlib.audit import prepare_run_cache, run_state
     from clvlib.report.render import Cover, assemble_html, write_pdf
 
     started = dt.datetime.now()
@@ -312,7 +318,10 @@ def run_audit(
     )
     try:
         bar.set_postfix_str("loading data")
-        loaded = prepare_run_cache(config, run_dir, progress=progress)
+        loaded = prepare_run_cache(config, run_dir, progress=progress, cache=cache)
+        load_note = run_state(run_dir)["load"]
+        if progress and load_note.startswith("reused"):  # say so: no bars of tables read
+            bar.write(f"data and loading settings unchanged: {load_note}", file=sys.stderr)
         loaded_at = dt.datetime.now()
         bar.update()
         progress_file = work / "progress.json"
@@ -334,6 +343,7 @@ def run_audit(
         rendering_at = dt.datetime.now()
         bar.set_postfix_str("rendering HTML")
         metrics: dict[str, Any] = {"run": _run_info(config, started, order)}
+        metrics["run"]["load"] = load_note
         metrics["data_quality"] = {
             "window": {"start": loaded.observation_start, "end": loaded.observation_end},
             "tables": {name: q.metrics() for name, q in loaded.quality.items()},
