@@ -21,9 +21,15 @@ checksummed cheaply: a client with one is never cached (``load_key`` is None).
 package, the numeric libraries' versions, a name and the settings it depends on.
 
 **Bounds:** the newest ``KEEP_LOADS`` load keys per client are kept with their fits, and the
-newest ``KEEP_FITS`` fits per load key (newest = last written or used); older ones are deleted
-when a run stores a new one. ``CLVLIB_NO_CACHE=1`` (or ``clv-audit run --no-cache``) neither
-reads nor writes the cache.
+newest ``KEEP_FITS`` fits (at most ``KEEP_FIT_BYTES``, 2 GiB) per load key (newest = last
+written or used); older ones are deleted when a run stores a new one. A load entry is about the
+size of the loaded tables in DuckDB (a run hard-links it into its ``_work/``: no second copy).
+``CLVLIB_NO_CACHE=1`` (or ``clv-audit run --no-cache``) neither reads nor writes the cache.
+
+**Days and engines:** rows dated after the day of loading are excluded (``future_date``), so a
+load with such rows is reused on that day only. Other backends (``pyspark``, ``url``) get the
+tables from DuckDB on every run: the cache keeps the DuckDB database and each run, cold or
+warm, publishes it to the engine again.
 
 The cache holds a copy of the client's data (as the run's ``_work/`` does while a run lasts):
 delete ``<out>/<client>/.cache/`` when the engagement ends.
@@ -57,6 +63,8 @@ NO_CACHE_ENV = "CLVLIB_NO_CACHE"
 KEEP_LOADS = 3
 #: fits kept per load key (one audit stores a few; each economics or horizon change a few more)
 KEEP_FITS = 64
+#: … and at most this many bytes of them (per-customer results of a large client are big)
+KEEP_FIT_BYTES = 2 * 2**30
 LOAD_DIR, FITS_DIR, STATE = "load", "fits", "state.json"
 DATABASE = "audit.duckdb"
 #: ``client.yml`` keys that loading and validation read (``clvlib.data``): part of the load key
@@ -377,9 +385,14 @@ def _write_fit(path: Path, value: Any) -> None:
 
 
 def _prune_fits(folder: Path) -> None:
-    fits = sorted(folder.glob("*.pkl"), key=_mtime, reverse=True)
-    for old in fits[KEEP_FITS:]:
-        old.unlink(missing_ok=True)
+    """Keep the newest fits, at most ``KEEP_FITS`` of them and ``KEEP_FIT_BYTES`` together
+    (the newest one always)."""
+    total = 0
+    for rank, fit in enumerate(sorted(folder.glob("*.pkl"), key=_mtime, reverse=True)):
+        with contextlib.suppress(OSError):
+            total += fit.stat().st_size
+            if rank and (rank >= KEEP_FITS or total > KEEP_FIT_BYTES):
+                fit.unlink()
 
 
 def _mtime(path: Path) -> float:

@@ -461,6 +461,15 @@ def test_remembered_keeps_the_newest_fits(tmp_path, monkeypatch):
     for k in range(5):
         run_cache.remembered(audit, "fit", {"k": k}, Counter(k))
     assert len(list(tmp_path.rglob("*.pkl"))) == 3
+    monkeypatch.setattr(run_cache, "KEEP_FIT_BYTES", 150_000)  # room for one big result
+    big = Counter(bytes(100_000))
+    run_cache.remembered(audit, "big", {}, big)
+    sizes = sorted((p.stat().st_size > 100_000 for p in tmp_path.rglob("*.pkl")), reverse=True)
+    assert sizes == [True, False, False]
+    run_cache.remembered(audit, "big", {}, big)
+    assert big.calls == 1
+    run_cache.remembered(audit, "big", {"again": True}, big)
+    assert len(list(tmp_path.rglob("*.pkl"))) == 1 and big.calls == 2
 
 
 def test_settings_must_be_json_values(tmp_path):
@@ -470,10 +479,12 @@ def test_settings_must_be_json_values(tmp_path):
 
 # -- end to end ------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_a_rerun_with_only_the_margin_changed_equals_a_cold_run(tmp_path):
+def test_reruns_equal_cold_runs_after_a_margin_change_and_after_a_changed_byte(tmp_path):
     """Step I cold, then again in the same output directory with only economics.gross_margin
     changed: the load is reused (run.load says so) and metrics.json, apart from ``run``, is
-    the one a cold run with that margin writes into an empty output directory."""
+    the one a cold run with that margin writes into an empty output directory. Then one byte
+    of an order line's price changes: the next re-run loads afresh and equals a cold run on
+    the changed file."""
     from clvlib.data.demo import write_demo
     from clvlib.report.run import run_audit
 
@@ -483,6 +494,9 @@ def test_a_rerun_with_only_the_margin_changed_equals_a_cold_run(tmp_path):
         run_dir = run_audit(path, out=out, steps=[1], pdf=False, progress=False)
         return json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
 
+    def figures(doc: dict) -> str:
+        return json.dumps({k: v for k, v in doc.items() if k != "run"}, sort_keys=True)
+
     first = run(config, tmp_path / "reports")
     margin = edited(config, "margin.yml", lambda r: r["economics"].update(gross_margin=0.5))
     warm = run(margin, tmp_path / "reports")
@@ -490,6 +504,11 @@ def test_a_rerun_with_only_the_margin_changed_equals_a_cold_run(tmp_path):
     assert first["run"]["load"] == cold["run"]["load"] == "loaded"
     assert warm["run"]["load"].startswith("reused cache ")
     assert first["calculation"] != cold["calculation"]  # the margin matters
-    for doc in (warm, cold):
-        del doc["run"]
-    assert json.dumps(warm, sort_keys=True) == json.dumps(cold, sort_keys=True)
+    assert figures(warm) == figures(cold)
+
+    flip_price_digit(config.with_name("transactions.csv"))
+    flipped = run(margin, tmp_path / "reports")
+    fresh = run(margin, tmp_path / "fresh")
+    assert flipped["run"]["load"] == "loaded"
+    assert figures(flipped) != figures(cold)  # the byte matters
+    assert figures(flipped) == figures(fresh)
