@@ -16,6 +16,12 @@ then handed to the configured engine:
 
 Every step's aggregation is an ibis expression over those tables, so it runs on that engine;
 only small results come back as pandas.
+
+Results do not depend on how many threads (or partitions) the engine uses: a parallel SUM of
+floats adds its partial sums in whatever order the threads finish, and a GROUP BY returns its
+groups in that order too. ``exact_sum`` / ``exact_mean`` add money as integers (exact in any
+order) and ``fetch`` brings a result back in a fixed row order, so the same inputs give a
+byte-identical ``metrics.json`` on one thread or many.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 
 from clvlib.config import Backend
 from clvlib.errors import ConfigError
@@ -38,6 +46,88 @@ TABLES_DIR = "_work/tables"
 SPARK_DEFAULT_MASTER = "local[2]"
 URL_PREFIX = "clv_"
 LOG_CONFIG = Path(__file__).resolve().parent / "log4j2-spark.properties"
+
+
+#: Decimal places money keeps when ``exact_sum`` adds it: amounts with up to this many decimals
+#: add up without any rounding (an amount with more is rounded to it, by at most 0.0000005).
+MONEY_DECIMALS = 6
+#: Decimal places for rates and fractions (|x| < 4.6 million): ``exact_sum(x, decimals=...)``.
+RATE_DECIMALS = 12
+
+
+def exact_sum(values, *, where=None, decimals: int = MONEY_DECIMALS):
+    """Σ ``values`` (an ibis numeric column, e.g. revenue in currency) as a float64 scalar that
+    is the same whatever the order of the rows and the number of threads or partitions.
+
+    Floats are rounded to ``decimals`` decimal places and added as integers (units of
+    10^-decimals: exact, so any order gives the same total), which is converted to float64
+    once. Integers are added as they are. NULL when no value is non-null (like ``sum``); a NaN,
+    an infinity or a value too large for the integer form (|x| ≥ 2^62 / 10^decimals, 4.6e12
+    for money) makes it the engine's plain float sum. ``where``: a boolean filter, as in
+    ``sum``. On DuckDB the units are BIGINT (its SUM of BIGINT is a 128-bit integer, nearly as
+    fast as a float sum); on other engines DECIMAL(38, decimals).
+    """
+    if not values.type().is_floating():
+        return values.sum(where=where)
+    scale = 10**decimals
+    big = (values.abs() >= 2**62 / scale) | values.isnan()  # an infinity is big too
+    kept = ibis.ifelse(big, ibis.null(), values)
+    if _engine(values) == "duckdb":
+        units = (kept * float(scale)).round()  # BIGINT
+        exact = units.sum(where=where) / float(scale)
+    else:
+        exact = kept.cast(dt.Decimal(38, decimals)).sum(where=where).cast("float64")
+    return ibis.ifelse(big.any(where=where), values.sum(where=where), exact)
+
+
+def exact_mean(values, *, where=None, decimals: int = MONEY_DECIMALS):
+    """The mean of the non-null ``values`` as ``exact_sum`` / count: the same on any number of
+    threads (an engine's AVG of floats is not). NULL when there is no value."""
+    return exact_sum(values, where=where, decimals=decimals) / values.count(where=where)
+
+
+#: relations that keep their input's row order: an ORDER BY below them still orders the result
+_ORDER_KEEPING = (ops.Project, ops.Filter, ops.DropColumns, ops.FillNull, ops.DropNull)
+
+
+def fetch(expr, con=None):
+    """``expr``'s result (an ibis table) as pandas, through Arrow, in a row order that does not
+    depend on the engine's threads.
+
+    An expression with its own ORDER BY (or LIMIT) keeps it: its keys should identify a row.
+    Any other is sorted by all its columns (a GROUP BY returns its groups in whatever order the
+    threads finish, and pandas adds floats up in row order). ``con``: the connection to run it
+    on (default: the expression's own backend), e.g. for an ``ibis.memtable``.
+    """
+    table = expr.as_table() if not isinstance(expr, ibis.Table) else expr
+    if not _ordered(table.op()):
+        keys = [name for name, dtype in table.schema().items() if _sortable(dtype)]
+        if keys:
+            table = table.order_by(keys)
+    arrow = con.to_pyarrow(table) if con is not None else table.to_pyarrow()
+    return arrow.to_pandas()
+
+
+def _ordered(op) -> bool:
+    """Whether ``op``'s rows come in a fixed order already: an ORDER BY or LIMIT (under
+    projections and filters), or an aggregate without groups (one row)."""
+    while isinstance(op, _ORDER_KEEPING):
+        op = op.parent
+    if isinstance(op, ops.Aggregate):
+        return not op.groups
+    return isinstance(op, ops.Sort | ops.Limit)
+
+
+def _sortable(dtype) -> bool:
+    return not (dtype.is_nested() or dtype.is_json() or dtype.is_binary() or dtype.is_unknown())
+
+
+def _engine(expr) -> str:
+    """The name of the ibis backend ``expr`` runs on (``duckdb`` for an unbound memtable)."""
+    try:
+        return expr.get_backend().name
+    except Exception:  # no backend bound and none by default  # pragma: no cover
+        return "duckdb"
 
 
 def kind(backend: Backend) -> str:
