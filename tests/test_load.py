@@ -195,3 +195,47 @@ def test_optional_tables_have_their_own_reasons(tmp_path):
     m = loaded.quality["marketing_spend"]
     assert (m.rows_used, m.rows_excluded) == (1, {"non_numeric_amount": 1})
     assert all(q.reconciles() for q in loaded.quality.values())
+
+
+def test_a_typed_nan_or_infinite_amount_is_unreadable_not_a_value(tmp_path):
+    """A Parquet NaN or infinity is no amount: the row is excluded like a text that is not a
+    number (a NaN revenue would make every total NaN, and cannot be added exactly)."""
+    amounts = [10.5, 20.0, 30.0, 40.0, 50.0, float("nan"), float("inf"), -float("inf")]
+    frame = pd.DataFrame(
+        {
+            "cust": list("ABCDEFGH"),
+            "ts": pd.date_range("2024-01-01", periods=8, freq="D"),
+            "amount": amounts,
+        }
+    )
+    frame.to_parquet(tmp_path / "t.parquet")
+    source = "path: t.parquet\ncolumns: {customer_id: cust, order_ts: ts, revenue: amount}"
+    loaded = load(config_for(tmp_path, source))
+    q = loaded.quality["transactions"]
+    # pandas writes NaN as a Parquet null in a float column: an empty amount, counted with the
+    # two infinities as non-numeric amounts
+    assert (q.rows_read, q.rows_used, q.rows_excluded) == (8, 5, {"non_numeric_amount": 3})
+    assert loaded.tables["transactions"].to_pandas()["revenue"].tolist() == amounts[:5]
+
+
+def test_money_with_more_decimals_than_the_exact_sums_keep_is_noted(tmp_path):
+    """Amounts are added rounded to clvlib.backends.MONEY_DECIMALS (6) decimals: an export
+    with finer amounts says how many and by how much at most; unit price × quantity products
+    (binary noise in the last bit, e.g. 19.99 × 3) and 6-decimal amounts are not counted."""
+    csv = (
+        "customer_id,order_ts,unit_price,quantity\n"
+        "A,2024-01-01,19.99,3\n"  # 59.97000000000001 in binary: noise, not a 7th decimal
+        "A,2024-01-02,0.123456,1\n"  # 6 decimals: kept exactly
+        "B,2024-01-03,0.1234567,1\n"  # 7 decimals
+        "B,2024-01-04,1000.00000001,2\n"  # 8 decimals
+    )
+    source = "path: t.csv\ncolumns: {unit_price: unit_price, quantity: quantity}"
+    loaded = load(config_for(tmp_path, source, **{"t.csv": csv}))
+    notes = [n for n in loaded.quality["transactions"].notes if "decimals" in n]
+    assert len(notes) == 2  # revenue and unit_price
+    revenue = next(n for n in notes if n.startswith("revenue:"))
+    assert "2 amounts have more than 6 decimals" in revenue
+    assert "0.1234567" in revenue and "at most 0.0000005" in revenue
+    clean = "customer_id,order_ts,revenue\nA,2024-01-01,19.99\nB,2024-01-02,0.123456\n"
+    loaded = load(config_for(tmp_path, "path: c.csv", **{"c.csv": clean}))
+    assert not [n for n in loaded.quality["transactions"].notes if "decimals" in n]

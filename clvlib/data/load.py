@@ -54,6 +54,7 @@ from clvlib.data.validation import (
     create_canonical,
     excluded_examples,
     optional_notes,
+    precision_notes,
     resolve_columns,
 )
 from clvlib.errors import DataError
@@ -311,6 +312,7 @@ def _load_staged(
         made = cls.rows_used > 0 or table == "transactions"
         if made:
             create_canonical(duck, cls)
+            quality.notes += precision_notes(duck, table)
         else:
             quality.notes.append(
                 "no row could be used (see the exclusion reasons); the steps that need this "

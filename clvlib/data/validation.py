@@ -47,6 +47,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from clvlib.backends import MONEY_DECIMALS
 from clvlib.config import ClientConfig, CsvOptions, Source
 from clvlib.data.io import EXTRA as EXTRA_COLUMN
 from clvlib.data.io import RawTable, quote_ident, quote_literal
@@ -207,8 +208,12 @@ def amount_sql(text: str, dtype: str, options: CsvOptions) -> str:
 
     ``'1 234,56'`` and (with a decimal comma) ``'1.234,56'`` -> 1234.56: a thousands separator is
     dropped only inside a strict grouping (1-3 digits, then groups of exactly 3). Anything else
-    with a character other than sign, digits and the decimal mark -> NULL.
+    with a character other than sign, digits and the decimal mark -> NULL. A typed column's NaN
+    or infinity (Parquet, Excel, a database) -> NULL too: it is not an amount, and no total
+    could be added up from it (``clvlib.backends.exact_sum``).
     """
+    if dtype.startswith(("FLOAT", "DOUBLE")):
+        return f"CASE WHEN isfinite({text}) THEN CAST({text} AS DOUBLE) END"
     if dtype.startswith(NUMERIC_TYPES):
         return f"CAST({text} AS DOUBLE)"
     text = _as_text(text, dtype)
@@ -968,6 +973,38 @@ def excluded_examples(
         {"reason": reason, "source_row": row, **{c: values[i] for i, c in keep}}
         for reason, row, values in picked
     ]
+
+
+def precision_notes(duck, table: str) -> list[str]:
+    """One sentence per money column of the canonical ``table`` with amounts that have more
+    decimals than ``MONEY_DECIMALS``: the audit adds money rounded to that many decimals
+    (``clvlib.backends.exact_sum``: exact totals whatever the order), which changes each such
+    amount by at most half a unit of its last kept decimal. A product such as unit price ×
+    quantity is not counted for the binary noise of its last bit (|x − round(x)| ≤ 4e-15·|x|)."""
+    columns = {c for (c, *_) in duck.execute(f"DESCRIBE {quote_ident(table)}").fetchall()}
+    money = [c for c, kind in TABLES[table].types.items() if kind == "money" and c in columns]
+    if not money:
+        return []
+    d = MONEY_DECIMALS
+
+    def finer(c: str) -> str:
+        col = quote_ident(c)
+        return f"abs({col} - round({col}, {d})) > greatest(1e-12, abs({col}) * 4e-15)"
+
+    counts = ", ".join(f"count(*) FILTER (WHERE {finer(c)})" for c in money)
+    examples = ", ".join(f"min({quote_ident(c)}) FILTER (WHERE {finer(c)})" for c in money)
+    row = duck.execute(f"SELECT {counts}, {examples} FROM {quote_ident(table)}").fetchone()
+    notes = []
+    for i, c in enumerate(money):
+        n, example = row[i], row[len(money) + i]
+        if n:
+            values = "amount has" if n == 1 else "amounts have"
+            notes.append(
+                f"{c}: {n:,} {values} more than {d} decimals (e.g. {example!r}); the audit adds "
+                f"money rounded to {d} decimals, which changes each by at most "
+                f"{0.5 * 10**-d:.{d + 1}f}"
+            )
+    return notes
 
 
 def create_canonical(duck, cls: Classification) -> None:
