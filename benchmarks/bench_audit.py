@@ -1,201 +1,462 @@
-"""Whole-audit benchmark: ``clv-audit run`` on a demo client of about 10 M order lines.
+"""Whole-audit benchmark: ``clv-audit run`` first run, re-runs and the floor, in one run.
 
-The client is the demo generator's (``clvlib.data.demo.write_demo``) at 1,430,000 customers:
-10.0 M transaction lines, 1.43 M customers, 15.7 M messages, 14.8 M sessions. Two forms of it,
-both cached in ``benchmarks/.data/``:
+For each size (``--sizes demo,10m,50m``, default ``demo,10m``; clients in ``audit_clients.py``)
+and in this order, on the same machine moment:
 
-- ``csv``: the generator's Polish CSV exports as they are (cp1250, ``;``, decimal comma, dirty
-  rows) — what a client sends;
-- ``parquet``: the same tables after clvlib's own loading (used rows, canonical names and
-  types) written to Parquet, with a ``client.yml`` that reads them — what a client with a data
-  warehouse exports. Its loading skips transcoding and text parsing.
+1. the **floor**: the bare DuckDB scan of the same rows — the rfm-like per-customer summary of
+   the client's canonical ``transactions.parquet`` (``bench_scale._floor_sql``: per customer and
+   day, then per customer), on all cores, in a fresh process, best of three;
+2. the **first run**: ``clv-audit run first.yml --quiet`` (PDF included) with an empty run cache;
+3. the **re-run, nothing changed**: the same command again;
+4. the **re-run, margin changed**: ``margin.yml``, the same ``client.yml`` with only
+   ``economics.gross_margin`` raised by 0.01 (0.35 → 0.36 on the demo);
+5. the **cold run, margin changed**: ``margin.yml`` with ``CLVLIB_NO_CACHE=1`` (no cache read or
+   written). The benchmark checks that its ``metrics.json`` equals the margin re-run's apart from
+   the ``run`` section (the re-run gives the same figures as a run from scratch), and that the
+   unchanged re-run's equals the first run's.
 
-``clv-audit run`` runs in a subprocess (``--quiet``, with the PDF); measured: wall time, peak
-resident memory of the largest process of the run (``wait4``: Linux reports the maximum over the
-runner and the notebook kernels it reaped), the loading time and each notebook's time (from
-``metrics.json`` and the executed notebooks' papermill metadata). Target of issue 9: ≤ 5 min.
+Each run's parts: loading (``metrics.json`` ``run.load_seconds``), each notebook (papermill's
+duration in the executed notebook), rendering the HTML (from the last notebook's end to
+``audit.html``'s write), ``tables.xlsx`` and the PDF (from one file's write to the next), and the
+rest (interpreter start, imports, kernel starts); peak memory is the largest process of the run
+(``wait4``'s ``ru_maxrss``: Linux reports the maximum over the runner and the notebook kernels
+it reaped). Every figure is shown against the floor (× floor) and the re-runs against the first
+run (% of first). Targets (issue 20, 2-core machine, idle): demo ≤ 12 s; 10 M lines ≤ 90 s with
+a peak ≤ 4 GiB; 50 M lines ≤ 8 min within 16 GiB; a re-run after an economics change ≤ 25 % of
+the first run. The machine is shared: the load average at the start and end is in the header.
+
+Runs live in ``benchmarks/.data/audit-runs/<size>/`` with their run cache
+(``reports/<client>/.cache``, ``clvlib.run_cache``), deleted at the start of each size: the
+first run finds no cache.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import platform
+import resource
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from benchmarks.audit_clients import DATA_DIR, SIZES, log, prepare_in_child, run_configs
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DATA_DIR = HERE / ".data"
 RESULTS_DIR = HERE / "results"
-CUSTOMERS = 1_430_000
-SEED = 42
-TARGET_SECONDS = 300
+RUNS_DIR = DATA_DIR / "audit-runs"
+DEFAULT_SIZES = ("demo", "10m")
+RERUN_TARGET_SHARE = 0.25
+FLOOR_REPEATS = 3
+NO_CACHE_ENV = "CLVLIB_NO_CACHE"
+
+#: The runs of each size, in order: (key, row label, config, environment additions).
+RUNS = (
+    ("first", "first run", "first", {}),
+    ("unchanged", "re-run, nothing changed", "first", {}),
+    ("margin", "re-run, margin changed", "margin", {}),
+    ("cold", "cold run, margin changed", "margin", {NO_CACHE_ENV: "1"}),
+)
 
 
-def log(message: str) -> None:
-    print(f"[bench-audit {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+def load_average() -> str:
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
-def csv_client(customers: int = CUSTOMERS) -> Path:
-    """The demo client's CSV exports (generated once: minutes, ~10 GB of memory at 1.43 M)."""
-    folder = DATA_DIR / f"demo-{customers // 1000}k"
-    config = folder / "client.yml"
-    if not (folder / "ground_truth.json").exists():
-        from clvlib.data.demo import write_demo
-
-        log(f"generating the demo client with {customers:,} customers -> {folder}")
-        write_demo(folder, customers=customers, seed=SEED, progress=False)
-    return config
+# -- the floor ---------------------------------------------------------------------------------
 
 
-def parquet_client(customers: int = CUSTOMERS) -> Path:
-    """The same client as canonical Parquet tables (made once from the CSV client)."""
-    import ibis
-    import yaml
+def floor_worker(path: str, end: str | None) -> dict:
+    """The floor once, in this (fresh) process: seconds from connecting to the pandas frame."""
+    import duckdb
 
-    from clvlib.config import load_config
-    from clvlib.data.load import load_tables
+    from benchmarks.bench_scale import _floor_sql
 
-    folder = DATA_DIR / f"demo-{customers // 1000}k-parquet"
-    config_path = folder / "client.yml"
-    if config_path.exists():
-        return config_path
-    source = csv_client(customers)
-    folder.mkdir(parents=True, exist_ok=True)
-    log(f"loading {source} once to write its canonical tables as Parquet -> {folder}")
-    config = load_config(source)
-    con = ibis.duckdb.connect()
-    loaded = load_tables(config, con, progress=False)
-    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
-    raw["sources"] = {}
-    for name in loaded.tables:
-        target = folder / f"{name}.parquet"
-        con.con.execute(
-            f"COPY (SELECT * EXCLUDE (source_row) FROM \"{name}\") TO '{target}' (FORMAT parquet)"
-        )
-        raw["sources"][name] = {"path": target.name}
-    raw["client"] = f"{raw['client']} (Parquet)"
-    tmp = config_path.with_suffix(".tmp")
-    tmp.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    tmp.replace(config_path)
-    return config_path
-
-
-def prepare_client(form: str, customers: int) -> Path:
-    """The client's config, generated (if not cached) in a separate process: generating 1.43 M
-    customers takes ~10 GB, and a child forked from a process that large would report that
-    memory as the audit's peak (``ru_maxrss`` of the forked child before its ``exec``)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    make = parquet_client if form == "parquet" else csv_client
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(make, customers).result()
-
-
-def run_audit(config: Path, out: Path) -> dict:
-    """``clv-audit run CONFIG --quiet`` in a subprocess: wall time, peak RSS, per-step times."""
-    shutil.rmtree(out, ignore_errors=True)
-    cmd = [str(Path(sys.executable).with_name("clv-audit")), "run", str(config)]
-    cmd += ["--out", str(out), "--quiet"]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    stdout, stderr = proc.stdout.read(), proc.stderr.read()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError(f"clv-audit run failed ({code}):\n{stderr[-3000:]}")
-    run_dir = Path(stdout.strip().splitlines()[-1])
-    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
-    notebooks = {}
-    for nb in sorted((run_dir / "notebooks").glob("*.ipynb")):
-        meta = json.loads(nb.read_text(encoding="utf-8"))["metadata"].get("papermill", {})
-        notebooks[nb.stem] = meta.get("duration")
-    tx = metrics["data_quality"]["tables"]["transactions"]
+    con = duckdb.connect()
+    if end is None:
+        end = str(con.execute(f"SELECT max(CAST(order_ts AS DATE)) FROM '{path}'").fetchone()[0])
+    cpu_before, started = (
+        _cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)),
+        time.perf_counter(),
+    )
+    frame = con.execute(_floor_sql(Path(path), end)).to_arrow_table().to_pandas()
+    seconds = time.perf_counter() - started
+    cpu = _cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)) - cpu_before
+    rows = con.execute(f"SELECT count(*) FROM '{path}'").fetchone()[0]
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
     return {
-        "config": str(config.relative_to(ROOT)),
-        "seconds": wall,
-        "peak_rss_mib": usage.ru_maxrss / 1024.0,
-        "load_seconds": metrics["run"].get("load_seconds"),
-        "render_seconds": metrics["run"].get("render_seconds"),
-        "notebooks": notebooks,
-        "transactions": tx["rows_used"],
-        "customers": metrics["calculation"].get("customers"),
-        "pages": _pages(run_dir / "audit.pdf"),
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "rows": rows,
+        "customers": len(frame),
+        "threads": threads,
     }
 
 
-def _pages(pdf: Path) -> int | None:
-    try:
-        from pypdf import PdfReader
-
-        return len(PdfReader(str(pdf)).pages)
-    except Exception:  # pypdf is a dev dependency; the page count is a nicety
-        return None
+def _cpu_seconds(usage) -> float:
+    """User plus system CPU seconds of a ``getrusage``/``wait4`` record."""
+    return usage.ru_utime + usage.ru_stime
 
 
-def render(results: list[dict], facts: dict) -> str:
+def time_floor(transactions: Path, end: str | None, repeats: int = FLOOR_REPEATS) -> dict:
+    """The floor ``repeats`` times, each in a fresh process; the best time and all of them."""
+    runs = []
+    for _ in range(repeats):
+        cmd = [sys.executable, "-m", "benchmarks.bench_audit", "floor", str(transactions)]
+        out = subprocess.run(
+            cmd + ([end] if end else []), cwd=ROOT, check=True, capture_output=True, text=True
+        )
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    best = min(runs, key=lambda r: r["seconds"])
+    return {**best, "all_seconds": [r["seconds"] for r in runs]}
+
+
+# -- one audit run -----------------------------------------------------------------------------
+
+
+def run_audit(config: Path, out: Path, env: dict[str, str], logs: Path) -> dict:
+    """``clv-audit run CONFIG --quiet`` in a subprocess: wall time, peak RSS, the parts.
+    Its output goes to ``logs.stdout`` and ``logs.stderr`` (files: no pipe to drain before
+    ``wait4``)."""
+    cmd = [str(Path(sys.executable).with_name("clv-audit")), "run", str(config)]
+    cmd += ["--out", str(out), "--quiet"]
+    stdout, stderr = logs.with_suffix(".stdout"), logs.with_suffix(".stderr")
+    load = os.getloadavg()[0]
+    with open(stdout, "w") as out_fh, open(stderr, "w") as err_fh:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out_fh, stderr=err_fh, env={**os.environ, **env})
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"clv-audit run failed ({code}):\n{stderr.read_text()[-3000:]}")
+    run_dir = Path(stdout.read_text().strip().splitlines()[-1])
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    return {
+        "seconds": wall,
+        "cpu_seconds": _cpu_seconds(usage),
+        "peak_rss_mib": usage.ru_maxrss / 1024.0,
+        "load_1min_at_start": load,
+        "run_dir": str(run_dir),
+        "parts": parts(run_dir, metrics, wall),
+        "transactions": metrics["data_quality"]["tables"]["transactions"]["rows_used"],
+        "customers": metrics.get("calculation", {}).get("customers"),
+        "metrics": metrics,
+    }
+
+
+def parts(run_dir: Path, metrics: dict, wall: float) -> dict[str, float | None]:
+    """Seconds of each part of a run, in run order; ``other`` is the wall time left over."""
+    out: dict[str, float | None] = {"loading": metrics["run"].get("load_seconds")}
+    last_end = None
+    for nb in sorted((run_dir / "notebooks").glob("*.ipynb")):
+        meta = json.loads(nb.read_text(encoding="utf-8"))["metadata"].get("papermill", {})
+        out[f"notebook {nb.stem}"] = meta.get("duration")
+        if meta.get("end_time"):
+            end = dt.datetime.fromisoformat(meta["end_time"]).replace(tzinfo=dt.UTC).timestamp()
+            last_end = end if last_end is None else max(last_end, end)
+    previous = last_end
+    for name, file in (
+        ("HTML", "audit.html"),
+        ("tables.xlsx", "tables.xlsx"),
+        ("PDF", "audit.pdf"),
+    ):
+        path = run_dir / file
+        written = path.stat().st_mtime if path.exists() else None
+        out[f"rendering {name}"] = (
+            written - previous if written is not None and previous is not None else None
+        )
+        previous = written if written is not None else previous
+    out["other (start-up, imports, kernels)"] = wall - sum(v for v in out.values() if v)
+    return out
+
+
+def differing_leaves(a: dict, b: dict) -> list[str]:
+    """Paths of the leaves where two metrics.json differ, apart from the ``run`` section."""
+
+    def flat(value, prefix=""):
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                if not (prefix == "" and key == "run"):
+                    yield from flat(sub, f"{prefix}{key}.")
+        elif isinstance(value, list):
+            for i, sub in enumerate(value):
+                yield from flat(sub, f"{prefix}{i}.")
+        else:
+            yield prefix.rstrip("."), value
+
+    left, right = dict(flat(a)), dict(flat(b))
+    return sorted(k for k in left.keys() | right.keys() if left.get(k, ...) != right.get(k, ...))
+
+
+# -- one size ----------------------------------------------------------------------------------
+
+
+def bench_size(size: str, *, keep_runs: bool = False) -> dict:
+    """The floor and the four runs of ``size`` (see the module docstring)."""
+    config, transactions = prepare_in_child(size)
+    folder = RUNS_DIR / size
+    shutil.rmtree(folder, ignore_errors=True)
+    first, margin, margin_before, margin_after = run_configs(config, folder)
+    configs = {"first": first, "margin": margin}
+    _warm(config)
+    end = _observation_end(config)
+    log(f"{size}: floor (bare DuckDB scan of {transactions.name}) ...")
+    floor = time_floor(transactions, end)
+    log(f"{size}: floor {floor['seconds']:.2f} s")
+    result = {
+        "size": size,
+        **SIZES[size],
+        "config": str(config.relative_to(ROOT)),
+        "gross_margin": [margin_before, margin_after],
+        "floor": floor,
+        "runs": {},
+    }
+    metrics = {}
+    for key, label, which, extra in RUNS:
+        log(f"{size}: {label}: clv-audit run {configs[which].name} ...")
+        run = run_audit(configs[which], folder / "reports", extra, folder / key)
+        metrics[key] = run.pop("metrics")
+        (folder / f"{key}-metrics.json").write_text(json.dumps(metrics[key], indent=2))
+        if not keep_runs:
+            shutil.rmtree(run["run_dir"], ignore_errors=True)
+        log(f"{size}: {label}: {run['seconds']:.1f} s, peak {run['peak_rss_mib'] / 1024:.2f} GiB")
+        result["runs"][key] = run
+    result["transactions"] = result["runs"]["first"]["transactions"]
+    result["customers"] = result["runs"]["first"]["customers"]
+    result["checks"] = {
+        "margin_rerun_vs_cold": differing_leaves(metrics["margin"], metrics["cold"]),
+        "unchanged_rerun_vs_first": differing_leaves(metrics["unchanged"], metrics["first"]),
+        "margin_vs_first": len(differing_leaves(metrics["margin"], metrics["first"])),
+    }
+    for name, differ in result["checks"].items():
+        if isinstance(differ, list):
+            verdict = "equal" if not differ else f"{len(differ)} leaves DIFFER: {differ[:5]}"
+            log(f"{size}: metrics.json {name.replace('_', ' ')} (without run): {verdict}")
+    return result
+
+
+def _warm(config: Path) -> None:
+    """Read the client's files once, so that the first run does not pay the disk alone."""
+    import yaml
+
+    raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for spec in raw["sources"].values():
+        if spec.get("path"):
+            with open(config.parent / spec["path"], "rb") as fh:
+                while fh.read(1 << 24):
+                    pass
+
+
+def _observation_end(config: Path) -> str | None:
+    import yaml
+
+    end = yaml.safe_load(config.read_text(encoding="utf-8")).get("observation_end")
+    return str(end) if end else None
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def facts() -> dict:
+    """Machine, date, load and the clvlib under test (its commit, from the clvlib the audit's
+    interpreter imports: a worktree put first on ``PYTHONPATH`` is measured as such)."""
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    where = subprocess.run(
+        [sys.executable, "-c", "import clvlib; print(clvlib.__file__)"],
+        capture_output=True, text=True, check=True, cwd="/",
+    ).stdout.strip()  # fmt: skip
+    repo = Path(where).resolve().parent.parent
+    git = ["git", "-C", str(repo)]
+    commit = subprocess.run(git + ["rev-parse", "--short=12", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"  # fmt: skip
+    dirty = subprocess.run(git + ["status", "--porcelain", "--", "clvlib", "notebooks"],
+                           capture_output=True, text=True).stdout.splitlines()  # fmt: skip
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "memory_gib": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3,
+        "python": platform.python_version(),
+        "clvlib": str(repo),
+        "commit": commit,
+        "uncommitted": [line[3:] for line in dirty],
+        "load_at_start": load_average(),
+    }
+
+
+def _s(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return (
+        f"{seconds:.2f}"
+        if seconds < 10
+        else f"{seconds:.1f}"
+        if seconds < 100
+        else f"{seconds:.0f}"
+    )
+
+
+def _share(part: float | None, whole: float | None) -> str:
+    return "—" if part is None or not whole else f"{100 * part / whole:.0f} %"
+
+
+def _times(part: float | None, floor: float) -> str:
+    if part is None:
+        return "—"
+    return f"{part / floor:.1f}×" if part < 10 * floor else f"{part / floor:.0f}×"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def render(results: list[dict], facts: dict, command: str) -> str:
+    changed = "; ".join(
+        f"{r['size']} {r['gross_margin'][0]} → {r['gross_margin'][1]}" for r in results
+    )
+    commit = f"`{facts['commit']}`"
+    if facts["uncommitted"]:
+        commit += f" plus uncommitted changes to {', '.join(facts['uncommitted'])}"
     lines = [
-        "# Whole-audit benchmark: `clv-audit run` on about 10 M order lines",
+        "# Whole-audit benchmark: first run, re-runs and the floor",
         "",
-        f"Run {facts['date']} on {facts['nproc']} cores ({facts['cpu']}), load average at start "
-        f"{facts['load_at_start']} (the machine is shared). Command: `python -m benchmarks "
-        "audit` (`make bench-scale`). Demo client of "
-        f"{CUSTOMERS:,} customers (seed {SEED}): all steps, PDF included.",
+        f"Run {facts['date']} on {facts['nproc']} cores ({facts['cpu']}, "
+        f"{facts['memory_gib']:.0f} GiB), Python {facts['python']}; clvlib at commit {commit}. "
+        f"Load average (1, 5, 15 min) at start **{facts['load_at_start']}**, at end "
+        f"**{facts['load_at_end']}** (the machine is shared: times under load are inflated). "
+        f"Command: `{command}`.",
         "",
-        "| form | transactions used | customers | total (s) | loading (s) | notebooks (s) "
-        "| rendering (s) | peak memory (GiB) | PDF pages | target ≤ 300 s |",
-        "|---|---:|---:|---:|---:|---|---:|---:|---:|---|",
+        "Each size, in one run: the floor (the bare DuckDB scan of the same rows: the rfm-like "
+        "per-customer summary of the used order lines as Parquet, all cores, best of "
+        f"{FLOOR_REPEATS}), then `clv-audit run` (all steps, PDF) with an empty run cache, again "
+        "with nothing changed, with only `economics.gross_margin` changed "
+        f"({changed}), and cold (`{NO_CACHE_ENV}=1`) with that margin.",
+        "",
+        "| size | order lines | customers | floor (s) | first run (s) | × floor | target | "
+        "re-run, margin changed | target ≤ 25 % | re-run, nothing changed | peak memory (GiB) "
+        "| target | metrics.json: margin re-run = cold run |",
+        "|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---|---|",
     ]
     for r in results:
-        per = ", ".join(
-            f"{k.split('_', 1)[1]} {v:.0f}" for k, v in r["notebooks"].items() if v is not None
+        runs, floor = r["runs"], r["floor"]["seconds"]
+        first = runs["first"]["seconds"]
+        peak = max(run["peak_rss_mib"] or 0 for run in runs.values()) / 1024
+        share = runs["margin"]["seconds"] / first
+        cpu_share = _share(runs["margin"]["cpu_seconds"], runs["first"]["cpu_seconds"])
+        differ = r["checks"]["margin_rerun_vs_cold"]
+        same = "equal" if not differ else f"**{len(differ)} leaves differ**"
+        peak_target = (
+            "—"
+            if r["peak_gib"] is None
+            else f"≤ {r['peak_gib']} GiB: {_met(peak <= r['peak_gib'])}"
         )
-        ok = "met" if r["seconds"] <= TARGET_SECONDS else "MISSED"
-        load = f"{r['load_seconds']:.0f}" if r["load_seconds"] is not None else "—"
-        rend = f"{r['render_seconds']:.0f}" if r["render_seconds"] is not None else "—"
         lines.append(
-            f"| {r['form']} | {r['transactions']:,} | {r['customers']:,} | {r['seconds']:.0f} | "
-            f"{load} | {per} | {rend} | {r['peak_rss_mib'] / 1024:.2f} | {r['pages'] or '—'} "
-            f"| {ok} |"
+            f"| {r['label']} | {r['transactions']:,} | {r['customers']:,} | {_s(floor)} | "
+            f"{_s(first)} | {first / floor:.0f}× | ≤ {r['target_s']} s: "
+            f"{_met(first <= r['target_s'])} | {_s(runs['margin']['seconds'])} s "
+            f"({100 * share:.0f} %; CPU time {cpu_share}) | {_met(share <= RERUN_TARGET_SHARE)} | "
+            f"{_s(runs['unchanged']['seconds'])} s "
+            f"({_share(runs['unchanged']['seconds'], first)}) | {peak:.2f} | {peak_target} | "
+            f"{same} |"
         )
+    for r in results:
+        lines += ["", *_parts_table(r)]
     lines += [
         "",
-        "Peak memory: the largest single process of the run (runner or a notebook kernel); "
-        "DuckDB's cache database and the kernels do not all peak at once.",
+        "Parts: loading is `metrics.json`'s `run.load_seconds`; a notebook's time is papermill's "
+        "(its cells, not the kernel's start); rendering HTML runs from the last notebook's end "
+        "to `audit.html`'s write, `tables.xlsx` and the PDF from one file's write to the next; "
+        "the rest of the wall time (interpreter start, imports, kernel starts and resets, "
+        "`metrics.json`) is the last row. CPU time (from `wait4`) is less inflated by the "
+        "machine's load than wall time: compare the two when the load average is high. "
+        "Peak memory: the largest single process of a run "
+        "(runner or a notebook kernel), the largest of the four runs.",
     ]
     return "\n".join(lines) + "\n"
 
 
+def _parts_table(r: dict) -> list[str]:
+    runs, floor = r["runs"], r["floor"]["seconds"]
+    names = list(runs["first"]["parts"])
+    for run in runs.values():
+        names += [n for n in run["parts"] if n not in names]
+    lines = [
+        f"### {r['label']}: parts",
+        "",
+        "| part | first run (s) | × floor | re-run, nothing changed (s) | % of first | "
+        "re-run, margin changed (s) | % of first | cold run, margin changed (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [(n, {k: run["parts"].get(n) for k, run in runs.items()}) for n in names]
+    rows.append(("**whole audit**", {k: run["seconds"] for k, run in runs.items()}))
+    for name, t in rows:
+        lines.append(
+            f"| {name} | {_s(t['first'])} | {_times(t['first'], floor)} | {_s(t['unchanged'])} | "
+            f"{_share(t['unchanged'], t['first'])} | {_s(t['margin'])} | "
+            f"{_share(t['margin'], t['first'])} | {_s(t['cold'])} |"
+        )
+    cpu = {k: run["cpu_seconds"] for k, run in runs.items()}
+    floor_cpu = r["floor"]["cpu_seconds"]
+    lines += [
+        f"| whole audit, CPU time (user + system, all its processes) | {_s(cpu['first'])} | "
+        f"{_times(cpu['first'], floor_cpu)} | {_s(cpu['unchanged'])} | "
+        f"{_share(cpu['unchanged'], cpu['first'])} | {_s(cpu['margin'])} | "
+        f"{_share(cpu['margin'], cpu['first'])} | {_s(cpu['cold'])} |",
+        f"| floor: bare DuckDB scan ({r['floor']['threads']} threads; CPU time "
+        f"{_s(floor_cpu)} s) | {_s(floor)} | 1.0× | | | | | |",
+    ]
+    loads = " / ".join(f"{runs[k]['load_1min_at_start']:.2f}" for k in runs)
+    lines += [
+        "",
+        f"Load average (1 min) at the start of each run: {loads}. Peak memory per run (GiB): "
+        + " / ".join(f"{runs[k]['peak_rss_mib'] / 1024:.2f}" for k in runs)
+        + ". metrics.json without `run`: unchanged re-run = first run: "
+        + ("equal" if not r["checks"]["unchanged_rerun_vs_first"] else "**differs**")
+        + f"; margin re-run vs first run: {r['checks']['margin_vs_first']} leaves changed "
+        "(the margin took effect).",
+    ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["floor"]:  # the worker of time_floor
+        print(json.dumps(floor_worker(argv[1], argv[2] if len(argv) > 2 else None)))
+        return 0
     parser = argparse.ArgumentParser(prog="python -m benchmarks audit", description=__doc__)
     parser.add_argument(
-        "--forms", default="parquet,csv", help="client forms to run (parquet, csv or both)"
+        "--sizes",
+        default=",".join(DEFAULT_SIZES),
+        help=f"comma-separated sizes out of {', '.join(SIZES)} (default {','.join(DEFAULT_SIZES)})",
     )
-    parser.add_argument("--customers", type=int, default=CUSTOMERS)
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "audit-scale.md")
+    parser.add_argument("--keep-runs", action="store_true", help="keep the run directories")
     args = parser.parse_args(argv)
-    from benchmarks.bench_models import machine_facts
-
-    facts = machine_facts()
-    results = []
-    for form in [f.strip() for f in args.forms.split(",") if f.strip()]:
-        config = prepare_client(form, args.customers)
-        log(f"clv-audit run {config} ...")
-        result = run_audit(config, DATA_DIR / f"reports-{form}")
-        result["form"] = form
-        log(f"{form}: {result['seconds']:.0f} s, peak {result['peak_rss_mib'] / 1024:.2f} GiB")
-        results.append(result)
-    report = render(results, facts)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)}; known: {', '.join(SIZES)}")
+    info = facts()
+    results = [bench_size(size, keep_runs=args.keep_runs) for size in sizes]
+    info["load_at_end"] = load_average()
+    command = "python -m benchmarks audit" + (
+        f" --sizes {','.join(sizes)}" if sizes != list(DEFAULT_SIZES) else ""
+    )
+    report = render(results, info, command)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report)
-    args.out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
+    payload = {"facts": info, "command": command, "results": results}
+    args.out.with_suffix(".json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
     print(report)
     return 0
 
