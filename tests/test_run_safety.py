@@ -36,10 +36,11 @@ from clvlib.report.run import STEP_NOTEBOOKS, sweep_stale_work
 pytestmark = pytest.mark.slow
 
 SECRET = "klucz-testowy-" + hashlib.sha256(b"issue 8").hexdigest()[:24]
-#: metrics.json keys that differ between two runs of the same config by design
+#: metrics.json keys that differ between two runs of the same config by design (``load``: the
+#: second run reuses the first one's loaded tables from the run cache and says so)
 VOLATILE = [
     ("run", key)
-    for key in ("started_at", "finished_at", "seconds", "load_seconds", "render_seconds")
+    for key in ("started_at", "finished_at", "seconds", "load_seconds", "render_seconds", "load")
 ]
 SEP, ENCODING = ";", "cp1250"
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}\.[A-Za-z.]{2,24}")  # bounded: linear
@@ -194,12 +195,27 @@ def test_run_directories_are_new_and_never_overwritten(runs):
     assert not (first / "_work").exists() and not (second / "_work").exists()
 
 
+def test_the_run_cache_lives_beside_the_runs_without_the_key(client, runs):
+    """The loaded tables kept for re-runs (clvlib.run_cache) are in ``<out>/<client>/.cache``,
+    outside data/raw and outside every run directory, and hold no pseudonym key."""
+    root, _, _, _ = client
+    first, _, _ = runs
+    cache = first.parent / ".cache"
+    files = [p for p in cache.rglob("*") if p.is_file()]
+    assert any(p.name == "audit.duckdb" for p in files)
+    assert not any(SECRET.encode() in p.read_bytes() for p in files)
+    assert (root / "data" / "raw") not in cache.parents
+
+
 def test_same_config_and_data_give_the_same_metrics(runs):
     """metrics.json of the two runs is byte-identical once the run's own timestamps and
     duration (VOLATILE) are removed: seeds are fixed, bootstraps see customers in a fixed
-    order, and the steps' DuckDB queries add floating-point sums in one fixed order."""
+    order, and the steps' DuckDB queries add floating-point sums in one fixed order. The second
+    run reuses the first one's loaded tables (clvlib.run_cache)."""
     first, second, _ = runs
     docs = [json.loads((r / "metrics.json").read_text(encoding="utf-8")) for r in runs[:2]]
+    assert docs[0]["run"]["load"] == "loaded"  # cold, then warm: the cache changes no figure
+    assert docs[1]["run"]["load"].startswith("reused cache ")
     for doc in docs:
         for section, key in VOLATILE:
             del doc[section][key]
@@ -226,6 +242,11 @@ def test_new_run_dir_never_reuses_a_directory(tmp_path, monkeypatch):
 
 
 # -- interrupted runs --------------------------------------------------------------------------
+def run_dirs(out: Path) -> list[Path]:
+    """The run directories under ``out`` (not the clients' run caches, ``.cache``)."""
+    return [p for p in out.glob("*/*") if not p.name.startswith(".")]
+
+
 def leftovers(run_dir: Path) -> list[str]:
     """Report files and temporary files a stopped run must not leave."""
     names = ["audit.pdf", "metrics.json", "_work"]
@@ -247,7 +268,7 @@ def test_a_failing_notebook_leaves_no_report_and_no_data_copy(client, tmp_path, 
     monkeypatch.setenv("CLVLIB_NOTEBOOKS", str(notebooks))
     code, _, err = cli("run", config, "--out", tmp_path / "reports", "--quiet", "--steps", "3")
     assert code == 1 and "03_channels.ipynb failed with RuntimeError: boom" in err
-    (run_dir,) = (tmp_path / "reports").glob("*/*")
+    (run_dir,) = run_dirs(tmp_path / "reports")
     assert (run_dir / "notebooks" / "03_channels.ipynb").is_file()
     assert not (run_dir / "audit.html").exists() and leftovers(run_dir) == []
 
@@ -264,7 +285,7 @@ def test_a_failing_pdf_renderer_leaves_no_pdf(client, tmp_path, monkeypatch):
     _, config, _, _ = client
     code, _, err = cli("run", config, "--out", tmp_path / "reports", "--quiet", "--steps", "3")
     assert code == 1 and "renderer crashed" in err and "Traceback" not in err
-    (run_dir,) = (tmp_path / "reports").glob("*/*")
+    (run_dir,) = run_dirs(tmp_path / "reports")
     assert leftovers(run_dir) == []
 
 
@@ -344,7 +365,7 @@ def test_sigterm_mid_run_cleans_up(client, tmp_path):
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=120)
         assert proc.returncode == 130 and stderr.strip().endswith("interrupted"), stderr
-        (run_dir,) = (tmp_path / "reports").glob("*/*")
+        (run_dir,) = run_dirs(tmp_path / "reports")
         assert leftovers(run_dir) == [] and not (run_dir / "audit.html").exists()
         deadline = time.monotonic() + 30
         while group_alive(proc.pid) and time.monotonic() < deadline:
@@ -366,7 +387,7 @@ def test_sigkill_mid_run_leaves_no_pdf_and_the_next_run_sweeps_the_data_copy(cli
         proc.communicate(timeout=60)
     finally:
         stop_group(proc)
-    (run_dir,) = (tmp_path / "reports").glob("*/*")
+    (run_dir,) = run_dirs(tmp_path / "reports")
     assert not (run_dir / "audit.pdf").exists() and (run_dir / "_work").is_dir()
     (run_dir / ".audit.pdf.half").write_bytes(b"%PDF-1.7 half")  # as if killed while writing
     assert sweep_stale_work(run_dir.parent) == [run_dir / "_work"]
