@@ -12,10 +12,10 @@ unreadable entry only means a cold run. Layout::
 **The load key** (``load_key``) is the sha256 of every source file's bytes, of the parts of
 ``client.yml`` that loading and validation read (``LOAD_PARTS``: the sources with their column
 mappings, CSV dialect, return flags and sheets; the observation window; the funnel's step
-names), of the loading code (``clvlib/data``, ``clvlib/config.py``), the clvlib and DuckDB
-versions and ``SCHEMA_VERSION``. Economics, texts, locale, retention settings … (``OTHER_PARTS``)
-are not in it, so a re-run after changing them reuses the load. A database source cannot be
-checksummed cheaply: a client with one is never cached (``load_key`` is None).
+names), of the loading code (``clvlib/data``, ``clvlib/config.py``), of the clvlib, DuckDB,
+ibis and pandas versions and ``SCHEMA_VERSION``. Economics, texts, locale, retention settings …
+(``OTHER_PARTS``) are not in it, so a re-run after changing them reuses the load. A database
+source cannot be checksummed cheaply: a client with one is never cached (``load_key`` is None).
 
 **The fit memo** (``remembered``) keys a result by the load key, the code of the whole clvlib
 package, the numeric libraries' versions, a name and the settings it depends on.
@@ -95,8 +95,8 @@ FIT_MAGIC = b"clvfit1\n"
 
 
 def enabled() -> bool:
-    """False when ``$CLVLIB_NO_CACHE`` is set to anything but empty or ``0``."""
-    return os.environ.get(NO_CACHE_ENV, "").strip() in ("", "0")
+    """False when ``$CLVLIB_NO_CACHE`` is set (``1``; empty, ``0``, ``false``, ``no`` mean on)."""
+    return os.environ.get(NO_CACHE_ENV, "").strip().lower() in ("", "0", "false", "no", "off")
 
 
 def cache_root(client_dir: Path) -> Path:
@@ -153,6 +153,8 @@ def load_inputs(config) -> dict[str, Any] | None:
     """What the load key hashes (see the module docstring); None when a source is a database
     (its content cannot be checksummed cheaply, so it is never cached)."""
     import duckdb
+    import ibis
+    import pandas
 
     present = config.sources.present()
     if any(source.is_database for source in present.values()):
@@ -160,7 +162,7 @@ def load_inputs(config) -> dict[str, Any] | None:
     return {
         "schema": SCHEMA_VERSION,
         "clvlib": clvlib.__version__,
-        "duckdb": duckdb.__version__,
+        "libraries": [duckdb.__version__, ibis.__version__, pandas.__version__],
         "code": code_fingerprint("data", "config.py"),
         "sources": config.sources.model_dump(mode="json"),
         "paths": {table: str(config.source_path(table)) for table in present},

@@ -352,6 +352,12 @@ def test_no_cache_neither_reads_nor_writes(client, tmp_path, monkeypatch):
     assert env_off["load"] == "loaded, cache off"
 
 
+@pytest.mark.parametrize(("value", "on"), [("", True), ("0", True), ("no", True), ("1", False)])
+def test_the_environment_switch(monkeypatch, value, on):
+    monkeypatch.setenv(run_cache.NO_CACHE_ENV, value)
+    assert run_cache.enabled() is on
+
+
 def test_deleting_the_cache_mid_run_is_harmless(client, tmp_path, monkeypatch):
     """The cache deleted after a run linked its database (the run keeps reading its link),
     and between finding an entry and linking it (the run loads afresh)."""
