@@ -342,6 +342,22 @@ def test_economics_reuse_the_load_and_loading_settings_do_not(client, tmp_path):
         assert loaded_part(state) == loaded_part(fresh) and state["load_key"] != first["load_key"]
 
 
+def test_a_spark_run_reuses_the_duckdb_load_and_publishes_it_again(client, tmp_path):
+    """With ``backend: pyspark`` the cache keeps the DuckDB database and a warm run writes the
+    Parquet files Spark reads afresh (from the linked database, opened read-only)."""
+    import pandas as pd
+
+    spark = edited(client, "spark.yml", lambda r: r.update(backend={"name": "pyspark"}))
+    _, cold = prepare(spark, tmp_path / "out", "1")
+    warm_dir, warm = prepare(spark, tmp_path / "out", "2")
+    assert warm["load"].startswith("reused cache") and warm["backend"] == "pyspark"
+    assert sorted(warm["where"]) == warm["tables"]
+    for name, path in warm["where"].items():
+        assert Path(path).is_relative_to(warm_dir)
+        frames = [pd.read_parquet(p) for p in (cold["where"][name], path)]
+        pd.testing.assert_frame_equal(*frames)
+
+
 def test_no_cache_neither_reads_nor_writes(client, tmp_path, monkeypatch):
     _, off = prepare(client, tmp_path / "out", "1", cache=False)
     assert off == {**off, "load": "loaded, cache off", "load_key": None}
