@@ -325,6 +325,8 @@ def render(results: list[dict], facts: dict, command: str) -> str:
         f"{r['size']} {r['gross_margin'][0]} → {r['gross_margin'][1]}" for r in results
     )
     commit = f"`{facts['commit']}`"
+    if Path(facts["clvlib"]) != ROOT:
+        commit += f" (imported from `{facts['clvlib']}`, put first on `PYTHONPATH`)"
     if facts["uncommitted"]:
         commit += f" plus uncommitted changes to {', '.join(facts['uncommitted'])}"
     lines = [
@@ -441,7 +443,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "audit-scale.md")
     parser.add_argument("--keep-runs", action="store_true", help="keep the run directories")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="only rewrite --out from a results JSON"
+    )
     args = parser.parse_args(argv)
+    if args.render is not None:
+        payload = json.loads(args.render.read_text())
+        report = render(payload["results"], payload["facts"], payload["command"])
+        args.out.write_text(report)
+        print(report)
+        return 0
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
