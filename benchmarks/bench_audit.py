@@ -143,6 +143,7 @@ def run_audit(config: Path, out: Path, env: dict[str, str], logs: Path) -> dict:
         "peak_rss_mib": usage.ru_maxrss / 1024.0,
         "load_1min_at_start": load,
         "run_dir": str(run_dir),
+        "load_note": metrics["run"].get("load"),  # the run cache's word: loaded or reused
         "parts": parts(run_dir, metrics, wall),
         "transactions": metrics["data_quality"]["tables"]["transactions"]["rows_used"],
         "customers": metrics.get("calculation", {}).get("customers"),
@@ -427,6 +428,11 @@ def _parts_table(r: dict) -> list[str]:
         + f"; margin re-run vs first run: {r['checks']['margin_vs_first']} leaves changed "
         "(the margin took effect).",
     ]
+    notes = [
+        f"{label}: {runs[k]['load_note']}" for k, label, *_ in RUNS if runs[k].get("load_note")
+    ]
+    if notes:
+        lines += ["", "Loading, as `metrics.json` `run.load` says: " + "; ".join(notes) + "."]
     return lines
 
 
