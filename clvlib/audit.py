@@ -323,7 +323,7 @@ def prepare_run_cache(
     (``run_state``), with ``load``: how the tables got there. With ``cache`` (and
     ``$CLVLIB_NO_CACHE`` unset) a run whose source files and loading settings are those of an
     earlier run of the client reuses that run's database from the run cache (``clvlib.run_cache``,
-    ``<out>/<client>/.cache``) instead of loading (``load``: ``reused cache <key8>``; the
+    ``~/.cache/clvlib/<client>``, ``run_cache.cache_root``) instead of loading (``load``: ``reused cache <key8>``; the
     returned ``LoadResult`` then has no ``tables``: the notebooks open them), and a cold load is
     kept there for the next run. A client with a database source is always loaded.
     """

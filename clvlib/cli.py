@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-cache",
         action="store_true",
         help="load the exports and fit the models afresh, neither reading nor writing the run "
-        "cache OUT/<client>/.cache (also: CLVLIB_NO_CACHE=1)",
+        "cache ~/.cache/clvlib/<client> (also: CLVLIB_NO_CACHE=1)",
     )
     return parser
 

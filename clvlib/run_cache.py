@@ -1,8 +1,10 @@
 """The run cache: a re-run reuses the loaded tables and the model fits of an earlier run.
 
-It lives beside the client's run directories, ``<out>/<client>/.cache/`` (``cache_root``),
-never under ``data/raw``, and is safe to delete at any time: a missing, half-written or
-unreadable entry only means a cold run. Layout::
+It lives in the user's cache folder, ``~/.cache/clvlib/<client>/`` (``$XDG_CACHE_HOME`` is
+respected, ``$CLVLIB_CACHE_DIR`` replaces ``~/.cache/clvlib``; ``cache_root``): never under
+``data/raw`` and never under the reports, so a zipped ``reports/<client>/`` carries no copy of
+the client's data. It is safe to delete at any time: a missing, half-written or unreadable entry
+only means a cold run. Layout (``.cache`` = ``cache_root``)::
 
     .cache/<load key>/load/audit.duckdb   the loaded, validated tables (canonical columns)
     .cache/<load key>/load/state.json     row accounting, window, the day it was loaded
@@ -32,7 +34,7 @@ tables from DuckDB on every run: the cache keeps the DuckDB database and each ru
 warm, publishes it to the engine again.
 
 The cache holds a copy of the client's data (as the run's ``_work/`` does while a run lasts):
-delete ``<out>/<client>/.cache/`` when the engagement ends.
+delete ``~/.cache/clvlib/<client>/`` when the engagement ends.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ T = TypeVar("T")
 #: bump when the layout or the content of an entry changes: older entries are then never read
 SCHEMA_VERSION = 1
 CACHE_DIR = ".cache"
+#: replaces ``$XDG_CACHE_HOME/clvlib`` (``~/.cache/clvlib``) as the folder of every client's cache
+CACHE_ENV = "CLVLIB_CACHE_DIR"
 NO_CACHE_ENV = "CLVLIB_NO_CACHE"
 #: load keys kept per client (each with its fits): the current data and two earlier versions
 KEEP_LOADS = 3
@@ -99,9 +103,19 @@ def enabled() -> bool:
     return os.environ.get(NO_CACHE_ENV, "").strip().lower() in ("", "0", "false", "no", "off")
 
 
+def cache_base() -> Path:
+    """The folder of every client's cache: ``$CLVLIB_CACHE_DIR``, else ``$XDG_CACHE_HOME/clvlib``,
+    else ``~/.cache/clvlib`` — outside the reports (which are handed over) and ``data/raw``."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg).expanduser() / "clvlib"
+
+
 def cache_root(client_dir: Path) -> Path:
-    """The cache of one client: ``<out>/<client>/.cache`` (``client_dir`` holds its runs)."""
-    return Path(client_dir) / CACHE_DIR
+    """The cache of one client, ``cache_base() / <client>`` (``client_dir`` holds its runs:
+    ``<out>/<client>``; clients of the same folder name share it, entries are keyed by content)."""
+    return cache_base() / Path(client_dir).name
 
 
 # -- keys ----------------------------------------------------------------------------------------

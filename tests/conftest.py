@@ -3,6 +3,21 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
+import pytest
+
+# The run cache (clvlib.run_cache) of every audit the suite runs goes to a throwaway folder, not
+# the user's ~/.cache/clvlib: set before anything starts (the zoo's subprocesses copy it).
+os.environ["CLVLIB_CACHE_DIR"] = tempfile.mkdtemp(prefix="clvlib-test-cache-")
+
+
+@pytest.fixture(autouse=True)
+def _own_run_cache(tmp_path, monkeypatch):
+    """Each test's own runs get a run cache of their own (session fixtures keep the suite's)."""
+    monkeypatch.setenv("CLVLIB_CACHE_DIR", str(tmp_path / "run-cache"))
+
 
 def pytest_collection_finish(session):
     """Start the zoo's first worker when any zoo test is selected (after -k/-m deselection)."""

@@ -361,7 +361,7 @@ def test_a_spark_run_reuses_the_duckdb_load_and_publishes_it_again(client, tmp_p
 def test_no_cache_neither_reads_nor_writes(client, tmp_path, monkeypatch):
     _, off = prepare(client, tmp_path / "out", "1", cache=False)
     assert off == {**off, "load": "loaded, cache off", "load_key": None}
-    assert not (tmp_path / "out" / "client" / run_cache.CACHE_DIR).exists()
+    assert not (run_cache.cache_root(tmp_path / "out" / "client")).exists()
     prepare(client, tmp_path / "out", "2")  # stores
     monkeypatch.setenv(run_cache.NO_CACHE_ENV, "1")
     _, env_off = prepare(client, tmp_path / "out", "3")
@@ -380,7 +380,7 @@ def test_deleting_the_cache_mid_run_is_harmless(client, tmp_path, monkeypatch):
     out = tmp_path / "out"
     prepare(client, out, "1")
     warm_dir, warm = prepare(client, out, "2")
-    shutil.rmtree(out / "client" / run_cache.CACHE_DIR)
+    shutil.rmtree(run_cache.cache_root(out / "client"))
     audit = open_audit(client, warm_dir)
     assert audit.transactions.count().execute() == warm["quality"]["transactions"]["rows_used"]
 
@@ -401,7 +401,7 @@ def test_deleting_the_cache_mid_run_is_harmless(client, tmp_path, monkeypatch):
 def test_a_truncated_cached_database_is_ignored_and_replaced(client, tmp_path):
     out = tmp_path / "out"
     _, first = prepare(client, out, "1")
-    database = out / "client" / run_cache.CACHE_DIR / first["load_key"] / "load" / "audit.duckdb"
+    database = run_cache.cache_root(out / "client") / first["load_key"] / "load" / "audit.duckdb"
     os.chmod(database, 0o644)
     with open(database, "r+b") as fh:
         fh.truncate(4096)
@@ -469,7 +469,7 @@ def test_remembered_recomputes_an_unreadable_entry_and_skips_unpicklable_values(
     assert compute.calls == 3
     assert run_cache.remembered(audit, "fit", {"k": 1}, compute) == [1, 2, 3]
     assert compute.calls == 3  # the rewritten entry is read
-    shutil.rmtree(tmp_path / "out" / "client" / run_cache.CACHE_DIR)  # deleted meanwhile
+    shutil.rmtree(run_cache.cache_root(tmp_path / "out" / "client"))  # deleted meanwhile
     assert run_cache.remembered(audit, "fit", {"k": 1}, compute) == [1, 2, 3]
     unpicklable = Counter(lambda: None)
     for _ in range(2):

@@ -110,6 +110,7 @@ def runs(client):
     root, config, _, _ = client
     mp = pytest.MonkeyPatch()
     mp.setenv("CLVLIB_SECRET", SECRET)
+    mp.setenv("CLVLIB_CACHE_DIR", str(root / "user-cache"))  # the run cache, read by a test below
     try:
         first = run(config, root / "reports")
         before = checksums(first)
@@ -195,16 +196,18 @@ def test_run_directories_are_new_and_never_overwritten(runs):
     assert not (first / "_work").exists() and not (second / "_work").exists()
 
 
-def test_the_run_cache_lives_beside_the_runs_without_the_key(client, runs):
-    """The loaded tables kept for re-runs (clvlib.run_cache) are in ``<out>/<client>/.cache``,
-    outside data/raw and outside every run directory, and hold no pseudonym key."""
+def test_the_run_cache_lives_outside_the_reports_without_the_key(client, runs):
+    """The loaded tables kept for re-runs (clvlib.run_cache) are in the user's cache folder
+    (``$CLVLIB_CACHE_DIR/<client>``), outside data/raw and the reports (which are handed over),
+    and hold no pseudonym key; the reports hold no cache."""
     root, _, _, _ = client
     first, _, _ = runs
-    cache = first.parent / ".cache"
+    cache = root / "user-cache" / first.parent.name
     files = [p for p in cache.rglob("*") if p.is_file()]
     assert any(p.name == "audit.duckdb" for p in files)
     assert not any(SECRET.encode() in p.read_bytes() for p in files)
     assert (root / "data" / "raw") not in cache.parents
+    assert not any(p.name == "audit.duckdb" for p in (root / "reports").rglob("*"))
 
 
 def test_same_config_and_data_give_the_same_metrics(runs):

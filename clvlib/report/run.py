@@ -289,7 +289,7 @@ def run_audit(
 
     ``cache``: reuse the loaded tables and model fits of an earlier run of the client whose
     source files and loading settings are the same (``clvlib.run_cache``, kept in
-    ``<out>/<client>/.cache``); ``metrics.json`` says which under ``run.load``. ``False`` (or
+    ``~/.cache/clvlib/<client>``); ``metrics.json`` says which under ``run.load``. ``False`` (or
     ``$CLVLIB_NO_CACHE=1``) neither reads nor writes the cache.
 
     Raises ``ClvError`` for configuration and data problems (the CLI exits with 2).
