@@ -26,8 +26,8 @@ a peak ≤ 4 GiB; 50 M lines ≤ 8 min within 16 GiB; a re-run after an economic
 the first run. The machine is shared: the load average at the start and end is in the header.
 
 Runs live in ``benchmarks/.data/audit-runs/<size>/`` with their run cache
-(``reports/<client>/.cache``, ``clvlib.run_cache``), deleted at the start of each size: the
-first run finds no cache.
+(``run-cache/``: ``$CLVLIB_CACHE_DIR`` of every run, ``clvlib.run_cache``), deleted at the start
+of each size: the first run finds no cache.
 """
 
 from __future__ import annotations
@@ -221,6 +221,7 @@ def bench_size(size: str, *, keep_runs: bool = False) -> dict:
     metrics = {}
     for key, label, which, extra in RUNS:
         log(f"{size}: {label}: clv-audit run {configs[which].name} ...")
+        extra = {**extra, "CLVLIB_CACHE_DIR": str(folder / "run-cache")}
         run = run_audit(configs[which], folder / "reports", extra, folder / key)
         metrics[key] = run.pop("metrics")
         (folder / f"{key}-metrics.json").write_text(json.dumps(metrics[key], indent=2))
