@@ -32,10 +32,25 @@ LOG_BOUND = 20.0
 #: again or nobody leaves), and a tighter bound than ±20 keeps α·e^(γx) from reaching the
 #: numerically hard corners (z → 1 in the Pareto/NBD series) while the optimiser wanders.
 FREE_BOUND = 10.0
+#: Times a warm-started refit (``BaseFitter._newton``) may replace its fixed Hessian by the
+#: current one before it gives up and runs L-BFGS-B …
+NEWTON_REFRESHES = 3
+#: … which it does when a step lowers the likelihood or shrinks the gradient by less than this
+#: factor (the fixed Hessian fits the replicate badly: the steps crawl).
+NEWTON_SLOW = 0.5
 
 
 class ConvergenceWarning(UserWarning):
     """The optimiser did not converge; the estimates may not be the maximum likelihood."""
+
+
+def weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
+    """Σ weights · values (a float) in one fixed order of additions: numpy's ``einsum``, which
+    calls no BLAS. A BLAS dot splits a long vector among its threads (OpenBLAS above 10,000
+    elements) and adds the parts, so its last bits depend on the thread count — measured: the
+    Pareto/NBD estimates differed in the 8th digit between OPENBLAS_NUM_THREADS=1 and 2 — and
+    a threaded dot inside an optimiser's loop thrashes on a busy machine."""
+    return float(np.einsum("i,i->", weights, values))
 
 
 def compress(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -134,9 +149,29 @@ class BaseFitter:
         )
         return np.where(positive, np.exp(draws), draws)
 
+    # -- row indexes ------------------------------------------------------------------------------
+    def _prepare(self, data: np.ndarray):
+        """An index of the rows ``data`` that depends on neither the parameters nor the
+        weights (distinct values, each row's position among them), for the likelihood to reuse;
+        None when the model needs none."""
+        return None
+
+    def _prepared_for(self, data: np.ndarray):
+        """``_prepare(data)``, kept while the same array ``data`` comes back: across the
+        optimiser's calls and across the copies a bootstrap makes of the model
+        (``clv._unfitted_copy`` keeps it), whose replicates only reweigh the same rows."""
+        prepared = getattr(self, "_prepared", None)
+        if prepared is None or prepared[0] is not data:
+            prepared = (data, self._prepare(data))
+            self._prepared = prepared
+        return prepared[1]
+
     # -- fitting ---------------------------------------------------------------------------------
     #: Models whose ``fit`` is ``compress(rfm, compressed_columns)`` then the maximisation.
     compressed_columns: tuple[str, ...] | None = None
+    #: Models whose likelihood reads a weight-free row index (``_prepare``) and skips rows of
+    #: weight 0: a bootstrap replicate passes every row with its weight and the index is reused.
+    reweighs_rows: bool = False
 
     def fit_compressed(self, data: np.ndarray, weights: np.ndarray):
         """Fit on rows already unique in ``compressed_columns`` (``data``, one row each) with
@@ -211,31 +246,55 @@ class BaseFitter:
             self.standard_errors_ = self._standard_errors(params, data, weights)
 
     def _newton(self, data: np.ndarray, weights: np.ndarray, max_steps: int = 50) -> bool:
-        """Newton steps with the fixed Hessian of an earlier fit (``newton_covariance``) from
-        ``initial_params``: θ ← θ + C ∇ℓ(θ). Near that fit's maximum — a bootstrap replicate of
-        the same customers — each step costs one gradient (L-BFGS-B needs ~50 evaluations from
-        the same start) and the iteration converges linearly to the same maximum. Stops when
+        """Newton steps from ``initial_params`` with a fixed Hessian: θ ← θ + C ∇ℓ(θ), C first
+        the inverse negative Hessian of an earlier fit (``newton_covariance``). Near that fit's
+        maximum — a bootstrap replicate of the same customers — each step costs one gradient
+        (L-BFGS-B needs ~50 evaluations from the same start) and the iteration converges
+        linearly to the same maximum. Where that Hessian does not fit the replicate — a step
+        that lowers the likelihood, e.g. along Gamma-Gamma's weakly identified p/v ridge,
+        where a resample of heavy spenders changes the curvature severalfold and the steps
+        overshoot back and forth, or crawl — C is replaced (at most ``NEWTON_REFRESHES``
+        times: after a step that lowers the likelihood or shrinks the gradient by less than
+        ``NEWTON_SLOW``) by the inverse negative Hessian of this likelihood at the current
+        point (2k gradients, ``_hessian``), and the steps go on from there. Stops when
         |∂ℓ/∂ ln θ| per customer is below ``tol`` (L-BFGS-B's criterion); returns False (and
-        changes nothing) when a step leaves the parameter space or the likelihood decreases, so
+        changes nothing) when a step leaves the parameter space or the refreshes run out, so
         the caller falls back to L-BFGS-B."""
         theta = np.array([self.initial_params[k] for k in self.param_names], dtype=float)
         covariance = np.asarray(self.newton_covariance, dtype=float)
         n = max(float(weights.sum()), 1.0)
         positive = self._positive()
+        refreshes, fresh_hessian = 0, False  # fresh_hessian: C is the Hessian at θ
         ll, grad = self._likelihood(theta, data, weights)
+        last = np.inf  # the previous step's largest |∂ℓ/∂ ln θ| per customer
         for _ in range(max_steps):
             if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
                 return False
-            if np.max(np.abs(self._internal_gradient(theta, grad))) / n < self.tol:
+            size = np.max(np.abs(self._internal_gradient(theta, grad))) / n
+            if size < self.tol:
                 break
+            slow = size > NEWTON_SLOW * last  # a Hessian that fits badly: linear crawl
+            last = size
+            if slow and not fresh_hessian and refreshes < NEWTON_REFRESHES:
+                refreshes, fresh_hessian = refreshes + 1, True
+                covariance = _inverse_negative(self._hessian(theta, data, weights))
+                if covariance is None:
+                    return False
             step = covariance @ grad
             fresh = theta + step
-            if np.any(fresh[positive] <= 0) or not np.all(np.isfinite(fresh)):
-                return False
-            fresh_ll, fresh_grad = self._likelihood(fresh, data, weights)
-            if not fresh_ll >= ll - 1e-12 * abs(ll):
-                return False
-            theta, ll, grad = fresh, fresh_ll, fresh_grad
+            fresh_ll, fresh_grad = ll, grad
+            valid = bool(np.all(fresh[positive] > 0) and np.all(np.isfinite(fresh)))
+            if valid:
+                fresh_ll, fresh_grad = self._likelihood(fresh, data, weights)
+            if not (valid and fresh_ll >= ll - 1e-12 * abs(ll)):
+                if fresh_hessian or refreshes == NEWTON_REFRESHES:
+                    return False  # even the Newton step of this point fails: not near a maximum
+                refreshes, fresh_hessian = refreshes + 1, True
+                covariance = _inverse_negative(self._hessian(theta, data, weights))
+                if covariance is None:
+                    return False
+                continue
+            theta, ll, grad, fresh_hessian = fresh, fresh_ll, fresh_grad, False
         else:
             return False
         self.params_ = dict(zip(self.param_names, theta.tolist(), strict=True))
@@ -338,12 +397,11 @@ class BaseFitter:
                 best = result
         return best
 
-    def _standard_errors(self, params, data, weights) -> dict[str, float]:
-        """Square roots of the diagonal of the inverse observed information (NaN if singular).
-
-        Central differences of the analytic gradient: relative steps (10⁻⁵ θ) for positive
-        parameters, additive ones (10⁻⁵ / scale, at least 10⁻⁵ |θ|) for free ones, which sit
-        near 0 where a relative step vanishes."""
+    def _hessian(self, params: np.ndarray, data: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The Hessian of the log-likelihood at ``params`` (natural parametrisation),
+        symmetrised: central differences of the analytic gradient, relative steps (10⁻⁵ θ) for
+        positive parameters, additive ones (10⁻⁵ / scale, at least 10⁻⁵ |θ|) for free ones,
+        which sit near 0 where a relative step vanishes."""
         k = len(params)
         positive = self._positive()
         scales = self._free_scales()
@@ -359,7 +417,13 @@ class BaseFitter:
             hessian[:, i] = (
                 self._likelihood(up, data, weights)[1] - self._likelihood(down, data, weights)[1]
             ) / (2 * step)
-        hessian = (hessian + hessian.T) / 2
+        return (hessian + hessian.T) / 2
+
+    def _standard_errors(self, params, data, weights) -> dict[str, float]:
+        """Square roots of the diagonal of the inverse observed information (NaN if singular),
+        the information from ``_hessian``."""
+        k = len(params)
+        hessian = self._hessian(params, data, weights)
         # At a corner of the parameter space (β → 0 with s → 0, where Pareto/NBD's likelihood
         # can end up on a client nobody leaves) the differences may overflow: no standard
         # errors then, as for a singular Hessian, rather than an error.
@@ -419,6 +483,17 @@ class BaseFitter:
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call .fit(data) first")
+
+
+def _inverse_negative(hessian: np.ndarray) -> np.ndarray | None:
+    """(−H)⁻¹ when H is finite and negative definite (a maximum), else None."""
+    if not np.all(np.isfinite(hessian)):
+        return None
+    try:
+        np.linalg.cholesky(-hessian)
+    except np.linalg.LinAlgError:
+        return None
+    return np.linalg.inv(-hessian)
 
 
 def _internal_hessian(objective: Callable, u: np.ndarray, step: float = 1e-4) -> np.ndarray:

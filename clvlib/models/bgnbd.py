@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln, hyp2f1, psi
 
-from clvlib.models.base import compress
+from clvlib.models.base import compress, weighted_sum
 from clvlib.models.covariates import CovariateFitter, for_new_customer, per_customer
 
 COLUMNS = ("frequency", "recency", "T")
@@ -48,23 +48,43 @@ def _xtT(frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-class _Layout:
-    """Parameter-free index of the rows: distinct frequencies with their weights, one-time
-    buyers summed per distinct T, and for repeat buyers indices into their distinct t_x and T."""
+class _Rows:
+    """Weight-free index of the rows: distinct frequencies, the one-time buyers' distinct T, and
+    for repeat buyers their distinct frequencies, t_x and T with each row's position among them.
+    Built once per set of rows (``BaseFitter._prepared_for``); a bootstrap replicate reweighs
+    it (``_Layout``) instead of sorting the rows again."""
 
-    def __init__(self, data: np.ndarray, weights: np.ndarray) -> None:
+    def __init__(self, data: np.ndarray) -> None:
         x, tx, T = data[:, 0], data[:, 1], data[:, 2]
-        self.total = float(weights.sum())
-        self.xs, at_x = np.unique(x, return_inverse=True)
-        self.wx = np.bincount(at_x, weights, minlength=self.xs.size)
-        once = x == 0
-        self.T0, at_T0 = np.unique(T[once], return_inverse=True)
-        self.w0 = np.bincount(at_T0, weights[once], minlength=self.T0.size)
-        repeat = ~once
-        self.x1, self.w1 = x[repeat], weights[repeat]
+        self.xs, self.at_x = np.unique(x, return_inverse=True)
+        self.once = x == 0
+        self.T0, self.at_T0 = np.unique(T[self.once], return_inverse=True)
+        self.repeat = ~self.once
+        self.x1 = x[self.repeat]
         self.xs1, self.at_x1 = np.unique(self.x1, return_inverse=True)
-        self.Ts, self.at_T = np.unique(T[repeat], return_inverse=True)
-        self.txs, self.at_tx = np.unique(tx[repeat], return_inverse=True)
+        self.Ts, self.at_T = np.unique(T[self.repeat], return_inverse=True)
+        self.txs, self.at_tx = np.unique(tx[self.repeat], return_inverse=True)
+
+
+class _Layout:
+    """The rows' index with their weights: weights per distinct frequency, one-time buyers'
+    weights summed per distinct T, repeat buyers' weights (rows of weight 0 left out: a
+    replicate that drew none of them) and their sums per distinct T."""
+
+    def __init__(self, rows: _Rows, weights: np.ndarray) -> None:
+        self.total = float(weights.sum())
+        self.xs, self.T0 = rows.xs, rows.T0
+        self.xs1, self.Ts, self.txs = rows.xs1, rows.Ts, rows.txs
+        self.wx = np.bincount(rows.at_x, weights, minlength=self.xs.size)
+        self.w0 = np.bincount(rows.at_T0, weights[rows.once], minlength=self.T0.size)
+        w1 = weights[rows.repeat]
+        drawn = w1 > 0
+        every = bool(drawn.all())
+        self.w1 = w1 if every else w1[drawn]
+        self.x1 = rows.x1 if every else rows.x1[drawn]
+        self.at_x1 = rows.at_x1 if every else rows.at_x1[drawn]
+        self.at_T = rows.at_T if every else rows.at_T[drawn]
+        self.at_tx = rows.at_tx if every else rows.at_tx[drawn]
         self.wT = np.bincount(self.at_T, self.w1, minlength=self.Ts.size)
         self.wxT = np.bincount(self.at_T, self.w1 * self.x1, minlength=self.Ts.size)
 
@@ -81,6 +101,7 @@ class BGNBD(CovariateFitter):
     covariate_links = {"alpha": ("trans", -1.0), "a": ("life", 1.0), "b": ("life", 1.0)}
 
     compressed_columns = COLUMNS  # fit() = compress(rfm, COLUMNS) + maximise
+    reweighs_rows = True  # the likelihood reads a row index (``_Rows``) reweighted per call
 
     def fit(self, rfm: pd.DataFrame) -> BGNBD:
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows; returns self."""
@@ -93,11 +114,15 @@ class BGNBD(CovariateFitter):
     def _starts(self, data, weights):
         return [np.array([0.5, max(np.average(data[:, 2], weights=weights), 1.0), 1.0, 2.0])]
 
+    def _prepare(self, data: np.ndarray) -> _Rows:
+        return _Rows(data)
+
     def _layout(self, data: np.ndarray, weights: np.ndarray) -> _Layout:
-        """The layout of ``data``, cached for the arrays the optimiser passes again and again."""
+        """The layout of ``data`` with ``weights``, cached for the arrays the optimiser passes
+        again and again; the rows' index is built once per ``data`` (``_prepared_for``)."""
         cached = getattr(self, "_layout_cache", None)
         if cached is None or cached[0] is not data or cached[1] is not weights:
-            cached = (data, weights, _Layout(data, weights))
+            cached = (data, weights, _Layout(self._prepared_for(data), weights))
             self._layout_cache = cached
         return cached[2]
 
@@ -113,20 +138,20 @@ class BGNBD(CovariateFitter):
         xs, wx = lay.xs, lay.wx
         n = lay.total
         # Terms in x alone, weighted by the customers at each x.
-        ll = np.dot(wx, gammaln(r + xs) + gammaln(b + xs) - gammaln(a + b + xs)) + n * (
+        ll = weighted_sum(wx, gammaln(r + xs) + gammaln(b + xs) - gammaln(a + b + xs)) + n * (
             -gammaln(r) + r * np.log(alpha) + gammaln(a + b) - gammaln(b)
         )
         psi_ab = psi(a + b)
-        psi_abx = np.dot(wx, psi(a + b + xs))
-        d_r = np.dot(wx, psi(r + xs)) + n * (np.log(alpha) - psi(r))
+        psi_abx = weighted_sum(wx, psi(a + b + xs))
+        d_r = weighted_sum(wx, psi(r + xs)) + n * (np.log(alpha) - psi(r))
         d_alpha = n * r / alpha
         d_a = n * psi_ab - psi_abx
-        d_b = n * (psi_ab - psi(b)) + np.dot(wx, psi(b + xs)) - psi_abx
+        d_b = n * (psi_ab - psi(b)) + weighted_sum(wx, psi(b + xs)) - psi_abx
         # One-time buyers: ln mix = −r ln(α+T), summed per distinct T.
         log_T0 = np.log(alpha + lay.T0)
-        ll -= r * np.dot(lay.w0, log_T0)
-        d_r -= np.dot(lay.w0, log_T0)
-        d_alpha -= r * np.dot(lay.w0, 1.0 / (alpha + lay.T0))
+        ll -= r * weighted_sum(lay.w0, log_T0)
+        d_r -= weighted_sum(lay.w0, log_T0)
+        d_alpha -= r * weighted_sum(lay.w0, 1.0 / (alpha + lay.T0))
         # Repeat buyers: ln mix = −(r+x) ln(α+T) + softplus(δ), δ = ln a − ln(b+x−1)
         # − (r+x)[ln(α+t_x) − ln(α+T)]; the weight of the "dropped out" term is sigmoid(δ).
         # Sums of parameter-free row weights per distinct T are precomputed (lay.wT, lay.wxT).
@@ -139,17 +164,17 @@ class BGNBD(CovariateFitter):
         soft = np.maximum(delta, 0.0) + np.log1p(tail)
         dead = lay.w1 * np.where(delta >= 0.0, 1.0, tail) / (1.0 + tail)  # w · sigmoid(δ)
         w_rx_T = r * lay.wT + lay.wxT  # Σ w (r+x) per distinct T
-        ll += np.dot(lay.w1, soft) - np.dot(w_rx_T, log_Ts)
-        d_r += np.dot(dead, gap) - np.dot(lay.wT, log_Ts)
+        ll += weighted_sum(lay.w1, soft) - weighted_sum(w_rx_T, log_Ts)
+        d_r += weighted_sum(dead, gap) - weighted_sum(lay.wT, log_Ts)
         dead_rx = dead * rx
         d_alpha -= (
-            np.dot(w_rx_T, inv_Ts)
-            + np.dot(np.bincount(lay.at_tx, dead_rx, minlength=lay.txs.size), inv_txs)
-            - np.dot(np.bincount(lay.at_T, dead_rx, minlength=lay.Ts.size), inv_Ts)
+            weighted_sum(w_rx_T, inv_Ts)
+            + weighted_sum(np.bincount(lay.at_tx, dead_rx, minlength=lay.txs.size), inv_txs)
+            - weighted_sum(np.bincount(lay.at_T, dead_rx, minlength=lay.Ts.size), inv_Ts)
         )
         dead_x = np.bincount(lay.at_x1, dead, minlength=lay.xs1.size)
         d_a += dead_x.sum() / a
-        d_b -= np.dot(dead_x, 1.0 / (b + lay.xs1 - 1.0))
+        d_b -= weighted_sum(dead_x, 1.0 / (b + lay.xs1 - 1.0))
         return float(ll), np.array([d_r, d_alpha, d_a, d_b])
 
     # -- predictions ----------------------------------------------------------------------------

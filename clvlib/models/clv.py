@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import copy
 import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from clvlib.models import parallel
 from clvlib.resampling import EXACT_ROWS
 
 UNIT_DAYS = {"D": 1.0, "W": 7.0}
@@ -55,21 +58,47 @@ def discounted_purchases(
 
     Models with ``expected_purchases_alive`` (E[Y(t)] = P(alive) × that, a function of
     frequency and T only) are evaluated once per distinct (frequency, T) and P(alive) once per
-    row; others once per distinct (frequency, recency, T) and month. ``unique``: those distinct
-    rows and each row's index into them (``unique_rows(rfm, purchase_key_columns(model))``),
-    when the caller evaluates many models on the same customers."""
-    step = days_per_month / _unit_days(time_unit, days_per_month)  # one month in data units
+    row; others once per distinct (frequency, recency, T), on all cores (``expected_by_month``);
+    then the months are discounted and added in order. ``unique``: those distinct rows and
+    each row's index into them (``unique_rows(rfm, key_columns(model))``), when the caller
+    evaluates many models on the same customers."""
     factored = hasattr(model, "expected_purchases_alive")
     keys, inverse = unique if unique is not None else unique_rows(rfm, key_columns(model))
     predict = model.expected_purchases_alive if factored else model.expected_purchases
+    by_month = expected_by_month(
+        predict,
+        keys,
+        horizon_months=horizon_months,
+        time_unit=time_unit,
+        days_per_month=days_per_month,
+    )
     total = np.zeros(len(keys))
     previous = np.zeros(len(keys))
     for month in range(1, int(horizon_months) + 1):
-        current = predict(month * step, keys)
+        current = by_month[month - 1]
         total += (current - previous) / (1.0 + monthly_discount) ** month
         previous = current
     per_row = total[inverse]
     return per_row * model.p_alive(rfm) if factored else per_row
+
+
+def expected_by_month(
+    predict, rows: pd.DataFrame, *, horizon_months: int, time_unit: str, days_per_month: float
+) -> np.ndarray:
+    """``predict(t, rows)`` (expected purchases in the next t, one value per row) at the end of
+    every month 1 … ``horizon_months``: a (months × rows) array. The rows are split into blocks
+    on ``parallel.threads()`` threads, each block evaluated month by month: each value is
+    computed alone (the special functions are elementwise), so the result is the same bits on
+    any number of threads."""
+    step = days_per_month / _unit_days(time_unit, days_per_month)  # one month in data units
+    months = range(1, int(horizon_months) + 1)
+    if not len(rows) or not len(months):
+        return np.zeros((len(months), len(rows)))
+
+    def block_by_month(block: pd.DataFrame) -> np.ndarray:
+        return np.stack([np.asarray(predict(month * step, block), dtype=float) for month in months])
+
+    return parallel.by_row_blocks(block_by_month, rows)
 
 
 def key_columns(model) -> list[str]:
@@ -295,13 +324,17 @@ def clv_intervals(
     progress: bool = False,
     exact_customers: int = EXACT_ROWS,
     new_customer_covariates: dict | None = None,
+    replicates: Replicates | None = None,
 ) -> pd.DataFrame:
     """Point estimates and bootstrap intervals of total and mean CLV, overall and per segment.
 
-    Each bootstrap replicate resamples customers with replacement (multinomial counts on the
-    customers, summed onto the unique model rows, so refits stay fast), refits copies of both
+    Each bootstrap replicate resamples customers with replacement, refits copies of both
     models and recomputes the CLV of the *observed* customers: the interval reflects the
-    uncertainty of the fitted parameters. Seeded: the same inputs give the same intervals.
+    uncertainty of the fitted parameters. Customers alike in everything the fits read are
+    interchangeable, so the draw is a multinomial on the distinct rows with probabilities
+    count / n (``_BootstrapRows.draw``) — the distribution of n customer draws summed per row —
+    and each replicate reweighs row layouts built once. Seeded: the same inputs give the same
+    intervals.
     Columns: segment, customers, total, mean, total_low, total_high, mean_low, mean_high
     (currency). With ``first_order_value`` (currency, the mean first order) a last row
     ``NEW_CUSTOMER`` holds :func:`new_customer_value` in ``mean`` with its interval — the
@@ -327,9 +360,11 @@ def clv_intervals(
     and every customer's CLV uses his own parameters. Its new customers need
     ``new_customer_covariates``: {label: {column: value}}, one row ``"(new customer) <label>"``
     each (``first_order_value`` a number, or {label: number}).
-    """
-    from clvlib.progress import bar
 
+    ``replicates``: the replicates' estimates from an earlier ``bootstrap_fits`` with the same
+    customers, models, ``n_boot``, ``seed`` and ``exact_customers`` (e.g. kept by the run
+    cache); without them they are fitted here. Either way the table is the same.
+    """
     segments = (
         pd.Series("all", index=rfm.index) if segments is None else segments.reindex(rfm.index)
     )
@@ -366,16 +401,13 @@ def clv_intervals(
         return total, mean
 
     point_sum, point_mean = values(model, spend_model)
-    fixed_spend = isinstance(spend_model, (int, float))
-    one_step = len(rfm) > exact_customers and all(
-        _has_covariance(m) for m in ([model] if fixed_spend else [model, spend_model])
-    )
-    fit_rows = _BootstrapRows(model, spend_model, rfm)
-    rng = np.random.default_rng(seed)
+    if replicates is None:
+        replicates = bootstrap_fits(
+            model, spend_model, rfm, n_boot=n_boot, seed=seed, exact_customers=exact_customers,
+            progress=progress,
+        )  # fmt: skip
     draws_sum, draws_mean = [], []
-    for _ in bar(range(n_boot), desc="bootstrap CLV", enabled=progress):
-        counts = rng.multinomial(len(rfm), np.full(len(rfm), 1.0 / len(rfm)))
-        m, s = fit_rows.one_step(counts) if one_step else fit_rows.refit(counts)
+    for m, s in replicates.models(model, spend_model):
         boot_sum, boot_mean = values(m, s)
         draws_sum.append(boot_sum)
         draws_mean.append(boot_mean)
@@ -404,8 +436,65 @@ def clv_intervals(
             "mean_high": quantile(means, 1 - alpha),
         }
     )
-    table.attrs["method"] = "one_step" if one_step else "bootstrap"
+    table.attrs["method"] = replicates.method
     return table
+
+
+@dataclass
+class Replicates:
+    """The bootstrap replicates' estimates (``bootstrap_fits``): per replicate the transaction
+    model's and the spend model's parameters ({name: value}; the spend model's a fixed amount
+    when it is one), and ``method`` (``"bootstrap"``: refitted, ``"one_step"``: one Newton
+    step). They depend on the customers, the models and the seed, not on the economics
+    (horizon, discount rate, margin), so a run may keep them (``run_cache.remembered``) and
+    recompute the CLV for other economics without refitting."""
+
+    method: str
+    model_params: list[dict[str, float]]
+    spend_params: list[dict[str, float] | float]
+
+    def models(self, model, spend_model) -> Iterator[tuple[object, object]]:
+        """(transaction model, spend model) per replicate: copies of ``model`` and
+        ``spend_model`` (the fitted originals) carrying the replicate's parameters."""
+        for params, spend in zip(self.model_params, self.spend_params, strict=True):
+            m = _unfitted_copy(model)
+            m.params_ = dict(params)
+            if isinstance(spend, dict):
+                s = _unfitted_copy(spend_model)
+                s.params_ = dict(spend)
+            else:
+                s = spend
+            yield m, s
+
+
+def bootstrap_fits(
+    model,
+    spend_model,
+    rfm: pd.DataFrame,
+    *,
+    n_boot: int = 100,
+    seed: int = 0,
+    exact_customers: int = EXACT_ROWS,
+    progress: bool = False,
+) -> Replicates:
+    """The ``n_boot`` bootstrap replicates of ``clv_intervals`` (see there): customers drawn
+    with replacement (``_BootstrapRows.draw``), both models refitted warm from their estimates
+    — or, above ``exact_customers`` customers, moved one Newton step — seeded."""
+    from clvlib.progress import bar
+
+    fixed_spend = isinstance(spend_model, (int, float))
+    one_step = len(rfm) > exact_customers and all(
+        _has_covariance(m) for m in ([model] if fixed_spend else [model, spend_model])
+    )
+    fit_rows = _BootstrapRows(model, spend_model, rfm)
+    rng = np.random.default_rng(seed)
+    model_params, spend_params = [], []
+    for _ in bar(range(n_boot), desc="bootstrap CLV", enabled=progress):
+        counts = fit_rows.draw(rng)
+        m, s = fit_rows.one_step(counts) if one_step else fit_rows.refit(counts)
+        model_params.append(dict(m.params_))
+        spend_params.append(float(s) if isinstance(s, (int, float)) else dict(s.params_))
+    return Replicates("one_step" if one_step else "bootstrap", model_params, spend_params)
 
 
 def _new_customers(model, first_order_value, covariates_by_label) -> list[tuple]:
@@ -510,15 +599,29 @@ class _GroupedClv:
 
 
 class _BootstrapRows:
-    """The rows each model is refitted on, computed once: the transaction model's unique
-    (frequency, recency, T) rows with each customer's index into them, and the spend model's
-    customers. ``refit(counts)`` turns a replicate's draw counts per customer into weights and
-    refits; ``one_step(counts)`` takes one Newton step instead (``_one_step``)."""
+    """What every replicate refits on, computed once.
+
+    The draw rows: customers' distinct (frequency, recency, T[, covariates][, monetary value])
+    — everything the two fits read. A replicate's counts on them (``draw``) are multinomial(n,
+    count_k / n): n customers drawn with replacement and summed per row have exactly that
+    distribution, and the draw costs one binomial per distinct row instead of one per customer.
+    The transaction model's rows: the distinct (frequency, recency, T[, covariates]) of the draw
+    rows, each draw row's index into them; the spend model's: the draw rows with a repeat
+    purchase and a positive mean spend. Models that reweigh a row index (``reweighs_rows``:
+    BG/NBD's layout, Gamma-Gamma's statistics) get it built once on templates whose copies the
+    replicates refit. ``refit(counts)`` refits warm from the estimates; ``one_step(counts)`` takes
+    one Newton step instead (``_one_step``)."""
 
     def __init__(self, model, spend_model, rfm: pd.DataFrame) -> None:
         self.model, self.spend_model = model, spend_model
+        self.fixed_spend = isinstance(spend_model, (int, float))
         covariates = covariate_columns(model)
-        self.keys, self.inverse = unique_rows(rfm, ["frequency", "recency", "T", *covariates])
+        model_columns = ["frequency", "recency", "T", *covariates]
+        draw_columns = model_columns if self.fixed_spend else [*model_columns, "monetary_value"]
+        draws, draw_inverse = unique_rows(rfm, draw_columns)
+        self.customers = len(rfm)
+        self.probabilities = np.bincount(draw_inverse, minlength=len(draws)) / max(len(rfm), 1)
+        self.keys, self.inverse = unique_rows(draws, model_columns)
         self.likelihood = None
         if covariates:
             # the unique (frequency, recency, T, covariates) rows coded for the model's grouped
@@ -529,16 +632,18 @@ class _BootstrapRows:
         self.compressed = not covariates and getattr(model, "compressed_columns", None) == (
             "frequency", "recency", "T",
         )  # fmt: skip
-        self.fixed_spend = isinstance(spend_model, (int, float))
+        self.template = _with_rows(model, self.key_array if self.compressed else None)
         if not self.fixed_spend:
-            x = np.asarray(rfm["frequency"], dtype=float)
-            m = np.asarray(rfm["monetary_value"], dtype=float)
-            repeat = x > 0
-            self.spend_rows = np.flatnonzero(repeat)
-            self.spend_frame = pd.DataFrame({"frequency": x[repeat], "monetary_value": m[repeat]})
+            x = draws["frequency"].to_numpy(dtype=float)
+            m = draws["monetary_value"].to_numpy(dtype=float)
             # the Gamma-Gamma likelihood's own rows: repeat buyers with a positive mean spend
-            self.spend_used = np.flatnonzero(repeat & (m > 0))
+            self.spend_used = np.flatnonzero((x > 0) & (m > 0))
             self.spend_data = np.column_stack([x[self.spend_used], m[self.spend_used]])
+            self.spend_template = _with_rows(spend_model, self.spend_data)
+
+    def draw(self, rng: np.random.Generator) -> np.ndarray:
+        """One replicate's customers per draw row (they sum to the number of customers)."""
+        return rng.multinomial(self.customers, self.probabilities)
 
     def refit(self, counts: np.ndarray):
         return self._refit_model(counts), self._refit_spend(counts)
@@ -546,37 +651,55 @@ class _BootstrapRows:
     def one_step(self, counts: np.ndarray):
         m = None
         if self.compressed or self.likelihood is not None:
-            weights = np.bincount(self.inverse, weights=counts, minlength=len(self.keys))
-            m = _one_step(self.model, self.key_array, weights, self.likelihood)
+            m = _one_step(self.template, self.key_array, self._model_weights(counts),
+                          self.likelihood)  # fmt: skip
         m = m if m is not None else self._refit_model(counts)
         if self.fixed_spend:
             return m, self.spend_model
-        s = _one_step(self.spend_model, self.spend_data, counts[self.spend_used].astype(float))
+        spend_weights = counts[self.spend_used].astype(float)
+        s = _one_step(self.spend_template, self.spend_data, spend_weights)
         return m, (s if s is not None else self._refit_spend(counts))
 
+    def _model_weights(self, counts: np.ndarray) -> np.ndarray:
+        return np.bincount(self.inverse, weights=counts, minlength=len(self.keys))
+
     def _refit_model(self, counts: np.ndarray):
-        weights = np.bincount(self.inverse, weights=counts, minlength=len(self.keys))
+        weights = self._model_weights(counts)
+        if self.compressed and getattr(self.model, "reweighs_rows", False):
+            return _refit(self.template, (self.key_array, weights))  # rows of weight 0 skipped
         drawn = weights > 0
         if self.compressed:
-            return _refit(self.model, (self.key_array[drawn], weights[drawn]))
-        return _refit(self.model, self.keys[drawn].assign(weights=weights[drawn]))
+            return _refit(self.template, (self.key_array[drawn], weights[drawn]))
+        return _refit(self.template, self.keys[drawn].assign(weights=weights[drawn]))
 
     def _refit_spend(self, counts: np.ndarray):
         if self.fixed_spend:
             return self.spend_model
-        spend_counts = counts[self.spend_rows].astype(float)
-        drawn = spend_counts > 0
-        spend_sample = self.spend_frame[drawn].assign(weights=spend_counts[drawn])
-        return _refit(self.spend_model, spend_sample)
+        weights = counts[self.spend_used].astype(float)
+        if getattr(self.spend_model, "reweighs_rows", False):
+            return _refit(self.spend_template, (self.spend_data, weights))
+        drawn = weights > 0
+        return _refit(self.spend_template, (self.spend_data[drawn], weights[drawn]))
+
+
+def _with_rows(model, data: np.ndarray | None):
+    """A shallow copy of ``model`` (its fitted state shared) whose row index for ``data`` is
+    built (``BaseFitter._prepared_for``) when the model reweighs one: the replicates' copies
+    of it (``_unfitted_copy`` keeps the index) then never rebuild it."""
+    template = copy.copy(model)
+    if data is not None and getattr(model, "reweighs_rows", False):
+        template._prepared_for(data)
+    return template
 
 
 def _unfitted_copy(model):
     """A shallow copy of ``model`` without its fitted state (``*_``) or the cached layouts of
-    the rows it was fitted on (``_*``), for a replicate to fill in. A covariate model keeps its
+    the rows it was fitted on (``_*``) — bar the weight-free row index (``_prepared``), which a
+    replicate on the same rows reweighs — for a replicate to fill in. A covariate model keeps its
     design (levels, names) and fixes its levels for a refit, so every replicate codes the
     covariates as the original fit did."""
     fresh = copy.copy(model)
-    kept = {"_design", "_scales"}
+    kept = {"_design", "_scales", "_prepared"}
     for name in [k for k in vars(fresh) if (k.endswith("_") or k.startswith("_"))]:
         if name not in kept:
             delattr(fresh, name)

@@ -54,6 +54,19 @@ def _weighted_correlation(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     return float(cov / (sx * sy))
 
 
+class _Rows:
+    """Weight-free statistics of the rows (x, m): distinct frequencies and each row's position
+    among them, ln m, x (ln m + ln x) and x m per row."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        x, m = data[:, 0], data[:, 1]
+        self.x = x
+        self.ux, self.at_x = np.unique(x, return_inverse=True)
+        self.log_m = np.log(m)
+        self.x_log_xm = x * (np.log(m) + np.log(x))
+        self.xm = x * m
+
+
 class GammaGamma(BaseFitter):
     """Gamma-Gamma model of the mean spend per transaction; ``params_`` are ``p, q, v``
     (v, the γ of Fader, Hardie & Lee 2005, is a rate in the currency of ``monetary_value``).
@@ -64,6 +77,11 @@ class GammaGamma(BaseFitter):
     """
 
     param_names = ("p", "q", "v")
+    #: ``fit_compressed(data, weights)`` takes rows (frequency, monetary value), every one with
+    #: both positive (the rows the likelihood reads; not necessarily distinct), and their
+    #: weights: a bootstrap replicate's refit, without ``fit``'s checks and exclusions.
+    compressed_columns = COLUMNS
+    reweighs_rows = True  # the statistics (``_Rows``) are reweighted, rows of weight 0 skipped
 
     def fit(self, rfm: pd.DataFrame) -> GammaGamma:
         """Fit by maximum likelihood; returns self.
@@ -125,25 +143,38 @@ class GammaGamma(BaseFitter):
         q = float(np.clip(2.0 + m**2 / max(var, 1e-12), 2.1, 50.0))
         return [np.array([1.0, q, m * (q - 1)]), np.array([5.0, 3.0, 2.0 * m])]
 
+    def _prepare(self, data: np.ndarray) -> _Rows:
+        return _Rows(data)
+
     def _statistics(self, data, weights):
-        """Per distinct frequency: total weight; and Σ w ln m, Σ w x ln m, Σ w x ln x.
+        """Per distinct frequency: total weight; and Σ w ln m, Σ w x ln m, Σ w x ln x; the rows
+        of positive weight (x m and w x per row).
 
         Only ln(v + x m) needs every row at each evaluation, so a fit on a million customers
-        costs a few logarithms per customer per iteration. Cached for the arrays being fitted.
+        costs a few logarithms per customer per iteration. Cached for the arrays being fitted;
+        the weight-free part once per ``data`` (``_prepared_for``), so a bootstrap replicate
+        only reweighs it (rows it drew none of left out).
         """
         cached = getattr(self, "_cache", None)
         if cached is not None and cached[0] is data and cached[1] is weights:
             return cached[2]
-        x, m = data[:, 0], data[:, 1]
-        ux, inverse = np.unique(x, return_inverse=True)
+        rows = self._prepared_for(data)
+        drawn = weights > 0
+        every = bool(drawn.all())
+        w = weights if every else weights[drawn]
+
+        def kept(values: np.ndarray) -> np.ndarray:
+            return values if every else values[drawn]
+
         stats = {
-            "ux": ux,
-            "wx": np.bincount(inverse, weights=weights, minlength=len(ux)),
+            "ux": rows.ux,
+            "wx": np.bincount(rows.at_x, weights=weights, minlength=len(rows.ux)),
             "n": float(weights.sum()),
-            "s_log_m": _wsum(weights, np.log(m)),
-            "s_x_log_xm": _wsum(weights, x * (np.log(m) + np.log(x))),
-            "xm": x * m,
-            "wx_row": weights * x,
+            "s_log_m": _wsum(w, kept(rows.log_m)),
+            "s_x_log_xm": _wsum(w, kept(rows.x_log_xm)),
+            "xm": kept(rows.xm),
+            "wx_row": w * kept(rows.x),
+            "w": w,
         }
         self._cache = (data, weights, stats)
         return stats
@@ -161,8 +192,8 @@ class GammaGamma(BaseFitter):
         log_vxm = np.log(v + s["xm"])
         inv_vxm = 1.0 / (v + s["xm"])
         # Σ w x ln(v + x m), Σ w ln(v + x m), Σ w x / (v + x m), Σ w / (v + x m)
-        xw_log, w_log = _wsum(s["wx_row"], log_vxm), _wsum(weights, log_vxm)
-        xw_inv, w_inv = _wsum(s["wx_row"], inv_vxm), _wsum(weights, inv_vxm)
+        xw_log, w_log = _wsum(s["wx_row"], log_vxm), _wsum(s["w"], log_vxm)
+        xw_inv, w_inv = _wsum(s["wx_row"], inv_vxm), _wsum(s["w"], inv_vxm)
         ll = (
             _wsum(wx, gammaln(pu + q) - gammaln(pu))
             - n * gammaln(q)

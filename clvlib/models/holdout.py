@@ -12,6 +12,8 @@ import copy
 import numpy as np
 import pandas as pd
 
+from clvlib.models.clv import covariate_columns, unique_rows
+
 
 def _predicted(model, rfm: pd.DataFrame) -> np.ndarray:
     return np.asarray(model.expected_purchases(rfm["duration_holdout"].to_numpy(), rfm), float)
@@ -157,18 +159,31 @@ def _parameter_draws(model, n_draws: int, rng: np.random.Generator) -> tuple[np.
     return np.where(positive, np.exp(np.clip(draws, -20.0, 20.0)), draws), True
 
 
-def _simulate_holdout(model, params: np.ndarray, rfm: pd.DataFrame, rng) -> np.ndarray:
+class _Customers:
+    """What every simulated holdout reads, taken from ``rfm`` once: frequency, T and the
+    holdout's length per customer, and the distinct rows P(alive) depends on (frequency,
+    recency, T and any covariates) with each customer's index into them — P(alive) is
+    evaluated once per distinct row (the same values, elementwise, as per customer)."""
+
+    def __init__(self, model, rfm: pd.DataFrame) -> None:
+        self.rfm = rfm
+        self.x = rfm["frequency"].to_numpy(dtype=float)
+        self.T = rfm["T"].to_numpy(dtype=float)
+        self.duration = rfm["duration_holdout"].to_numpy(dtype=float)
+        columns = ["frequency", "recency", "T", *covariate_columns(model)]
+        self.keys, self.inverse = unique_rows(rfm, columns)
+
+
+def _simulate_holdout(model, params: np.ndarray, customers: _Customers, rng) -> np.ndarray:
     """One draw of each customer's holdout purchases given the parameters ``params`` and the
     customer's calibration history (see :func:`holdout_interval`)."""
     kind = type(model).__name__
     fitted = copy.copy(model)
     fitted.params_ = dict(zip(model.param_names, params.tolist(), strict=True))
-    x = rfm["frequency"].to_numpy(dtype=float)
-    T = rfm["T"].to_numpy(dtype=float)
-    duration = rfm["duration_holdout"].to_numpy(dtype=float)
-    alive = rng.random(len(x)) < fitted.p_alive(rfm)
+    x, T, duration = customers.x, customers.T, customers.duration
+    alive = rng.random(len(x)) < fitted.p_alive(customers.keys)[customers.inverse]
     if getattr(fitted, "uses_covariates", False):  # each customer's own natural parameters
-        params = fitted.customer_params(rfm).to_numpy().T
+        params = fitted.customer_params(customers.rfm).to_numpy().T
     if kind in ("BGNBD", "MBGNBD"):
         r, alpha, a, b = params
         lam = rng.gamma(r + x, 1.0 / (alpha + T))
@@ -223,7 +238,8 @@ def holdout_interval(
     n = max(len(rfm), 1)
     n_draws = int(max(MIN_DRAWS, min(n_draws, MAX_SIMULATED // n)))
     draws, varied = _parameter_draws(model, n_draws, rng)
-    totals = np.array([_simulate_holdout(model, d, rfm, rng).sum() for d in draws], float)
+    customers = _Customers(model, rfm)
+    totals = np.array([_simulate_holdout(model, d, customers, rng).sum() for d in draws], float)
     tail = (1.0 - level) / 2.0
     low, high = np.quantile(totals, [tail, 1.0 - tail])
     return {

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, gammaln, hyp2f1, psi
 
-from clvlib.models.base import BaseFitter, compress
+from clvlib.models.base import BaseFitter, compress, weighted_sum
 from clvlib.models.bgnbd import nbd_pmf_and_survival
 
 COLUMNS = ("frequency", "recency", "T")
@@ -68,14 +68,14 @@ class MBGNBD(BaseFitter):
         a3 = -(r + x) * np.log(alpha + T)  # alive at T
         a4 = np.log(a) - np.log(b + x) - (r + x) * np.log(alpha + tx)  # gone after t_x
         log_mix = np.logaddexp(a3, a4)
-        ll = float(np.dot(weights, a1 + a2 + log_mix))
+        ll = weighted_sum(weights, a1 + a2 + log_mix)
         w4 = np.exp(a4 - log_mix)
         w3 = 1.0 - w4
         d_r = psi(r + x) - psi(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + tx)
         d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + tx)
         d_a = psi(a + b) - psi(a + b + x + 1) + w4 / a
         d_b = psi(a + b) + psi(b + x + 1) - psi(b) - psi(a + b + x + 1) - w4 / (b + x)
-        grad = np.array([np.dot(weights, d) for d in (d_r, d_alpha, d_a, d_b)])
+        grad = np.array([weighted_sum(weights, d) for d in (d_r, d_alpha, d_a, d_b)])
         return ll, grad
 
     # -- predictions ----------------------------------------------------------------------------

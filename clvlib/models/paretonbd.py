@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, psi
 
-from clvlib.models.base import compress
+from clvlib.models.base import compress, weighted_sum
 from clvlib.models.bgnbd import nbd_pmf
 from clvlib.models.covariates import CovariateFitter, for_new_customer, per_customer
 from clvlib.models.pareto_tail import expanded_integral, split_point
@@ -287,9 +287,9 @@ def _log_mix(params, lay: _Layout, weights=None):
     d_alive = d_log_g - odds * d_log_p
     d_dead = d_log_g + d_log_p
     m = lay.x.size
-    grad = d_alive @ np.bincount(lay.at_T, w_alive, minlength=m) + d_dead @ np.bincount(
-        lay.at_tx, w_dead, minlength=m
-    )
+    # einsum, not a BLAS matrix-vector product: a fixed order of additions (``weighted_sum``)
+    grad = np.einsum("ij,j->i", d_alive, np.bincount(lay.at_T, w_alive, minlength=m))
+    grad += np.einsum("ij,j->i", d_dead, np.bincount(lay.at_tx, w_dead, minlength=m))
     return mix, log_g_T, grad
 
 
@@ -359,13 +359,12 @@ class ParetoNBD(CovariateFitter):
         high[[0, 2]] = np.log(SHAPE_MAX)
         return low, high
 
+    def _prepare(self, data: np.ndarray) -> _Layout:
+        return _Layout(data[:, 0], data[:, 1], data[:, 2])
+
     def _layout(self, data: np.ndarray) -> _Layout:
-        """The layout of ``data``, cached for the arrays the optimiser passes again and again."""
-        cached = getattr(self, "_layout_cache", None)
-        if cached is None or cached[0] is not data:
-            cached = (data, _Layout(data[:, 0], data[:, 1], data[:, 2]))
-            self._layout_cache = cached
-        return cached[1]
+        """The layout of ``data`` (weight-free), built once per array (``_prepared_for``)."""
+        return self._prepared_for(data)
 
     def _loglik_and_grad(self, params, data, weights):
         r, alpha, s, beta = params
@@ -373,13 +372,13 @@ class ParetoNBD(CovariateFitter):
         mix, _, d_mix = _log_mix(params, lay, weights)
         w_x = np.bincount(lay.at_x, weights, minlength=lay.xs.size)
         total = float(weights.sum())
-        log_a = np.dot(w_x, gammaln(r + lay.xs)) + total * (
+        log_a = weighted_sum(w_x, gammaln(r + lay.xs)) + total * (
             -gammaln(r) + r * np.log(alpha) + s * np.log(beta)
         )
-        ll = float(log_a + np.dot(weights, mix))
+        ll = float(log_a + weighted_sum(weights, mix))
         d_a = np.array(
             [
-                np.dot(w_x, psi(r + lay.xs)) + total * (np.log(alpha) - psi(r)),
+                weighted_sum(w_x, psi(r + lay.xs)) + total * (np.log(alpha) - psi(r)),
                 total * r / alpha,
                 total * np.log(beta),
                 total * s / beta,

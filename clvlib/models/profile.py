@@ -39,7 +39,7 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import expit, logit
 
-from clvlib.models.base import LOG_BOUND, _internal_hessian, compress
+from clvlib.models.base import LOG_BOUND, _internal_hessian, compress, weighted_sum
 
 #: Model classes whose drop-out quantity is E[p] = a/(a+b) (params r, alpha, a, b).
 BETA_DROPOUT = ("BGNBD", "MBGNBD")
@@ -250,7 +250,7 @@ class _Profile:
         rate of an ordinary parameter: the upper ends found on no-drop-out worlds lie near
         1/√n (BG/NBD E[p] 0.001, Pareto/NBD yearly share 0.007 at 100,000 customers)."""
         if self.family == "beta":
-            chances = float(np.dot(self.weights, self.data[:, 0] > 0))
+            chances = weighted_sum(self.weights, (self.data[:, 0] > 0).astype(float))
         else:
             chances = float(self.weights.sum())
         return self.theta_of(0.1 / math.sqrt(max(chances, 1.0)))
