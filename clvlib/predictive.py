@@ -12,7 +12,9 @@ unique rows.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
 import warnings
 
 import ibis
@@ -22,8 +24,10 @@ import pandas as pd
 from clvlib import config
 from clvlib.calculation import DAYS_PER_MONTH, UNKNOWN_SEGMENT, _segments, rfm_summary
 from clvlib.channel_models import channel_ceilings, loyalty_members
+from clvlib.models import parallel
 from clvlib.models.bgnbd import BGNBD
 from clvlib.models.clv import (
+    bootstrap_fits,
     clv_intervals,
     customer_lifetime_value,
     new_customer_value,
@@ -38,7 +42,7 @@ from clvlib.models.holdout import (
 )
 from clvlib.models.mbgnbd import MBGNBD
 from clvlib.models.paretonbd import ParetoNBD
-from clvlib.progress import bar
+from clvlib.run_cache import remembered
 
 #: Models the audit fits and compares. Pareto/NBD, the reference model of most papers, is fast
 #: at any β since ``models.pareto_tail`` (β → ∞ on a client nobody leaves took minutes before).
@@ -90,6 +94,56 @@ FULL_SEASON_WEEKS = 52
 #: A season explains a holdout miss when its expected effect points the same way and accounts
 #: for at least this share of the miss (on the log scale of actual / forecast).
 SEASON_CAUSE_SHARE = 0.5
+#: Draws of the holdout simulation (``holdout_check``) and its seed.
+HOLDOUT_DRAWS, HOLDOUT_SEED = 400, 0
+#: Parameter draws of a segment's ceiling interval (``new_customer_value_interval``), its seed.
+CEILING_DRAWS, CEILING_SEED = 400, 0
+
+
+# -- what a run may keep between runs -------------------------------------------------------------
+def fingerprint(frame: pd.DataFrame | pd.Series | None) -> str | None:
+    """sha256 of a frame (or series): its index, columns, dtypes and every value, in order.
+
+    The settings of a remembered fit (``run_cache.remembered``) carry the fingerprint of the
+    frame it was fitted on, so a change anywhere upstream — a setting that reaches the
+    customers' rows, a segment mapping — gives another key and never a stale fit."""
+    if frame is None:
+        return None
+    digest = hashlib.sha256()
+    values = pd.util.hash_pandas_object(frame, index=True, categorize=False).to_numpy()
+    digest.update(np.ascontiguousarray(values).tobytes())
+    columns = [frame.name] if isinstance(frame, pd.Series) else list(frame.columns)
+    dtypes = [frame.dtype] if isinstance(frame, pd.Series) else list(frame.dtypes)
+    digest.update(repr([str(c) for c in columns] + [str(d) for d in dtypes]).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def kept(model):
+    """``model`` as a run keeps it: a shallow copy without the row layouts and caches its fit
+    left (``_layout_cache``, ``_prepared``, ``_cache``: copies of the data, rebuilt on demand),
+    its pooled fit (covariate models) kept likewise; a fixed spend amount as it is."""
+    if isinstance(model, (int, float)) or model is None:
+        return model
+    slim = copy.copy(model)
+    for name in ("_layout_cache", "_prepared", "_cache"):
+        slim.__dict__.pop(name, None)
+    grouped = getattr(slim, "_grouped", None)
+    if grouped is not None:
+        slim._grouped = copy.copy(grouped)
+        slim._grouped._cache = []
+    if getattr(slim, "pooled_", None) is not None:
+        slim.pooled_ = kept(slim.pooled_)
+    return slim
+
+
+def fit_transaction_model(audit, model_name: str, rfm: pd.DataFrame):
+    """``TRANSACTION_MODELS[model_name]`` fitted on ``rfm``, kept by the run cache (the fit
+    depends on the customers' rows and the model only)."""
+    settings = {"rfm": fingerprint(rfm), "model": model_name}
+    return remembered(
+        audit, "transaction_model", settings,
+        lambda: kept(TRANSACTION_MODELS[model_name]().fit(rfm)),
+    )  # fmt: skip
 
 
 def holdout_plan(audit, *, season: dict | None = None) -> dict:
@@ -255,6 +309,10 @@ def validate_models(audit, models: dict | None = None) -> dict:
     holdout with the calibration (``seasonal_shift``). ``None`` when ``holdout_weeks`` is 0;
     ``{"calibration_end", "rfm", "gap"}`` when the calibration period has too few repeat
     buyers (``model_gap``).
+
+    The models are fitted side by side on all cores (``parallel.each``: each fit alone, so the
+    same estimates as one after another); the fits, the comparison and the holdout check are
+    kept by the run cache (they depend on the calibration customers only, not the economics).
     """
     calibration_end = audit.calibration_end
     if calibration_end is None:
@@ -264,25 +322,40 @@ def validate_models(audit, models: dict | None = None) -> dict:
     if gap is not None:  # not enough repeat buyers in the calibration period to fit on
         return {"calibration_end": calibration_end, "rfm": rfm, "gap": gap}
     chosen_models = models or TRANSACTION_MODELS
-    fitted = {
-        name: chosen_models[name]().fit(rfm)
-        for name in bar(list(chosen_models), desc="fitting models", enabled=False)
+
+    def fit_and_check() -> dict:
+        fitted = parallel.each(lambda name: kept(chosen_models[name]().fit(rfm)), chosen_models)
+        comparison = model_comparison(fitted, rfm)
+        chosen = comparison.loc[0, "model"]
+        model = fitted[chosen]
+        return {
+            "fitted": fitted,
+            "comparison": comparison,
+            "chosen": chosen,
+            "summary": holdout_check(model, rfm, n_draws=HOLDOUT_DRAWS, seed=HOLDOUT_SEED),
+            "conditional": conditional_expectations(model, rfm),
+        }
+
+    settings = {
+        "rfm": fingerprint(rfm),  # the calibration split, holdout counts included
+        "models": {name: _qualname(cls) for name, cls in chosen_models.items()},
+        "holdout_draws": HOLDOUT_DRAWS,
+        "holdout_seed": HOLDOUT_SEED,
     }
-    comparison = model_comparison(fitted, rfm)
-    chosen = comparison.loc[0, "model"]
-    model = fitted[chosen]
+    checked = remembered(audit, "holdout_validation", settings, fit_and_check)
+    model = checked["fitted"][checked["chosen"]]
     cohorts, repeats = purchase_day_counts(audit, calibration_end=calibration_end)
     return {
         "calibration_end": calibration_end,
         "rfm": rfm,
-        "fitted": fitted,
-        "comparison": comparison,
-        "chosen": chosen,
-        "summary": holdout_check(model, rfm),
+        "fitted": checked["fitted"],
+        "comparison": checked["comparison"],
+        "chosen": checked["chosen"],
+        "summary": checked["summary"],
         "season": seasonal_shift(
             audit, calibration_end=calibration_end, season=audit.holdout_plan["season"]
         ),
-        "conditional": conditional_expectations(model, rfm),
+        "conditional": checked["conditional"],
         "tracking": tracking_table(
             model,
             cohorts,
@@ -292,6 +365,10 @@ def validate_models(audit, models: dict | None = None) -> dict:
             calibration_end=calibration_end,
         ),
     }
+
+
+def _qualname(cls) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def daily_purchases(audit) -> pd.Series:
@@ -394,7 +471,7 @@ def customer_segments(audit, by: str | None) -> pd.Series | None:
 
 
 def fit_spend_model(
-    rfm: pd.DataFrame, *, fallback: float = float("nan")
+    rfm: pd.DataFrame, *, fallback: float = float("nan"), note_correlation: bool = True
 ) -> tuple[object, str | None]:
     """Gamma-Gamma on the repeat customers, and a note for the report (``None`` when clean).
 
@@ -404,7 +481,9 @@ def fit_spend_model(
     than ``MIN_SPEND_REPEATERS``), ``constant_spend`` (their spend hardly varies: the model has
     nothing to fit and the mean is exact) or ``spend_not_identified`` (the fit ran to the
     parameter bounds). Notes a correlation between frequency and spend (``spend_correlated``:
-    the model assumes none)."""
+    the model assumes none) unless ``note_correlation`` is False (then the note is None: no
+    warning is caught, as a worker thread must not — ``warnings.catch_warnings`` changes the
+    process's filters)."""
     repeat = rfm[(rfm["frequency"] > 0) & (rfm["monetary_value"] > 0)]["monetary_value"]
     mean = float(repeat.mean()) if len(repeat) else float(fallback)
     if len(repeat) == 0:
@@ -413,9 +492,12 @@ def fit_spend_model(
         return mean, "few_repeat_spend"
     if float(repeat.std(ddof=0)) <= CONSTANT_SPEND_CV * mean:
         return mean, "constant_spend"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SpendFrequencyCorrelationWarning)
-        model = GammaGamma().fit(rfm)
+    if note_correlation:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", SpendFrequencyCorrelationWarning)
+            model = GammaGamma().fit(rfm)
+    else:  # e.g. on a worker thread, where catching warnings is unsafe
+        model, caught = GammaGamma().fit(rfm), []
     if at_bounds(model, standard_errors=False):
         return mean, "spend_not_identified"
     correlated = any(issubclass(w.category, SpendFrequencyCorrelationWarning) for w in caught)
@@ -456,7 +538,7 @@ def predictive_clv(
     gap = model_gap(rfm)
     if gap is not None:
         return {"rfm": rfm, "gap": gap}
-    model = TRANSACTION_MODELS[model_name]().fit(rfm)
+    model = fit_transaction_model(audit, model_name, rfm)
     segments = customer_segments(audit, segment)
     seg = (
         pd.Series("all", index=rfm.index)
@@ -465,7 +547,16 @@ def predictive_clv(
     )
     first = first_purchase_values(audit).reindex(rfm.index)
     first_order_value = float(first.mean())
-    spend_model, spend_note = fit_spend_model(rfm, fallback=first_order_value)
+    data = {"rfm": fingerprint(rfm), "model": model_name, "fallback": first_order_value}
+    spend_model, spend_note = remembered(
+        audit, "spend_model", data,
+        lambda: _kept_spend(fit_spend_model(rfm, fallback=first_order_value)),
+    )  # fmt: skip
+    replicates = remembered(
+        audit, "clv_bootstrap_fits", {**data, "n_boot": n_boot, "seed": seed},
+        lambda: bootstrap_fits(model, spend_model, rfm, n_boot=n_boot, seed=seed,
+                               progress=progress),
+    )  # fmt: skip
     horizon_weeks = horizon * DAYS_PER_MONTH / DAYS_PER_WEEK
     expected_spend = (
         np.full(len(rfm), float(spend_model))
@@ -494,7 +585,7 @@ def predictive_clv(
         n_boot=n_boot,
         seed=seed,
         first_order_value=first_order_value,
-        progress=progress,
+        replicates=replicates,
         **clv_kwargs,
     )
     covariates = None
@@ -510,7 +601,13 @@ def predictive_clv(
             **clv_kwargs,
         )
     else:
-        ceilings = segment_ceilings(rfm, seg, first, model_name, **clv_kwargs)
+        fits = remembered(
+            audit, "segment_fits",
+            {"rfm": data["rfm"], "model": model_name, "segments": fingerprint(seg),
+             "first": fingerprint(first)},
+            lambda: segment_fits(rfm, seg, first, model_name),
+        )  # fmt: skip
+        ceilings = segment_ceilings(rfm, seg, first, model_name, fits=fits, **clv_kwargs)
     return {
         "covariates": covariates,
         "rfm": rfm,
@@ -526,24 +623,61 @@ def predictive_clv(
     }
 
 
+def _kept_spend(fitted: tuple[object, str | None]) -> tuple[object, str | None]:
+    spend, note = fitted
+    return kept(spend), note
+
+
+def segment_fits(
+    rfm: pd.DataFrame, segments: pd.Series, first: pd.Series, model_name: str
+) -> dict[str, tuple[object, object]]:
+    """Per segment with at least ``MIN_SEGMENT_CUSTOMERS`` customers and
+    ``MIN_SEGMENT_REPEATERS`` repeat customers: (transaction model, spend model) fitted on its
+    customers alone (the spend model a fixed amount where ``fit_spend_model`` falls back to
+    one), the segments on all cores (``parallel.each``). They do not depend on the economics,
+    so a run may keep them."""
+    groups = dict(list(rfm.groupby(segments.to_numpy())))
+    eligible = [
+        name
+        for name, members in groups.items()
+        if len(members) >= MIN_SEGMENT_CUSTOMERS
+        and int((members["frequency"] > 0).sum()) >= MIN_SEGMENT_REPEATERS
+    ]
+
+    def fit(name) -> tuple[object, object]:
+        members = groups[name]
+        fallback = float(first.reindex(members.index).mean())
+        model = TRANSACTION_MODELS[model_name]().fit(members)
+        spend, _ = fit_spend_model(members, fallback=fallback, note_correlation=False)
+        return kept(model), kept(spend)
+
+    with warnings.catch_warnings():  # for the worker threads too, while they run
+        warnings.simplefilter("ignore")  # the overall fit reports model warnings
+        return parallel.each(fit, eligible)
+
+
 def segment_ceilings(
     rfm: pd.DataFrame,
     segments: pd.Series,
     first: pd.Series,
     model_name: str,
+    *,
+    fits: dict[str, tuple[object, object]] | None = None,
     **clv_kwargs,
 ) -> pd.DataFrame:
     """New-customer value (the acquisition-cost ceiling, currency) per segment from models
-    fitted on the segment's customers alone; NaN with ``note = "small_segment"`` below
+    fitted on the segment's customers alone (``segment_fits``, or ``fits`` from an earlier
+    call on the same customers); NaN with ``note = "small_segment"`` below
     ``MIN_SEGMENT_CUSTOMERS`` customers or ``MIN_SEGMENT_REPEATERS`` repeat customers.
     ``ceiling_low``/``ceiling_high``: 95 % interval from the segment models' asymptotic
     parameter distributions and the standard error of the mean first order
     (:func:`new_customer_value_interval`, seeded).
     Columns: segment, customers, repeat_customers, first_order_value, ceiling, ceiling_low,
     ceiling_high, note."""
+    if fits is None:
+        fits = segment_fits(rfm, segments, first, model_name)
     rows = []
-    groups = rfm.groupby(segments.to_numpy())
-    for name, members in bar(groups, desc="segment models", total=groups.ngroups, enabled=False):
+    for name, members in rfm.groupby(segments.to_numpy()):
         repeaters = int((members["frequency"] > 0).sum())
         first_orders = first.reindex(members.index)
         row = {
@@ -556,11 +690,8 @@ def segment_ceilings(
             "ceiling_high": np.nan,
             "note": "small_segment",
         }
-        if len(members) >= MIN_SEGMENT_CUSTOMERS and repeaters >= MIN_SEGMENT_REPEATERS:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # the overall fit reports model warnings
-                model = TRANSACTION_MODELS[model_name]().fit(members)
-                spend, _ = fit_spend_model(members, fallback=row["first_order_value"])
+        if name in fits:
+            model, spend = fits[name]
             row["ceiling"] = new_customer_value(
                 model, spend, first_order_value=row["first_order_value"], **clv_kwargs
             )
@@ -569,8 +700,8 @@ def segment_ceilings(
                 spend,
                 first_order_value=row["first_order_value"],
                 first_order_se=float(first_orders.std() / np.sqrt(first_orders.count())),
-                n_draws=400,
-                seed=0,
+                n_draws=CEILING_DRAWS,
+                seed=CEILING_SEED,
                 **clv_kwargs,
             )
             row["note"] = None

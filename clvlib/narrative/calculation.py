@@ -24,6 +24,7 @@ from clvlib.models.profile import WEEKS_PER_YEAR, dropout_profile_interval
 from clvlib.narrative import Finding, say_all
 from clvlib.report.display import Numbers
 from clvlib.resampling import EXACT_ROWS
+from clvlib.run_cache import remembered
 
 Fmt = Callable[..., str]
 Text = Callable[..., str]
@@ -964,10 +965,22 @@ def _dropout_profile(audit, result: dict, dropout: list[str]) -> dict | None:
     words; None otherwise."""
     if not dropout:
         return None
-    try:
-        profile = dropout_profile_interval(result["model"], result["rfm"], horizon=WEEKS_PER_YEAR)
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
-        return None  # the caveat on the bound stands without the interval
+
+    def compute() -> dict | None:
+        try:
+            return dropout_profile_interval(result["model"], result["rfm"], horizon=WEEKS_PER_YEAR)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+            return None  # the caveat on the bound stands without the interval
+
+    settings = {  # the profile depends on the customers and the model, not on the economics
+        "rfm": predictive.fingerprint(result["rfm"]),
+        "model": type(result["model"]).__name__,
+        "params": result["model"].params_,
+        "horizon_weeks": WEEKS_PER_YEAR,
+    }
+    profile = remembered(audit, "dropout_profile", settings, compute)
+    if profile is None:
+        return None
     say_all(audit, dropout_profile_findings(profile, fmt=audit.fmt))
     return profile
 
