@@ -203,27 +203,34 @@ def spend_window(audit, *, period_unit: str = "M") -> tuple[dt.date, dt.date]:
     return first, min(end, audit.observation_end)
 
 
-def _acquisitions(audit, period_unit: str):
+def _acquisitions(audit, period_unit: str, per=None):
     """Customers acquired in the spend window (ibis): ``customer_id``, ``channel``,
-    ``acquired_on`` (date) and ``period`` (the first day of its period)."""
+    ``acquired_on`` (date) and ``period`` (the first day of its period).
+
+    ``per``: an ibis table with ``customer_id`` and ``first_purchase`` (e.g. ``_per_customer``)
+    to take the first purchase from, so that one aggregation of the orders serves both; the
+    rest of its columns are kept (customers without a row there get NULLs)."""
     c = audit.table("customers")
     c = c.filter(c["customer_id"].notnull())
     stats_ = {"channel": c["acquisition_channel"].cast("string").min()}
     if "acquired_at" in c.columns:
         stats_["acquired"] = c["acquired_at"].cast("timestamp").min()
     c = c.group_by(c["customer_id"].cast("string").name("customer_id")).aggregate(**stats_)
-    o = orders(_window(audit))
-    first = o.group_by(o["customer_id"].cast("string").name("customer_id")).aggregate(
-        first_purchase=o["order_ts"].min(where=o["is_purchase"])
-    )
-    j = c.left_join(first, "customer_id")
+    if per is None:
+        o = orders(_window(audit))
+        per = o.group_by(o["customer_id"].cast("string").name("customer_id")).aggregate(
+            first_purchase=o["order_ts"].min(where=o["is_purchase"])
+        )
+    j = c.left_join(per, "customer_id")
     when = j["first_purchase"]
     if "acquired" in j.columns:
         when = ibis.coalesce(j["acquired"], when)
     day = when.cast("date")
     start, end = spend_window(audit, period_unit=period_unit)
+    kept = [n for n in per.columns if n not in ("customer_id", "first_purchase")]
     j = j.select(
         "customer_id",
+        *kept,
         channel=ibis.coalesce(j["channel"], UNKNOWN_CHANNEL),
         acquired_on=day,
         period=_period_start(day, period_unit),
@@ -241,45 +248,68 @@ def _spend_by_channel(audit, period_unit: str) -> pd.Series:
 
 
 # -- the channel table ---------------------------------------------------------------------------
-def _new_customers(audit, period_unit: str) -> pd.DataFrame:
-    """Per new customer: customer_id, channel, purchase ``orders``, ``purchase_days`` and
-    ``margin`` so far.
+def _new_customers(
+    audit, period_unit: str, customer_value: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per new customer: customer_id, channel, ``acquired_on``, purchase ``orders``,
+    ``purchase_days``, ``margin`` so far, ``clv`` and ``absent`` (``_customer_clv``).
 
-    One row per customer as pandas (aggregated by the engine): it is joined with step I's
-    per-customer CLV and resampled for the channels' bootstrap intervals."""
-    acq = _acquisitions(audit, period_unit)
+    One row per customer as pandas, sorted by channel and customer (the bootstrap resamples
+    these rows in this order), from one query: the orders are aggregated once per customer
+    (``_per_customer``, whose first purchase also dates acquisitions without ``acquired_at``)
+    and step I's ``customer_value`` is joined in the engine."""
     per = _per_customer(audit)
     per = per.select(
         customer_id=per["customer_id"].cast("string"),
+        first_purchase=per["first_purchase"],
         orders=per["orders"],
         purchase_days=per["purchase_days"],
         margin=per["margin"],
     )
-    j = acq.left_join(per, "customer_id")
+    j = _acquisitions(audit, period_unit, per)
     j = j.select(
         "customer_id",
         "channel",
+        "acquired_on",
         orders=ibis.coalesce(j["orders"], 0),
         purchase_days=ibis.coalesce(j["purchase_days"], 0),
         margin=ibis.coalesce(j["margin"].cast("float64"), 0.0),
     )
+    values = _clv_values(customer_value)
+    if values is not None:
+        j = j.left_join(ibis.memtable(values), "customer_id").drop("customer_id_right")
     frame = _fetch(j.order_by(["channel", "customer_id"]))
     for col in ("orders", "purchase_days"):
         frame[col] = frame[col].astype("int64")
     frame["margin"] = frame["margin"].astype("float64")
+    frame["acquired_on"] = pd.to_datetime(frame["acquired_on"])
+    frame["clv"], frame["absent"] = _customer_clv(frame, values)
     return frame
 
 
-def _customer_clv(new: pd.DataFrame, customer_value: pd.DataFrame | None):
-    """Each new customer's CLV, and whether it is a buyer without a ``customer_value`` row."""
+def _clv_values(customer_value: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``customer_value`` as the engine joins it: ``customer_id`` (text), ``clv`` (float64),
+    the first row of each customer; None when there is none."""
     if customer_value is None:
-        return new["margin"], pd.Series(False, index=new.index)
+        return None
     missing = [c for c in ("customer_id", "clv") if c not in customer_value.columns]
     if missing:
         raise ValueError(f"customer_value needs the columns customer_id and clv (no {missing[0]})")
-    values = customer_value.assign(customer_id=customer_value["customer_id"].astype(str))
-    values = values.drop_duplicates("customer_id").set_index("customer_id")["clv"]
-    clv = new["customer_id"].map(values).astype("float64")
+    values = pd.DataFrame(
+        {
+            "customer_id": customer_value["customer_id"].astype(str).to_numpy(dtype=object),
+            "clv": customer_value["clv"].to_numpy(dtype="float64"),
+        }
+    )
+    return values.drop_duplicates("customer_id").reset_index(drop=True)
+
+
+def _customer_clv(new: pd.DataFrame, values: pd.DataFrame | None):
+    """Each new customer's CLV (its ``clv`` column, joined from ``_clv_values``; the margin so
+    far without a value), and whether it is a buyer without a ``customer_value`` row."""
+    if values is None:
+        return new["margin"], pd.Series(False, index=new.index)
+    clv = new["clv"].astype("float64")
     absent = clv.isna()
     return clv.fillna(new["margin"]), absent & (new["orders"] > 0)
 
@@ -336,11 +366,38 @@ def channel_table(
     spend, then new customers, largest first. Empty when the customers or their acquisition
     channel are missing (``channel_data_gaps``).
     """
+    return channel_tables(
+        audit,
+        customer_value,
+        period_unit=period_unit,
+        n_boot=n_boot,
+        seed=seed,
+        confidence=confidence,
+        days_per_month=days_per_month,
+        min_customers=min_customers,
+        channel_value=channel_value,
+    )[0]
+
+
+def channel_tables(
+    audit,
+    customer_value: pd.DataFrame | None = None,
+    *,
+    period_unit: str = "M",
+    n_boot: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+    days_per_month: float = DAYS_PER_MONTH,
+    min_customers: int = 30,
+    channel_value: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``channel_table`` and the ``payback_table`` (same ``period_unit``, ``days_per_month``,
+    ``min_customers``) its payback months are read from, from one pass: the new customers are
+    fetched once and serve both."""
     if not _has_channels(audit):
-        return _empty(CHANNEL_COLUMNS)
+        return _empty(CHANNEL_COLUMNS), _empty(PAYBACK_COLUMNS)
     has_spend = audit.table("marketing_spend") is not None
-    new = _new_customers(audit, period_unit)
-    new["clv"], new["absent"] = _customer_clv(new, customer_value)
+    new = _new_customers(audit, period_unit, customer_value)
     spend = _spend_by_channel(audit, period_unit) if has_spend else pd.Series(dtype="float64")
     names = sorted(set(new["channel"]) | set(spend.index))
     rng = np.random.default_rng(seed)
@@ -368,13 +425,15 @@ def channel_table(
         )
     table = pd.DataFrame(rows, columns=list(rows[0]) if rows else None)
     if not len(table):
-        return _empty(CHANNEL_COLUMNS)
+        return _empty(CHANNEL_COLUMNS), _empty(PAYBACK_COLUMNS)
     table["clv_basis"] = "margin_so_far" if customer_value is None else "predicted"
     if channel_value is not None:
         table = _use_channel_value(table, channel_value)
     table = _add_costs(table, has_spend)
-    payback = payback_table(
+    payback = _payback(
         audit,
+        new[["customer_id", "channel", "acquired_on"]],
+        spend if has_spend else None,
         period_unit=period_unit,
         days_per_month=days_per_month,
         min_customers=min_customers,
@@ -384,7 +443,7 @@ def channel_table(
     table = table.sort_values(
         ["spend", "new_customers", "channel"], ascending=[False, False, True], na_position="last"
     )
-    return table[CHANNEL_COLUMNS].reset_index(drop=True)
+    return table[CHANNEL_COLUMNS].reset_index(drop=True), payback
 
 
 def _use_channel_value(table: pd.DataFrame, channel_value: pd.DataFrame) -> pd.DataFrame:
@@ -481,23 +540,54 @@ def payback_table(
     if not _has_channels(audit):
         return _empty(PAYBACK_COLUMNS)
     acq = _acquisitions(audit, period_unit)
-    end = ibis.literal(audit.observation_end)
-    acq = acq.mutate(
-        exposure=((end.delta(acq["acquired_on"], unit="day") + 1) / days_per_month)
-        .floor()
-        .cast("int64")
+    acquired = _fetch(acq.select("customer_id", "channel", "acquired_on"))
+    acquired["acquired_on"] = pd.to_datetime(acquired["acquired_on"])
+    has_spend = audit.table("marketing_spend") is not None
+    spend = _spend_by_channel(audit, period_unit) if has_spend else None
+    return _payback(
+        audit,
+        acquired,
+        spend,
+        period_unit=period_unit,
+        days_per_month=days_per_month,
+        min_customers=min_customers,
+    )
+
+
+def _payback(
+    audit,
+    acquired: pd.DataFrame,
+    spend: pd.Series | None,
+    *,
+    period_unit: str,
+    days_per_month: float,
+    min_customers: int,
+) -> pd.DataFrame:
+    """``payback_table`` from the new customers (``acquired``: ``customer_id``, ``channel``,
+    ``acquired_on`` as a datetime; one row each, pandas) and the spend per channel (None
+    without ``marketing_spend``). The margins by month since acquisition come from one query,
+    which joins the orders to the new customers in the engine; customers and CAC per channel
+    are counted from ``acquired``."""
+    day = acquired["acquired_on"].to_numpy(dtype="datetime64[D]")
+    days = (np.datetime64(audit.observation_end, "D") - day).astype("int64")
+    acq = acquired[["customer_id", "channel"]].assign(
+        acquired_on=day, exposure=np.floor((days + 1) / days_per_month).astype("int64")
     )
     t = _margin_window(audit)
     o = orders(t)
     o = o.select(customer_id=o["customer_id"].cast("string"), ts=o["order_ts"], margin=o["margin"])
-    j = o.join(acq, "customer_id")
-    age = ibis.greatest(j["ts"].cast("date").delta(j["acquired_on"], unit="day"), 0)
+    j = o.join(ibis.memtable(acq), "customer_id")
+    age = ibis.greatest(j["ts"].cast("date").delta(j["acquired_on"].cast("date"), unit="day"), 0)
     j = j.mutate(month=(age / days_per_month).floor().cast("int64") + 1)
     margins = _fetch(
         j.group_by(["channel", "exposure", "month"]).aggregate(margin=j["margin"].sum())
     )
-    counts = _fetch(acq.group_by(["channel", "exposure"]).aggregate(customers=acq.count()))
-    cac = _cac_by_channel(audit, acq, period_unit)
+    counts = acq.groupby(["channel", "exposure"], sort=True).size().rename("customers")
+    counts = counts.reset_index()
+    cac = pd.Series(dtype="float64")
+    if spend is not None:
+        n = acq.groupby("channel").size().reindex(spend.index).fillna(0)
+        cac = (spend / n.where(n > 0)).where(spend > 0, 0.0)
     frames = [
         _payback_curve(name, margins[margins["channel"] == name], group, cac.get(name, math.nan))
         for name, group in counts.groupby("channel", sort=True)
@@ -517,15 +607,6 @@ def _margin_window(audit):
     if "margin" in t.columns:
         return t.mutate(margin=ibis.coalesce(t["margin"], t["revenue"] * gross))
     return t.mutate(margin=t["revenue"] * gross)
-
-
-def _cac_by_channel(audit, acq, period_unit: str) -> pd.Series:
-    if audit.table("marketing_spend") is None:
-        return pd.Series(dtype="float64")
-    spend = _spend_by_channel(audit, period_unit)
-    n = _fetch(acq.group_by("channel").aggregate(n=acq.count())).set_index("channel")["n"]
-    n = n.reindex(spend.index).fillna(0)
-    return (spend / n.where(n > 0)).where(spend > 0, 0.0)
 
 
 def _payback_curve(name: str, margins: pd.DataFrame, counts: pd.DataFrame, cac: float):

@@ -349,6 +349,39 @@ def test_tiny_customer_value_is_used_and_labelled():
     assert "1 buyer(s) without a customer_value row" in table.loc["Ref", "note"]
 
 
+def test_tiny_customer_value_first_row_per_customer_and_ids_as_text():
+    """The engine joins step I's values as ``_customer_clv`` always read them: the first row of
+    a customer counts (a1's second row, 1,000, does not), ids compare as text and a value for
+    a customer who is no new customer changes nothing. Reference: the hand count of
+    ``test_tiny_customer_value_is_used_and_labelled`` (Ads 120, Ref 45, three new customers)."""
+    value = pd.DataFrame(
+        {
+            "customer_id": ["a1", "a2", "a3", "r1", "a1", "zz"],
+            "clv": [200.0, 100, 60, 70, 1000, 5000],
+        }
+    )
+    table = ch.channel_table(tiny_audit(), value, n_boot=100).set_index("channel")
+    assert table.loc["Ads", "clv_mean"] == pytest.approx(120.0)
+    assert table.loc["Ads", "new_customers"] == 3
+    assert table.loc["Ref", "clv_mean"] == pytest.approx(45.0)
+
+
+def test_channel_tables_payback_equals_payback_table():
+    """``channel_tables`` builds the payback curves from the new customers it fetched for the
+    channel table; ``payback_table`` from its own query. Reference: the two curves agree, and
+    the months are those of the hand count in ``test_tiny_payback_curve_and_months``."""
+    audit = tiny_audit()
+    table, curves = ch.channel_tables(audit, None, n_boot=50, min_customers=1)
+    pd.testing.assert_frame_equal(curves, ch.payback_table(audit, min_customers=1))
+    table = table.set_index("channel")
+    assert table.loc["Ads", "payback_months"] == ch.payback_months(curves)["Ads"] == 2.0
+    for name in ("Bad", "Ref"):
+        assert math.isnan(table.loc[name, "payback_months"])
+    pd.testing.assert_frame_equal(
+        table.reset_index(), ch.channel_table(audit, None, n_boot=50, min_customers=1)
+    )
+
+
 def test_tiny_channel_value_replaces_the_per_customer_basis():
     """A new-customer value per channel (step I's models) replaces the CLV columns where given:
     Ads 40 < CAC 50 → flagged, LTV:CAC 0.8, value total 40 × 3 = 120; Ref keeps its per-customer

@@ -381,13 +381,14 @@ TABLE_FORMATS = {
 def show_channel_table(audit, intro: dict[str, Any]) -> dict[str, Any]:
     """Cost of acquisition against customer value: sentences, figures and the channel table.
     Returns ``table`` (None without channels), ``overall``, ``rows`` (the ``channels`` list of
-    metrics.json) and ``findings``."""
+    metrics.json), ``findings`` and ``payback`` (the ``payback_table`` behind the table's
+    payback months)."""
     if intro["no_channels"]:
         audit.note("channels.no_customers")
-        return {"table": None, "overall": None, "rows": [], "findings": []}
+        return {"table": None, "overall": None, "rows": [], "findings": [], "payback": None}
     value = channel_value_frame(audit.saved_frame("segment_new_customer_value"))
     customer_value = audit.saved_frame("customer_value")  # written by step I in the same run
-    table = channels.channel_table(
+    table, payback = channels.channel_tables(
         audit, customer_value, n_boot=N_BOOT, seed=0, channel_value=value
     )
     audit.h2("channels.table.title")
@@ -417,15 +418,18 @@ def show_channel_table(audit, intro: dict[str, Any]) -> dict[str, Any]:
         )
         audit.figure(ax, name="budget-vs-value", title="channels.fig.budget")
     rows = channels.channel_metrics(table)
-    return {"table": table, "overall": overall, "rows": rows, "findings": found}
+    return {"table": table, "overall": overall, "rows": rows, "findings": found, "payback": payback}
 
 
-def show_payback(audit, intro: dict[str, Any], part: dict[str, Any]) -> None:
-    """Months until the margin of a new customer covers its CAC, per paid channel."""
+def show_payback(audit, intro: dict[str, Any], part: dict[str, Any]) -> pd.DataFrame | None:
+    """Months until the margin of a new customer covers its CAC, per paid channel; returns the
+    ``payback_table`` shown (None when the step has no channels or spend)."""
     if intro["no_channels"] or intro["no_spend"] or part["table"] is None:
-        return
+        return None
     min_customers = 30  # channel_table's default: later months rest on too few customers
-    payback = channels.payback_table(audit, min_customers=min_customers)
+    payback = part.get("payback")  # the table's own curves (channel_tables), else computed
+    if payback is None:
+        payback = channels.payback_table(audit, min_customers=min_customers)
     table = part["table"]
     paid = table.loc[is_paid(table), "channel"].tolist()
     audit.h2("channels.payback.title")
@@ -441,6 +445,7 @@ def show_payback(audit, intro: dict[str, Any], part: dict[str, Any]) -> None:
             cac_label=audit.text("channels.legend.cac"),
         )
         audit.figure(ax, name="payback", title="channels.fig.payback")
+    return payback
 
 
 def response_display(fitted: pd.DataFrame, f) -> pd.DataFrame:
