@@ -58,7 +58,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from clvlib.calculation import _per_customer, orders, wilson_interval
+from clvlib.calculation import _is_return, _per_customer, orders, wilson_interval
 from clvlib.resampling import bootstrap_sums
 
 DAYS_PER_YEAR = 365.25
@@ -573,7 +573,7 @@ def sales_rep_table(
     per = _per_customer(audit)
     days = _purchase_days(audit)
     n_days = days.group_by("customer_id").aggregate(purchase_days=days.count())
-    c = customers.select("customer_id", "sales_rep").distinct(on="customer_id", keep="first")
+    c = _reps(customers)
     j = per.inner_join(n_days, "customer_id").left_join(c, "customer_id")
     j = j.select(
         "customer_id", "margin", "purchase_days", "bought_year_before", "bought_last_12m",
@@ -604,6 +604,8 @@ def sales_rep_table(
     stats["retention_ci_low"] = [p[0] for p in ci]
     stats["retention_ci_high"] = [p[1] for p in ci]
     stats["churn_12m"] = 1 - stats["retention_12m"]
+    # the customers of j, found without aggregating the orders again
+    buyers = _buyers_reps(audit, c)
     churn = _rep_churn(audit, j.select("customer_id", "sales_rep"))
     nan4 = dict.fromkeys(("survival", "ci_low", "ci_high", "se"), math.nan)
     for col, key in (("churn_rate", "survival"), ("churn_ci_low", "ci_low"),
@@ -615,14 +617,16 @@ def sales_rep_table(
     stats["scorecard"] = [float(card[r]) if r in card else math.nan for r in stats["sales_rep"]]
     stats["clv_mean"] = stats["clv_ci_low"] = stats["clv_ci_high"] = math.nan
     if customer_value is not None:
-        reps = _fetch(j.select("customer_id", "sales_rep").order_by("customer_id"))
+        reps = _fetch(buyers.order_by("customer_id"))
         values = customer_value[["customer_id", "clv"]].copy()
         values["customer_id"] = values["customer_id"].astype(str)
         reps["customer_id"] = reps["customer_id"].astype(str)
         merged = reps.merge(values, on="customer_id", how="inner").dropna(subset=["clv"])
+        clv = merged["clv"].to_numpy(dtype="float64")
+        rows = merged.groupby("sales_rep", sort=False).indices  # positions, in merged's order
         rng = np.random.default_rng(seed)
         for i, rep in enumerate(stats["sales_rep"]):
-            v = merged.loc[merged["sales_rep"] == rep, "clv"].to_numpy(dtype="float64")
+            v = clv[rows[rep]] if rep in rows else clv[:0]
             if len(v) == 0:
                 continue
             draws = _bootstrap_sums(v[:, None], n_boot, rng)[:, 0] / len(v)
@@ -631,6 +635,24 @@ def sales_rep_table(
     stats = stats.drop(columns="margin")
     stats = stats.sort_values(["churn_rate", "sales_rep"], kind="stable", na_position="last")
     return stats.reset_index(drop=True)
+
+
+def _reps(customers):
+    """``customer_id, sales_rep`` of the customers table, the first row of each customer."""
+    return customers.select("customer_id", "sales_rep").distinct(on="customer_id", keep="first")
+
+
+def _buyers_reps(audit, reps):
+    """``customer_id, sales_rep`` (ibis) of every customer with a purchase order up to
+    ``observation_end`` — those of ``_per_customer`` — with the rep of ``reps`` (``_reps``),
+    ``"(none)"`` without one. A customer has a purchase order when one of its lines in the
+    window is not a return (``orders``), so one pass over the lines finds them."""
+    t = audit.transactions
+    t = t.filter(t["order_ts"].cast("date") <= ibis.literal(audit.observation_end))
+    t = t.filter(~_is_return(t, "revenue") & t["customer_id"].notnull())
+    buyers = t.select("customer_id").distinct()
+    j = buyers.left_join(reps, "customer_id")
+    return j.select("customer_id", sales_rep=ibis.coalesce(j["sales_rep"].cast("string"), "(none)"))
 
 
 # -- metrics.json --------------------------------------------------------------------------------

@@ -204,6 +204,39 @@ def test_loyalty_and_reps_by_hand(tiny):
     assert reps["clv_mean"].isna().all() and reps["scorecard"].isna().all()
 
 
+def test_rep_clv_counts_only_customers_with_a_purchase_order():
+    """Reference: hand count. E's only order is a return document (no purchase) and F's
+    customer id is missing: neither is a rep's customer, so E's value (1,000) is not in X's
+    mean, which stays that of A and B: (10 + 20) / 2 = 15; Y = C: 30; (none) = D: 40."""
+    tx = pd.concat(
+        [
+            TX,
+            pd.DataFrame(
+                {
+                    "customer_id": ["E", None],
+                    "order_id": ["o9", "o10"],
+                    "order_ts": pd.to_datetime(["2024-02-01 10:00", "2024-02-02 10:00"]),
+                    "revenue": [-30.0, 70.0],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    customers = pd.concat(
+        [CUSTOMERS, pd.DataFrame({"customer_id": ["E"], "loyalty_member": [False],
+                                  "loyalty_joined_at": [pd.NaT], "sales_rep": ["X"]})],
+        ignore_index=True,
+    )  # fmt: skip
+    audit = Audit.from_frames(tx, observation_end="2024-03-31", customers=customers)
+    value = pd.DataFrame({"customer_id": ["A", "B", "C", "D", "E"],
+                          "clv": [10.0, 20.0, 30.0, 40.0, 1000.0]})  # fmt: skip
+    reps = retention.sales_rep_table(audit, customer_value=value, n_boot=50).set_index("sales_rep")
+    assert reps.loc["X", "customers"] == 2
+    assert reps.loc["X", "clv_mean"] == pytest.approx(15.0)
+    assert reps.loc["Y", "clv_mean"] == pytest.approx(30.0)
+    assert reps.loc["(none)", "clv_mean"] == pytest.approx(40.0)
+
+
 def test_missing_customers_table_gives_none():
     """Reference: module docstring — sections needing ``customers`` return None without it
     (and without the needed column)."""
