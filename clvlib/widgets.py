@@ -14,7 +14,10 @@ while a recompute runs.
 In a report run (``audit.run_dir`` set: ``clv-audit run`` through papermill) a panel renders
 its default state once, as static HTML with no controls and no ``clv-block`` class: the
 executed notebook shows it, ``audit.html``/``audit.pdf`` never do (the report keeps only the
-audit's display blocks), and the report stays reproducible.
+audit's display blocks), and the report stays reproducible. The default state is the report's
+own: a notebook hands a panel the tables its step already computed (``reps``, ``payback``,
+``steps`` …), so the default state costs no second query; a large report run computes nothing
+for it (``skips_outputs``).
 """
 
 from __future__ import annotations
@@ -126,8 +129,7 @@ class Panel:
         self.style = W.HTML(CSS)
         self.outputs: dict[str, W.HTML] = {}
         self.recomputes = 0
-        # a large report run skips the outputs: the report never shows them (data.quality)
-        self.outputs_skipped = self.static and is_large(audit.quality)
+        self.outputs_skipped = skips_outputs(audit)
         if not self.outputs_skipped:
             self._show(view(**self.settings()))  # default state; errors surface in the cell
         self.debounce = Debouncer(self.refresh, delay)
@@ -187,6 +189,12 @@ class Panel:
         if self.static:
             return {"text/html": self.static_html(), "text/plain": self._text("widget.static")}
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def skips_outputs(audit) -> bool:
+    """Whether a panel of ``audit`` leaves its outputs out: a large report run (the report never
+    shows them and at the default settings they are the step's own figures; data.quality)."""
+    return audit.run_dir is not None and is_large(audit.quality)
 
 
 def _shown_value(control: W.ValueWidget, locale: str) -> str:
@@ -324,17 +332,29 @@ def calculation_controls(
 
 # -- step II: funnel and communication ------------------------------------------------------------
 def funnel_controls(
-    audit, *, aov: float | None = None, delay: float = DEBOUNCE_SECONDS
+    audit,
+    *,
+    aov: float | None = None,
+    steps: pd.DataFrame | None = None,
+    by_source: pd.DataFrame | None = None,
+    delay: float = DEBOUNCE_SECONDS,
 ) -> Panel | None:
     """Traffic-source filter of the funnel (``funnel_table``), the share of abandoned carts a
     reminder wins back (``abandoned_carts_table``) and the weekly message cap
-    (``message_load_summary``). ``aov``: as in the report (step I's AOV). None without
-    sessions."""
-    steps = funnel.funnel_table(audit)
-    if steps is None:
+    (``message_load_summary``). ``aov``: as in the report (step I's AOV). ``steps`` and
+    ``by_source``: the report's ``funnel_table`` overall and by source, when the notebook has
+    them (else computed here). None without sessions."""
+    if audit.table("sessions") is None:
         return None
     has_source = "source" in audit.table("sessions").columns
-    by_source = funnel.funnel_table(audit, by="source") if has_source else None
+    if skips_outputs(audit):  # nothing is drawn, and the static panel shows no source list
+        steps = pd.DataFrame() if steps is None else steps
+        by_source = pd.DataFrame(columns=["source"]) if by_source is None else by_source
+    steps = funnel.funnel_table(audit) if steps is None else steps
+    if has_source and by_source is None:
+        by_source = funnel.funnel_table(audit, by="source")
+    elif not has_source:
+        by_source = None
     cfg = audit.config
     controls: dict[str, W.ValueWidget] = {}
     if by_source is not None:
@@ -390,13 +410,16 @@ def channel_controls(
     table: pd.DataFrame,
     response: pd.DataFrame,
     *,
+    payback: pd.DataFrame | None = None,
     delay: float = DEBOUNCE_SECONDS,
 ) -> Panel:
     """A channel filter of the payback curves (``payback_table``) and the share of the worst
     channel's monthly budget moved to the best (``reallocation_table`` on the report's
     ``channel_table`` and ``spend_response_table``; default 10 %, as in the report). The
-    payback curves are computed on the first view (a large report run has none)."""
-    payback = functools.cache(lambda: channels.payback_table(audit))
+    payback curves: ``payback`` (the report's), else computed on the first view (a large
+    report run has none)."""
+    known = payback
+    payback = functools.cache(lambda: known if known is not None else channels.payback_table(audit))
     paid = table.loc[table["paid"].fillna(False).astype(bool), "channel"].tolist()
     controls = {
         "channel": _dropdown(
@@ -434,12 +457,18 @@ def channel_controls(
 
 # -- step IV: retention ---------------------------------------------------------------------------
 def retention_controls(
-    audit, *, customer_value: pd.DataFrame | None = None, delay: float = DEBOUNCE_SECONDS
+    audit,
+    *,
+    customer_value: pd.DataFrame | None = None,
+    reps: pd.DataFrame | None = None,
+    delay: float = DEBOUNCE_SECONDS,
 ) -> Panel:
     """The churn threshold (days without a purchase, ``retention.churn_after_days``): recomputes
     the Kaplan–Meier curve (``survival_table``), the churn sentence (``retention_summary``) and
-    churn by sales rep (``sales_rep_table`` with step I's ``customer_value``)."""
+    churn by sales rep (``sales_rep_table`` with step I's ``customer_value``; at the configured
+    threshold ``reps``, the report's table, when the notebook passes it)."""
     default = audit.config.retention.churn_after_days
+    at_default = reps
     controls = {
         "churn_after_days": _int_slider(audit.text("widget.churn_days"), default, 30, 730, 5)
     }
@@ -458,7 +487,11 @@ def retention_controls(
             "churn": _para(audit, churn.key, **churn.values),
             "survival": _figure(ax, audit.text("ret.survival.fig")),
         }
-        reps = retention.sales_rep_table(what_if, customer_value=customer_value)
+        reps = (
+            at_default
+            if at_default is not None and int(churn_after_days) == int(default)
+            else retention.sales_rep_table(what_if, customer_value=customer_value)
+        )
         if reps is not None and len(reps):
             rates = [
                 f"{pct(v)} ({pct(lo)}–{pct(hi)})"
@@ -478,11 +511,16 @@ def saturation_controls(audit, *, delay: float = DEBOUNCE_SECONDS) -> Panel:
     """The free-delivery threshold (currency; ``saturation.free_delivery_threshold``, else the
     75th percentile of order values as a first guess): orders just below it and the top-up
     uplift (``free_delivery_table``) over the order-value histogram (``order_value_table``)."""
-    values = saturation.order_value_summary(audit)
-    distribution = saturation.order_value_table(audit)
     configured = audit.config.saturation.free_delivery_threshold
+    values = saturation.order_value_summary(audit) if configured is None else None
     default = float(configured if configured is not None else round(values["p75"]))
-    high = float(max(distribution["lower"].max(), 2 * default))
+    if skips_outputs(audit):  # nothing is drawn: the slider needs no distribution
+        distribution = None
+        high = 2 * default
+    else:
+        values = saturation.order_value_summary(audit) if values is None else values
+        distribution = saturation.order_value_table(audit)
+        high = float(max(distribution["lower"].max(), 2 * default))
     step = max(1.0, round(high / 200))
     controls = {
         "threshold": _slider(

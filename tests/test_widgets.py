@@ -282,3 +282,62 @@ def test_with_settings_copies_without_writing(audit, tmp_path):
     assert what_if.config.economics.horizon_months == 12
     assert what_if.config.economics.gross_margin == audit.config.economics.gross_margin
     assert in_run.config.economics.horizon_months == audit.config.economics.horizon_months
+
+
+# -- the default state from the report's own tables ----------------------------------------------
+def spy_on(monkeypatch, module, name):
+    """Count the calls of ``module.name`` (still calling it)."""
+    calls = []
+    original = getattr(module, name)
+
+    def spy(*args, **kwargs):
+        calls.append(name)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+def test_the_reports_rep_table_is_the_default_state_without_a_second_query(audit, monkeypatch):
+    """Reference: the panel that computes its own default state. Handed the report's
+    ``sales_rep_table`` it shows the same sentence and rep table without calling it again; at
+    another threshold it recomputes."""
+    computed = widgets.retention_controls(audit, delay=0)
+    reps = retention.sales_rep_table(audit)
+    calls = spy_on(monkeypatch, retention, "sales_rep_table")
+    handed = widgets.retention_controls(audit, reps=reps, delay=0)
+    assert calls == []
+    for name in ("churn", "reps"):
+        assert handed.outputs[name].value == computed.outputs[name].value, name
+    handed.controls["churn_after_days"].value = 120
+    assert calls == ["sales_rep_table"]
+
+
+def test_the_channel_panel_draws_the_reports_payback_curves(audit, monkeypatch):
+    from clvlib import channels
+
+    table = channels.channel_table(audit, n_boot=50)
+    response = channels.spend_response_table(audit)
+    payback = channels.payback_table(audit)
+    calls = spy_on(monkeypatch, channels, "payback_table")
+    panel = widgets.channel_controls(audit, table, response, payback=payback, delay=0)
+    assert calls == [] and "image/svg+xml" in panel.outputs["payback"].value
+    bare = widgets.channel_controls(audit, table, response, delay=0)  # computes its own
+    assert calls == ["payback_table"]
+    assert bare.outputs["reallocation"].value == panel.outputs["reallocation"].value
+
+
+def test_a_large_report_run_builds_its_panels_without_querying(audit, tmp_path, monkeypatch):
+    """A large report run shows the settings only (``skips_outputs``): the funnel and
+    saturation panels then run none of their step's queries."""
+    from clvlib import funnel, saturation
+
+    big = {"transactions": types.SimpleNamespace(rows_used=LARGE_RUN_ROWS + 1)}
+    large = dataclasses.replace(audit, run_dir=tmp_path, quality=big)
+    calls = []
+    for module, name in ((funnel, "funnel_table"), (saturation, "order_value_table")):
+        monkeypatch.setattr(module, name, lambda *a, _n=name, **k: calls.append(_n))
+    for build in ("funnel", "saturation"):
+        html_out = getattr(widgets, f"{build}_controls")(large)._repr_mimebundle_()["text/html"]
+        assert "clv-widget-static" in html_out and "<svg" not in html_out
+    assert calls == []

@@ -46,6 +46,7 @@ RECORDED = frozenset(
         "funnel.fatigue.limit",
         "funnel.fatigue.limit_top",
         "funnel.fatigue.limit_unclear",
+        "funnel.fatigue.limit_lightest",
     }
 )
 
@@ -366,9 +367,11 @@ def fatigue_findings(
     if fatigue_limit_known(fatigue) and not missing(limit.get("messages_per_week")):
         if limit.get("clicks_keep_rising"):
             key = "funnel.fatigue.limit_top"
-        else:
-            seen = fatigue_seen(fatigue)
-            key = "funnel.fatigue.limit" if seen else "funnel.fatigue.limit_unclear"
+        elif not fatigue_seen(fatigue):
+            key = "funnel.fatigue.limit_unclear"
+        else:  # a peak at the lightest load observed is the edge of the data, not a turning point
+            lightest = limit.get("at_lightest")
+            key = "funnel.fatigue.limit_lightest" if lightest else "funnel.fatigue.limit"
         out.append(Finding(key, {"limit": per_week(limit["messages_per_week"])}))
     return out
 
@@ -441,7 +444,8 @@ def show_intro(audit) -> None:
 
 def show_funnel(audit) -> dict[str, Any]:
     """The funnel overall and by traffic source: sentences, figures and the step table.
-    Part metrics: ``steps`` (None without sessions), ``sessions_window_days``."""
+    Part metrics: ``steps`` (None without sessions), ``sessions_window_days``; the part also
+    holds the tables ``steps`` and, with a source column, ``by_source`` (``funnel_table``)."""
     steps = funnel.funnel_table(audit)
     metrics = {
         "steps": None,
@@ -496,6 +500,7 @@ def show_funnel(audit) -> dict[str, Any]:
                 total_label=audit.text("funnel.legend.total"),
             )
             audit.figure(ax, name="funnel-by-source", title="funnel.sources.fig")
+        return _part(metrics, steps=steps, by_source=by_source)
     return _part(metrics, steps=steps)
 
 
