@@ -32,6 +32,7 @@ from clvlib.models.clv import (
     customer_lifetime_value,
     new_customer_value,
     new_customer_value_interval,
+    segment_unit_sums,
 )
 from clvlib.models.gammagamma import GammaGamma, SpendFrequencyCorrelationWarning
 from clvlib.models.holdout import (
@@ -557,6 +558,14 @@ def predictive_clv(
         lambda: bootstrap_fits(model, spend_model, rfm, n_boot=n_boot, seed=seed,
                                progress=progress),
     )  # fmt: skip
+    unit_sums = remembered(  # E[Y(t)] for every replicate: kept for a margin-only re-run
+        audit, "clv_unit_sums",
+        {**data, "n_boot": n_boot, "seed": seed, "horizon_months": horizon,
+         "annual_discount_rate": rate, "segments": fingerprint(seg)},
+        lambda: segment_unit_sums(model, spend_model, rfm, replicates=replicates,
+                                  segments=None if segments is None else seg,
+                                  horizon_months=horizon, annual_discount_rate=rate),
+    )  # fmt: skip
     horizon_weeks = horizon * DAYS_PER_MONTH / DAYS_PER_WEEK
     expected_spend = (
         np.full(len(rfm), float(spend_model))
@@ -586,6 +595,7 @@ def predictive_clv(
         seed=seed,
         first_order_value=first_order_value,
         replicates=replicates,
+        unit_sums=unit_sums,
         **clv_kwargs,
     )
     covariates = None

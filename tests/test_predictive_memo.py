@@ -44,7 +44,7 @@ class CountedBGNBD(BGNBD):
 def counted(monkeypatch):
     """How often each kept computation ran: the BG/NBD fits, the spend fits, the bootstrap
     replicates, the segment models and the holdout validation's model comparison."""
-    calls = {"model": 0, "spend": 0, "bootstrap": 0, "segments": 0, "validation": 0}
+    calls = {"model": 0, "spend": 0, "bootstrap": 0, "segments": 0, "validation": 0, "sums": 0}
     monkeypatch.setattr(CountedBGNBD, "calls", calls)
 
     def wrap(name, function):
@@ -60,6 +60,7 @@ def counted(monkeypatch):
     wrap("bootstrap", predictive.bootstrap_fits)
     wrap("segments", predictive.segment_fits)
     wrap("validation", predictive.model_comparison)
+    wrap("sums", predictive.segment_unit_sums)
     return calls
 
 
@@ -87,7 +88,8 @@ def test_economics_reuse_the_fits_and_equal_a_cold_run(demo, counted, tmp_path):
     audit, _ = demo
     first = clv(in_run(audit, tmp_path))
     made = dict(counted)
-    assert made["model"] == made["spend"] == made["bootstrap"] == 1 and made["segments"] == 1
+    assert made["model"] == made["spend"] == made["bootstrap"] == made["sums"] == 1
+    assert made["segments"] == 1
     assert_same(first, clv(audit))  # a cold call (no run directory) gives the same
     cold_calls = {k: counted[k] - made[k] for k in counted}
     assert cold_calls["bootstrap"] == 1  # the cold call did refit: it kept nothing
@@ -95,7 +97,9 @@ def test_economics_reuse_the_fits_and_equal_a_cold_run(demo, counted, tmp_path):
     for margin, economics in ((0.5, {}), (MARGIN, {"horizon_months": 24}),
                               (MARGIN, {"annual_discount_rate": 0.2})):  # fmt: skip
         kept = clv(in_run(audit, tmp_path, **economics), margin=margin)
-        assert counted == made, economics  # nothing refitted
+        # nothing refitted; the replicates' CLV sums are recomputed for a new horizon or
+        # discount rate only (they are proportional to the margin)
+        assert counted == dict(made, sums=made["sums"] + bool(economics)), economics
         cold = clv(audit.with_settings(economics=economics) if economics else audit,
                    margin=margin)  # fmt: skip
         assert_same(kept, cold)

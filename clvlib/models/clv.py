@@ -325,6 +325,7 @@ def clv_intervals(
     exact_customers: int = EXACT_ROWS,
     new_customer_covariates: dict | None = None,
     replicates: Replicates | None = None,
+    unit_sums: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Point estimates and bootstrap intervals of total and mean CLV, overall and per segment.
 
@@ -363,52 +364,49 @@ def clv_intervals(
 
     ``replicates``: the replicates' estimates from an earlier ``bootstrap_fits`` with the same
     customers, models, ``n_boot``, ``seed`` and ``exact_customers`` (e.g. kept by the run
-    cache); without them they are fitted here. Either way the table is the same.
+    cache); without them they are fitted here. ``unit_sums``: ``segment_unit_sums`` of the
+    same customers, segments, replicates, horizon and discount rate (the margin is applied
+    here). Either way the table is the same.
     """
-    segments = (
-        pd.Series("all", index=rfm.index) if segments is None else segments.reindex(rfm.index)
-    )
-    segments = segments.astype("object").fillna("(unknown)")
-    seg_codes, seg_labels = pd.factorize(segments.to_numpy(), sort=True)
+    seg_codes, seg_labels = _segment_codes(rfm, segments)
     seg_sizes = np.bincount(seg_codes, minlength=len(seg_labels)).astype(float)
     other = [i for i, label in enumerate(seg_labels) if label != "all"]
     index = ["all", *[seg_labels[i] for i in other]]
-    clv_unique = unique_rows(rfm, key_columns(model))
     newcomers = _new_customers(model, first_order_value, new_customer_covariates)
     clv_kwargs = dict(
         horizon_months=horizon_months,
         annual_discount_rate=annual_discount_rate,
         time_unit=time_unit,
         days_per_month=days_per_month,
-        margin=margin,
     )
-
-    grouped = _GroupedClv(rfm, seg_codes, len(seg_labels), spend_model, covariate_columns(model))
-
-    def values(m, s) -> tuple[np.ndarray, np.ndarray]:
-        """Totals and means (currency) in the order of ``index`` (+ the new customer)."""
-        sums = grouped.sums(m, s, **clv_kwargs)
-        if sums is None:  # a spend model that is not linear in the customer's mean spend
-            clv = customer_lifetime_value(m, s, rfm, unique=clv_unique, **clv_kwargs).to_numpy()
-            sums = np.bincount(seg_codes, weights=clv, minlength=len(seg_labels))
-        total = np.concatenate([[sums.sum()], sums[other]])
-        mean = np.concatenate([[sums.sum() / len(rfm)], sums[other] / seg_sizes[other]])
-        for _, first, covariates in newcomers:
-            value = new_customer_value(
-                m, s, first_order_value=first, covariates=covariates, **clv_kwargs
-            )
-            total, mean = np.append(total, np.nan), np.append(mean, value)
-        return total, mean
-
-    point_sum, point_mean = values(model, spend_model)
     if replicates is None:
         replicates = bootstrap_fits(
             model, spend_model, rfm, n_boot=n_boot, seed=seed, exact_customers=exact_customers,
             progress=progress,
         )  # fmt: skip
+    if unit_sums is None:
+        unit_sums = segment_unit_sums(
+            model, spend_model, rfm, segments=segments, replicates=replicates, **clv_kwargs
+        )
+
+    def values(sums_per_unit: np.ndarray, m, s) -> tuple[np.ndarray, np.ndarray]:
+        """Totals and means (currency) in the order of ``index`` (+ the new customer)."""
+        sums = margin * sums_per_unit
+        total = np.concatenate([[sums.sum()], sums[other]])
+        mean = np.concatenate([[sums.sum() / len(rfm)], sums[other] / seg_sizes[other]])
+        for _, first, covariates in newcomers:
+            value = new_customer_value(
+                m, s, first_order_value=first, covariates=covariates, margin=margin, **clv_kwargs
+            )
+            total, mean = np.append(total, np.nan), np.append(mean, value)
+        return total, mean
+
+    point_sum, point_mean = values(unit_sums[0], model, spend_model)
     draws_sum, draws_mean = [], []
-    for m, s in replicates.models(model, spend_model):
-        boot_sum, boot_mean = values(m, s)
+    for sums_per_unit, (m, s) in zip(
+        unit_sums[1:], replicates.models(model, spend_model), strict=True
+    ):
+        boot_sum, boot_mean = values(sums_per_unit, m, s)
         draws_sum.append(boot_sum)
         draws_mean.append(boot_mean)
     alpha = (1 - level) / 2
@@ -438,6 +436,56 @@ def clv_intervals(
     )
     table.attrs["method"] = replicates.method
     return table
+
+
+def _segment_codes(rfm: pd.DataFrame, segments: pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's segment code and the labels (sorted; ``"all"`` without segments,
+    ``"(unknown)"`` for a missing label)."""
+    segments = (
+        pd.Series("all", index=rfm.index) if segments is None else segments.reindex(rfm.index)
+    )
+    segments = segments.astype("object").fillna("(unknown)")
+    return pd.factorize(segments.to_numpy(), sort=True)
+
+
+def segment_unit_sums(
+    model,
+    spend_model,
+    rfm: pd.DataFrame,
+    *,
+    segments: pd.Series | None,
+    replicates: Replicates,
+    horizon_months: int,
+    annual_discount_rate: float,
+    time_unit: str = "W",
+    days_per_month: float = 30.4375,
+) -> np.ndarray:
+    """The customers' CLV summed per segment at a margin of 1 (currency per unit of margin; a
+    CLV is proportional to the margin): row 0 at the models' estimates, then one row per
+    replicate of ``replicates``; columns the sorted segment labels (``_segment_codes``). The
+    expensive part of ``clv_intervals`` — E[Y(t)] for every replicate — and independent of
+    the margin, so a run may keep it for a margin-only re-run."""
+    seg_codes, seg_labels = _segment_codes(rfm, segments)
+    clv_unique = unique_rows(rfm, key_columns(model))
+    grouped = _GroupedClv(rfm, seg_codes, len(seg_labels), spend_model, covariate_columns(model))
+    clv_kwargs = dict(
+        horizon_months=horizon_months,
+        annual_discount_rate=annual_discount_rate,
+        time_unit=time_unit,
+        days_per_month=days_per_month,
+        margin=1.0,
+    )
+
+    def sums(m, s) -> np.ndarray:
+        per_segment = grouped.sums(m, s, **clv_kwargs)
+        if per_segment is None:  # a spend model that is not linear in the customer's mean spend
+            clv = customer_lifetime_value(m, s, rfm, unique=clv_unique, **clv_kwargs).to_numpy()
+            per_segment = np.bincount(seg_codes, weights=clv, minlength=len(seg_labels))
+        return per_segment
+
+    rows = [sums(model, spend_model)]
+    rows += [sums(m, s) for m, s in replicates.models(model, spend_model)]
+    return np.array(rows).reshape(len(rows), len(seg_labels))
 
 
 @dataclass
