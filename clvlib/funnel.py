@@ -639,12 +639,14 @@ def fatigue_limit(fatigue: pd.DataFrame) -> dict[str, Any]:
     Keys: ``messages_per_week`` (bucket centre; None when no bucket has clicks),
     ``expected_clicks_per_customer``, ``ctr``, ``unsubscribe_rate`` (of that
     bucket), ``clicks_keep_rising`` (True when the limit is the top bucket: no turning point
-    within the observed rates).
+    within the observed rates), ``at_lightest`` (True when it is the lightest of two or more
+    buckets: clicks fall from the lowest load observed on, so the limit sits at the edge of the
+    data and a lighter load might pay more).
     """
     values = fatigue["expected_clicks_per_customer"]
     if not values.notna().any():
         keys = ["messages_per_week", "expected_clicks_per_customer", "ctr", "unsubscribe_rate"]
-        return {**dict.fromkeys(keys), "clicks_keep_rising": None}
+        return {**dict.fromkeys(keys), "clicks_keep_rising": None, "at_lightest": None}
     best = int(values.idxmax())
     row = fatigue.loc[best]
     return {
@@ -653,6 +655,7 @@ def fatigue_limit(fatigue: pd.DataFrame) -> dict[str, Any]:
         "ctr": float(row["ctr"]),
         "unsubscribe_rate": float(row["unsubscribe_rate"]),
         "clicks_keep_rising": best == len(fatigue) - 1,
+        "at_lightest": best == 0 and len(fatigue) > 1,
     }
 
 

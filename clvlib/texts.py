@@ -463,6 +463,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "W podziale na {segment_label} nowy klient jest wart od <b>{low}</b> "
         "({low_segment}) do <b>{high}</b> ({high_segment}).",
     },
+    "calc.clv.segment_no_difference": {
+        "en": "By {segment_label}, a new customer is worth from {low} to {high} over {segments} "
+        "segments, but no difference between them was found: the 95% intervals of the lowest and "
+        "the highest overlap.",
+        "pl": "W podziale na {segment_label} nowy klient jest wart od {low} do {high} w "
+        "{segments} segmentach, ale nie stwierdzono różnicy między nimi: 95-procentowe przedziały "
+        "ufności najniższego i najwyższego zachodzą na siebie.",
+    },
     "calc.clv.segment_finding_equal": {
         "en": "By {segment_label}, a new customer is worth the same, <b>{value}</b>, in every "
         "segment with its own figure.",
@@ -1638,6 +1646,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Oczekiwana liczba kliknięć na klienta rośnie jeszcze przy najwyższym obserwowanym "
         "obciążeniu ({limit} komunikatów tygodniowo i więcej): w tych danych nie widać punktu, "
         "od którego kolejne komunikaty przestają się opłacać.",
+    },
+    "funnel.fatigue.limit_lightest": {
+        "en": "Expected clicks per customer are highest at the lightest load observed, <b>{limit} "
+        "messages a week</b>, and fall above it: more messages stop paying from there on, and "
+        "whether a lighter load would pay still more these data cannot show.",
+        "pl": "Oczekiwana liczba kliknięć na klienta jest największa przy najmniejszym "
+        "obserwowanym obciążeniu, <b>{limit} komunikatach tygodniowo</b>, i spada powyżej niego: "
+        "od tego miejsca kolejne komunikaty przestają się opłacać, a czy mniejsze obciążenie "
+        "opłaciłoby się jeszcze bardziej, tych danych nie da się ocenić.",
     },
     "funnel.fatigue.limit_unclear": {
         "en": "Expected clicks per customer are highest at about {limit} messages a week in these "

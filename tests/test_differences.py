@@ -255,3 +255,32 @@ def test_sources_named_only_when_their_conversion_differs(locale):
     found = nf.sources_findings(large, "purchase", f)
     assert found[0].key == "funnel.sources.finding"
     assert (found[0].values["high_source"], found[0].values["low_source"]) == ("google", "direct")
+
+
+# -- a new customer's value by segment -------------------------------------------------------------
+@pytest.mark.parametrize("locale", ["en", "pl"])
+def test_segment_values_named_only_when_their_intervals_separate(locale):
+    """Issue 17, segments: channels whose new-customer values are 350 and 363 with intervals
+    300–400 and 320–410 (overlapping: zoo world 8, whose truth has no channel effect) are said
+    as a range with no difference found, and the decision is recorded; 200 (170–230) against
+    363 (320–410) names the lowest and the highest channel. An interval end missing is no
+    evidence of a difference."""
+    from clvlib.narrative import calculation as nc
+
+    f = Fmt(locale)
+    known = pd.DataFrame({"segment": ["Facebook", "Partnerské weby", "Google Ads"],
+                          "ceiling": [350.0, 363.0, 355.0], "ceiling_low": [300.0, 320.0, 310.0],
+                          "ceiling_high": [400.0, 410.0, 405.0]})  # fmt: skip
+    found = nc.segment_value_findings(known, segment_label="channel", fmt=f.fmt)
+    assert [x.key for x in found] == ["calc.clv.segment_no_difference"] and holes(found) == []
+    record = nc.segment_comparison(known)
+    assert record["differs"] is False and found[0].key in record["no_difference_keys"]
+    known.loc[0, ["ceiling", "ceiling_low", "ceiling_high"]] = [200.0, 170.0, 230.0]
+    found = nc.segment_value_findings(known, segment_label="channel", fmt=f.fmt)
+    assert [x.key for x in found] == ["calc.clv.segment_finding"]
+    assert (found[0].values["low_segment"], found[0].values["high_segment"]) == (
+        "Facebook",
+        "Partnerské weby",
+    )
+    known.loc[0, "ceiling_low"] = np.nan
+    assert nc.segment_comparison(known)["differs"] is False

@@ -397,5 +397,27 @@ def test_fatigue_limit_is_stated_only_when_the_response_differs_with_the_load(f)
     limit = funnel.fatigue_limit(clear)
     assert not limit["clicks_keep_rising"]
     keys = [x.key for x in nf.fatigue_findings(clear, load, limit, 2.0, f)]
-    assert "funnel.fatigue.limit" in keys and "funnel.fatigue.limit_unclear" not in keys
+    # expected clicks 4.1, 3.3, 1.0: the lightest bucket, said as the edge of the data
+    assert "funnel.fatigue.limit_lightest" in keys and "funnel.fatigue.limit_unclear" not in keys
     assert nf.supported_limit(clear, limit) == limit["messages_per_week"]
+
+
+def test_a_limit_at_the_lightest_load_is_said_as_the_edge_of_the_data(f):
+    """Issue 17 ("a cap at the minimum"): expected clicks highest in the lightest bucket, CTR
+    falling from 20 % to 4 % and unsubscribes rising tenfold with the load (z-tests p < 1e-6):
+    the limit is stated as the lightest load observed, not as a peak ("peak at about 1.0");
+    an interior peak keeps the plain sentence."""
+    load = {"share_above_cap": 0.2}
+    edge = _buckets(clicks=[2000, 1200, 800], unsubscribed=[5, 30, 60],
+                    messages=[10_000, 15_000, 20_000])  # fmt: skip
+    limit = funnel.fatigue_limit(edge)
+    assert limit["at_lightest"] and limit["messages_per_week"] == 1.0
+    keys = [x.key for x in nf.fatigue_findings(edge, load, limit, 2.0, f)]
+    assert "funnel.fatigue.limit_lightest" in keys and "funnel.fatigue.limit" not in keys
+    # CTR 5 %, 5 %, 2 %; unsubscribes 0.1 %, 0.2 %, 3 %: expected clicks 2.5, 4.7, 0.7
+    inside = _buckets(clicks=[500, 1000, 600], unsubscribed=[10, 40, 900],
+                      messages=[10_000, 20_000, 30_000])  # fmt: skip
+    limit = funnel.fatigue_limit(inside)
+    assert not limit["at_lightest"]
+    keys = [x.key for x in nf.fatigue_findings(inside, load, limit, 2.0, f)]
+    assert "funnel.fatigue.limit" in keys

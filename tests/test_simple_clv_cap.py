@@ -280,11 +280,13 @@ def test_ceiling_range_with_equal_ends_is_said_as_one_value(locale):
 
 @pytest.mark.parametrize("locale", ["en", "pl"])
 def test_new_customer_value_range_with_equal_ends_is_said_as_one_value(locale):
-    known = pd.DataFrame({"segment": ["A", "B", "C"], "ceiling": [512.3, 511.9, 512.2]})
+    known = pd.DataFrame({"segment": ["A", "B", "C"], "ceiling": [512.3, 511.9, 512.2],
+                          "ceiling_low": [480.0, 300.0, 490.0],
+                          "ceiling_high": [540.0, 530.0, 535.0]})  # fmt: skip
     findings = step_one.segment_value_findings(known, segment_label="region", fmt=fmt_for(locale))
     assert [f.key for f in findings] == ["calc.clv.segment_finding_equal"]
     assert_no_placeholder(render(findings, locale))
-    known.loc[1, "ceiling"] = 200.0
+    known.loc[1, ["ceiling", "ceiling_high"]] = [200.0, 260.0]  # B's interval below the others
     findings = step_one.segment_value_findings(known, segment_label="region", fmt=fmt_for(locale))
     assert [f.key for f in findings] == ["calc.clv.segment_finding"]
     assert (

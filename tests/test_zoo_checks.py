@@ -69,10 +69,35 @@ def said_with(differs: bool, key: str) -> dict:
     return metrics
 
 
+def gap_in_figures() -> dict:
+    """Simple CLV 6,000 against a predictive maximum CAC of 1,000 (6×) with no gap sentence,
+    while the recorded ratio (1.5) says there is nothing to explain."""
+    metrics = changed("calculation.max_cac", 1000.0)
+    metrics["calculation"]["max_cac_basis"] = "predictive"
+    return metrics
+
+
+def coached(*, differs: bool, high_rep: str = "Anna") -> dict:
+    """Coaching Anna recommended, with a rep comparison that ``differs`` and names ``high_rep``."""
+    metrics = changed("retention_detail", {"sales_rep_comparison": {
+        "differs": differs, "high_rep": high_rep, "difference_keys": [],
+        "no_difference_keys": []}})  # fmt: skip
+    metrics["recommendations"] = [{"id": "coach_sales_rep:Anna", "title": "t", "evidence": "e"}]
+    return metrics
+
+
 def test_a_report_that_keeps_every_invariant_passes(tmp_path):
     assert report_problems(run_of(tmp_path, GOOD_METRICS)) == []
     for differs, key in ((False, "ret.reps.no_difference"), (True, "ret.reps.finding")):
         assert report_problems(run_of(tmp_path, said_with(differs, key))) == []
+    assert report_problems(run_of(tmp_path, coached(differs=True))) == []
+    explained = gap_in_figures()
+    explained["sentences_said"] += ["calc.clv.gap_high"]
+    assert report_problems(run_of(tmp_path, explained)) == []
+    fatigued = changed("recommendations", [{"id": "cap_messages", "title": "t", "evidence": "e"}])
+    fatigued["funnel"] = {"fatigue_ctr_comparison": {"differs": True, "difference_keys": [],
+                                                     "no_difference_keys": []}}  # fmt: skip
+    assert report_problems(run_of(tmp_path, fatigued)) == []
     assert "Krok I — Kalkulacja" in sentences(GOOD_HTML)  # a dash as punctuation is fine
     assert boxes(GOOD_HTML) == [("Odsetek powracających", "40%", "klienci z ≥ 2 zakupami")]
 
@@ -105,6 +130,17 @@ def test_each_broken_invariant_is_found(tmp_path):
         "gap below unexplained": (changed("calculation.simple_to_predictive_ratio", 0.3),
                                   GOOD_HTML),
         "infinite simple CLV": (changed("calculation.retention_years", float("inf")), GOOD_HTML),
+        "period above the cap": (changed("calculation.retention_years", 53.5), GOOD_HTML),
+        "gap in the figures, flag says none": (gap_in_figures(), GOOD_HTML),
+        "collapsed named range": (GOOD_METRICS, GOOD_HTML.replace("Klient jest wart",
+            "Pułap wynosi od 268 zł (Bing Ads) do 268 zł (Empfehlung); klient jest wart")),
+        "decision against its p-value": (changed("retention_detail", {"sales_rep_comparison": {
+            "differs": True, "p_value": 0.2, "threshold": 0.05 / 3, "comparisons": 3,
+            "alpha": 0.05, "difference_keys": [], "no_difference_keys": []}}), GOOD_HTML),
+        "coaching without a difference": (coached(differs=False), GOOD_HTML),
+        "coaching another rep": (coached(differs=True, high_rep="Jan"), GOOD_HTML),
+        "cap without fatigue": (changed("recommendations", [{"id": "cap_messages", "title": "t",
+                                        "evidence": "e"}]), GOOD_HTML),
         "difference from noise": (said_with(False, "ret.reps.finding"), GOOD_HTML),
         "no difference from a difference": (said_with(True, "ret.reps.no_difference"), GOOD_HTML),
     }  # fmt: skip

@@ -54,6 +54,11 @@ COLLAPSED = re.compile(
     r"\b(?:between|from|od|między)\s+(?:day\s+|dnia\s+)?(\d[\d.,]*?)\.?\s+(?:and|to|a|do)\s+"
     r"(?:day\s+|dnia\s+)?\1(?![\d,])|(?<![\d.,])(\d[\d.,]*\s?%)\s?[–-]\s?\2(?![\d])"
 )
+#: a range over named groups whose ends read the same: "from EUR 57,190 (TikTok) to EUR 57,190
+#: (Mundpropaganda)", "od 268 EUR (Bing Ads) do 268 EUR (Empfehlung)" (issue 17)
+COLLAPSED_NAMED = re.compile(
+    r"\b(?:from|od)\s+([^\s()]+(?:\s[^\s()]+)?)\s+\([^()]*\)\s+(?:to|do)\s+\1\s+\("
+)
 #: a bold figure that is missing, in the markup itself (the report bolds its figures)
 BOLD_HOLE = re.compile(r"<b>\s*(—|nan|NaN|None|[-−]?inf)\s*</b>")
 
@@ -258,7 +263,7 @@ def report_problems(run: ZooRun) -> list[str]:
     problems += _recommendation_problems(metrics)
     problems += _caveat_problems(metrics)
     problems += _difference_problems(metrics)
-    problems += _cap_problems(metrics)
+    problems += _cap_problems(metrics, config)
     problems += _season_problems(metrics)
     problems += _covariate_problems(metrics)
     problems += _reconciliation_problems(metrics)
@@ -285,7 +290,7 @@ def _placeholder_problems(metrics: dict, markup: str) -> list[str]:
     for text in sentences(markup):
         if PLACEHOLDER.search(text):
             problems.append(f"placeholder in a sentence: {text[:300]!r}")
-        if COLLAPSED.search(text):
+        if COLLAPSED.search(text) or COLLAPSED_NAMED.search(text):
             problems.append(f"a range whose ends coincide: {text[:300]!r}")
     problems += [f"a bold figure is missing: {m.group(0)!r}" for m in BOLD_HOLE.finditer(markup)]
     return problems
@@ -389,8 +394,11 @@ def _recommendation_problems(metrics: dict) -> list[str]:
         for field in ("title", "evidence"):
             if PLACEHOLDER.search(str(rec.get(field, ""))):
                 problems.append(f"recommendation {rec['id']!r}: placeholder in its {field}")
-            if COLLAPSED.search(str(rec.get(field, ""))):
+            if COLLAPSED.search(str(rec.get(field, ""))) or COLLAPSED_NAMED.search(
+                str(rec.get(field, ""))
+            ):
                 problems.append(f"recommendation {rec['id']!r}: a collapsed range in its {field}")
+    problems += _unsupported_recommendations(metrics)
     moves = _get(metrics, "channels_detail.reallocation") or []
     counted = [r for r in metrics.get("recommendations") or [] if r["id"] == "reallocate_budget"]
     extrapolated = [
@@ -399,6 +407,27 @@ def _recommendation_problems(metrics: dict) -> list[str]:
     if counted and moves and len(extrapolated) == len(moves):
         if counted[0].get("estimated_impact") is not None:
             problems.append("a budget move beyond the observed spend is counted and ranked")
+    return problems
+
+
+#: step II's fatigue comparisons (``funnel.fatigue_<rate>_comparison``)
+FATIGUE_RATES = ("ctr", "unsubscribe")
+
+
+def _unsupported_recommendations(metrics: dict) -> list[str]:
+    """Issue 17: coaching a sales rep follows only from step IV's rep test finding a difference
+    (and naming that rep); capping messages only from step II's fatigue tests finding one."""
+    ids = [r.get("id", "") for r in metrics.get("recommendations") or []]
+    problems = []
+    reps = _get(metrics, "retention_detail.sales_rep_comparison") or {}
+    for rec in (i for i in ids if i.startswith("coach_sales_rep:")):
+        if not reps.get("differs"):
+            problems.append(f"{rec} recommended, but the reps' test found no difference")
+        elif rec.split(":", 1)[1] != reps.get("high_rep"):
+            problems.append(f"{rec} recommended, but the test names {reps.get('high_rep')!r}")
+    fatigue = [_get(metrics, f"funnel.fatigue_{k}_comparison") or {} for k in FATIGUE_RATES]
+    if "cap_messages" in ids and not any(t.get("differs") for t in fatigue):
+        problems.append("cap_messages recommended, but no fatigue test found a difference")
     return problems
 
 
@@ -446,12 +475,33 @@ CAP_SENTENCES = {"calc.simple.finding_capped", "calc.simple.finding_capped_all"}
 GAP_SENTENCES = {"calc.clv.gap_high", "calc.clv.gap_low"}
 
 
-def _cap_problems(metrics: dict) -> list[str]:
+def _cap_problems(metrics: dict, config: dict | None = None) -> list[str]:
     """A binding cap on the simple CLV's retention period is said; a simple CLV more than
-    twice (or under half) the predictive one is explained; no simple-CLV figure is infinite."""
+    twice (or under half) the predictive one is explained; no simple-CLV figure is infinite.
+
+    Besides the flags step I records (``simple.cap_binds``, ``simple_to_predictive_ratio``),
+    the figures are read on their own, so a step that forgot to set a flag is caught too: the
+    retention period stays within ``economics.retention_period_cap_years`` of ``config``
+    (client.yml; its default otherwise), and the gap is simple CLV / maximum CAC whenever the
+    maximum CAC is the predictive new-customer value."""
+    from clvlib.config import Economics
+
     said = set(metrics.get("sentences_said") or [])
     simple = _get(metrics, "calculation.simple") or {}
     problems = []
+    economics = (config or {}).get("economics") or {}
+    cap = economics.get(
+        "retention_period_cap_years", Economics.model_fields["retention_period_cap_years"].default
+    )
+    years = _get(metrics, "calculation.retention_years")
+    if isinstance(years, (int, float)) and math.isfinite(years) and years > cap * (1 + 1e-9):
+        problems.append(f"retention period {years:.1f} years above the cap of {cap} years")
+    simple_clv, max_cac = (_get(metrics, f"calculation.{k}") for k in ("simple_clv", "max_cac"))
+    predictive = _get(metrics, "calculation.max_cac_basis") == "predictive"
+    if predictive and simple_clv and max_cac and simple_clv > 0 and max_cac > 0:
+        own = simple_clv / max_cac
+        if not 0.5 <= own <= 2 and not said & GAP_SENTENCES:
+            problems.append(f"simple CLV / new-customer value = {own:.2f}, not explained in words")
     if simple.get("cap_binds") and _get(metrics, "calculation.simple_clv") is not None:
         if not said & CAP_SENTENCES:
             problems.append("the retention-period cap binds but the report does not say so")
@@ -485,6 +535,13 @@ def _difference_problems(metrics: dict) -> list[str]:
     said = set(metrics.get("sentences_said") or [])
     problems = []
     for path, decision in _comparisons(metrics):
+        p, threshold = decision.get("p_value"), decision.get("threshold")
+        if p is not None and threshold is not None and decision["differs"] != (p < threshold):
+            problems.append(f"{path}: differs is {decision['differs']} with p = {p} against "
+                            f"{threshold}")  # fmt: skip
+        pairs, alpha = decision.get("comparisons"), decision.get("alpha")
+        if pairs and alpha and threshold is not None and not _close(threshold, alpha / pairs):
+            problems.append(f"{path}: threshold {threshold} is not alpha / pairs ({alpha}/{pairs})")
         wrong = "difference_keys" if not decision["differs"] else "no_difference_keys"
         for key in sorted(said & set(decision.get(wrong) or [])):
             problems.append(f"{path}: differs is {decision['differs']}, yet {key!r} was said")

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clvlib import calculation, plots, predictive, seasonality
+from clvlib import calculation, compare, plots, predictive, seasonality
 from clvlib.i18n import month_names
 from clvlib.models.clv import NEW_CUSTOMER
 from clvlib.models.profile import WEEKS_PER_YEAR, dropout_profile_interval
@@ -198,16 +198,48 @@ def ceiling_findings(
     return [Finding("calc.ceiling.finding", values)]
 
 
+#: the sentences that state the segments' new-customer values as different, or as not
+SEGMENT_KEYS = (("calc.clv.segment_finding",), ("calc.clv.segment_no_difference",))
+
+
+def segment_comparison(known: pd.DataFrame) -> dict[str, Any] | None:
+    """Whether the segments with the lowest and the highest new-customer value differ (issue
+    17): their 95 % intervals (``ceiling_low``–``ceiling_high``, the segment or covariate
+    models' parameter uncertainty) do not overlap (``compare.intervals_separate``: separate
+    95 % intervals, a stricter rule than a 5 % test; a missing interval end is no evidence of a
+    difference). ``metrics.json`` record with the zoo's ``differs``/``difference_keys``; None
+    below two segments."""
+    if len(known) < 2:
+        return None
+    low, high = known.nsmallest(1, "ceiling").iloc[0], known.nlargest(1, "ceiling").iloc[0]
+    ends = [row.get(k, np.nan) for row in (low, high) for k in ("ceiling_low", "ceiling_high")]
+    return {
+        "differs": bool(compare.intervals_separate(*ends)),
+        "method": "intervals_separate",
+        "low_group": str(low["segment"]),
+        "high_group": str(high["segment"]),
+        "difference_keys": list(SEGMENT_KEYS[0]),
+        "no_difference_keys": list(SEGMENT_KEYS[1]),
+    }
+
+
 def segment_value_findings(known: pd.DataFrame, *, segment_label: str, fmt: Fmt) -> list[Finding]:
     """The range of a new customer's value over the segments (``known``: ``segment_table``
-    rows with a ``ceiling``), one value when both ends read the same; none below two."""
-    if len(known) < 2:
+    rows with a ``ceiling`` and its interval): one value when both ends read the same, the
+    lowest and the highest segment named only when ``segment_comparison`` finds them
+    different, else the range and that no difference was found; none below two."""
+    decision = segment_comparison(known)
+    if decision is None:
         return []
     low, high = known.nsmallest(1, "ceiling").iloc[0], known.nlargest(1, "ceiling").iloc[0]
     a, b = fmt(low["ceiling"]), fmt(high["ceiling"])
     if a == b:
         values = {"segment_label": segment_label, "value": a}
         return [Finding("calc.clv.segment_finding_equal", values)]
+    if not decision["differs"]:
+        values = {"segment_label": segment_label, "low": a, "high": b,
+                  "segments": fmt(len(known), "int")}  # fmt: skip
+        return [Finding("calc.clv.segment_no_difference", values)]
     values = {
         "segment_label": segment_label,
         "low": a,
@@ -1051,10 +1083,13 @@ def _show_clv_evidence(audit, step: StepOne) -> None:
 
 
 def segment_table(intervals: pd.DataFrame, ceilings: pd.DataFrame) -> pd.DataFrame:
-    """CLV by segment with each segment's new-customer value (``ceiling``, NaN below the
-    segment-model thresholds), largest segment first (``intervals`` indexed by segment)."""
+    """CLV by segment with each segment's new-customer value (``ceiling`` with its 95 %
+    interval ``ceiling_low``/``ceiling_high``, NaN below the segment-model thresholds), largest
+    segment first (``intervals`` indexed by segment)."""
     table = intervals.drop(index=["all", NEW_CUSTOMER]).reset_index()
-    table["ceiling"] = table["segment"].map(ceilings.set_index("segment")["ceiling"])
+    by = ceilings.set_index("segment")
+    for column in ("ceiling", "ceiling_low", "ceiling_high"):
+        table[column] = table["segment"].map(by[column]) if column in by else np.nan
     return table.sort_values("customers", ascending=False)
 
 
@@ -1068,6 +1103,9 @@ def _show_segments(audit, step: StepOne) -> None:
         return
     label = audit.text(f"segment.{segment}")
     known = by_segment.dropna(subset=["ceiling"])
+    decision = segment_comparison(known)
+    if decision is not None:
+        step.clv["by_segment"]["comparison"] = decision
     say_all(audit, segment_value_findings(known, segment_label=label, fmt=audit.fmt))
     _say_covariates(audit, result)
     ax = plots.plot_clv_by_segment(
