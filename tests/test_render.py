@@ -128,3 +128,59 @@ def test_pdf_keeps_polish_diacritics_and_page_numbers(tmp_path):
     assert re.search(r"\b2\s*/\s*3\b", text)  # cover, contents, section: "n / N"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "595.276 x 841.89" in info  # A4 in points
+
+
+def _figure_block(figures_dir):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.bar(["Kraków", "Łódź"], [3, 5])
+    ax.set_ylabel("Zażółć gęślą")
+    return display.figure_html(fig, title="Wykres", name="bars", figures_dir=figures_dir)
+
+
+def test_a_run_keeps_a_print_copy_of_each_figure_with_the_same_canvas(tmp_path):
+    """The report embeds the figure with outlined text; the run's print copy has the same
+    canvas (width, height, viewBox) and its labels as text; ``print_figures`` swaps exactly the
+    figures that have a copy."""
+    import base64
+
+    from clvlib.report.render import print_figures
+
+    block = _figure_block(tmp_path / "figures")
+    embedded = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)", block).group(1))
+    assert (tmp_path / "figures" / "bars.svg").read_bytes() == embedded
+    copies = list((tmp_path / display.PRINT_DIR).glob("*.svg"))
+    assert [c.stem for c in copies] == [display.print_key(embedded)]
+    printed = copies[0].read_text()
+    canvas = r'<svg [^>]*width="[^"]+" height="[^"]+" viewBox="[^"]+"'
+    assert re.search(canvas, printed).group(0) == re.search(canvas, embedded.decode()).group(0)
+    assert ">Zażółć gęślą</text>" in printed and "<text" not in embedded.decode()
+    swapped = print_figures(block, tmp_path / display.PRINT_DIR)
+    assert base64.b64encode(copies[0].read_bytes()).decode() in swapped
+    other = _figure_block(None)  # outside a run: no copy, left as it is
+    assert print_figures(other, tmp_path / display.PRINT_DIR) == other
+    assert print_figures(block, tmp_path / "nowhere") == block
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_the_pdf_draws_a_runs_figures_from_their_print_copies(tmp_path):
+    """Reference: the PDF's text (pdftotext). Drawn from the print copy, the figure's axis
+    label is text in the PDF; from the embedded outlines alone (no copy) it is not."""
+    block = _figure_block(tmp_path / "figures")
+    heading = display.heading("pl", "Krok I", section="calculation")
+    nb = executed(tmp_path, "01.ipynb", [heading, display.emit(block)])
+    document = assemble_html([nb], COVER)
+    texts = {}
+    for where in ("with", "without"):
+        if where == "without":
+            shutil.rmtree(tmp_path / display.PRINT_DIR)
+        write_pdf(document, tmp_path / f"{where}.pdf")
+        pdf = str(tmp_path / f"{where}.pdf")
+        text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True, check=True)
+        texts[where] = text.stdout
+    assert "Zażółć gęślą" in texts["with"] and "Kraków" in texts["with"]
+    assert "Wykres" in texts["without"] and "Zażółć gęślą" not in texts["without"]

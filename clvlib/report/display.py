@@ -308,6 +308,10 @@ def _align(kind: str | None) -> str:
     return "num" if kind and kind not in ("text", "date") else "txt"
 
 
+#: where a run keeps the print copies of its figures (``figure_html``), relative to the run
+PRINT_DIR = "_work/print"
+
+
 def figure_html(
     fig: Any,
     *,
@@ -316,25 +320,48 @@ def figure_html(
     name: str = "figure",
     figures_dir: Path | None = None,
 ) -> str:
-    """A matplotlib figure as inline SVG (and ``figures/<name>.svg`` in a run), with its source."""
+    """A matplotlib figure as inline SVG (and ``figures/<name>.svg`` in a run), with its source.
+
+    The SVG draws its text as outlines, so it looks the same on any machine. In a run (beside
+    ``figures_dir``, in ``PRINT_DIR``) the figure is also saved with its text as text
+    (``svg.fonttype: none``, the same layout): the PDF renderer draws that copy instead
+    (``clvlib.report.render.print_figures``), about twice as fast as thousands of glyph
+    outlines, and its labels become the PDF's searchable text."""
     import matplotlib.pyplot as plt
 
     fig = getattr(fig, "figure", fig)  # accept an Axes
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
-    svg = buffer.getvalue()
+    svg = _svg(fig)
     if figures_dir is not None:
         from clvlib.report.metrics import write_bytes_atomic
 
         figures_dir.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(figures_dir / f"{slug(name)}.svg", svg)
+        copies = Path(figures_dir).parent / PRINT_DIR
+        copies.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(copies / f"{print_key(svg)}.svg", _svg(fig, fonttype="none"))
+    plt.close(fig)
     data = base64.b64encode(svg).decode("ascii")
     src = f'<p class="source">{html.escape(source)}</p>' if source else ""
     return (
         f'<figure><p class="fig-title">{html.escape(title)}</p>'
         f'<img alt="{html.escape(title)}" src="data:image/svg+xml;base64,{data}"/>{src}</figure>'
     )
+
+
+def _svg(fig: Any, *, fonttype: str = "path") -> bytes:
+    """The figure as SVG (cropped to its drawing, no date): text as outlines (``path``) or as
+    text (``none``)."""
+    import matplotlib as mpl
+
+    buffer = io.BytesIO()
+    with mpl.rc_context({"svg.fonttype": fonttype}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def print_key(svg: bytes) -> str:
+    """The name of a figure's print copy: a digest of the SVG the report embeds."""
+    return hashlib.sha256(svg).hexdigest()[:32]
 
 
 def boxes_html(items: Iterable[tuple[str, str, str]]) -> str:

@@ -7,6 +7,7 @@ notebook that produced them, so the executive summary comes first although it ru
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import re
@@ -31,6 +32,7 @@ SECTION_ORDER = [
 ]
 _SECTION_RE = re.compile(r'<h1 id="[^"]*" data-section="([^"]+)"')
 _HEADING_RE = re.compile(r'<h([12]) id="([^"]+)"([^>]*)>(.*?)</h\1>', re.S)
+_SVG_URI_RE = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
 
 
 @dataclass(frozen=True)
@@ -156,11 +158,32 @@ def _cover(c: Cover) -> str:
     )
 
 
+def print_figures(document: str, copies: Path) -> str:
+    """The document with each figure replaced by its print copy in ``copies`` (text as text,
+    ``clvlib.report.display.figure_html``), where the run kept one; the others as they are."""
+    from clvlib.report.display import print_key
+
+    if not Path(copies).is_dir():
+        return document
+
+    def swap(match: re.Match[str]) -> str:
+        copy = Path(copies) / f"{print_key(base64.b64decode(match.group(1)))}.svg"
+        if not copy.is_file():
+            return match.group(0)
+        return "data:image/svg+xml;base64," + base64.b64encode(copy.read_bytes()).decode("ascii")
+
+    return _SVG_URI_RE.sub(swap, document)
+
+
 def write_pdf(document: str, path: Path) -> None:
-    """Render the HTML to an A4 PDF; written to a temp file and renamed (never half-written)."""
+    """Render the HTML to an A4 PDF; written to a temp file and renamed (never half-written).
+    Figures are drawn from the run's print copies beside ``path`` when there are
+    (``print_figures``)."""
     from weasyprint import HTML
 
+    from clvlib.report.display import PRINT_DIR
     from clvlib.report.metrics import write_bytes_atomic
 
+    document = print_figures(document, Path(path).parent / PRINT_DIR)
     pdf = HTML(string=document, base_url=str(Path(path).parent)).write_pdf()
     write_bytes_atomic(Path(path), pdf)
