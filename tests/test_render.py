@@ -184,3 +184,29 @@ def test_the_pdf_draws_a_runs_figures_from_their_print_copies(tmp_path):
         texts[where] = text.stdout
     assert "Zażółć gęślą" in texts["with"] and "Kraków" in texts["with"]
     assert "Wykres" in texts["without"] and "Zażółć gęślą" not in texts["without"]
+
+
+def test_the_print_copy_is_cropped_as_a_tight_save_without_measuring_again():
+    """Reference: matplotlib's own tight crop. The box measured by the report's save, reused
+    for the print copy, gives the same file as a tight save of the print copy (same ids); the
+    tight box is not measured a second time."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.bar(["Kraków", "Łódź"], [3, 5])
+    ax.set_ylabel("Zażółć gęślą")
+    with matplotlib.rc_context({"svg.hashsalt": "fixed"}):
+        _, crop = display._svg(fig)
+        assert crop is not None
+        measured = []
+        original = type(fig).get_tightbbox
+        fig.get_tightbbox = lambda *a, **k: measured.append(1) or original(fig, *a, **k)
+        reused, _ = display._svg(fig, fonttype="none", crop=crop)
+        assert measured == []
+        del fig.get_tightbbox
+        tight, _ = display._svg(fig, fonttype="none")
+    plt.close(fig)
+    assert reused == tight
