@@ -323,7 +323,8 @@ def prepare_run_cache(
     (``run_state``), with ``load``: how the tables got there. With ``cache`` (and
     ``$CLVLIB_NO_CACHE`` unset) a run whose source files and loading settings are those of an
     earlier run of the client reuses that run's database from the run cache (``clvlib.run_cache``,
-    ``~/.cache/clvlib/<client>``, ``run_cache.cache_root``) instead of loading (``load``: ``reused cache <key8>``; the
+    ``~/.cache/clvlib/<client>``, ``run_cache.cache_root``) instead of loading (``load``:
+    ``reused cache <key8>``; the
     returned ``LoadResult`` then has no ``tables``: the notebooks open them), and a cold load is
     kept there for the next run. A client with a database source is always loaded.
     """
@@ -427,17 +428,18 @@ def run_state(run_dir: Path) -> dict[str, Any]:
     return json.loads((Path(run_dir) / CACHE_DB).parent.joinpath(CACHE_STATE).read_text("utf-8"))
 
 
-#: DuckDB threads for the steps' queries. One: a parallel aggregate adds floating-point partial
-#: sums in whatever order its threads finish, so the last digits of a sum (and everything built
-#: on it) would change from run to run; on one thread the same data give byte-identical
-#: metrics.json. ``$CLVLIB_THREADS`` trades that for speed on large data. Loading the exports
-#: (row accounting, integer counts, tables written in file order) stays parallel.
+#: DuckDB threads for the steps' queries: all cores by default. Money is added exactly
+#: (``backends.exact_sum``: integers in units of 1e-6, the same total in any order) and query rows
+#: come back in a fixed order (``backends.fetch``), so any thread count gives the same
+#: metrics.json (``tests/test_determinism.py`` runs an audit on 1 and on 4 threads, every scan
+#: split). ``$CLVLIB_THREADS`` sets another count (1 for the slowest, most frugal run).
 THREADS_ENV = "CLVLIB_THREADS"
 
 
 def deterministic(con) -> None:
-    """Run ``con``'s queries on ``$CLVLIB_THREADS`` threads (default 1, see ``THREADS_ENV``)."""
-    threads = int(os.environ.get(THREADS_ENV) or 1)
+    """Run ``con``'s queries on ``$CLVLIB_THREADS`` threads (default: all cores, see
+    ``THREADS_ENV``)."""
+    threads = int(os.environ.get(THREADS_ENV) or os.cpu_count() or 1)
     con.con.execute(f"SET threads = {max(1, threads)}")
 
 

@@ -48,6 +48,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from clvlib.backends import exact_sum, fetch
 from clvlib.errors import DataError
 
 DAYS_PER_YEAR = 365.25
@@ -76,9 +77,9 @@ def _bind(data: Any) -> tuple[Any, Any]:
 
 def _fetch(expr, con=None) -> pd.DataFrame:
     """A small result as pandas, through Arrow (several times faster than ibis' own
-    conversion for a million rows)."""
-    arrow = con.to_pyarrow(expr) if con is not None else expr.to_pyarrow()
-    return arrow.to_pandas()
+    conversion for a million rows), in a row order that does not depend on the engine's
+    threads (``clvlib.backends.fetch``)."""
+    return fetch(expr, con)
 
 
 def _scalar(expr, con=None) -> Any:
@@ -195,7 +196,7 @@ def rfm_summary(
         "__first": days["__day"].min(where=in_cal),
         "__last": days["__day"].max(where=in_cal),
         "__n": days.count(where=in_cal),
-        "__total": days["__value"].sum(where=in_cal),
+        "__total": exact_sum(days["__value"], where=in_cal),
         # the first purchase day is always in calibration when there is one there
         "__first_value": days["__value"].argmin(days["__day"]),
     }
@@ -233,7 +234,7 @@ def _purchase_days(t, customer_col, datetime_col, monetary_col, end: dt.date):
     )
     lines = lines.filter(lines["__day"] <= ibis.literal(end))
     days = lines.group_by([customer_col, "__day"]).aggregate(
-        __value=lines["__value"].sum(), __purchase=lines["__purchase"].any()
+        __value=exact_sum(lines["__value"]), __purchase=lines["__purchase"].any()
     )
     return days.filter(days["__purchase"]).drop("__purchase")
 
@@ -273,11 +274,11 @@ def orders(transactions: Any):
         t = t.mutate(order_id="row-" + (ibis.row_number() + 1).cast("string"))
     stats = {
         "order_ts": t["order_ts"].min(),
-        "revenue": t["revenue"].sum(),
+        "revenue": exact_sum(t["revenue"]),
         "is_purchase": (~_is_return(t, "revenue")).any(),
     }
     if "margin" in t.columns:
-        stats["margin"] = t["margin"].sum()
+        stats["margin"] = exact_sum(t["margin"])
     return t.group_by(["customer_id", "order_id"]).aggregate(**stats)
 
 
@@ -289,11 +290,13 @@ def _margin_rate(audit) -> tuple[float, str]:
     if "margin" not in t.columns:
         return gross, "economics.gross_margin in client.yml"
     has = t["margin"].notnull()
-    row = t.aggregate(
-        m=t["margin"].sum(where=has),
-        r=t["revenue"].sum(where=has),
-        rest=t["revenue"].sum(where=~has),
-    ).to_pandas()
+    row = _fetch(
+        t.aggregate(
+            m=exact_sum(t["margin"], where=has),
+            r=exact_sum(t["revenue"], where=has),
+            rest=exact_sum(t["revenue"], where=~has),
+        )
+    )
     m, r = (float(row[c].fillna(0).iloc[0]) for c in ("m", "r"))
     rest = float(row["rest"].fillna(0).iloc[0])
     if r + rest <= 0:
@@ -332,9 +335,9 @@ def _per_customer(audit):
         last_purchase=o["order_ts"].max(where=buy),
         orders=o.count(where=buy),
         purchase_days=day.nunique(where=buy),
-        purchase_revenue=o["revenue"].sum(where=buy),
-        revenue=o["revenue"].sum(),
-        margin=o["margin"].sum(),
+        purchase_revenue=exact_sum(o["revenue"], where=buy),
+        revenue=exact_sum(o["revenue"]),
+        margin=exact_sum(o["margin"]),
         orders_last_12m=o.count(where=in_last),
         bought_last_12m=in_last.any(),
         bought_year_before=in_prev.any(),
@@ -367,14 +370,14 @@ def _totals(per, end: dt.date, by: str | None = None) -> pd.DataFrame:
     sums = {
         "customers": per.count(),
         "orders": per["orders"].sum(),
-        "revenue": per["purchase_revenue"].sum(),
+        "revenue": exact_sum(per["purchase_revenue"]),
         "orders_last": per["orders_last_12m"].sum(),
         "active_last": per.count(where=per["bought_last_12m"]),
         "base": per.count(where=per["bought_year_before"]),
         "retained": per.count(where=per["bought_year_before"] & per["bought_last_12m"]),
         "repeaters": per.count(where=per["purchase_days"] >= 2),
         "exposure_days": exposure.sum(),
-        "margin": per["margin"].sum(),
+        "margin": exact_sum(per["margin"]),
     }
     expr = per.group_by(by).aggregate(**sums) if by else per.aggregate(**sums)
     frame = _fetch(expr)
@@ -719,9 +722,11 @@ def _segments(audit, by: str):
     t = _window(audit)
     if by in t.columns:
         buys = t.filter(~_is_return(t, "revenue"))
-        return buys.group_by("customer_id").aggregate(
-            segment=buys[by].cast("string").argmin(buys["order_ts"])
-        )
+        value = buys[by].cast("string")
+        # the first purchase line's value; of tied first lines the smallest (a fixed pick:
+        # arg_min alone takes whichever tied row a thread saw first)
+        first = ibis.struct({"ts": buys["order_ts"], "value": value})
+        return buys.group_by("customer_id").aggregate(segment=value.argmin(first))
     available = sorted(
         set(audit.transactions.columns) | set(customers.columns if customers is not None else [])
     )

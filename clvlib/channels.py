@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from clvlib.backends import exact_sum
 from clvlib.calculation import DAYS_PER_MONTH, _fetch, _per_customer, _window, orders
 from clvlib.resampling import bootstrap_sums
 
@@ -243,7 +244,7 @@ def _acquisitions(audit, period_unit: str, per=None):
 def _spend_by_channel(audit, period_unit: str) -> pd.Series:
     """Total spend per channel in the window (currency)."""
     s = _spend_rows(audit, period_unit)
-    frame = _fetch(s.group_by("channel").aggregate(spend=s["spend"].sum()))
+    frame = _fetch(s.group_by("channel").aggregate(spend=exact_sum(s["spend"])))
     return frame.set_index("channel")["spend"].astype("float64")
 
 
@@ -580,7 +581,7 @@ def _payback(
     age = ibis.greatest(j["ts"].cast("date").delta(j["acquired_on"].cast("date"), unit="day"), 0)
     j = j.mutate(month=(age / days_per_month).floor().cast("int64") + 1)
     margins = _fetch(
-        j.group_by(["channel", "exposure", "month"]).aggregate(margin=j["margin"].sum())
+        j.group_by(["channel", "exposure", "month"]).aggregate(margin=exact_sum(j["margin"]))
     )
     counts = acq.groupby(["channel", "exposure"], sort=True).size().rename("customers")
     counts = counts.reset_index()
@@ -659,7 +660,7 @@ def spend_periods_table(audit, *, period_unit: str = "M") -> pd.DataFrame:
     if not _has_channels(audit) or audit.table("marketing_spend") is None:
         return _empty(PERIOD_COLUMNS)
     s = _spend_rows(audit, period_unit)
-    s = s.group_by(["channel", "period"]).aggregate(spend=s["spend"].sum())
+    s = s.group_by(["channel", "period"]).aggregate(spend=exact_sum(s["spend"]))
     acq = _acquisitions(audit, period_unit)
     n = acq.group_by(["channel", "period"]).aggregate(new_customers=acq.count())
     j = s.left_join(n, ["channel", "period"])

@@ -43,6 +43,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from clvlib.backends import RATE_DECIMALS, exact_mean, exact_sum, fetch
 from clvlib.calculation import orders, wilson_interval
 
 UNKNOWN = "(unknown)"
@@ -52,8 +53,9 @@ SECONDS_PER_WEEK = 7 * 86400
 
 # -- plumbing ------------------------------------------------------------------------------------
 def _fetch(expr) -> pd.DataFrame:
-    """A small aggregated result as pandas (through Arrow)."""
-    return expr.to_pyarrow().to_pandas()
+    """A small aggregated result as pandas (through Arrow), in a row order that does not
+    depend on the engine's threads (``clvlib.backends.fetch``)."""
+    return fetch(expr)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -175,7 +177,7 @@ def purchase_aov(audit) -> float:
     orders). NaN without purchases. The same definition as step I's AOV."""
     o = orders(_purchases_window(audit))
     o = o.filter(o["is_purchase"])
-    row = _fetch(o.aggregate(revenue=o["revenue"].sum(), n=o.count()))
+    row = _fetch(o.aggregate(revenue=exact_sum(o["revenue"]), n=o.count()))
     return _ratio(row["revenue"].iloc[0], row["n"].iloc[0])
 
 
@@ -371,13 +373,13 @@ def _attributed(audit, m, by: str) -> pd.DataFrame:
     if "order_id" in t.columns:
         t = t.filter(t["order_id"].notnull())
         value = t.group_by(order_id=t["order_id"].cast("string")).aggregate(
-            __revenue=t["revenue"].sum()
+            __revenue=exact_sum(t["revenue"])
         )
         pairs = pairs.left_join(value, "order_id").select(by, "order_id", "__revenue")
     else:
         pairs = pairs.mutate(__revenue=ibis.null("float64"))
     stats = pairs.group_by(by).aggregate(
-        attributed_orders=pairs.count(), attributed_revenue=pairs["__revenue"].sum()
+        attributed_orders=pairs.count(), attributed_revenue=exact_sum(pairs["__revenue"])
     )
     return _fetch(stats)
 
@@ -489,7 +491,7 @@ def message_load_summary(
         per.aggregate(
             customers=per.count(),
             messages=per["messages"].sum(),
-            mean=per["rate"].mean(),
+            mean=exact_mean(per["rate"], decimals=RATE_DECIMALS),
             median=per["rate"].median(),
             above=per.count(where=per["rate"] > cap),
         )
@@ -587,7 +589,7 @@ def fatigue_table(
         messages=per["messages"].sum(),
         clicks=per["clicks"].sum(),
         unsubscribed=per["unsubscribed"].sum(),
-        rate_sum=per["rate"].sum(),
+        rate_sum=exact_sum(per["rate"], decimals=RATE_DECIMALS),
     )
     buckets = _fetch(grouped).astype("float64")
     buckets = _merge_sparse_top(buckets, min_customers)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from clvlib import config
+from clvlib.backends import exact_sum, fetch
 from clvlib.calculation import DAYS_PER_MONTH, UNKNOWN_SEGMENT, _segments, rfm_summary
 from clvlib.channel_models import channel_ceilings, loyalty_members
 from clvlib.models import parallel
@@ -454,11 +455,15 @@ def first_purchase_values(audit) -> pd.Series:
     t = audit.transactions
     buys = t.filter(~t["is_return"] & (t["order_ts"].cast("date") <= audit.observation_end))
     buys = buys.mutate(day=buys["order_ts"].cast("date"))
-    per_day = buys.group_by(["customer_id", "day"]).aggregate(value=buys["revenue"].sum())
+    per_day = buys.group_by(["customer_id", "day"]).aggregate(value=exact_sum(buys["revenue"]))
     first = per_day.group_by("customer_id").aggregate(
         first_value=per_day["value"].argmin(per_day["day"])
     )
-    return first.to_pandas().set_index("customer_id")["first_value"].astype("float64")
+    return (
+        fetch(first.order_by("customer_id"))
+        .set_index("customer_id")["first_value"]
+        .astype("float64")
+    )
 
 
 def customer_segments(audit, by: str | None) -> pd.Series | None:
@@ -467,7 +472,7 @@ def customer_segments(audit, by: str | None) -> pd.Series | None:
     One label per customer as pandas: the models' per-customer CLV is split by it."""
     if by is None:
         return None
-    frame = _segments(audit, by).to_pandas().set_index("customer_id")["segment"]
+    frame = fetch(_segments(audit, by).order_by("customer_id")).set_index("customer_id")["segment"]
     return frame.astype("object")
 
 

@@ -58,6 +58,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from clvlib.backends import exact_sum, fetch
 from clvlib.calculation import _is_return, _per_customer, orders, wilson_interval
 from clvlib.resampling import bootstrap_sums
 
@@ -65,12 +66,31 @@ DAYS_PER_YEAR = 365.25
 Z95 = 1.959964
 SMALL_SAMPLE = 30
 LOYALTY_METRICS = ("spend_per_order", "spend_per_customer_year")
+#: decimals the reps' influence terms are added with (``exact_sum``): the terms are below 1
+#: (|u| < 4.6 is the integer form's limit), so 18 decimals keep their relative precision
+INFLUENCE_DECIMALS = 18
 
 
 # -- plumbing ------------------------------------------------------------------------------------
 def _fetch(expr) -> pd.DataFrame:
-    """A small aggregated result as pandas (through Arrow)."""
-    return expr.to_pyarrow().to_pandas()
+    """A small aggregated result as pandas (through Arrow), in a row order that does not
+    depend on the engine's threads (``clvlib.backends.fetch``)."""
+    return fetch(expr)
+
+
+def _first_per_customer(table, **values):
+    """One row per ``customer_id`` of ``table`` (ibis) with ``values`` (name: expression on
+    ``table``): each one's first non-null value in file order (``source_row``), so a customer
+    listed twice gets the same values on any number of threads (``distinct(keep="first")``
+    takes whichever row a thread saw first). A table without ``source_row`` (``from_frames``)
+    keeps ``first()``. ``argmin`` rather than ``first(order_by=...)``: PySpark has MIN_BY but
+    no ordered FIRST."""
+    if "source_row" not in table.columns:
+        firsts = {name: value.first() for name, value in values.items()}
+    else:
+        row = table["source_row"]
+        firsts = {name: value.argmin(row, where=value.notnull()) for name, value in values.items()}
+    return table.group_by("customer_id").aggregate(**firsts)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -160,7 +180,7 @@ def cohort_table(audit, *, max_months: int | None = None) -> pd.DataFrame:
     cells = _fetch(
         j.group_by(["c", "k"]).aggregate(
             active_customers=j["customer_id"].nunique(where=j["is_purchase"]),
-            revenue=j["revenue"].sum(),
+            revenue=exact_sum(j["revenue"]),
         )
     )
     sizes = _fetch(first.group_by("c").aggregate(cohort_customers=first.count()))
@@ -343,8 +363,10 @@ def _rep_churn(audit, reps) -> dict[str, dict[str, float]]:
     table["duration"] = table["duration"].astype("int64")
     table["event"] = table["event"].astype(bool)
     j = spells.inner_join(ibis.memtable(table), ["sales_rep", "duration", "event"])
-    per = j.group_by(["sales_rep", "customer_id"]).aggregate(u=j["influence"].sum())
-    var = _fetch(per.group_by("sales_rep").aggregate(variance=(per["u"] * per["u"]).sum()))
+    u = exact_sum(j["influence"], decimals=INFLUENCE_DECIMALS)
+    per = j.group_by(["sales_rep", "customer_id"]).aggregate(u=u)
+    u2 = exact_sum(per["u"] * per["u"], decimals=INFLUENCE_DECIMALS)
+    var = _fetch(per.group_by("sales_rep").aggregate(variance=u2))
     for rep, v in zip(var["sales_rep"], var["variance"], strict=True):
         churn[rep]["se"] = math.sqrt(max(float(v), 0.0))
     return churn
@@ -415,9 +437,9 @@ def _customer_orders(audit, customers, extra: list[str]) -> pd.DataFrame:
     o = o.filter(o["is_purchase"])
     end = ibis.literal(audit.observation_end)
     per = o.group_by("customer_id").aggregate(
-        orders=o.count(), revenue=o["revenue"].sum(), first=o["order_ts"].min()
+        orders=o.count(), revenue=exact_sum(o["revenue"]), first=o["order_ts"].min()
     )
-    c = customers.select("customer_id", *extra).distinct(on="customer_id", keep="first")
+    c = _first_per_customer(customers, **{name: customers[name] for name in extra})
     j = per.inner_join(c, "customer_id")
     j = j.mutate(years=ibis.greatest(end.delta(j["first"].cast("date"), unit="day"), 1)
                  / DAYS_PER_YEAR).drop("first")  # fmt: skip
@@ -499,15 +521,14 @@ def loyalty_before_after(audit, *, n_boot: int = 2000, seed: int = 0) -> pd.Data
     o = _window_orders(audit)
     o = o.filter(o["is_purchase"])
     c = customers.filter(customers["loyalty_joined_at"].notnull())
-    c = c.select("customer_id", joined=c["loyalty_joined_at"].cast("timestamp"))
-    c = c.distinct(on="customer_id", keep="first")
+    c = _first_per_customer(c, joined=c["loyalty_joined_at"].cast("timestamp"))
     j = o.inner_join(c, "customer_id")
     after = j["order_ts"] >= j["joined"]
     per = j.group_by("customer_id").aggregate(
         n_before=j.count(where=~after),
-        r_before=j["revenue"].sum(where=~after),
+        r_before=exact_sum(j["revenue"], where=~after),
         n_after=j.count(where=after),
-        r_after=j["revenue"].sum(where=after),
+        r_after=exact_sum(j["revenue"], where=after),
     )
     per = per.filter((per["n_before"] > 0) & (per["n_after"] > 0))
     frame = _fetch(per.order_by("customer_id"))  # one row per joiner, fixed order: seeded bootstrap
@@ -586,7 +607,7 @@ def sales_rep_table(
             repeaters=j.count(where=j["purchase_days"] >= 2),
             retention_base=j.count(where=base),
             retained=j.count(where=base & j["bought_last_12m"]),
-            margin=j["margin"].sum(),
+            margin=exact_sum(j["margin"]),
         )
     )
     for col in ("customers", "repeaters", "retention_base", "retained"):
@@ -638,8 +659,9 @@ def sales_rep_table(
 
 
 def _reps(customers):
-    """``customer_id, sales_rep`` of the customers table, the first row of each customer."""
-    return customers.select("customer_id", "sales_rep").distinct(on="customer_id", keep="first")
+    """``customer_id, sales_rep`` of the customers table, the first row of each customer (in
+    file order: the same row on any thread count)."""
+    return _first_per_customer(customers, sales_rep=customers["sales_rep"])
 
 
 def _buyers_reps(audit, reps):

@@ -73,6 +73,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from clvlib.backends import exact_mean, exact_sum, fetch
 from clvlib.calculation import historical_clv_table, orders
 
 SEGMENTS = [
@@ -100,8 +101,9 @@ DEFAULT_TIERS = (("top 5%", 0.05), ("next 15%", 0.15), ("next 30%", 0.30), ("res
 
 # -- plumbing ------------------------------------------------------------------------------------
 def _fetch(expr) -> pd.DataFrame:
-    """A small aggregated result as pandas (through Arrow)."""
-    return expr.to_pyarrow().to_pandas()
+    """A small aggregated result as pandas (through Arrow), in a row order that does not
+    depend on the engine's threads (``clvlib.backends.fetch``)."""
+    return fetch(expr)
 
 
 def _window(audit):
@@ -414,7 +416,7 @@ def recent_spend(audit, *, years: int = 1) -> pd.DataFrame:
     day = o["order_ts"].cast("date")
     inside = day > ibis.literal(cut)
     per = o.group_by("customer_id").aggregate(
-        spend=ibis.coalesce(o["revenue"].sum(where=inside), 0),
+        spend=ibis.coalesce(exact_sum(o["revenue"], where=inside), 0),
         purchases=o.count(where=o["is_purchase"]),
     )
     per = per.filter(per["purchases"] > 0).select("customer_id", "spend").order_by("customer_id")
@@ -585,7 +587,7 @@ def order_value_summary(audit) -> dict[str, float]:
     v = o["revenue"]
     qs = {"p10": 0.10, "p25": 0.25, "median": 0.50, "p75": 0.75, "p90": 0.90}
     stats = {k: v.quantile(q) for k, q in qs.items()}
-    row = _fetch(o.aggregate(orders=o.count(), aov=v.mean(), **stats)).iloc[0]
+    row = _fetch(o.aggregate(orders=o.count(), aov=exact_mean(v), **stats)).iloc[0]
     out = {k: float(row[k]) if pd.notna(row[k]) else math.nan for k in ("aov", *qs)}
     out = {"orders": int(row["orders"]), **out}
     out["upsell_headroom"] = out["p75"] - out["median"]
@@ -606,7 +608,7 @@ def order_value_table(audit, *, bins: int = 20, upper_quantile: float = 0.99) ->
     width = max(float(top["q"]), 1e-9) / bins
     bucket = ibis.least(ibis.greatest((v / width).floor(), 0), bins - 1).cast("int64")
     per = o.mutate(bucket=bucket)
-    agg = per.group_by("bucket").aggregate(orders=per.count(), revenue=per["revenue"].sum())
+    agg = per.group_by("bucket").aggregate(orders=per.count(), revenue=exact_sum(per["revenue"]))
     got = _fetch(agg).set_index("bucket").reindex(range(bins)).fillna(0)
     frame = pd.DataFrame(
         {
@@ -649,8 +651,8 @@ def free_delivery_table(
             orders=o.count(),
             near=o.count(where=near),
             above=o.count(where=v >= float(threshold)),
-            gap=(float(threshold) - v).sum(where=near),
-            revenue=v.sum(),
+            gap=exact_sum(float(threshold) - v, where=near),
+            revenue=exact_sum(v),
         )
     ).iloc[0]
     n, k = int(row["orders"]), int(row["near"])

@@ -173,11 +173,6 @@ def _run(config: Path, out: Path, threads: int, hook: Path | None = None) -> dic
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the steps still add money with SUM and fetch GROUP BY results unordered: the lead "
-    "applies the determinism patch (exact_sum / fetch in the step modules) and removes this mark",
-)
 def test_an_audit_on_four_parallel_threads_writes_the_metrics_of_one_thread(tmp_path):
     """metrics.json (without ``run``) is byte-identical on 1 thread and on 4 threads with every
     scan split between them (``PRAGMA verify_parallelism``: a small client exercises the
