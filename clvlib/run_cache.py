@@ -319,7 +319,7 @@ def prune(root: Path, *, keep: str | None = None) -> list[Path]:
         return removed
     for tmp in (c for c in children if c.name.startswith(".tmp-")):
         pid = tmp.name.split("-")[1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
             shutil.rmtree(tmp, ignore_errors=True)
             removed.append(tmp)
     entries = [c for c in children if c.is_dir() and not c.name.startswith(".")]
@@ -330,7 +330,8 @@ def prune(root: Path, *, keep: str | None = None) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (someone else's counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -31,6 +31,7 @@ from clvlib.progress import ProgressFile
 from clvlib.report import display
 from clvlib.report.metrics import merge_parts, to_jsonable, write_bytes_atomic, write_json_atomic
 from clvlib.report.workbook import write_tables_xlsx
+from clvlib.run_cache import pid_alive
 
 # Audit steps and their notebooks; 0 (data quality) and 6 (summary) run in every audit.
 STEP_NOTEBOOKS: dict[int, str] = {
@@ -100,7 +101,7 @@ def sweep_stale_work(client_dir: Path) -> list[Path]:
             pid = int(pid_file.read_text().strip())
         except (OSError, ValueError):
             continue
-        if pid == os.getpid() or _alive(pid):
+        if pid == os.getpid() or pid_alive(pid):
             continue
         shutil.rmtree(pid_file.parent, ignore_errors=True)
         for temp in pid_file.parent.parent.rglob(".*"):  # half-written files (temp + rename)
@@ -108,16 +109,6 @@ def sweep_stale_work(client_dir: Path) -> list[Path]:
                 temp.unlink(missing_ok=True)
         removed.append(pid_file.parent)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 def _kernel_spec(work: Path, progress_file: Path | None = None) -> None:
