@@ -501,7 +501,9 @@ def test_settings_must_be_json_values(tmp_path):
 
 # -- end to end ------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_reruns_equal_cold_runs_after_a_margin_change_and_after_a_changed_byte(tmp_path):
+def test_reruns_equal_cold_runs_after_a_margin_change_and_after_a_changed_byte(
+    tmp_path, monkeypatch
+):
     """Step I cold, then again in the same output directory with only economics.gross_margin
     changed: the load is reused (run.load says so) and metrics.json, apart from ``run``, is
     the one a cold run with that margin writes into an empty output directory. Then one byte
@@ -513,6 +515,9 @@ def test_reruns_equal_cold_runs_after_a_margin_change_and_after_a_changed_byte(t
     config = write_demo(tmp_path / "client", customers=200, seed=11, progress=False)
 
     def run(path: Path, out: Path) -> dict:
+        """A run writing into ``out`` with the run cache ``out/run-cache``: a new ``out`` is a
+        cold run (the cache is per client, whatever the output directory)."""
+        monkeypatch.setenv("CLVLIB_CACHE_DIR", str(out / "run-cache"))
         run_dir = run_audit(path, out=out, steps=[1], pdf=False, progress=False)
         return json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
 

@@ -94,7 +94,7 @@ def test_a_large_run_gives_each_notebook_its_own_kernel_with_the_same_figures(
 
     write_demo(tmp_path / "client", customers=300, seed=5, progress=False)
     config = tmp_path / "client" / "client.yml"
-    volatile = ("started_at", "finished_at", "seconds", "load_seconds", "render_seconds")
+    volatile = ("started_at", "finished_at", "seconds", "load_seconds", "render_seconds", "load")
 
     def metrics(out):
         found = json.loads((run.run_audit(config, out=out, steps=[2], pdf=False, progress=False)
