@@ -324,9 +324,9 @@ def prepare_run_cache(
     ``$CLVLIB_NO_CACHE`` unset) a run whose source files and loading settings are those of an
     earlier run of the client reuses that run's database from the run cache (``clvlib.run_cache``,
     ``~/.cache/clvlib/<client>``, ``run_cache.cache_root``) instead of loading (``load``:
-    ``reused cache <key8>``; the
-    returned ``LoadResult`` then has no ``tables``: the notebooks open them), and a cold load is
-    kept there for the next run. A client with a database source is always loaded.
+    ``reused cache <key8>``; the returned ``LoadResult`` then has no ``tables``: the notebooks
+    open them), and a cold load is kept there for the next run. A client with a database source
+    is always loaded.
     """
     from clvlib import backends, run_cache
 
@@ -356,7 +356,7 @@ def prepare_run_cache(
         "load_key": key,
         "load": note,
     }
-    (run_dir / CACHE_DB).parent.joinpath(CACHE_STATE).write_text(json.dumps(state), "utf-8")
+    _state_path(run_dir).write_text(json.dumps(state), "utf-8")
     # stored unless reused, or a source file changed while it was read (its checksum is older)
     if key and reused is None and run_cache.file_signatures(config) == signatures:
         if found is not None:  # found but unusable (its database unreadable): replace it
@@ -425,7 +425,12 @@ def _reuse_load(config: ClientConfig, run_dir: Path, folder: Path):
 def run_state(run_dir: Path) -> dict[str, Any]:
     """What ``prepare_run_cache`` saved for a run: tables, quality, window, ``load`` (how the
     tables got there: ``loaded``, ``reused cache <key8>`` …) and ``load_key``."""
-    return json.loads((Path(run_dir) / CACHE_DB).parent.joinpath(CACHE_STATE).read_text("utf-8"))
+    return json.loads(_state_path(run_dir).read_text("utf-8"))
+
+
+def _state_path(run_dir: Path) -> Path:
+    """The run's saved state, beside its database (``_work/state.json``)."""
+    return (Path(run_dir) / CACHE_DB).parent / CACHE_STATE
 
 
 #: DuckDB threads for the steps' queries: all cores by default. Money is added exactly
@@ -452,7 +457,7 @@ def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Au
     """
     config = load_config(config_path)
     run_path = Path(run_dir) if run_dir else None
-    state_file = run_path / "_work" / CACHE_STATE if run_path else None
+    state_file = _state_path(run_path) if run_path else None
     if state_file is not None and state_file.is_file():
         state = json.loads(state_file.read_text(encoding="utf-8"))
         if state.get("backend", "duckdb") == "duckdb":
