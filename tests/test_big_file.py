@@ -41,14 +41,16 @@ print(json.dumps({"code": done.returncode, "stderr": done.stderr[-4000:], "stdou
 def big(tmp_path_factory):
     root = tmp_path_factory.mktemp("big")
     path = root / "transakcje.csv"
+    # the 26 descriptions ("aaa…", "bbb…") as a constant list: a third less CPU than building
+    # each row's with repeat(), same bytes
+    words = "[" + ", ".join(f"'{chr(97 + k) * DESCRIPTION}'" for k in range(26)) + "]"
     con = duckdb.connect()
     con.execute(
         f"""COPY (SELECT 'Z' || (i // 3) AS "Nr zamówienia", 'K' || ((i // 3) % 500000) AS
         "ID klienta", strftime(TIMESTAMP '2023-01-01' + to_seconds((i // 3 * 7919) % 94608000),
         '%d.%m.%Y %H:%M') AS "Data", replace(printf('%.2f', 10 + (i % 9973) / 7.0), '.', ',') AS
         "Kwota", 'K' || (i % 500000) || '@example.pl' AS "E-mail",
-        'Produkt ' || (i % 9973) || ' ' || repeat(chr(CAST(97 + i % 26 AS INTEGER)), {DESCRIPTION})
-        AS "Opis"
+        'Produkt ' || (i % 9973) || ' ' || {words}[i % 26 + 1] AS "Opis"
         FROM range({ROWS}) t(i))
         TO '{path}' (HEADER, DELIMITER ';')"""
     )
