@@ -156,8 +156,8 @@ def test_a_run_keeps_a_print_copy_of_each_figure_with_the_same_canvas(tmp_path):
     copies = list((tmp_path / display.PRINT_DIR).glob("*.svg"))
     assert [c.stem for c in copies] == [display.print_key(embedded)]
     printed = copies[0].read_text()
-    canvas = r'<svg [^>]*width="[^"]+" height="[^"]+" viewBox="[^"]+"'
-    assert re.search(canvas, printed).group(0) == re.search(canvas, embedded.decode()).group(0)
+    canvas = r'<svg [^>]*(width="[^"]+" height="[^"]+" viewBox="[^"]+")'
+    assert re.search(canvas, printed).group(1) == re.search(canvas, embedded.decode()).group(1)
     assert ">Zażółć gęślą</text>" in printed and "<text" not in embedded.decode()
     swapped = print_figures(block, tmp_path / display.PRINT_DIR)
     assert base64.b64encode(copies[0].read_bytes()).decode() in swapped
@@ -210,3 +210,59 @@ def test_the_print_copy_is_cropped_as_a_tight_save_without_measuring_again():
         tight, _ = display._svg(fig, fonttype="none")
     plt.close(fig)
     assert reused == tight
+
+
+def _drawn(svg: bytes, tmp_path, name: str) -> bytes:
+    """The pixels WeasyPrint draws for an SVG on its own page (pdftoppm, 100 dpi, PPM)."""
+    import base64
+
+    from weasyprint import HTML
+
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    pdf = tmp_path / f"{name}.pdf"
+    HTML(string=f'<img style="width: 160mm" src="{uri}"/>').write_pdf(pdf)
+    subprocess.run(["pdftoppm", "-r", "100", str(pdf), str(tmp_path / name)], check=True)
+    (page,) = tmp_path.glob(f"{name}-*.ppm")
+    return page.read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_the_simplified_print_copy_draws_the_same_pixels(tmp_path):
+    """Reference: WeasyPrint's own drawing of matplotlib's SVG, rasterised by poppler. The
+    print copy without naming groups and with styles as attributes draws the same pixels,
+    also where an element's own style overrides matplotlib's ``*{…}`` rule (the round caps of
+    the thick line, against the rule's butt caps) and for markers drawn through ``<use>``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 2.5))
+    ax.plot([0, 1, 2], [1, 3, 2], lw=9, solid_capstyle="round", color="#d97706")
+    ax.plot([0, 1, 2], [2, 1, 3], lw=9, color="#1e3a5f")  # the rule's butt caps
+    ax.scatter([0.5, 1.5], [2.5, 1.5], s=80, marker="s", alpha=0.6)
+    ax.bar([0.2, 1.8], [1, 2], width=0.3, hatch="//", edgecolor="k")
+    ax.set_title("Zażółć gęślą")
+    ax.set_xlabel("miesiąc")
+    with matplotlib.rc_context({"svg.hashsalt": "fixed"}):
+        original, _ = display._svg(fig, fonttype="none")
+    plt.close(fig)
+    simple = display.print_svg(original)
+    text = simple.decode("utf-8")
+    assert 'style="' not in text and "<metadata" not in text and 'id="xtick_1"' not in text
+    assert ">Zażółć gęślą</text>" in text and "<use " in text
+    assert len(simple) < len(original)
+    assert _drawn(simple, tmp_path, "simple") == _drawn(original, tmp_path, "original")
+
+
+def test_a_print_copy_with_another_stylesheet_keeps_its_styles():
+    """Only matplotlib's one ``*{…}`` rule becomes attributes; with any other rule the styles
+    stay (turned into attributes they would lose to the rules)."""
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        b"<defs><style>path {fill: red}</style></defs>"
+        b'<g id="patch_1"><path d="M 0 0 L 5 5" style="stroke: blue"/></g></svg>'
+    )
+    simple = display.print_svg(svg).decode()
+    assert 'style="stroke: blue"' in simple and "path {fill: red}" in simple
+    assert "patch_1" not in simple  # the naming group goes all the same

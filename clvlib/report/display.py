@@ -339,7 +339,7 @@ def figure_html(
         copies = Path(figures_dir).parent / PRINT_DIR
         copies.mkdir(parents=True, exist_ok=True)
         copy, _ = _svg(fig, fonttype="none", crop=crop)
-        write_bytes_atomic(copies / f"{print_key(svg)}.svg", copy)
+        write_bytes_atomic(copies / f"{print_key(svg)}.svg", print_svg(copy))
     plt.close(fig)
     data = base64.b64encode(svg).decode("ascii")
     src = f'<p class="source">{html.escape(source)}</p>' if source else ""
@@ -381,6 +381,73 @@ def _svg(fig: Any, *, fonttype: str = "path", crop: Any = None) -> tuple[bytes, 
     if crop is None and len(measured) == 1:
         crop = measured[0].padded(mpl.rcParams["savefig.pad_inches"])
     return buffer.getvalue(), crop
+
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+_UNIVERSAL_RULE = re.compile(r"\s*\*\s*\{([^{}]*)\}\s*")
+
+
+def print_svg(svg: bytes) -> bytes:
+    """A matplotlib SVG as WeasyPrint draws it fastest, the same drawing: without the groups
+    that only name an artist (``<g id="xtick_3">``, two in five elements), without the metadata,
+    and with each element's ``style="…"`` as attributes (``fill="#fff"``), so that no CSS is
+    parsed per element. Matplotlib's one stylesheet rule (``*{stroke-linejoin: round; …}``)
+    becomes attributes of every element, under those of its own style, as the cascade had it.
+
+    WeasyPrint's share of an SVG's cost is per element; for the demo's 30 figures this cuts
+    the figures' part of the PDF by about half (CPU time, ``clvlib.report.render.write_pdf``).
+    An SVG with any other stylesheet keeps its styles (only groups and metadata go)."""
+    from xml.etree import ElementTree
+
+    ElementTree.register_namespace("", _SVG_NS)
+    ElementTree.register_namespace("xlink", _XLINK_NS)
+    root = ElementTree.fromstring(svg)
+    referenced = set(re.findall(rb"#([^\s\"')]+)", svg))
+    everywhere = _stylesheet_as_attributes(root)
+    _drop_naming_groups(root, {r.decode("utf-8", "replace") for r in referenced})
+    if everywhere is not None:
+        for element in root.iter():
+            own = _declarations(element.attrib.pop("style", ""))
+            element.attrib.update({**everywhere, **own})
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _stylesheet_as_attributes(root: Any) -> dict[str, str] | None:
+    """Remove the SVG's stylesheets and return their declarations, when they are one rule for
+    every element (``*{…}``, matplotlib's); else None, and they stay."""
+    sheets = [(defs, s) for defs in root.iter(f"{{{_SVG_NS}}}defs") for s in defs
+              if s.tag == f"{{{_SVG_NS}}}style"]  # fmt: skip
+    rules = [_UNIVERSAL_RULE.fullmatch(style.text or "") for _, style in sheets]
+    if not all(rules):
+        return None
+    declared: dict[str, str] = {}
+    for (defs, style), rule in zip(sheets, rules, strict=True):
+        declared.update(_declarations(rule.group(1)))
+        defs.remove(style)
+    return declared
+
+
+def _drop_naming_groups(element: Any, referenced: set[str]) -> None:
+    """Replace each ``<g>`` with no attribute but an id nothing refers to by its children;
+    drop ``<metadata>``."""
+    children = []
+    for child in list(element):
+        _drop_naming_groups(child, referenced)
+        if child.tag == f"{{{_SVG_NS}}}metadata":
+            continue
+        naming = set(child.attrib) <= {"id"} and child.get("id") not in referenced
+        if child.tag == f"{{{_SVG_NS}}}g" and naming and not (child.text or "").strip():
+            children.extend(child)
+        else:
+            children.append(child)
+    element[:] = children
+
+
+def _declarations(style: str) -> dict[str, str]:
+    """``"fill: #fff; stroke: none"`` → ``{"fill": "#fff", "stroke": "none"}``."""
+    pairs = (part.split(":", 1) for part in style.split(";") if ":" in part)
+    return {name.strip(): value.strip() for name, value in pairs}
 
 
 def print_key(svg: bytes) -> str:
