@@ -103,11 +103,18 @@ def test_a_large_run_gives_each_notebook_its_own_kernel_with_the_same_figures(
             found["run"].pop(key, None)
         return found
 
+    kernels: list[object] = []  # the kernel each notebook ran in (None: one of its own)
+    execute = run._execute
+
+    def recording(notebook, target, config_path, run_dir, kernel=None):
+        kernels.append(kernel)
+        return execute(notebook, target, config_path, run_dir, kernel)
+
+    monkeypatch.setattr(run, "_execute", recording)
     shared = metrics(tmp_path / "shared")
-
-    def refuse(_cwd):
-        raise AssertionError("a run above the threshold must not share a kernel")
-
+    assert kernels and all(k is not None for k in kernels)
+    kernels.clear()
+    # the shared kernel starts while the data load; a run found large leaves it unused
     monkeypatch.setattr(quality, "LARGE_RUN_ROWS", 0)
-    monkeypatch.setattr(run, "shared_kernel", refuse)
     assert metrics(tmp_path / "fresh") == shared
+    assert kernels and all(k is None for k in kernels), "a large run must not share a kernel"

@@ -17,6 +17,8 @@ import os
 import platform
 import shutil
 import sys
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,23 @@ STEP_NAMES = {
     6: "summary",
 }
 KERNEL_NAME = "clvlib-python"
+#: imported in the shared kernel while the runner loads the data (``shared_kernel``): what the
+#: step notebooks import, ~2 s of CPU that then overlaps the loading on the other core
+WARM_IMPORTS = (
+    "matplotlib.pyplot",
+    "clvlib.audit",
+    "clvlib.widgets",
+    "clvlib.narrative.data_quality",
+    "clvlib.narrative.calculation",
+    "clvlib.narrative.funnel",
+    "clvlib.narrative.channels",
+    "clvlib.narrative.retention",
+    "clvlib.narrative.saturation",
+    "clvlib.narrative.summary",
+)
+#: imported on a thread of the runner while the notebooks run (it only waits for the kernel
+#: then): what rendering the report needs, ~1 s of CPU off the end of the run
+RENDER_IMPORTS = ("clvlib.report.render", "weasyprint", "openpyxl")
 
 
 def notebooks_dir() -> Path:
@@ -188,9 +207,11 @@ def _closing_kernel_manager(**kwargs):
     from jupyter_client.manager import KernelManager
 
     class ClosingKernelManager(KernelManager):
-        def client(self, **client_kwargs):
+        def client(self, *, keep: bool = False, **client_kwargs):
+            """A client; ``keep``: not closed by ``close_clients`` (its owner stops it)."""
             client = super().client(**client_kwargs)
-            self.handed_out = [*getattr(self, "handed_out", []), client]
+            if not keep:
+                self.handed_out = [*getattr(self, "handed_out", []), client]
             return client
 
         def close_clients(self) -> None:
@@ -202,38 +223,93 @@ def _closing_kernel_manager(**kwargs):
 
 
 @contextlib.contextmanager
-def shared_kernel(cwd: Path):
+def shared_kernel(cwd: Path, warm: Sequence[str] = ()):
     """One kernel for all the notebooks of a run (a context manager yielding a ``reset()``
     callable and the kernel manager). Starting a kernel and importing pandas, ibis, matplotlib
     and clvlib costs seconds per notebook, and an engine session (Spark) tens of seconds;
     between notebooks ``reset()`` clears the kernel's namespace (``%reset -f``), so a notebook
-    sees none of the previous one's variables — only the already imported modules stay."""
+    sees none of the previous one's variables — only the already imported modules stay.
+
+    ``warm``: modules the kernel imports as soon as it is up, without waiting (the runner loads
+    the data meanwhile); the first ``reset()`` waits for them. The kernel keeps one client of
+    its own, on the shell channel only, for that and the resets: a new client per reset waited
+    for the kernel's readiness and its output channel every time (~0.3 s a notebook)."""
     km = _closing_kernel_manager(kernel_name=KERNEL_NAME)
     km.start_kernel(cwd=str(cwd))
+    own = km.client(keep=True, session=_session_like(km.session))
+    own.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+    warming = None
+    if warm:  # one expression, run silently: it leaves no name behind in the namespace
+        code = f"[__import__('importlib').import_module(m) for m in {tuple(warm)!r}]"
+        warming = own.execute(code, silent=True, store_history=False)
     started = [False]
 
     def reset() -> None:
         km.close_clients()  # the previous notebook's
-        if not started[0]:  # the first notebook gets the fresh kernel
+        if not started[0]:  # the first notebook gets the fresh (warmed) kernel
             started[0] = True
+            if warming is not None:
+                _shell_reply(own, warming, "importing the notebooks' modules", check=False)
             return
-        client = km.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            reply = client.execute_interactive(
-                "get_ipython().run_line_magic('reset', '-f')", timeout=60, store_history=False
-            )
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"resetting the kernel between notebooks failed: {reply}")
-        finally:
-            client.stop_channels()
+        code = "get_ipython().run_line_magic('reset', '-f')"
+        _shell_reply(own, own.execute(code, silent=True, store_history=False), "resetting")
 
     try:
         yield reset, km
     finally:
         km.close_clients()
+        own.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def _session_like(session):
+    """A session with ``session``'s key but an id of its own. A client's sockets are named by
+    its session's id: a second client of the same session (nbclient's, for each notebook)
+    takes the name over, and the kernel's replies to the first go to the second."""
+    from jupyter_client.session import Session
+
+    return Session(key=session.key, signature_scheme=session.signature_scheme)
+
+
+def _shell_reply(client, msg_id: str, doing: str, *, check: bool = True) -> dict:
+    """The kernel's reply to the request ``msg_id`` (skipping replies to others), within 10
+    minutes (the first waits for the kernel to start). ``check``: raise unless it succeeded.
+    An import that failed in the warm-up fails again, with its traceback, in the notebook."""
+    from queue import Empty
+
+    while True:
+        try:
+            reply = client.get_shell_msg(timeout=600)
+        except Empty:
+            raise RuntimeError(f"the shared kernel did not answer while {doing}") from None
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    if check and reply["content"]["status"] != "ok":
+        raise RuntimeError(f"{doing} the kernel between notebooks failed: {reply['content']}")
+    return reply
+
+
+def _skip_unused_grammar() -> None:
+    """Keep ``jsonschema`` (imported by papermill's ``nbformat``) from importing
+    ``rfc3987_syntax``: that package compiles a Lark grammar for IRI formats at import, 1.4 s
+    of CPU each run, and nothing in a run validates a format (nbformat's validator checks
+    none). ``jsonschema`` imports it only if it can; a process that imported it already
+    keeps it."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def _import_in_background(modules: Sequence[str]) -> threading.Thread:
+    """Import ``modules`` on a daemon thread (errors are left to the import that needs them)."""
+    import importlib
+
+    def work() -> None:
+        for module in modules:
+            with contextlib.suppress(Exception):
+                importlib.import_module(module)
+
+    thread = threading.Thread(target=work, name="clvlib-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def _execute(notebook: Path, target: Path, config_path: Path, run_dir: Path, kernel=None) -> None:
@@ -242,7 +318,7 @@ def _execute(notebook: Path, target: Path, config_path: Path, run_dir: Path, ker
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    engine_kwargs = {}
+    engine_kwargs: dict[str, Any] = {}
     if kernel is not None:
         reset, km = kernel
         reset()
@@ -255,6 +331,10 @@ def _execute(notebook: Path, target: Path, config_path: Path, run_dir: Path, ker
             kernel_name=KERNEL_NAME,
             cwd=str(notebook.parent),
             progress_bar=False,
+            # the executed notebook is written once, at its end (also when a cell fails), not
+            # before and after every cell: ~250 writes of up to 0.7 MB a run, ~2 s of CPU
+            # while the kernel waited for the next cell
+            request_save_on_cell_execute=False,
             **engine_kwargs,
         )
     except PapermillExecutionError as exc:
@@ -286,9 +366,9 @@ def run_audit(
     Raises ``ClvError`` for configuration and data problems (the CLI exits with 2).
     """
     from clvlib.audit import prepare_run_cache, run_state
-    from clvlib.report.render import Cover, assemble_html, write_pdf
 
     started = dt.datetime.now()
+    _skip_unused_grammar()
     config_path = Path(config_path).resolve()
     config = load_config(config_path)
     order = select_steps(steps)
@@ -307,7 +387,13 @@ def run_audit(
     bar = tqdm(
         total=len(order) + 2, desc="audit", unit="step", disable=not progress, file=sys.stderr
     )
+    kernels = contextlib.ExitStack()
     try:
+        progress_file = work / "progress.json"
+        _kernel_spec(work, progress_file if progress else None)
+        # one kernel for all notebooks saves ~3 s a notebook; it starts, and imports what the
+        # notebooks need, while the data load (2 cores: the two overlap)
+        kernel = kernels.enter_context(shared_kernel(source_dir, warm=WARM_IMPORTS))
         bar.set_postfix_str("loading data")
         loaded = prepare_run_cache(config, run_dir, progress=progress, cache=cache)
         load_note = run_state(run_dir)["load"]
@@ -315,12 +401,14 @@ def run_audit(
             bar.write(f"data and loading settings unchanged: {load_note}", file=sys.stderr)
         loaded_at = dt.datetime.now()
         bar.update()
-        progress_file = work / "progress.json"
-        _kernel_spec(work, progress_file if progress else None)
         executed = []
-        # one kernel for all notebooks saves ~3 s a notebook; a large run gives each its own
-        large = is_large(loaded.quality)
-        with contextlib.nullcontext() if large else shared_kernel(source_dir) as kernel:
+        if is_large(loaded.quality):  # each notebook gets a kernel of its own (memory)
+            kernels.close()
+            kernel = None
+        import papermill  # noqa: F401 - here, before the thread below imports its nbformat
+
+        renderer = _import_in_background(RENDER_IMPORTS if pdf else RENDER_IMPORTS[:1])
+        with kernels:
             for step in order:
                 bar.set_postfix_str(STEP_NAMES[step])
                 target = run_dir / "notebooks" / STEP_NOTEBOOKS[step]
@@ -332,6 +420,9 @@ def run_audit(
                 bar.update()
 
         rendering_at = dt.datetime.now()
+        renderer.join()
+        from clvlib.report.render import Cover, assemble_html, write_pdf
+
         bar.set_postfix_str("rendering HTML")
         metrics: dict[str, Any] = {"run": _run_info(config, started, order)}
         metrics["run"]["load"] = load_note
@@ -374,6 +465,7 @@ def run_audit(
                 run_dir.parent.rmdir()
         raise
     finally:
+        kernels.close()  # a run that failed while loading
         bar.close()
         shutil.rmtree(work, ignore_errors=True)
     return run_dir
