@@ -210,6 +210,14 @@ def test_expected_by_month_on_distinct_rows_is_the_per_customer_value(
         days_per_month=30.4375,
     )  # fmt: skip
     assert np.array_equal(one[:, inverse], fast)
+    # all months in one call (``months_at_once``) vs one call per month: the same bits
+    assert model_class.months_at_once
+    monkeypatch.setattr(model_class, "months_at_once", False)
+    by_month = expected_by_month(
+        model.expected_purchases_alive, keys, horizon_months=12, time_unit="W",
+        days_per_month=30.4375,
+    )  # fmt: skip
+    assert np.array_equal(by_month, one)
 
 
 def test_warm_refits_reach_the_cold_maximum_where_the_fixed_hessian_fails():

@@ -20,6 +20,7 @@ from clvlib.models.clv import (
     NEW_CUSTOMER,
     clv_intervals,
     customer_lifetime_value,
+    expected_by_month,
     new_customer_value,
     new_customer_value_interval,
 )
@@ -345,6 +346,31 @@ def test_new_customer_value_per_channel_follows_the_truth(fit, request):
             level=0.99, **kwargs
         )  # fmt: skip
         assert low < value < high, (c, loyal)
+
+
+@pytest.mark.parametrize("fit", ["bg_fit", "pareto_fit"])
+def test_all_months_at_once_are_each_customers_own_months(fit, request, monkeypatch):
+    """``expected_by_month`` hands a covariate model all months in one call (a column of
+    times through ``per_customer``'s groups): every customer's row is his plain model's
+    month-by-month values, bit for bit, and the month-by-month path gives the same bits."""
+    rfm, model = request.getfixturevalue(fit)
+    sample = rfm.iloc[:40]
+    at_once = expected_by_month(
+        model.expected_purchases_alive, sample, horizon_months=6, time_unit="W",
+        days_per_month=30.4375,
+    )  # fmt: skip
+    step = 30.4375 / 7
+    for i, (_, row) in enumerate(sample.iterrows()):
+        plain = own_model(model, None, row)
+        for month in (1, 6):
+            own = plain.expected_purchases_alive(month * step, sample.iloc[[i]])
+            assert at_once[month - 1, i] == own[0]
+    monkeypatch.setattr(type(model), "months_at_once", False)
+    by_month = expected_by_month(
+        model.expected_purchases_alive, sample, horizon_months=6, time_unit="W",
+        days_per_month=30.4375,
+    )  # fmt: skip
+    assert np.array_equal(by_month, at_once)
 
 
 def test_clv_intervals_with_a_covariate_model(bg_fit):

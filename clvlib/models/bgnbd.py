@@ -102,6 +102,7 @@ class BGNBD(CovariateFitter):
 
     compressed_columns = COLUMNS  # fit() = compress(rfm, COLUMNS) + maximise
     reweighs_rows = True  # the likelihood reads a row index (``_Rows``) reweighted per call
+    months_at_once = True  # predictions broadcast over a column of times (``expected_by_month``)
 
     def fit(self, rfm: pd.DataFrame) -> BGNBD:
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows; returns self."""

@@ -87,15 +87,22 @@ def expected_by_month(
 ) -> np.ndarray:
     """``predict(t, rows)`` (expected purchases in the next t, one value per row) at the end of
     every month 1 … ``horizon_months``: a (months × rows) array. The rows are split into blocks
-    on ``parallel.threads()`` threads, each block evaluated month by month: each value is
-    computed alone (the special functions are elementwise), so the result is the same bits on
-    any number of threads."""
+    on ``parallel.threads()`` threads. A model whose formulas broadcast (``months_at_once``)
+    gets all months of a block in one call, t a column of months (the per-call cost of reading
+    the columns and of each step of the formula is paid once instead of per month); others are
+    called month by month. Each value is computed alone either way (the special functions are
+    elementwise), so the result is the same bits on any number of threads and either way."""
     step = days_per_month / _unit_days(time_unit, days_per_month)  # one month in data units
     months = range(1, int(horizon_months) + 1)
     if not len(rows) or not len(months):
         return np.zeros((len(months), len(rows)))
+    at_once = getattr(getattr(predict, "__self__", None), "months_at_once", False)
+    times = np.array([month * step for month in months])[:, None]  # data units, a column
 
     def block_by_month(block: pd.DataFrame) -> np.ndarray:
+        if at_once:
+            values = np.asarray(predict(times, block), dtype=float)
+            return np.broadcast_to(values, (len(times), len(block)))
         return np.stack([np.asarray(predict(month * step, block), dtype=float) for month in months])
 
     return parallel.by_row_blocks(block_by_month, rows)

@@ -50,6 +50,7 @@ class MBGNBD(BaseFitter):
     param_names = ("r", "alpha", "a", "b")
 
     compressed_columns = COLUMNS  # fit() = compress(rfm, COLUMNS) + maximise
+    months_at_once = True  # predictions broadcast over a column of times (``expected_by_month``)
 
     def fit(self, rfm: pd.DataFrame) -> MBGNBD:
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows; returns self."""

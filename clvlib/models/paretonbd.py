@@ -318,6 +318,7 @@ class ParetoNBD(CovariateFitter):
     shape_max = SHAPE_MAX  # r and s stop here (see SHAPE_MAX)
 
     compressed_columns = COLUMNS  # fit() = compress(rfm, COLUMNS) + maximise
+    months_at_once = True  # predictions broadcast over a column of times (``expected_by_month``)
 
     def fit(self, rfm: pd.DataFrame) -> ParetoNBD:
         """Fit by maximum likelihood on the unique (frequency, recency, T) rows; returns self."""
