@@ -187,6 +187,7 @@ def abandoned_carts_table(
     aov: float | None = None,
     recovery_rate: float | None = None,
     by: str | None = None,
+    steps: pd.DataFrame | None = None,
 ) -> pd.DataFrame | None:
     """Abandoned carts and what they are worth: one row, or one per group of ``by``.
 
@@ -199,13 +200,16 @@ def abandoned_carts_table(
     abandoned figures × recovery rate. None when there is no sessions table, or when the funnel
     has no cart step (``funnel.cart_step`` None: neither configured nor inferred from the names).
 
+    ``steps``: ``funnel_table(audit, by=by)`` when the caller has it (the queries are not run
+    again).
+
     ``metrics.json``: ``funnel.abandoned_carts`` = ``{count: abandoned_carts, value:
     abandoned_value}`` of the table without ``by``.
     """
     cfg = audit.config.funnel
     if getattr(cfg, "cart_step", None) is None:
         return None
-    funnel = funnel_table(audit, by=by)
+    funnel = funnel_table(audit, by=by) if steps is None else steps
     if funnel is None:
         return None
     rate = float(cfg.cart_recovery_rate if recovery_rate is None else recovery_rate)

@@ -60,7 +60,7 @@ import pandas as pd
 
 from clvlib.backends import exact_sum, fetch
 from clvlib.calculation import _is_return, _per_customer, orders, wilson_interval
-from clvlib.resampling import bootstrap_sums
+from clvlib.resampling import EXACT_ROWS, bootstrap_sums
 
 DAYS_PER_YEAR = 365.25
 Z95 = 1.959964
@@ -124,8 +124,37 @@ def _customers_with(audit, column: str):
 def _bootstrap_sums(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Column sums of ``values`` (rows = customers, columns = quantities) over ``n_boot``
     resamples of the rows with replacement: an (n_boot, columns) array
-    (``clvlib.resampling.bootstrap_sums``: normal limit above 100,000 customers)."""
+    (``clvlib.resampling.bootstrap_sums``: normal limit above 100,000 customers).
+
+    Several columns up to ``EXACT_ROWS`` rows: ``_resampled_column_sums``, the same draws and
+    the same sums bit for bit, about three times faster."""
+    values = np.asarray(values, dtype="float64")
+    if values.ndim == 2 and values.shape[1] > 1 and 0 < len(values) <= EXACT_ROWS:
+        return _resampled_column_sums(values, n_boot, rng)
     return bootstrap_sums(values, n_boot, rng)
+
+
+def _resampled_column_sums(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """``resampling.bootstrap_sums`` of a (rows, columns) array with several columns, exactly:
+    the same row indices from ``rng`` (drawn in the same chunks) and each sum added up in the
+    same order, one resampled row after the other. That function gathers whole rows (an array
+    of resamples × rows × columns) and reduces the middle axis, a loop over three numbers at a
+    time; here each column is gathered alone, resampled rows first, and the rows are added as
+    whole vectors of resamples: the same additions in the same order, so the same bits
+    (``tests/test_retention.py`` compares them)."""
+    n = len(values)
+    columns = [np.ascontiguousarray(values[:, c]) for c in range(values.shape[1])]
+    out = np.empty((n_boot, len(columns)))
+    chunk = max(1, 2_000_000 // n)  # as bootstrap_sums: the same draws from rng
+    for start in range(0, n_boot, chunk):
+        stop = min(n_boot, start + chunk)
+        rows = rng.integers(0, n, size=(stop - start, n)).T.copy()  # (rows, resamples)
+        for c, column in enumerate(columns):
+            drawn = column[rows]
+            # one resample: numpy would add a lone column pairwise; cumsum adds in row order
+            sums = drawn.cumsum(axis=0)[-1] if stop - start == 1 else np.add.reduce(drawn, axis=0)
+            out[start:stop, c] = sums
+    return out
 
 
 def _percentile_ci(draws: np.ndarray) -> tuple[float, float]:
@@ -382,20 +411,23 @@ def survival_table(audit) -> pd.DataFrame:
     return kaplan_meier(counts["duration"], counts["event"], counts["n"])
 
 
-def retention_summary(audit, *, km: pd.DataFrame | None = None) -> dict[str, Any]:
+def retention_summary(
+    audit, *, km: pd.DataFrame | None = None, gaps: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """Headline figures. Keys: ``customers`` (with a purchase), ``repeaters`` (≥ 2 purchase
     days), ``repeat_rate`` with ``repeat_rate_ci_low/high`` (Wilson 95 %), ``gaps`` (observed
     inter-purchase gaps), ``median_gap_days`` and ``mean_gap_days`` (days), ``churn_after_days``
     (H), ``churn_rate`` = S(H) of ``survival_table`` (pass it as ``km`` to save a query) with
     ``churn_rate_ci_low/high``, and ``median_days_to_next_purchase`` (first t with S(t) ≤ 0.5;
-    None when the curve stays above ½ within H)."""
+    None when the curve stays above ½ within H). ``gaps``: ``inter_purchase_table(audit)``,
+    when the caller has it (another query saved)."""
     days = _purchase_days(audit)
     per = days.group_by("customer_id").aggregate(n=days.count())
     row = _fetch(per.aggregate(customers=per.count(), repeaters=per.count(where=per["n"] >= 2)))
     customers = int(row["customers"].fillna(0).iloc[0])
     repeaters = int(row["repeaters"].fillna(0).iloc[0])
     low, high = wilson_interval(repeaters, customers)
-    gaps = inter_purchase_table(audit)
+    gaps = inter_purchase_table(audit) if gaps is None else gaps
     n_gaps = int(gaps["gaps"].sum())
     if n_gaps:
         expanded = np.repeat(gaps["days"].to_numpy(), gaps["gaps"].to_numpy())

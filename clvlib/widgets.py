@@ -337,13 +337,15 @@ def funnel_controls(
     aov: float | None = None,
     steps: pd.DataFrame | None = None,
     by_source: pd.DataFrame | None = None,
+    message_load: Mapping[str, Any] | None = None,
     delay: float = DEBOUNCE_SECONDS,
 ) -> Panel | None:
     """Traffic-source filter of the funnel (``funnel_table``), the share of abandoned carts a
     reminder wins back (``abandoned_carts_table``) and the weekly message cap
     (``message_load_summary``). ``aov``: as in the report (step I's AOV). ``steps`` and
-    ``by_source``: the report's ``funnel_table`` overall and by source, when the notebook has
-    them (else computed here). None without sessions."""
+    ``by_source``: the report's ``funnel_table`` overall and by source, and ``message_load``
+    its ``message_load_summary`` at the configured cap, when the notebook has them (else
+    computed here). None without sessions."""
     if audit.table("sessions") is None:
         return None
     has_source = "source" in audit.table("sessions").columns
@@ -366,11 +368,11 @@ def funnel_controls(
         audit.text("widget.recovery"), cfg.funnel.cart_recovery_rate, 0.0, 0.5, 0.01
     )
     messages = audit.table("messages") is not None
+    default_cap = cfg.communication.contact_cap_per_week
     if messages:
         controls["contact_cap_per_week"] = _slider(
-            audit.text("widget.cap"), cfg.communication.contact_cap_per_week, 0.5, 14.0, 0.5,
-            percent=False,
-        )  # fmt: skip
+            audit.text("widget.cap"), default_cap, 0.5, 14.0, 0.5, percent=False
+        )
     pct = lambda v: audit.fmt(v, "pct0")  # noqa: E731
     labels = {s: audit.text(f"funnel.step.{s}") if f"funnel.step.{s}" in TEXTS else s
               for s in cfg.funnel.steps}  # fmt: skip
@@ -382,7 +384,10 @@ def funnel_controls(
             rows, title="", xlabel=audit.text("funnel.axis.sessions"), step_labels=labels,
             fmt=lambda v: audit.fmt(v, "int"), pct=pct,
         )  # fmt: skip
-        carts = funnel.abandoned_carts_table(audit, aov=aov, recovery_rate=recovery_rate, by=by)
+        carts = funnel.abandoned_carts_table(
+            audit, aov=aov, recovery_rate=recovery_rate, by=by,
+            steps=steps if by is None else by_source,
+        )  # fmt: skip
         if carts is not None and by is not None:
             carts = carts[carts["source"] == source]
         row = carts.iloc[0] if carts is not None and len(carts) else None
@@ -393,7 +398,10 @@ def funnel_controls(
             "carts": _para(audit, cart.key, **cart.values),
         }
         if contact_cap_per_week is not None:
-            load = funnel.message_load_summary(audit, contact_cap_per_week=contact_cap_per_week)
+            at_cap = message_load is not None and contact_cap_per_week == default_cap
+            load = message_load if at_cap else funnel.message_load_summary(
+                audit, contact_cap_per_week=contact_cap_per_week
+            )  # fmt: skip
             parts["messages"] = _para(
                 audit, "widget.funnel.cap", above=pct(load["share_above_cap"]),
                 customers=audit.fmt(load["customers"], "int"),
@@ -461,14 +469,18 @@ def retention_controls(
     *,
     customer_value: pd.DataFrame | None = None,
     reps: pd.DataFrame | None = None,
+    survival: pd.DataFrame | None = None,
+    summary: Mapping[str, Any] | None = None,
     delay: float = DEBOUNCE_SECONDS,
 ) -> Panel:
     """The churn threshold (days without a purchase, ``retention.churn_after_days``): recomputes
     the Kaplan–Meier curve (``survival_table``), the churn sentence (``retention_summary``) and
-    churn by sales rep (``sales_rep_table`` with step I's ``customer_value``; at the configured
-    threshold ``reps``, the report's table, when the notebook passes it)."""
+    churn by sales rep (``sales_rep_table`` with step I's ``customer_value``). At the configured
+    threshold the report's tables when the notebook passes them: ``reps``, ``survival`` and
+    ``summary`` (``show_churn``'s)."""
     default = audit.config.retention.churn_after_days
     at_default = reps
+    known = (survival, summary) if survival is not None and summary is not None else None
     controls = {
         "churn_after_days": _int_slider(audit.text("widget.churn_days"), default, 30, 730, 5)
     }
@@ -476,8 +488,11 @@ def retention_controls(
 
     def view(churn_after_days: int):
         what_if = audit.with_settings(retention={"churn_after_days": int(churn_after_days)})
-        km = retention.survival_table(what_if)
-        summary = retention.retention_summary(what_if, km=km)
+        if known is not None and int(churn_after_days) == int(default):
+            km, summary = known
+        else:
+            km = retention.survival_table(what_if)
+            summary = retention.retention_summary(what_if, km=km)
         ax = plots.plot_survival(
             km, title="", xlabel=audit.text("funnel.axis.days"), ylabel="", label="Kaplan–Meier",
             pct=pct,
@@ -507,19 +522,32 @@ def retention_controls(
 
 
 # -- step V: saturation ---------------------------------------------------------------------------
-def saturation_controls(audit, *, delay: float = DEBOUNCE_SECONDS) -> Panel:
+def saturation_controls(
+    audit,
+    *,
+    values: Mapping[str, Any] | None = None,
+    distribution: pd.DataFrame | None = None,
+    free: pd.DataFrame | None = None,
+    delay: float = DEBOUNCE_SECONDS,
+) -> Panel:
     """The free-delivery threshold (currency; ``saturation.free_delivery_threshold``, else the
     75th percentile of order values as a first guess): orders just below it and the top-up
-    uplift (``free_delivery_table``) over the order-value histogram (``order_value_table``)."""
+    uplift (``free_delivery_table``) over the order-value histogram (``order_value_table``).
+    ``values`` (``order_value_summary``), ``distribution`` (``order_value_table``) and ``free``
+    (``free_delivery_table`` at the configured threshold): the report's, when the notebook has
+    them (else computed here)."""
     configured = audit.config.saturation.free_delivery_threshold
-    values = saturation.order_value_summary(audit) if configured is None else None
+    if values is None and configured is None:
+        values = saturation.order_value_summary(audit)
     default = float(configured if configured is not None else round(values["p75"]))
+    at_default = free if configured is not None else None
     if skips_outputs(audit):  # nothing is drawn: the slider needs no distribution
         distribution = None
         high = 2 * default
     else:
         values = saturation.order_value_summary(audit) if values is None else values
-        distribution = saturation.order_value_table(audit)
+        if distribution is None:
+            distribution = saturation.order_value_table(audit)
         high = float(max(distribution["lower"].max(), 2 * default))
     step = max(1.0, round(high / 200))
     controls = {
@@ -529,7 +557,9 @@ def saturation_controls(audit, *, delay: float = DEBOUNCE_SECONDS) -> Panel:
     }
 
     def view(threshold: float):
-        free = saturation.free_delivery_table(audit, threshold=threshold).iloc[0]
+        known = at_default is not None and float(threshold) == default
+        table = at_default if known else saturation.free_delivery_table(audit, threshold=threshold)
+        free = table.iloc[0]
         ax = plots.plot_order_values(
             distribution, threshold=threshold, median=values["median"], p75=values["p75"],
             title="", xlabel=audit.currency, ylabel="",

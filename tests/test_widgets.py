@@ -313,6 +313,87 @@ def test_the_reports_rep_table_is_the_default_state_without_a_second_query(audit
     assert calls == ["sales_rep_table"]
 
 
+def same_outputs(panel, other) -> None:
+    """The panels show the same markup (figures drawn with a fixed ``svg.hashsalt``)."""
+    assert panel.outputs.keys() == other.outputs.keys()
+    for name, output in panel.outputs.items():
+        assert output.value == other.outputs[name].value, name
+
+
+@pytest.fixture
+def fixed_svg_ids():
+    import matplotlib as mpl
+
+    with mpl.rc_context({"svg.hashsalt": "widgets"}):
+        yield
+
+
+def test_the_reports_survival_and_summary_are_the_churn_panels_default(
+    audit, monkeypatch, fixed_svg_ids
+):
+    """Reference: the panel that queries its own default state. Handed the report's survival
+    table and summary (``show_churn``'s) it shows the same sentence and curve without running
+    ``survival_table`` or ``retention_summary``; at another threshold it runs them."""
+    computed = widgets.retention_controls(audit, delay=0)
+    km = retention.survival_table(audit)
+    summary = retention.retention_summary(audit, km=km)
+    survivals = spy_on(monkeypatch, retention, "survival_table")
+    summaries = spy_on(monkeypatch, retention, "retention_summary")
+    handed = widgets.retention_controls(audit, survival=km, summary=summary, delay=0)
+    assert survivals == summaries == []
+    same_outputs(handed, computed)
+    handed.controls["churn_after_days"].value = 120
+    assert (survivals, summaries) == (["survival_table"], ["retention_summary"])
+
+
+def test_the_reports_order_values_are_the_free_delivery_panels_default(
+    audit, monkeypatch, fixed_svg_ids
+):
+    """Handed the report's order-value summary, distribution and free-delivery row (at a
+    configured threshold) the panel queries none of them and shows what it computes alone."""
+    from clvlib import saturation
+
+    configured = audit.with_settings(saturation={"free_delivery_threshold": 120.0})
+    computed = widgets.saturation_controls(configured, delay=0)
+    values = saturation.order_value_summary(configured)
+    distribution = saturation.order_value_table(configured)
+    free = saturation.free_delivery_table(configured)
+    calls = {
+        name: spy_on(monkeypatch, saturation, name)
+        for name in ("order_value_summary", "order_value_table", "free_delivery_table")
+    }
+    handed = widgets.saturation_controls(
+        configured, values=values, distribution=distribution, free=free, delay=0
+    )
+    assert not any(calls.values())
+    same_outputs(handed, computed)
+    handed.controls["threshold"].value = 150.0
+    assert [n for n, c in calls.items() for _ in c] == ["free_delivery_table"]
+
+
+def test_the_reports_funnel_and_message_load_are_the_funnel_panels_default(
+    audit, monkeypatch, fixed_svg_ids
+):
+    """Handed the report's funnel tables and message load the funnel panel runs neither
+    ``funnel_table`` nor ``message_load_summary`` for its default state (the abandoned carts
+    are computed on the handed funnel) and shows what it computes alone."""
+    from clvlib import funnel
+
+    computed = widgets.funnel_controls(audit, delay=0)
+    steps = funnel.funnel_table(audit)
+    by_source = funnel.funnel_table(audit, by="source")
+    load = funnel.message_load_summary(audit)
+    tables = spy_on(monkeypatch, funnel, "funnel_table")
+    loads = spy_on(monkeypatch, funnel, "message_load_summary")
+    handed = widgets.funnel_controls(
+        audit, steps=steps, by_source=by_source, message_load=load, delay=0
+    )
+    assert tables == loads == []
+    same_outputs(handed, computed)
+    handed.controls["contact_cap_per_week"].value = 7.0
+    assert (tables, loads) == ([], ["message_load_summary"])
+
+
 def test_the_channel_panel_draws_the_reports_payback_curves(audit, monkeypatch):
     from clvlib import channels
 

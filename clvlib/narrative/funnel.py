@@ -512,7 +512,9 @@ def show_carts(audit, funnel_part: dict[str, Any], *, aov: float | None) -> dict
         return _part(metrics)
     cfg = audit.config.funnel
     rate = float(cfg.cart_recovery_rate)
-    carts = funnel.abandoned_carts_table(audit, aov=aov, recovery_rate=rate)
+    carts = funnel.abandoned_carts_table(
+        audit, aov=aov, recovery_rate=rate, steps=funnel_part["steps"]
+    )
     audit.h2("funnel.carts.title")
     row = carts.iloc[0] if carts is not None and len(carts) else None
     found = carts_findings(row, cfg, step_labels(audit, cfg.steps), audit, rate=rate)
@@ -528,7 +530,9 @@ def show_carts(audit, funnel_part: dict[str, Any], *, aov: float | None) -> dict
         "recovered_value": row["recovered_value"],
     }
     if found[-1].key == "funnel.carts.finding" and "source" in audit.table("sessions").columns:
-        by_source = funnel.abandoned_carts_table(audit, aov=aov, recovery_rate=rate, by="source")
+        by_source = funnel.abandoned_carts_table(
+            audit, aov=aov, recovery_rate=rate, by="source", steps=funnel_part.get("by_source")
+        )
         ax = plots.plot_abandoned_carts(
             by_source,
             by="source",

@@ -286,10 +286,13 @@ def show_cohorts(audit) -> pd.DataFrame:
     return cohorts
 
 
-def show_churn(audit) -> tuple[dict[str, Any], list[Finding]]:
-    """Repeat rate and churn sentence, the survival curve and the gaps between purchases."""
+def show_churn(audit) -> tuple[dict[str, Any], pd.DataFrame, list[Finding]]:
+    """Repeat rate and churn sentence, the survival curve and the gaps between purchases.
+    Returns ``retention_summary``, the survival table (``survival_table``: the churn panel's
+    default state) and the findings said."""
     km = retention.survival_table(audit)
-    summary = retention.retention_summary(audit, km=km)
+    gaps = retention.inter_purchase_table(audit)
+    summary = retention.retention_summary(audit, km=km, gaps=gaps)
     audit.h2("ret.churn.title")
     said = _say(audit, churn_findings(summary, audit))
     since = audit.text("ret.axis.days_since_purchase")
@@ -299,7 +302,6 @@ def show_churn(audit) -> tuple[dict[str, Any], list[Finding]]:
             km, title="", xlabel=since, ylabel="", label="Kaplan–Meier", pct=pct
         )
         audit.figure(ax, name="survival", title="ret.survival.fig")
-    gaps = retention.inter_purchase_table(audit)
     if len(gaps) and not missing(summary["median_gap_days"]):
         ax = plots.plot_inter_purchase(
             gaps,
@@ -310,7 +312,7 @@ def show_churn(audit) -> tuple[dict[str, Any], list[Finding]]:
             median_label=audit.text("funnel.legend.median"),
         )
         audit.figure(ax, name="inter-purchase", title="ret.gaps.fig")
-    return summary, said
+    return summary, km, said
 
 
 def show_loyalty(audit) -> tuple[pd.DataFrame | None, list[Finding]]:

@@ -349,15 +349,22 @@ def show_crosssell(audit) -> None:
         )
 
 
-def show_order_values(audit) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Order-value distribution, up-sell headroom and the free-delivery threshold."""
+def show_order_values(
+    audit,
+) -> tuple[dict[str, Any], pd.DataFrame | None, pd.DataFrame | None]:
+    """Order-value distribution, up-sell headroom and the free-delivery threshold. Returns
+    ``order_value_summary``, ``free_delivery_table`` (None without a threshold) and the
+    distribution drawn (``order_value_table``; None when none is drawn): the free-delivery
+    panel's default state."""
     values = saturation.order_value_summary(audit)
     free = saturation.free_delivery_table(audit)
     audit.h2("sat.aov.title")
     _say(audit, aov_findings(values, free, audit))
+    distribution = None
     if values["orders"] and not missing(values["median"], values["p75"]):
+        distribution = saturation.order_value_table(audit)
         ax = plots.plot_order_values(
-            saturation.order_value_table(audit),
+            distribution,
             median=values["median"],
             p75=values["p75"],
             threshold=audit.config.saturation.free_delivery_threshold,
@@ -369,7 +376,7 @@ def show_order_values(audit) -> tuple[dict[str, Any], pd.DataFrame | None]:
             threshold_label=audit.text("sat.legend.free_delivery"),
         )
         audit.figure(ax, name="order-values", title="sat.aov.fig")
-    return values, free
+    return values, free, distribution
 
 
 def acquisition_table(audit) -> pd.DataFrame | None:
