@@ -95,3 +95,15 @@ def test_tracking_table_reaches_the_published_cumulative_totals():
     elapsed = ((pd.Timestamp("1998-06-30") - first).dt.days + 1) / 7
     direct = model.expected_purchases_new_customer(elapsed.to_numpy()).sum()
     assert table.loc[78, "expected"] == pytest.approx(direct, rel=1e-10)
+    # every week (E[X(t)] of all weeks' cohorts in one call): the bits of a call per week,
+    # Σ_j n_j E[X(t_w − t_j)] over the cohorts that had started by the week's end
+    counts = first.value_counts().sort_index()
+    cohort_days = pd.to_datetime(counts.index)
+    for week in (1, 2, 39, 40, 78):
+        week_end = min(pd.Timestamp("1997-01-07") + pd.Timedelta(weeks=week - 1),
+                       pd.Timestamp("1998-06-30"))  # fmt: skip
+        weeks = ((week_end - cohort_days).days.to_numpy() + 1) / 7.0
+        started = weeks > 0
+        own = np.dot(counts.to_numpy(dtype=float)[started],
+                     model.expected_purchases_new_customer(weeks[started]))  # fmt: skip
+        assert table.loc[week, "expected"] == float(own)

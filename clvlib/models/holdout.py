@@ -98,16 +98,20 @@ def tracking_table(
     counts = first_purchases.to_numpy(dtype=float)
     repeats = repeat_purchases.copy()
     repeats.index = pd.to_datetime(repeats.index)
+    # elapsed weeks of every cohort by the end of each week's last day (weeks × cohorts), and
+    # E[X(t)] of all of them in one call (elementwise: the values of a call per week)
+    days = (week_ends.to_numpy()[:, None] - cohort_days.to_numpy()[None, :]) // np.timedelta64(
+        1, "D"
+    )
+    elapsed = (days + 1) / 7.0
+    active = elapsed > 0
+    values = np.zeros(elapsed.shape)
+    if active.any():
+        values[active] = model.expected_purchases_new_customer(elapsed[active])
     rows = []
     for week, week_end in enumerate(week_ends, start=1):
-        # elapsed weeks by the end of this week's last day
-        elapsed = ((week_end - cohort_days).days.to_numpy() + 1) / 7.0
-        active = elapsed > 0
-        expected = (
-            float(np.dot(counts[active], model.expected_purchases_new_customer(elapsed[active])))
-            if active.any()
-            else 0.0
-        )
+        here = active[week - 1]
+        expected = float(np.dot(counts[here], values[week - 1][here])) if here.any() else 0.0
         actual = float(repeats[repeats.index <= week_end].sum())
         period = (
             "holdout"
