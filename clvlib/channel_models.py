@@ -105,6 +105,7 @@ def channel_ceilings(
     spend,
     *,
     members: pd.Series | None = None,
+    fitted: tuple | None = None,
     **clv_kwargs,
 ) -> tuple[pd.DataFrame, dict]:
     """Per acquisition channel: the value of a new customer (``ceiling``, currency) with its
@@ -112,9 +113,13 @@ def channel_ceilings(
     repeat_customers, first_order_value, ceiling, ceiling_low, ceiling_high, note, basis), and
     the record of the covariate model for ``metrics.json`` (``members``: see
     ``covariate_frame``): ``{"columns", "model", "used",
-    "lr_statistic", "df", "p_value", "reason", "lumped", "coefficients"}``."""
+    "lr_statistic", "df", "p_value", "reason", "lumped", "coefficients"}``. ``fitted``:
+    ``fit_covariate_model``'s ``(model, reason)`` for these customers, channels and members
+    (e.g. kept by the run cache: it does not depend on the economics); fitted here without it."""
     frame, columns = covariate_frame(rfm, channels, members)
-    model, reason = fit_covariate_model(model_name, frame, columns)
+    model, reason = (
+        fitted if fitted is not None else fit_covariate_model(model_name, frame, columns)
+    )
     test = getattr(model, "lr_test_", None) if model is not None else None
     used = bool(test is not None and test["p_value"] < LR_LEVEL)
     record = {

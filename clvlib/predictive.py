@@ -24,7 +24,12 @@ import pandas as pd
 from clvlib import config
 from clvlib.backends import exact_sum, fetch
 from clvlib.calculation import DAYS_PER_MONTH, UNKNOWN_SEGMENT, _segments, rfm_summary
-from clvlib.channel_models import channel_ceilings, loyalty_members
+from clvlib.channel_models import (
+    channel_ceilings,
+    covariate_frame,
+    fit_covariate_model,
+    loyalty_members,
+)
 from clvlib.models import parallel
 from clvlib.models.bgnbd import BGNBD
 from clvlib.models.clv import (
@@ -556,7 +561,7 @@ def predictive_clv(
     data = {"rfm": fingerprint(rfm), "model": model_name, "fallback": first_order_value}
     spend_model, spend_note = remembered(
         audit, "spend_model", data,
-        lambda: _kept_spend(fit_spend_model(rfm, fallback=first_order_value)),
+        lambda: _kept_fit(fit_spend_model(rfm, fallback=first_order_value)),
     )  # fmt: skip
     replicates = remembered(
         audit, "clv_bootstrap_fits", {**data, "n_boot": n_boot, "seed": seed},
@@ -605,16 +610,18 @@ def predictive_clv(
     )
     covariates = None
     if segment == "acquisition_channel" and segments is not None:
+        members = loyalty_members(audit)
+        fitted = remembered(  # the covariate fit does not depend on the economics
+            audit, "channel_covariate_model",
+            {"rfm": data["rfm"], "model": model_name, "channels": fingerprint(seg),
+             "members": fingerprint(members)},
+            lambda: _kept_fit(fit_covariate_model(model_name,
+                                                    *covariate_frame(rfm, seg, members))),
+        )  # fmt: skip
         ceilings, covariates = channel_ceilings(
-            rfm,
-            seg,
-            first,
-            model_name,
-            model,
-            spend_model,
-            members=loyalty_members(audit),
-            **clv_kwargs,
-        )
+            rfm, seg, first, model_name, model, spend_model,
+            members=members, fitted=fitted, **clv_kwargs,
+        )  # fmt: skip
     else:
         fits = remembered(
             audit, "segment_fits",
@@ -638,7 +645,8 @@ def predictive_clv(
     }
 
 
-def _kept_spend(fitted: tuple[object, str | None]) -> tuple[object, str | None]:
+def _kept_fit(fitted: tuple[object, str | None]) -> tuple[object, str | None]:
+    """A ``(model, note)`` fit as a run keeps it (``kept``)."""
     spend, note = fitted
     return kept(spend), note
 

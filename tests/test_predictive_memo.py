@@ -152,3 +152,39 @@ def test_the_fingerprint_sees_one_value_change(demo):
     assert predictive.fingerprint(moved) != predictive.fingerprint(rfm)
     other_ids = rfm.set_axis(rfm.index[::-1])  # the same rows for other customers
     assert predictive.fingerprint(other_ids) != predictive.fingerprint(rfm)
+
+
+def test_the_channel_covariate_fit_is_kept_across_economics(demo, counted, tmp_path, monkeypatch):
+    """The per-channel covariate model (issue 18) depends on the customers, their channels and
+    loyalty flags only: a margin change reuses it and equals a cold call; one changed loyalty
+    flag refits it."""
+    audit, _ = demo
+    fits = {"n": 0}
+    fit = predictive.fit_covariate_model
+
+    def counting(*args, **kwargs):
+        fits["n"] += 1
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(predictive, "fit_covariate_model", counting)
+
+    def by_channel(audit, margin=MARGIN):
+        return predictive.predictive_clv(
+            audit, "BG/NBD", margin=margin, segment="acquisition_channel", n_boot=6, seed=1
+        )
+
+    first = by_channel(in_run(audit, tmp_path))
+    assert fits["n"] == 1 and first["covariates"] is not None
+    kept = by_channel(in_run(audit, tmp_path), margin=0.5)
+    assert fits["n"] == 1  # reused
+    cold = by_channel(audit, margin=0.5)  # no run directory: fitted again
+    assert fits["n"] == 2
+    assert_same(kept, cold)
+    assert kept["covariates"] == cold["covariates"]
+    members = predictive.loyalty_members(audit)
+    assert members is not None
+    flipped = members.copy()
+    flipped.iloc[0] = 1 - flipped.iloc[0]
+    monkeypatch.setattr(predictive, "loyalty_members", lambda audit: flipped)
+    by_channel(in_run(audit, tmp_path))
+    assert fits["n"] == 3  # other members: refitted
