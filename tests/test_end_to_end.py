@@ -23,12 +23,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    from clvlib.data.demo import write_demo
-
-    root = tmp_path_factory.mktemp("e2e")
-    config = write_demo(root / "demo", customers=1500, seed=7, progress=False)
-    return root, config
+def demo_run(demo_reference):
+    """The suite's small demo client (tests/conftest.py): its root folder and client.yml."""
+    return demo_reference["root"], demo_reference["config"]
 
 
 def cli(*args: str) -> tuple[int, list[str]]:
@@ -40,9 +37,9 @@ def cli(*args: str) -> tuple[int, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def run_dir(demo_run):
-    root, config = demo_run
-    code, out = cli("run", str(config), "--out", str(root / "reports"), "--quiet")
+def run_dir(demo_reference):
+    """The whole audit of the demo client, with the PDF (run once for the suite, conftest.py)."""
+    root, code, out = demo_reference["root"], demo_reference["code"], demo_reference["stdout"]
     assert code == 0, out
     path = Path(out[-1])
     assert path.is_dir() and path.parent.parent == root / "reports"
@@ -188,7 +185,7 @@ def test_widget_cells_show_their_default_state_only_in_the_notebooks(run_dir):
 
 def test_missing_optional_tables_are_named_and_the_run_succeeds(demo_run, tmp_path):
     """Without sessions, messages, marketing_spend and customers, steps II and III still run
-    and say which data would unlock them."""
+    and say which data would unlock them (in audit.html; the zoo renders PDFs of such clients)."""
     import yaml
 
     root, config = demo_run
@@ -200,7 +197,9 @@ def test_missing_optional_tables_are_named_and_the_run_succeeds(demo_run, tmp_pa
     for name in ("transactions.csv",):
         shutil.copy(Path(config).parent / name, tmp_path / name)
     (tmp_path / "client.yml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    code, out = cli("run", str(tmp_path / "client.yml"), "--out", str(tmp_path / "r"), "--quiet")
+    code, out = cli(
+        "run", str(tmp_path / "client.yml"), "--out", str(tmp_path / "r"), "--no-pdf", "--quiet"
+    )
     assert code == 0, out
     html = (Path(out[-1]) / "audit.html").read_text(encoding="utf-8")
     for sentence in (
@@ -213,8 +212,9 @@ def test_missing_optional_tables_are_named_and_the_run_succeeds(demo_run, tmp_pa
     assert metrics["funnel"]["steps"] is None and metrics["channels"] == []
 
 
-def test_the_whole_report_in_english(demo_run, tmp_path):
-    """locale: en gives every section in English with English number formats."""
+def test_the_whole_report_in_english(demo_run, tmp_path, suite_run_cache):
+    """locale: en gives every section in English with English number formats (the locale is
+    not part of the load: the run reuses run_dir's load and fits from the suite's run cache)."""
     import yaml
 
     root, config = demo_run
@@ -234,9 +234,14 @@ def test_the_whole_report_in_english(demo_run, tmp_path):
         assert polish not in html, polish
 
 
-def test_each_run_gets_a_new_directory(demo_run, run_dir):
+def test_each_run_gets_a_new_directory(demo_run, run_dir, suite_run_cache):
+    """A second run of run_dir's config writes a new directory beside it (step I only, reusing
+    run_dir's load and fits: the directory does not depend on the steps; test_run_safety checks
+    two whole runs' directories and files)."""
     root, config = demo_run
-    code, out = cli("run", str(config), "--out", str(root / "reports"), "--no-pdf", "--quiet")
+    code, out = cli(
+        "run", str(config), "--out", str(root / "reports"), "--steps", "1", "--no-pdf", "--quiet"
+    )
     assert code == 0
     second = Path(out[-1])
     assert second != run_dir and (run_dir / "audit.pdf").is_file()
@@ -259,7 +264,9 @@ def test_config_error_exits_2_with_one_paragraph(tmp_path, capsys):
     assert "missing.csv" in err and "Fix:" in err and "Traceback" not in err
 
 
-def test_relative_out_directory_works_from_any_working_directory(demo_run, tmp_path, monkeypatch):
+def test_relative_out_directory_works_from_any_working_directory(
+    demo_run, tmp_path, monkeypatch, suite_run_cache
+):
     # Regression: a relative --out made the kernelspec path relative to the notebooks folder.
     _, config = demo_run
     monkeypatch.chdir(tmp_path)

@@ -1,16 +1,17 @@
 """A client's PostgreSQL database as a source gives the same audit as the CSV exports.
 
-Reference: the demo client's CSV run (the path every other test checks against closed forms and
-the demo's ground truth). A throwaway PostgreSQL server (``tests/pg_server.py``: Debian's
-binaries, a free loopback port, SCRAM password authentication) holds the same exports as a
-client's database would: every column whose values all parse (with the demo's CSV options,
-parsed here with the standard library, not clvlib) gets its SQL type — ``bigint`` ids and
-quantities, ``numeric(14,2)`` amounts, ``date``, ``timestamp``, ``boolean`` (tak/nie) — and the
-columns with dirty values stay ``text`` in the Polish format (decimal comma, ``dd.mm.yyyy``), so
-both the typed and the text path of the loader are read. ``orders`` and ``messages`` are plain
-tables, ``crm.customers`` and ``web.sessions`` schema-qualified (sessions through a ``query`` with
-``ORDER BY``), marketing spend through a ``query`` that casts its amounts to unbounded
-``numeric`` (read as doubles). The role is read-only, like access to a replica.
+Reference: the demo client's CSV run (the path every other test checks against closed forms and the
+demo's ground truth; the suite's run of the small demo client, ``demo_reference`` in
+tests/conftest.py, which test_end_to_end checks too). A throwaway PostgreSQL server
+(``tests/pg_server.py``: Debian's binaries, a free loopback port, SCRAM password authentication)
+holds the same exports as a client's database would: every column whose values all parse (with the
+demo's CSV options, parsed here with the standard library, not clvlib) gets its SQL type —
+``bigint`` ids and quantities, ``numeric(14,2)`` amounts, ``date``, ``timestamp``, ``boolean``
+(tak/nie) — and the columns with dirty values stay ``text`` in the Polish format (decimal comma,
+``dd.mm.yyyy``), so both the typed and the text path of the loader are read. ``orders`` and
+``messages`` are plain tables, ``crm.customers`` and ``web.sessions`` schema-qualified (sessions
+through a ``query`` with ``ORDER BY``), marketing spend through a ``query`` that casts its amounts
+to unbounded ``numeric`` (read as doubles). The role is read-only, like access to a replica.
 
 Every leaf of ``metrics.json`` must agree: text exactly, numbers to 1e-9 relative (the same
 doubles in the same order should give identical figures; the tolerance only absorbs a last-bit
@@ -42,7 +43,6 @@ from metrics_leaves import leaves, same
 
 from clvlib.cli import main
 from clvlib.config import load_config
-from clvlib.data.demo import write_demo
 from clvlib.data.quality import source_label
 from clvlib.errors import ConfigError
 
@@ -163,7 +163,7 @@ def _db_client_yml(file_yml: Path, server: pg_server.PgServer, name: str) -> Pat
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory):
+def database(request):
     """A running server with the demo client's tables; yields (server, password, demo dir,
     types); the server is stopped whatever happens."""
     reason = pg_server.missing()
@@ -171,8 +171,7 @@ def database(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail(f"the PostgreSQL source test cannot run under CI: {reason}")
         pytest.skip(reason)
-    base = tmp_path_factory.mktemp("pg")
-    config = write_demo(base / "client", customers=1500, seed=7, progress=False)
+    config = request.getfixturevalue("demo_reference")["config"]  # the suite's demo client
     file_config = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
     password = "pw-" + secrets.token_hex(12)
     started = time.perf_counter()
@@ -188,8 +187,9 @@ def database(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def runs(database, tmp_path_factory):
-    """metrics.json and run directory of the CSV run and of the database run; the database
+def runs(database, request):
+    """metrics.json and run directory of the CSV run (the suite's run of the demo client,
+    ``demo_reference`` in tests/conftest.py) and of the database run; the database
     run's ``_work`` (its DuckDB copy of the data, state, metrics parts), which the run deletes
     at its end, is copied to ``<run>-work`` just before metrics.json is written."""
     import shutil
@@ -209,17 +209,19 @@ def runs(database, tmp_path_factory):
             shutil.copytree(work, Path(path).parent.with_name(Path(path).parent.name + "-work"))
         return write_json(path, data)
 
+    reference = request.getfixturevalue("demo_reference")  # the suite's CSV run of the client
+    assert reference["run_dir"] is not None, reference["stdout"]
+    metrics = json.loads((reference["run_dir"] / "metrics.json").read_text(encoding="utf-8"))
+    out["csv"] = (reference["run_dir"], metrics)
     try:
-        for name, path in (("csv", config), ("db", db_config)):
-            if name == "db":
-                mp.setattr(report_run, "write_json_atomic", keep_work)
-            started = time.perf_counter()
-            run_dir = report_run.run_audit(
-                path, out=config.parent / f"reports-{name}", pdf=False, progress=False
-            )
-            print(f"{name} audit: {time.perf_counter() - started:.1f} s")
-            metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
-            out[name] = (run_dir, metrics)
+        mp.setattr(report_run, "write_json_atomic", keep_work)
+        started = time.perf_counter()
+        run_dir = report_run.run_audit(
+            db_config, out=config.parent / "reports-db", pdf=False, progress=False
+        )
+        print(f"db audit: {time.perf_counter() - started:.1f} s")
+        metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+        out["db"] = (run_dir, metrics)
     finally:
         mp.undo()
     return out

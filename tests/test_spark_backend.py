@@ -1,22 +1,22 @@
 """The PySpark backend runs the same audit as DuckDB and gets the same figures.
 
-Reference: the DuckDB run of the same small demo client (the default engine, whose figures the
-other tests check against closed forms and the demo's ground truth). Both runs read and validate
-the exports in DuckDB; with ``backend: {name: pyspark, master: "local[2]"}`` every step's ibis
-expression then executes on a local Spark session over Parquet copies of the canonical tables.
-Every leaf of ``metrics.json`` must agree: text (the formatted findings) exactly, numbers to
-1e-6 relative — the engines add the same doubles in another order (differences of 1e-16), and
-the model fits, which stop at a gradient tolerance, turn that into differences of about 1e-8 in
-fitted parameters and CLV; 1e-6 is far below any figure the report shows. Standard errors are
-compared to 1e-4: they are curvatures of the likelihood at the optimum, and where parameters are
-strongly correlated (Gamma-Gamma's p, q and v lie on a ridge) two optima that agree to 1e-7
-have curvatures that differ by ~1e-6 (seen: 1.6e-6 for p); the report prints SEs to 4
-significant figures. The covariate model's coefficients (``calculation.clv.covariate_model``: a
-dozen coefficients fitted to the same gradient tolerance, several near 0) are compared to 1e-4
-too: seen 2.4e-7 apart in absolute terms (2.3e-6 relative on a coefficient of 0.10 with a
-standard error of 0.04), the report prints them to 3 decimals. Excluded: ``run`` —
-versions, timestamps, run time and the config hash, which differ by construction (the two
-client.yml files differ in their backend line).
+Reference: the DuckDB run of the same small demo client (the default engine, whose figures the other
+tests check against closed forms and the demo's ground truth; the suite's run of it,
+``demo_reference`` in tests/conftest.py, which test_end_to_end checks too). Both runs read and
+validate the exports in DuckDB; with ``backend: {name: pyspark, master: "local[2]"}`` every step's
+ibis expression then executes on a local Spark session over Parquet copies of the canonical tables.
+Every leaf of ``metrics.json`` must agree: text (the formatted findings) exactly, numbers to 1e-6
+relative — the engines add the same doubles in another order (differences of 1e-16), and the model
+fits, which stop at a gradient tolerance, turn that into differences of about 1e-8 in fitted
+parameters and CLV; 1e-6 is far below any figure the report shows. Standard errors are compared to
+1e-4: they are curvatures of the likelihood at the optimum, and where parameters are strongly
+correlated (Gamma-Gamma's p, q and v lie on a ridge) two optima that agree to 1e-7 have curvatures
+that differ by ~1e-6 (seen: 1.6e-6 for p); the report prints SEs to 4 significant figures. The
+covariate model's coefficients (``calculation.clv.covariate_model``: a dozen coefficients fitted to
+the same gradient tolerance, several near 0) are compared to 1e-4 too: seen 2.4e-7 apart in absolute
+terms (2.3e-6 relative on a coefficient of 0.10 with a standard error of 0.04), the report prints
+them to 3 decimals. Excluded: ``run`` — versions, timestamps, run time and the config hash, which
+differ by construction (the two client.yml files differ in their backend line).
 
 The same comparison, same tolerances, for a standalone cluster (``tests/spark_cluster.py``: a
 master and two one-core workers started as separate processes on 127.0.0.1 with the pinned
@@ -48,7 +48,6 @@ from metrics_leaves import leaves, same
 from spark_cluster import SparkCluster, free_port
 
 from clvlib.backends import connect_spark
-from clvlib.data.demo import write_demo
 from clvlib.errors import ConfigError
 from clvlib.report.run import run_audit
 
@@ -76,13 +75,16 @@ def _require_spark() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """The demo client (its client.yml) and the DuckDB reference run's metrics.json."""
+def demo(request):
+    """The demo client (its client.yml) and the DuckDB reference run's metrics.json: the
+    suite's run of the small demo client (``demo_reference``, tests/conftest.py)."""
     _require_spark()
-    base = tmp_path_factory.mktemp("spark")
-    config = write_demo(base / "client", customers=1500, seed=7, progress=False)
-    assert "backend: {name: duckdb}" in Path(config).read_text(encoding="utf-8")
-    return {"config": Path(config), "duckdb": _audit(Path(config), "duckdb")}
+    reference = request.getfixturevalue("demo_reference")
+    config, run_dir = reference["config"], reference["run_dir"]
+    assert run_dir is not None, reference["stdout"]
+    assert "backend: {name: duckdb}" in config.read_text(encoding="utf-8")
+    metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
+    return {"config": config, "duckdb": metrics}
 
 
 def _audit(config: Path, name: str, backend: str | None = None) -> dict:
@@ -137,8 +139,11 @@ def test_spark_audit_metrics_match_duckdb(runs):
     _assert_same_metrics(runs["duckdb"], runs["pyspark"])
 
 
-def test_spark_cluster_audit_metrics_match_duckdb(demo, cluster):
-    """The audit on a standalone cluster: its executors, on both workers, run the steps."""
+def test_spark_cluster_audit_metrics_match_duckdb(demo, cluster, suite_run_cache):
+    """The audit on a standalone cluster: its executors, on both workers, run the steps. Like
+    the local run (a module fixture) it shares the DuckDB reference's run cache: the load is
+    DuckDB's either way, and a kept fit is reused only when the cluster's own query results
+    give the same input frame (the fit memo keys each fit by a fingerprint of it)."""
     backend = f'backend: {{name: pyspark, master: "{cluster.master_url}"}}'
     metrics = _audit(demo["config"], "cluster", backend)
     _assert_same_metrics(demo["duckdb"], metrics)
