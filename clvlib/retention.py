@@ -377,9 +377,17 @@ def _rep_churn(audit, reps) -> dict[str, dict[str, float]]:
     """Per sales rep: the churn rate S(H) with its Greenwood 95 % interval (``survival_at``)
     and ``se``, its customer-level (cluster-robust) standard error from ``km_influence``: a
     customer's spells are summed before squaring, so frequent buyers' many spells do not count
-    as independent evidence. The influences are joined to the spells in the engine."""
+    as independent evidence. The influences are joined to the spells in the engine. The spells
+    (a window over every purchase day) are computed once and kept by the engine for both
+    queries (``cache``): the counts are integers and the influences are added exactly, so
+    reading them back in another order changes nothing."""
     horizon = int(audit.config.retention.churn_after_days)
-    spells = _customer_spells(audit, reps)
+    with _customer_spells(audit, reps).cache() as spells:
+        return _rep_churn_of(spells, horizon)
+
+
+def _rep_churn_of(spells, horizon: int) -> dict[str, dict[str, float]]:
+    """``_rep_churn`` from its spells (ibis, ``_customer_spells`` with reps)."""
     counts = _fetch(spells.group_by(["sales_rep", "duration", "event"]).aggregate(n=spells.count()))
     churn, influence = {}, []
     for rep, g in counts.groupby("sales_rep"):
