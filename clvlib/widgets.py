@@ -238,6 +238,12 @@ def _dropdown(description: str, options: list[tuple[str, str]]) -> W.Dropdown:
     )  # fmt: skip
 
 
+def _at_setting(value: Any, setting: Any, known: Any, compute: Callable[[], Any]) -> Any:
+    """``known`` (the report's own result at the configured ``setting``, passed in by the
+    notebook) when a control stands at that setting, else ``compute()`` for ``value``."""
+    return known if known is not None and value == setting else compute()
+
+
 def _para(audit, key: str, *, raw: Mapping[str, str] | None = None, **values: Any) -> str:
     """A sentence of ``clvlib.texts``: ``values`` are escaped, ``raw`` ones are markup."""
     safe = {k: html.escape(str(v)) for k, v in values.items()} | dict(raw or {})
@@ -398,9 +404,11 @@ def funnel_controls(
             "carts": _para(audit, cart.key, **cart.values),
         }
         if contact_cap_per_week is not None:
-            at_cap = message_load is not None and contact_cap_per_week == default_cap
-            load = message_load if at_cap else funnel.message_load_summary(
-                audit, contact_cap_per_week=contact_cap_per_week
+            load = _at_setting(
+                contact_cap_per_week, default_cap, message_load,
+                lambda: funnel.message_load_summary(
+                    audit, contact_cap_per_week=contact_cap_per_week
+                ),
             )  # fmt: skip
             parts["messages"] = _para(
                 audit, "widget.funnel.cap", above=pct(load["share_above_cap"]),
@@ -488,11 +496,12 @@ def retention_controls(
 
     def view(churn_after_days: int):
         what_if = audit.with_settings(retention={"churn_after_days": int(churn_after_days)})
-        if known is not None and int(churn_after_days) == int(default):
-            km, summary = known
-        else:
+
+        def compute():
             km = retention.survival_table(what_if)
-            summary = retention.retention_summary(what_if, km=km)
+            return km, retention.retention_summary(what_if, km=km)
+
+        km, summary = _at_setting(int(churn_after_days), int(default), known, compute)
         ax = plots.plot_survival(
             km, title="", xlabel=audit.text("funnel.axis.days"), ylabel="", label="Kaplan–Meier",
             pct=pct,
@@ -557,9 +566,10 @@ def saturation_controls(
     }
 
     def view(threshold: float):
-        known = at_default is not None and float(threshold) == default
-        table = at_default if known else saturation.free_delivery_table(audit, threshold=threshold)
-        free = table.iloc[0]
+        free = _at_setting(
+            float(threshold), default, at_default,
+            lambda: saturation.free_delivery_table(audit, threshold=threshold),
+        ).iloc[0]  # fmt: skip
         ax = plots.plot_order_values(
             distribution, threshold=threshold, median=values["median"], p75=values["p75"],
             title="", xlabel=audit.currency, ylabel="",
