@@ -33,6 +33,24 @@ def bootstrap_sums(
     chunk = max(1, 2_000_000 // max(n, 1))
     for start in bar(range(0, n_boot, chunk), desc="bootstrap", enabled=False):
         stop = min(n_boot, start + chunk)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        out[start:stop] = values[idx].sum(axis=1)
+        out[start:stop] = _resampled_sums(values, rng.integers(0, n, size=(stop - start, n)))
+    return out
+
+
+def _resampled_sums(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``values[idx].sum(axis=1)``: the column sums of the rows ``idx`` (resamples × rows).
+
+    With several columns each is gathered alone, resampled rows first, and the rows are added
+    as whole vectors of resamples, one after the other: the additions of the whole-row gather
+    (resamples × rows × columns, reduced a few numbers at a time) in the same order, so the same
+    bits, about three times faster (``tests/test_resampling.py`` compares the two). One column,
+    or no rows, keeps the plain gather: numpy adds a lone contiguous column pairwise."""
+    if values.shape[1] == 1 or values.shape[0] == 0:
+        return values[idx].sum(axis=1)
+    rows = idx.T.copy()  # (rows, resamples)
+    out = np.empty((idx.shape[0], values.shape[1]))
+    for c in range(values.shape[1]):
+        drawn = np.ascontiguousarray(values[:, c])[rows]
+        # one resample: numpy would add its lone column pairwise; cumsum adds in row order
+        out[:, c] = drawn.cumsum(axis=0)[-1] if len(idx) == 1 else np.add.reduce(drawn, axis=0)
     return out

@@ -60,7 +60,7 @@ import pandas as pd
 
 from clvlib.backends import exact_sum, fetch
 from clvlib.calculation import _is_return, _per_customer, orders, wilson_interval
-from clvlib.resampling import EXACT_ROWS, bootstrap_sums
+from clvlib.resampling import bootstrap_sums
 
 DAYS_PER_YEAR = 365.25
 Z95 = 1.959964
@@ -124,37 +124,8 @@ def _customers_with(audit, column: str):
 def _bootstrap_sums(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Column sums of ``values`` (rows = customers, columns = quantities) over ``n_boot``
     resamples of the rows with replacement: an (n_boot, columns) array
-    (``clvlib.resampling.bootstrap_sums``: normal limit above 100,000 customers).
-
-    Several columns up to ``EXACT_ROWS`` rows: ``_resampled_column_sums``, the same draws and
-    the same sums bit for bit, about three times faster."""
-    values = np.asarray(values, dtype="float64")
-    if values.ndim == 2 and values.shape[1] > 1 and 0 < len(values) <= EXACT_ROWS:
-        return _resampled_column_sums(values, n_boot, rng)
+    (``clvlib.resampling.bootstrap_sums``: normal limit above 100,000 customers)."""
     return bootstrap_sums(values, n_boot, rng)
-
-
-def _resampled_column_sums(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """``resampling.bootstrap_sums`` of a (rows, columns) array with several columns, exactly:
-    the same row indices from ``rng`` (drawn in the same chunks) and each sum added up in the
-    same order, one resampled row after the other. That function gathers whole rows (an array
-    of resamples × rows × columns) and reduces the middle axis, a loop over three numbers at a
-    time; here each column is gathered alone, resampled rows first, and the rows are added as
-    whole vectors of resamples: the same additions in the same order, so the same bits
-    (``tests/test_retention.py`` compares them)."""
-    n = len(values)
-    columns = [np.ascontiguousarray(values[:, c]) for c in range(values.shape[1])]
-    out = np.empty((n_boot, len(columns)))
-    chunk = max(1, 2_000_000 // n)  # as bootstrap_sums: the same draws from rng
-    for start in range(0, n_boot, chunk):
-        stop = min(n_boot, start + chunk)
-        rows = rng.integers(0, n, size=(stop - start, n)).T.copy()  # (rows, resamples)
-        for c, column in enumerate(columns):
-            drawn = column[rows]
-            # one resample: numpy would add a lone column pairwise; cumsum adds in row order
-            sums = drawn.cumsum(axis=0)[-1] if stop - start == 1 else np.add.reduce(drawn, axis=0)
-            out[start:stop, c] = sums
-    return out
 
 
 def _percentile_ci(draws: np.ndarray) -> tuple[float, float]:

@@ -7,6 +7,7 @@ sum, E = Σ v and Var = n · var(v) (variance with divisor n)."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from clvlib.resampling import bootstrap_sums
 
@@ -37,3 +38,38 @@ def test_exact_branch_is_a_resample():
     # every draw is a sum of three of the values: between 3 and 12, integer-valued here
     assert draws.min() >= 3 and draws.max() <= 12
     assert np.all(draws == np.round(draws))
+
+
+@pytest.mark.parametrize(
+    ("rows", "n_boot", "columns"),
+    [(1, 5, 2), (7, 3, 3), (1000, 2001, 2), (1001, 40, 3), (6041, 300, 3)],
+)
+def test_several_columns_give_the_bits_of_the_whole_row_gather(rows, n_boot, columns):
+    """The per-column gather draws the same rows as the whole-row gather written out here
+    (``values[idx].sum(axis=1)`` per chunk of 2,000,000 // rows resamples) and adds them in the
+    same order: the same bits (money-like values with cents, where another order of additions
+    changes the last digits). (1000, 2001): a last chunk of one resample."""
+    values = np.random.default_rng(rows).gamma(0.5, 80.0, size=(rows, columns)).round(2)
+    fast = bootstrap_sums(values, n_boot, np.random.default_rng(3))
+    rng, chunk = np.random.default_rng(3), max(1, 2_000_000 // rows)
+    reference = np.concatenate([
+        values[rng.integers(0, rows, size=(min(n_boot, s + chunk) - s, rows))].sum(axis=1)
+        for s in range(0, n_boot, chunk)
+    ])  # fmt: skip
+    assert fast.shape == reference.shape == (n_boot, columns)
+    assert np.array_equal(fast, reference)
+
+
+def test_several_columns_are_sums_of_the_same_resampled_rows():
+    """Each row of the draws is the column sums of ``rows`` rows of the input, drawn with
+    replacement, the same rows for every column: with values 2^i the sums are exact, so
+    columns 3 × and −1 × the first give 3 × and −1 × its sums; a sum of ``rows`` rows lies
+    between ``rows`` × the least and ``rows`` × the largest value."""
+    rows = 20
+    first = 2.0 ** np.arange(rows)
+    values = np.column_stack([first, 3 * first, -first])
+    draws = bootstrap_sums(values, 50, np.random.default_rng(0))
+    np.testing.assert_array_equal(draws[:, 1], 3 * draws[:, 0])
+    np.testing.assert_array_equal(draws[:, 2], -draws[:, 0])
+    assert (draws[:, 0] >= rows * first.min()).all() and (draws[:, 0] <= rows * first.max()).all()
+    assert len(np.unique(draws[:, 0])) > 40  # resamples differ

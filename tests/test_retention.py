@@ -341,35 +341,3 @@ def test_plots_draw_the_tables(tiny):
     assert rplots.plot_sales_reps(retention.sales_rep_table(tiny), ax=axs[5]) is axs[5]
     assert set(rplots.__all__) == {n for n in dir(rplots) if n.startswith("plot_")}
     plt.close(fig)
-
-
-@pytest.mark.parametrize(
-    ("rows", "n_boot", "columns"),
-    [(1, 5, 2), (7, 3, 3), (1000, 2001, 2), (1001, 40, 3), (6041, 300, 3)],
-)
-def test_resampled_column_sums_are_bootstrap_sums_bit_for_bit(rows, n_boot, columns):
-    """The loyalty bootstrap's fast path draws the same rows as ``resampling.bootstrap_sums`` and
-    adds them in the same order: the same bits (money-like values with cents, where another
-    order of additions changes the last digits). (1000, 2001): a last chunk of one resample."""
-    from clvlib.resampling import bootstrap_sums
-
-    values = np.random.default_rng(rows).gamma(0.5, 80.0, size=(rows, columns)).round(2)
-    fast = retention._resampled_column_sums(values, n_boot, np.random.default_rng(3))
-    reference = bootstrap_sums(values, n_boot, np.random.default_rng(3))
-    assert fast.shape == reference.shape == (n_boot, columns)
-    assert np.array_equal(fast, reference)
-
-
-def test_resampled_column_sums_are_sums_of_resampled_rows():
-    """Each row of the draws is the column sums of ``rows`` rows of the input, drawn with
-    replacement, the same rows for every column: with values 2^i the sums are exact, so
-    columns 3 × and −1 × the first give 3 × and −1 × its sums; a sum of ``rows`` rows lies
-    between ``rows`` × the least and ``rows`` × the largest value."""
-    rows = 20
-    first = 2.0 ** np.arange(rows)
-    values = np.column_stack([first, 3 * first, -first])
-    draws = retention._resampled_column_sums(values, 50, np.random.default_rng(0))
-    np.testing.assert_array_equal(draws[:, 1], 3 * draws[:, 0])
-    np.testing.assert_array_equal(draws[:, 2], -draws[:, 0])
-    assert (draws[:, 0] >= rows * first.min()).all() and (draws[:, 0] <= rows * first.max()).all()
-    assert len(np.unique(draws[:, 0])) > 40  # resamples differ
