@@ -62,6 +62,8 @@ RUNS = (
     ("margin", "re-run, margin changed", "margin", {}),
     ("cold", "cold run, margin changed", "margin", {NO_CACHE_ENV: "1"}),
 )
+RUN_KEYS = tuple(key for key, *_ in RUNS)
+NOT_RUN = "not run"
 
 
 def load_average() -> str:
@@ -198,8 +200,12 @@ def differing_leaves(a: dict, b: dict) -> list[str]:
 # -- one size ----------------------------------------------------------------------------------
 
 
-def bench_size(size: str, *, keep_runs: bool = False) -> dict:
-    """The floor and the four runs of ``size`` (see the module docstring)."""
+def bench_size(
+    size: str, *, keep_runs: bool = False, which_runs: tuple[str, ...] = RUN_KEYS
+) -> dict:
+    """The floor and the runs of ``size`` named by ``which_runs`` (default all four, see the
+    module docstring; ``--runs first`` measures the first run alone, for the 50 M size whose
+    four runs would take over an hour)."""
     config, transactions = prepare_in_child(size)
     folder = RUNS_DIR / size
     shutil.rmtree(folder, ignore_errors=True)
@@ -220,6 +226,8 @@ def bench_size(size: str, *, keep_runs: bool = False) -> dict:
     }
     metrics = {}
     for key, label, which, extra in RUNS:
+        if key not in which_runs:
+            continue
         log(f"{size}: {label}: clv-audit run {configs[which].name} ...")
         extra = {**extra, "CLVLIB_CACHE_DIR": str(folder / "run-cache")}
         run = run_audit(configs[which], folder / "reports", extra, folder / key)
@@ -231,11 +239,18 @@ def bench_size(size: str, *, keep_runs: bool = False) -> dict:
         result["runs"][key] = run
     result["transactions"] = result["runs"]["first"]["transactions"]
     result["customers"] = result["runs"]["first"]["customers"]
-    result["checks"] = {
-        "margin_rerun_vs_cold": differing_leaves(metrics["margin"], metrics["cold"]),
-        "unchanged_rerun_vs_first": differing_leaves(metrics["unchanged"], metrics["first"]),
-        "margin_vs_first": len(differing_leaves(metrics["margin"], metrics["first"])),
+    pairs = {
+        "margin_rerun_vs_cold": ("margin", "cold"),
+        "unchanged_rerun_vs_first": ("unchanged", "first"),
+        "margin_vs_first": ("margin", "first"),
     }
+    result["checks"] = {
+        name: differing_leaves(metrics[a], metrics[b])
+        for name, (a, b) in pairs.items()
+        if a in metrics and b in metrics
+    }
+    if "margin_vs_first" in result["checks"]:
+        result["checks"]["margin_vs_first"] = len(result["checks"]["margin_vs_first"])
     for name, differ in result["checks"].items():
         if isinstance(differ, list):
             verdict = "equal" if not differ else f"{len(differ)} leaves DIFFER: {differ[:5]}"
@@ -344,7 +359,9 @@ def render(results: list[dict], facts: dict, command: str) -> str:
         "per-customer summary of the used order lines as Parquet, all cores, best of "
         f"{FLOOR_REPEATS}), then `clv-audit run` (all steps, PDF) with an empty run cache, again "
         "with nothing changed, with only `economics.gross_margin` changed "
-        f"({changed}), and cold (`{NO_CACHE_ENV}=1`) with that margin.",
+        f"({changed}), and cold (`{NO_CACHE_ENV}=1`) with that margin"
+        + _runs_made_note(results)
+        + ".",
         "",
         "| size | order lines | customers | floor (s) | first run (s) | × floor | target | "
         "re-run, margin changed | target ≤ 25 % | re-run, nothing changed | peak memory (GiB) "
@@ -355,23 +372,38 @@ def render(results: list[dict], facts: dict, command: str) -> str:
         runs, floor = r["runs"], r["floor"]["seconds"]
         first = runs["first"]["seconds"]
         peak = max(run["peak_rss_mib"] or 0 for run in runs.values()) / 1024
-        share = runs["margin"]["seconds"] / first
-        cpu_share = _share(runs["margin"]["cpu_seconds"], runs["first"]["cpu_seconds"])
-        differ = r["checks"]["margin_rerun_vs_cold"]
-        same = "equal" if not differ else f"**{len(differ)} leaves differ**"
         peak_target = (
             "—"
             if r["peak_gib"] is None
             else f"≤ {r['peak_gib']} GiB: {_met(peak <= r['peak_gib'])}"
         )
+        if "margin" in runs:
+            share = runs["margin"]["seconds"] / first
+            cpu_share = _share(runs["margin"]["cpu_seconds"], runs["first"]["cpu_seconds"])
+            margin = (
+                f"{_s(runs['margin']['seconds'])} s ({100 * share:.0f} %; CPU time {cpu_share}) "
+                f"| {_met(share <= RERUN_TARGET_SHARE)}"
+            )
+        else:
+            margin = f"{NOT_RUN} | {NOT_RUN}"
+        unchanged = (
+            f"{_s(runs['unchanged']['seconds'])} s ({_share(runs['unchanged']['seconds'], first)})"
+            if "unchanged" in runs
+            else NOT_RUN
+        )
+        differ = r["checks"].get("margin_rerun_vs_cold")
+        same = (
+            NOT_RUN
+            if differ is None
+            else "equal"
+            if not differ
+            else f"**{len(differ)} leaves differ**"
+        )
         lines.append(
             f"| {r['label']} | {r['transactions']:,} | {r['customers']:,} | {_s(floor)} | "
             f"{_s(first)} | {first / floor:.0f}× | ≤ {r['target_s']} s: "
-            f"{_met(first <= r['target_s'])} | {_s(runs['margin']['seconds'])} s "
-            f"({100 * share:.0f} %; CPU time {cpu_share}) | {_met(share <= RERUN_TARGET_SHARE)} | "
-            f"{_s(runs['unchanged']['seconds'])} s "
-            f"({_share(runs['unchanged']['seconds'], first)}) | {peak:.2f} | {peak_target} | "
-            f"{same} |"
+            f"{_met(first <= r['target_s'])} | {margin} | {unchanged} | {peak:.2f} | "
+            f"{peak_target} | {same} |"
         )
     for r in results:
         lines += ["", *_parts_table(r)]
@@ -384,53 +416,94 @@ def render(results: list[dict], facts: dict, command: str) -> str:
         "`metrics.json`) is the last row. CPU time (from `wait4`) is less inflated by the "
         "machine's load than wall time: compare the two when the load average is high. "
         "Peak memory: the largest single process of a run "
-        "(runner or a notebook kernel), the largest of the four runs.",
+        "(runner or a notebook kernel), the largest of the runs made.",
     ]
     return "\n".join(lines) + "\n"
 
 
+def _runs_made_note(results: list[dict]) -> str:
+    """'' when every size made every run, else which runs each size made (``--runs``)."""
+    partial = [r for r in results if set(r["runs"]) != set(RUN_KEYS)]
+    if not partial:
+        return ""
+    made = "; ".join(
+        f"{r['size']}: {', '.join(label for k, label, *_ in RUNS if k in r['runs'])} only"
+        for r in partial
+    )
+    return f" ({made}, as `--runs` asked; the other cells say {NOT_RUN})"
+
+
 def _parts_table(r: dict) -> list[str]:
+    """Each part's seconds in every run made: the first run beside the floor, the re-runs as
+    shares of the first run, the cold run as it is."""
     runs, floor = r["runs"], r["floor"]["seconds"]
     names = list(runs["first"]["parts"])
     for run in runs.values():
         names += [n for n in run["parts"] if n not in names]
+    made = [(key, label) for key, label, *_ in RUNS if key in runs]
+    header, rule = ["part"], ["---"]
+    for key, label in made:
+        header.append(f"{label} (s)")
+        rule.append("---:")
+        if key == "first":
+            header.append("× floor")
+            rule.append("---:")
+        elif key != "cold":
+            header.append("% of first")
+            rule.append("---:")
     lines = [
         f"### {r['label']}: parts",
         "",
-        "| part | first run (s) | × floor | re-run, nothing changed (s) | % of first | "
-        "re-run, margin changed (s) | % of first | cold run, margin changed (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(rule) + "|",
     ]
-    rows = [(n, {k: run["parts"].get(n) for k, run in runs.items()}) for n in names]
-    rows.append(("**whole audit**", {k: run["seconds"] for k, run in runs.items()}))
-    for name, t in rows:
-        lines.append(
-            f"| {name} | {_s(t['first'])} | {_times(t['first'], floor)} | {_s(t['unchanged'])} | "
-            f"{_share(t['unchanged'], t['first'])} | {_s(t['margin'])} | "
-            f"{_share(t['margin'], t['first'])} | {_s(t['cold'])} |"
-        )
+
+    def row(name: str, values: dict, floor_value: float) -> str:
+        cells = [name]
+        for key, _ in made:
+            cells.append(_s(values[key]))
+            if key == "first":
+                cells.append(_times(values[key], floor_value))
+            elif key != "cold":
+                cells.append(_share(values[key], values["first"]))
+        return "| " + " | ".join(cells) + " |"
+
+    for name in names:
+        lines.append(row(name, {k: run["parts"].get(name) for k, run in runs.items()}, floor))
+    lines.append(row("**whole audit**", {k: run["seconds"] for k, run in runs.items()}, floor))
     cpu = {k: run["cpu_seconds"] for k, run in runs.items()}
-    floor_cpu = r["floor"]["cpu_seconds"]
-    lines += [
-        f"| whole audit, CPU time (user + system, all its processes) | {_s(cpu['first'])} | "
-        f"{_times(cpu['first'], floor_cpu)} | {_s(cpu['unchanged'])} | "
-        f"{_share(cpu['unchanged'], cpu['first'])} | {_s(cpu['margin'])} | "
-        f"{_share(cpu['margin'], cpu['first'])} | {_s(cpu['cold'])} |",
+    lines.append(
+        row(
+            "whole audit, CPU time (user + system, all its processes)",
+            cpu,
+            r["floor"]["cpu_seconds"],
+        )
+    )
+    lines.append(
         f"| floor: bare DuckDB scan ({r['floor']['threads']} threads; CPU time "
-        f"{_s(floor_cpu)} s) | {_s(floor)} | 1.0× | | | | | |",
-    ]
+        f"{_s(r['floor']['cpu_seconds'])} s) | {_s(floor)} | 1.0× |" + " |" * (len(header) - 3)
+    )
     loads = " / ".join(f"{runs[k]['load_1min_at_start']:.2f}" for k in runs)
     lines += [
         "",
         f"Load average (1 min) at the start of each run: {loads}. Peak memory per run (GiB): "
         + " / ".join(f"{runs[k]['peak_rss_mib'] / 1024:.2f}" for k in runs)
-        + ". metrics.json without `run`: unchanged re-run = first run: "
-        + ("equal" if not r["checks"]["unchanged_rerun_vs_first"] else "**differs**")
-        + f"; margin re-run vs first run: {r['checks']['margin_vs_first']} leaves changed "
-        "(the margin took effect).",
+        + ".",
     ]
+    checks = r["checks"]
+    if "unchanged_rerun_vs_first" in checks:
+        lines[-1] += " metrics.json without `run`: unchanged re-run = first run: " + (
+            "equal" if not checks["unchanged_rerun_vs_first"] else "**differs**"
+        )
+    if "margin_vs_first" in checks:
+        lines[-1] += (
+            f"; margin re-run vs first run: {checks['margin_vs_first']} leaves changed "
+            "(the margin took effect)."
+        )
     notes = [
-        f"{label}: {runs[k]['load_note']}" for k, label, *_ in RUNS if runs[k].get("load_note")
+        f"{label}: {runs[k]['load_note']}"
+        for k, label, *_ in RUNS
+        if k in runs and runs[k].get("load_note")
     ]
     if notes:
         lines += ["", "Loading, as `metrics.json` `run.load` says: " + "; ".join(notes) + "."]
@@ -451,6 +524,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "audit-scale.md")
     parser.add_argument("--keep-runs", action="store_true", help="keep the run directories")
     parser.add_argument(
+        "--runs",
+        default=",".join(RUN_KEYS),
+        help=f"comma-separated runs out of {', '.join(RUN_KEYS)} (default all; 'first' must be "
+        "among them)",
+    )
+    parser.add_argument(
         "--render", type=Path, metavar="JSON", help="only rewrite --out from a results JSON"
     )
     args = parser.parse_args(argv)
@@ -464,11 +543,17 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown size(s) {', '.join(unknown)}; known: {', '.join(SIZES)}")
+    which_runs = tuple(k for k in RUN_KEYS if k in {r.strip() for r in args.runs.split(",")})
+    unknown_runs = {r.strip() for r in args.runs.split(",") if r.strip()} - set(RUN_KEYS)
+    if unknown_runs or "first" not in which_runs:
+        parser.error(f"--runs takes 'first' and any of {', '.join(RUN_KEYS[1:])}")
     info = facts()
-    results = [bench_size(size, keep_runs=args.keep_runs) for size in sizes]
+    results = [bench_size(size, keep_runs=args.keep_runs, which_runs=which_runs) for size in sizes]
     info["load_at_end"] = load_average()
-    command = "python -m benchmarks audit" + (
-        f" --sizes {','.join(sizes)}" if sizes != list(DEFAULT_SIZES) else ""
+    command = (
+        "python -m benchmarks audit"
+        + (f" --sizes {','.join(sizes)}" if sizes != list(DEFAULT_SIZES) else "")
+        + (f" --runs {','.join(which_runs)}" if which_runs != RUN_KEYS else "")
     )
     report = render(results, info, command)
     args.out.parent.mkdir(parents=True, exist_ok=True)
