@@ -15,6 +15,10 @@ and in this order, on the same machine moment:
    the ``run`` section (the re-run gives the same figures as a run from scratch), and that the
    unchanged re-run's equals the first run's.
 
+``--runs first`` (or any subset with ``first``) makes only those runs — the 50 M size's four
+runs take over an hour; ``--runs first --sizes 50m --out benchmarks/results/audit-50m.md``
+measures its first run alone. The tables then say "not run" where a run was not made.
+
 Each run's parts: loading (``metrics.json`` ``run.load_seconds``), each notebook (papermill's
 duration in the executed notebook), rendering the HTML (from the last notebook's end to
 ``audit.html``'s write), ``tables.xlsx`` and the PDF (from one file's write to the next), and the
