@@ -108,8 +108,21 @@ def cache_base() -> Path:
     else ``~/.cache/clvlib`` — outside the reports (which are handed over) and ``data/raw``."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg).expanduser() / "clvlib"
+    xdg = Path(os.environ.get("XDG_CACHE_HOME") or "").expanduser()
+    if not xdg.is_absolute():  # unset, or relative, which the XDG spec says to ignore
+        xdg = Path.home() / ".cache"
+    return xdg / "clvlib"
+
+
+def pin_cache_base() -> None:
+    """Make a relative ``$CLVLIB_CACHE_DIR`` absolute, from this process's working folder.
+
+    A run's notebook kernels inherit the runner's environment but work in ``notebooks/``: with
+    ``CLVLIB_CACHE_DIR=cache`` they looked for the model fits in ``notebooks/cache``, never
+    found the ones the runner's folder held and left a stray cache beside the notebooks."""
+    value = os.environ.get(CACHE_ENV)
+    if value and not Path(value).expanduser().is_absolute():
+        os.environ[CACHE_ENV] = str(Path(value).expanduser().resolve())
 
 
 def cache_root(client_dir: Path) -> Path:

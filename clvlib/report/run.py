@@ -33,7 +33,7 @@ from clvlib.progress import ProgressFile
 from clvlib.report import display
 from clvlib.report.metrics import merge_parts, to_jsonable, write_bytes_atomic, write_json_atomic
 from clvlib.report.workbook import write_tables_xlsx
-from clvlib.run_cache import pid_alive
+from clvlib.run_cache import pid_alive, pin_cache_base
 
 # Audit steps and their notebooks; 0 (data quality) and 6 (summary) run in every audit.
 STEP_NOTEBOOKS: dict[int, str] = {
@@ -369,6 +369,7 @@ def run_audit(
 
     started = dt.datetime.now()
     _skip_unused_grammar()
+    pin_cache_base()  # before any kernel starts: they inherit it
     config_path = Path(config_path).resolve()
     config = load_config(config_path)
     order = select_steps(steps)
