@@ -60,7 +60,9 @@ bench-scale: sysdeps $(STAMP)
 
 # The whole audit, first run, re-runs (nothing changed; margin changed) and a cold run, per part,
 # beside the floor (bare DuckDB scan): the demo (CSV) and ~10 M order lines (Parquet);
-# AUDIT_ARGS=--sizes demo,10m,50m adds 50 M lines (benchmarks/results/audit-scale.md).
+# AUDIT_ARGS=--sizes demo,10m,50m adds 50 M lines (benchmarks/results/audit-scale.md); the 50 M
+# size's four runs take over an hour: AUDIT_ARGS='--sizes 50m --runs first --out
+# benchmarks/results/audit-50m.md' measures its first run alone (~19 min).
 bench-audit: sysdeps $(STAMP)
 	$(BIN)/python -m benchmarks audit $(AUDIT_ARGS)
 
