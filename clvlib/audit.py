@@ -455,15 +455,22 @@ def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Au
     interactively: nothing is written then and the exports are read afresh). Raises ``ClvError``
     for config or data problems.
     """
+    from clvlib import backends, run_cache
+
     config = load_config(config_path)
     run_path = Path(run_dir) if run_dir else None
     state_file = _state_path(run_path) if run_path else None
+    backends.use_query_memo(None)  # an earlier audit's, in this process
     if state_file is not None and state_file.is_file():
         state = json.loads(state_file.read_text(encoding="utf-8"))
         if state.get("backend", "duckdb") == "duckdb":
             con = ibis.duckdb.connect(str(run_path / CACHE_DB), read_only=True)
             deterministic(con)
             tables = {name: con.table(name) for name in state["tables"]}
+            key = state.get("load_key")
+            if key and run_cache.enabled():  # queries over these tables: kept per load key
+                folder = run_cache.cache_root(run_path.parent) / key / run_cache.QUERIES_DIR
+                backends.use_query_memo(run_cache.QueryMemo(folder, key, tables))
         else:
             from clvlib.backends import LazyTables
 
@@ -478,7 +485,6 @@ def open_audit(config_path: str | Path, run_dir: str | Path | None = None) -> Au
             run_dir=run_path,
             data_key=state.get("load_key"),
         )
-    from clvlib import backends
     from clvlib.data.load import load_tables
 
     con = ibis.duckdb.connect()

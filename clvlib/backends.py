@@ -21,7 +21,9 @@ Results do not depend on how many threads (or partitions) the engine uses: a par
 floats adds its partial sums in whatever order the threads finish, and a GROUP BY returns its
 groups in that order too. ``exact_sum`` / ``exact_mean`` add money as integers (exact in any
 order) and ``fetch`` brings a result back in a fixed row order, so the same inputs give a
-byte-identical ``metrics.json`` on one thread or many.
+byte-identical ``metrics.json`` on one thread or many. In a run, ``fetch`` also reuses the
+results of queries over the canonical tables that an earlier run with the same data made
+(``use_query_memo``, ``clvlib.run_cache.QueryMemo``).
 """
 
 from __future__ import annotations
@@ -104,8 +106,25 @@ def fetch(expr, con=None):
         keys = [name for name, dtype in table.schema().items() if _sortable(dtype)]
         if keys:
             table = table.order_by(keys)
-    arrow = con.to_pyarrow(table) if con is not None else table.to_pyarrow()
+    memo = _query_memo if con is None else None
+    key = memo.key(table) if memo is not None else None
+    arrow = memo.get(key) if key is not None else None
+    if arrow is None:
+        arrow = con.to_pyarrow(table) if con is not None else table.to_pyarrow()
+        if key is not None:
+            memo.put(key, arrow)
     return arrow.to_pandas()
+
+
+#: the run's query memo (``clvlib.run_cache.QueryMemo``): ``fetch`` takes a query's result from
+#: it when the run cache holds it (set by ``open_audit`` for a run directory with a load key)
+_query_memo = None
+
+
+def use_query_memo(memo) -> None:
+    """Let ``fetch`` keep and reuse query results in ``memo`` (None: run every query)."""
+    global _query_memo
+    _query_memo = memo
 
 
 def _ordered(op) -> bool:

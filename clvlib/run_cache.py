@@ -9,6 +9,7 @@ only means a cold run. Layout (``.cache`` = ``cache_root``)::
     .cache/<load key>/load/audit.duckdb   the loaded, validated tables (canonical columns)
     .cache/<load key>/load/state.json     row accounting, window, the day it was loaded
     .cache/<load key>/fits/<key>.pkl      results kept by ``remembered``
+    .cache/<load key>/queries/<key>.pkl   query results kept by ``QueryMemo``
     .cache/.tmp-<pid>-<random>/           an entry being written (renamed into place)
 
 **The load key** (``load_key``) is the sha256 of every source file's bytes, of the parts of
@@ -22,9 +23,17 @@ source cannot be checksummed cheaply: a client with one is never cached (``load_
 **The fit memo** (``remembered``) keys a result by the load key, the code of the whole clvlib
 package, the numeric libraries' versions, a name and the settings it depends on.
 
-**Bounds:** the newest ``KEEP_LOADS`` load keys per client are kept with their fits, and the
-newest ``KEEP_FITS`` fits (at most ``KEEP_FIT_BYTES``, 2 GiB) per load key (newest = last
-written or used); older ones are deleted when a run stores a new one. A load entry is about the
+**The query memo** (``QueryMemo``, used by ``clvlib.backends.fetch``) keys a DuckDB result by
+the load key, the query's SQL text and the DuckDB and ibis versions — only for queries that read
+nothing but the run's canonical tables, so the text and the load key determine the result (a
+query over a frame a step made, over a temporary table or with random numbers is never kept).
+A re-run after an economics change thus skips the queries of steps II–V that do not depend on
+it, and gets the very same rows.
+
+**Bounds:** the newest ``KEEP_LOADS`` load keys per client are kept with their fits and query
+results, the newest ``KEEP_FITS`` fits (at most ``KEEP_FIT_BYTES``, 2 GiB) and ``KEEP_QUERIES``
+query results (at most ``KEEP_QUERY_BYTES``) per load key (newest = last written or used);
+older ones are deleted when a run stores a new one. A load entry is about the
 size of the loaded tables in DuckDB (a run hard-links it into its ``_work/``: no second copy).
 ``CLVLIB_NO_CACHE=1`` (or ``clv-audit run --no-cache``) neither reads nor writes the cache.
 
@@ -69,7 +78,11 @@ KEEP_LOADS = 3
 KEEP_FITS = 64
 #: … and at most this many bytes of them (per-customer results of a large client are big)
 KEEP_FIT_BYTES = 2 * 2**30
-LOAD_DIR, FITS_DIR, STATE = "load", "fits", "state.json"
+#: query results kept per load key (a whole audit makes about a hundred memoisable queries) …
+KEEP_QUERIES = 1024
+#: … and at most this many bytes of them
+KEEP_QUERY_BYTES = 2 * 2**30
+LOAD_DIR, FITS_DIR, QUERIES_DIR, STATE = "load", "fits", "queries", "state.json"
 DATABASE = "audit.duckdb"
 #: ``client.yml`` keys that loading and validation read (``clvlib.data``): part of the load key
 LOAD_PARTS = ("sources", "observation_start", "observation_end", "funnel.steps")
@@ -398,7 +411,7 @@ def _read_fit(path: Path) -> Any:
         return _MISSING
 
 
-def _write_fit(path: Path, value: Any) -> None:
+def _write_fit(path: Path, value: Any, *, queries: bool = False) -> None:
     try:
         payload = pickle.dumps(value, protocol=5)
     except Exception:  # a lambda, an open connection …: not kept
@@ -408,20 +421,23 @@ def _write_fit(path: Path, value: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(FIT_MAGIC + hashlib.sha256(payload).digest() + payload)
         os.replace(tmp, path)
-        _prune_fits(path.parent)
+        if queries:
+            _prune_fits(path.parent, KEEP_QUERIES, KEEP_QUERY_BYTES)
+        else:
+            _prune_fits(path.parent, KEEP_FITS, KEEP_FIT_BYTES)
     except OSError:  # the cache was deleted meanwhile, the disk is full …: not kept
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
 
 
-def _prune_fits(folder: Path) -> None:
-    """Keep the newest fits, at most ``KEEP_FITS`` of them and ``KEEP_FIT_BYTES`` together
-    (the newest one always)."""
+def _prune_fits(folder: Path, keep: int, keep_bytes: int) -> None:
+    """Keep the newest entries of ``folder``, at most ``keep`` of them and ``keep_bytes``
+    together (the newest one always)."""
     total = 0
     for rank, fit in enumerate(sorted(folder.glob("*.pkl"), key=_mtime, reverse=True)):
         with contextlib.suppress(OSError):
             total += fit.stat().st_size
-            if rank and (rank >= KEEP_FITS or total > KEEP_FIT_BYTES):
+            if rank and (rank >= keep or total > keep_bytes):
                 fit.unlink()
 
 
@@ -430,3 +446,67 @@ def _mtime(path: Path) -> float:
         return path.stat().st_mtime
     except OSError:
         return 0.0
+
+
+# -- the query memo --------------------------------------------------------------------------------
+class QueryMemo:
+    """The results of a run's DuckDB queries over its canonical tables, kept per load key.
+
+    ``folder``: ``<cache_root>/<load key>/queries``; ``tables``: the canonical tables (ibis) of
+    the run's database, the only tables a kept query may read. ``key(expr)`` is None for any
+    other query: one reading a frame a step made (``ibis.memtable``), a temporary or cached
+    table, raw SQL, a parameter or random numbers — the SQL text would then not determine the
+    rows."""
+
+    #: relations a kept query may be built of, above the canonical tables
+    _RELATIONS = None
+
+    def __init__(self, folder: Path, data_key: str, tables: Mapping[str, Any]):
+        self.folder, self.data_key = Path(folder), data_key
+        self.tables = frozenset(table.op() for table in tables.values())
+
+    def key(self, expr) -> str | None:
+        """The entry's key for the ibis table ``expr``, or None when it must run."""
+        import duckdb
+        import ibis
+        import ibis.expr.operations as ops
+
+        if QueryMemo._RELATIONS is None:
+            QueryMemo._RELATIONS = (
+                ops.Project, ops.DropColumns, ops.Reference, ops.SelfReference,
+                ops.JoinReference, ops.JoinChain, ops.Sort, ops.Filter, ops.Limit,
+                ops.Aggregate, ops.Union, ops.Intersection, ops.Difference, ops.FillNull,
+                ops.DropNull, ops.Distinct, ops.WindowAggregate, ops.DummyTable,
+            )  # fmt: skip
+        root = expr.op()
+        for relation in root.find(ops.Relation):
+            if relation in self.tables:
+                continue
+            if type(relation) not in QueryMemo._RELATIONS:
+                return None
+        if root.find((ops.ScalarParameter, ops.RandomScalar, ops.RandomUUID)):
+            return None
+        try:
+            sql = ibis.to_sql(expr, dialect="duckdb")
+        except Exception:  # an expression ibis cannot print: run it
+            return None
+        return _sha256(
+            canonical_json(
+                {
+                    "schema": SCHEMA_VERSION,
+                    "data": self.data_key,
+                    "engine": ["duckdb", duckdb.__version__, ibis.__version__],
+                    "sql": str(sql),
+                }
+            )
+        )
+
+    def get(self, key: str) -> Any:
+        """The kept result (a ``pyarrow.Table``) of ``key``, or None."""
+        found = _read_fit(self.folder / f"{key}.pkl")
+        return None if found is _MISSING else found
+
+    def put(self, key: str, result: Any) -> None:
+        """Keep ``result`` (a ``pyarrow.Table``) under ``key`` (not when the cache is off)."""
+        if enabled():
+            _write_fit(self.folder / f"{key}.pkl", result, queries=True)

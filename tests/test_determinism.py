@@ -180,8 +180,9 @@ def test_an_audit_on_four_parallel_threads_writes_the_metrics_of_one_thread(tmp_
     scan split between them (``PRAGMA verify_parallelism``: a small client exercises the
     parallel paths the 20,000-customer demo takes on its 140,000 transaction lines).
 
-    Both runs load the exports themselves: the first run's load is deleted from the run cache
-    before the second, so loading and validation run on 4 threads too. The model fits the first
+    Both runs load the exports themselves: the first run's load and query results are deleted
+    from the run cache before the second, so loading, validation and every query run on 4
+    threads too. The model fits the first
     run kept are reused only where the second run's own tables give the same inputs (the fit
     memo keys each fit by a fingerprint of its input frame), and fits do not depend on the
     DuckDB thread count."""
@@ -192,8 +193,12 @@ def test_an_audit_on_four_parallel_threads_writes_the_metrics_of_one_thread(tmp_
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(PARALLEL_HOOK, encoding="utf-8")
     one, one_run = _run(config, tmp_path / "one", threads=1)
-    for load in Path(os.environ["CLVLIB_CACHE_DIR"]).glob(f"*/*/{run_cache.LOAD_DIR}"):
-        shutil.rmtree(load)  # safe at any time: the next run loads afresh
+    cache = Path(os.environ["CLVLIB_CACHE_DIR"])
+    for kept in [
+        *cache.glob(f"*/*/{run_cache.LOAD_DIR}"),
+        *cache.glob(f"*/*/{run_cache.QUERIES_DIR}"),
+    ]:
+        shutil.rmtree(kept)  # safe at any time: the next run loads and queries afresh
     four, four_run = _run(config, tmp_path / "four", threads=4, hook=hook)
     assert one_run["load"] == four_run["load"] == "loaded"
     text = lambda values: json.dumps(values, sort_keys=True)  # noqa: E731

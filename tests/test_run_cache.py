@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import ibis
+import pandas as pd
 import pytest
 import yaml
 
@@ -504,9 +505,10 @@ def test_settings_must_be_json_values(tmp_path):
 def test_reruns_equal_cold_runs_after_a_margin_change_and_after_a_changed_byte(
     tmp_path, monkeypatch
 ):
-    """Step I cold, then again in the same output directory with only economics.gross_margin
-    changed: the load is reused (run.load says so) and metrics.json, apart from ``run``, is
-    the one a cold run with that margin writes into an empty output directory. Then one byte
+    """Every step cold, then again in the same output directory with only
+    economics.gross_margin changed: the load, the fits and the query results over the canonical
+    tables are reused (run.load says so) and metrics.json, apart from ``run``, is the one a cold
+    run with that margin writes into an empty output directory. Then one byte
     of an order line's price changes: the next re-run loads afresh and equals a cold run on
     the changed file."""
     from clvlib.data.demo import write_demo
@@ -514,19 +516,23 @@ def test_reruns_equal_cold_runs_after_a_margin_change_and_after_a_changed_byte(
 
     config = write_demo(tmp_path / "client", customers=200, seed=11, progress=False)
 
-    def run(path: Path, out: Path) -> dict:
+    def run(path: Path, out: Path, steps: list[int] | None = None) -> dict:
         """A run writing into ``out`` with the run cache ``out/run-cache``: a new ``out`` is a
         cold run (the cache is per client, whatever the output directory)."""
         monkeypatch.setenv("CLVLIB_CACHE_DIR", str(out / "run-cache"))
-        run_dir = run_audit(path, out=out, steps=[1], pdf=False, progress=False)
+        run_dir = run_audit(path, out=out, steps=steps, pdf=False, progress=False)
         return json.loads((run_dir / "metrics.json").read_text(encoding="utf-8"))
 
     def figures(doc: dict) -> str:
         return json.dumps({k: v for k, v in doc.items() if k != "run"}, sort_keys=True)
 
     first = run(config, tmp_path / "reports")
+    (queries,) = (tmp_path / "reports" / "run-cache").glob(f"*/*/{run_cache.QUERIES_DIR}")
+    kept = {p.name for p in queries.glob("*.pkl")}
+    assert len(kept) >= 10  # steps II-V's queries over the canonical tables
     margin = edited(config, "margin.yml", lambda r: r["economics"].update(gross_margin=0.5))
     warm = run(margin, tmp_path / "reports")
+    assert kept <= {p.name for p in queries.glob("*.pkl")}
     cold = run(margin, tmp_path / "cold")
     assert first["run"]["load"] == cold["run"]["load"] == "loaded"
     assert warm["run"]["load"].startswith("reused cache ")
@@ -534,10 +540,10 @@ def test_reruns_equal_cold_runs_after_a_margin_change_and_after_a_changed_byte(
     assert figures(warm) == figures(cold)
 
     flip_price_digit(config.with_name("transactions.csv"))
-    flipped = run(margin, tmp_path / "reports")
-    fresh = run(margin, tmp_path / "fresh")
+    flipped = run(margin, tmp_path / "reports", steps=[1])  # a new load key: nothing reused
+    fresh = run(margin, tmp_path / "fresh", steps=[1])
     assert flipped["run"]["load"] == "loaded"
-    assert figures(flipped) != figures(cold)  # the byte matters
+    assert flipped["calculation"] != cold["calculation"]  # the byte matters
     assert figures(flipped) == figures(fresh)
 
 
@@ -582,3 +588,88 @@ def test_a_relative_cache_dir_is_the_runners_and_the_kernels_find_the_fits_there
         assert not stray.exists()
     finally:  # a failing run must not leave a folder in the repository
         shutil.rmtree(stray, ignore_errors=True)
+
+
+# -- the query memo --------------------------------------------------------------------------------
+@pytest.fixture
+def memo_con(tmp_path):
+    """A DuckDB database with two canonical tables, and a query memo over them."""
+    con = ibis.duckdb.connect(str(tmp_path / "db.duckdb"))
+    con.raw_sql(
+        "CREATE TABLE transactions AS SELECT i % 7 AS customer_id, "
+        "CAST(i AS DECIMAL(18, 2)) / 3 AS revenue, "
+        "DATE '2024-01-01' + CAST(i AS INTEGER) AS order_date, "
+        "'k' || (i % 3) AS channel FROM range(200) t(i)"
+    )
+    con.raw_sql("CREATE TABLE customers AS SELECT i AS customer_id FROM range(7) t(i)")
+    con.raw_sql("CREATE TABLE scratch AS SELECT 1 AS x")
+    canonical = {n: con.table(n) for n in ("transactions", "customers")}
+    memo = run_cache.QueryMemo(tmp_path / "queries", "k" * 64, canonical)
+    return con, canonical, memo
+
+
+def test_a_query_over_canonical_tables_is_kept_and_its_rerun_gives_the_same_frame(
+    memo_con, monkeypatch
+):
+    """The kept result is the query's own rows (Arrow round trip: decimals, dates, strings as
+    the engine gave them), read back instead of running the query again."""
+    from clvlib import backends
+
+    con, t, memo = memo_con
+    tx = t["transactions"]
+    expr = tx.group_by("channel").aggregate(
+        revenue=tx.revenue.sum(), first=tx.order_date.min(), n=tx.count()
+    )
+    expected = backends.fetch(expr)  # no memo
+    backends.use_query_memo(memo)
+    try:
+        first = backends.fetch(expr)
+        assert len(list(memo.folder.glob("*.pkl"))) == 1
+        ran = []
+        monkeypatch.setattr(type(expr), "to_pyarrow", lambda self, *a, **k: ran.append(1) or 1 / 0)
+        again = backends.fetch(expr)  # from the memo: the query does not run
+    finally:
+        backends.use_query_memo(None)
+    assert ran == []
+    pd.testing.assert_frame_equal(first, expected, check_exact=True)
+    pd.testing.assert_frame_equal(again, expected, check_exact=True)
+
+
+def test_queries_the_text_does_not_determine_are_never_kept(memo_con):
+    """Anything but the canonical tables — a frame made by a step (memtable), another table of
+    the database, a cached temporary table — or random numbers: no key, the query runs every
+    time. A change of the SQL (a literal) or of the load key is another key."""
+    con, t, memo = memo_con
+    tx = t["transactions"]
+    frame = ibis.memtable(pd.DataFrame({"customer_id": [1, 2], "clv": [10.0, 20.0]}))
+    assert memo.key(tx.join(frame, "customer_id").aggregate(v=lambda r: r.clv.sum())) is None
+    assert memo.key(con.table("scratch").aggregate(n=lambda r: r.count())) is None
+    with tx.filter(tx.revenue > 1).cache() as cached:  # a temporary table of the run
+        assert memo.key(cached.aggregate(n=lambda r: r.count())) is None
+    assert memo.key(tx.mutate(r=ibis.random()).aggregate(m=lambda r: r.r.max())) is None
+    kept = memo.key(tx.filter(tx.revenue > 10).aggregate(n=lambda r: r.count()))
+    assert kept is not None
+    assert memo.key(tx.filter(tx.revenue > 11).aggregate(n=lambda r: r.count())) != kept
+    joined = tx.join(t["customers"], "customer_id").aggregate(n=lambda r: r.count())
+    assert memo.key(joined) is not None
+    other = run_cache.QueryMemo(memo.folder, "j" * 64, t)
+    assert other.key(tx.filter(tx.revenue > 10).aggregate(n=lambda r: r.count())) != kept
+
+
+def test_query_results_have_their_own_bound_and_never_evict_fits(tmp_path, monkeypatch):
+    """A run keeps many query results: they are pruned among themselves (``KEEP_QUERIES``),
+    the model fits beside them stay."""
+    import pyarrow as pa
+
+    monkeypatch.setattr(run_cache, "KEEP_QUERIES", 2)
+    monkeypatch.setattr(run_cache, "KEEP_FITS", 2)
+    audit = fake_audit(tmp_path)
+    run_cache.remembered(audit, "fit", {"k": 1}, Counter(1))
+    run_cache.remembered(audit, "fit", {"k": 2}, Counter(2))
+    (fits,) = tmp_path.rglob(run_cache.FITS_DIR)
+    memo = run_cache.QueryMemo(fits.parent / run_cache.QUERIES_DIR, audit.data_key, {})
+    for k in range(4):
+        memo.put(f"{k:064d}", pa.table({"x": [k]}))
+    assert len(list(memo.folder.glob("*.pkl"))) == 2
+    assert memo.get(f"{3:064d}") == pa.table({"x": [3]})
+    assert len(list(fits.glob("*.pkl"))) == 2
