@@ -455,8 +455,8 @@ class QueryMemo:
     ``folder``: ``<cache_root>/<load key>/queries``; ``tables``: the canonical tables (ibis) of
     the run's database, the only tables a kept query may read. ``key(expr)`` is None for any
     other query: one reading a frame a step made (``ibis.memtable``), a temporary or cached
-    table, raw SQL, a parameter or random numbers — the SQL text would then not determine the
-    rows."""
+    table, raw SQL, a parameter, random numbers or today's date — the SQL text would then not
+    determine the rows."""
 
     #: relations a kept query may be built of, above the canonical tables
     _RELATIONS = None
@@ -484,7 +484,8 @@ class QueryMemo:
                 continue
             if type(relation) not in QueryMemo._RELATIONS:
                 return None
-        if root.find((ops.ScalarParameter, ops.RandomScalar, ops.RandomUUID)):
+        volatile = (ops.ScalarParameter, ops.RandomScalar, ops.RandomUUID)
+        if root.find((*volatile, ops.DateNow, ops.TimestampNow)):  # not the text's alone
             return None
         try:
             sql = ibis.to_sql(expr, dialect="duckdb")

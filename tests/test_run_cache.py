@@ -637,8 +637,8 @@ def test_a_query_over_canonical_tables_is_kept_and_its_rerun_gives_the_same_fram
 
 def test_queries_the_text_does_not_determine_are_never_kept(memo_con):
     """Anything but the canonical tables — a frame made by a step (memtable), another table of
-    the database, a cached temporary table — or random numbers: no key, the query runs every
-    time. A change of the SQL (a literal) or of the load key is another key."""
+    the database, a cached temporary table — or random numbers or today's date: no key, the
+    query runs every time. A change of the SQL (a literal) or of the load key is another key."""
     con, t, memo = memo_con
     tx = t["transactions"]
     frame = ibis.memtable(pd.DataFrame({"customer_id": [1, 2], "clv": [10.0, 20.0]}))
@@ -647,6 +647,9 @@ def test_queries_the_text_does_not_determine_are_never_kept(memo_con):
     with tx.filter(tx.revenue > 1).cache() as cached:  # a temporary table of the run
         assert memo.key(cached.aggregate(n=lambda r: r.count())) is None
     assert memo.key(tx.mutate(r=ibis.random()).aggregate(m=lambda r: r.r.max())) is None
+    assert (
+        memo.key(tx.filter(tx.order_date < ibis.today()).aggregate(n=lambda r: r.count())) is None
+    )
     kept = memo.key(tx.filter(tx.revenue > 10).aggregate(n=lambda r: r.count()))
     assert kept is not None
     assert memo.key(tx.filter(tx.revenue > 11).aggregate(n=lambda r: r.count())) != kept
