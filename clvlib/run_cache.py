@@ -449,6 +449,19 @@ def _mtime(path: Path) -> float:
 
 
 # -- the query memo --------------------------------------------------------------------------------
+@functools.cache
+def _plain_relations() -> tuple[type, ...]:
+    """The relations a kept query may be built of above the canonical tables."""
+    import ibis.expr.operations as ops
+
+    return (
+        ops.Project, ops.DropColumns, ops.Reference, ops.SelfReference, ops.JoinReference,
+        ops.JoinChain, ops.Sort, ops.Filter, ops.Limit, ops.Aggregate, ops.Union,
+        ops.Intersection, ops.Difference, ops.FillNull, ops.DropNull, ops.Distinct,
+        ops.WindowAggregate, ops.DummyTable,
+    )  # fmt: skip
+
+
 class QueryMemo:
     """The results of a run's DuckDB queries over its canonical tables, kept per load key.
 
@@ -457,9 +470,6 @@ class QueryMemo:
     other query: one reading a frame a step made (``ibis.memtable``), a temporary or cached
     table, raw SQL, a parameter, random numbers or today's date — the SQL text would then not
     determine the rows."""
-
-    #: relations a kept query may be built of, above the canonical tables
-    _RELATIONS = None
 
     def __init__(self, folder: Path, data_key: str, tables: Mapping[str, Any]):
         self.folder, self.data_key = Path(folder), data_key
@@ -471,18 +481,9 @@ class QueryMemo:
         import ibis
         import ibis.expr.operations as ops
 
-        if QueryMemo._RELATIONS is None:
-            QueryMemo._RELATIONS = (
-                ops.Project, ops.DropColumns, ops.Reference, ops.SelfReference,
-                ops.JoinReference, ops.JoinChain, ops.Sort, ops.Filter, ops.Limit,
-                ops.Aggregate, ops.Union, ops.Intersection, ops.Difference, ops.FillNull,
-                ops.DropNull, ops.Distinct, ops.WindowAggregate, ops.DummyTable,
-            )  # fmt: skip
         root = expr.op()
         for relation in root.find(ops.Relation):
-            if relation in self.tables:
-                continue
-            if type(relation) not in QueryMemo._RELATIONS:
+            if relation not in self.tables and type(relation) not in _plain_relations():
                 return None
         volatile = (ops.ScalarParameter, ops.RandomScalar, ops.RandomUUID)
         if root.find((*volatile, ops.DateNow, ops.TimestampNow)):  # not the text's alone
