@@ -547,9 +547,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown size(s) {', '.join(unknown)}; known: {', '.join(SIZES)}")
-    which_runs = tuple(k for k in RUN_KEYS if k in {r.strip() for r in args.runs.split(",")})
-    unknown_runs = {r.strip() for r in args.runs.split(",") if r.strip()} - set(RUN_KEYS)
-    if unknown_runs or "first" not in which_runs:
+    asked = {r.strip() for r in args.runs.split(",") if r.strip()}
+    which_runs = tuple(k for k in RUN_KEYS if k in asked)
+    if asked - set(RUN_KEYS) or "first" not in which_runs:
         parser.error(f"--runs takes 'first' and any of {', '.join(RUN_KEYS[1:])}")
     info = facts()
     results = [bench_size(size, keep_runs=args.keep_runs, which_runs=which_runs) for size in sizes]

@@ -485,8 +485,9 @@ class QueryMemo:
         for relation in root.find(ops.Relation):
             if relation not in self.tables and type(relation) not in _plain_relations():
                 return None
-        volatile = (ops.ScalarParameter, ops.RandomScalar, ops.RandomUUID)
-        if root.find((*volatile, ops.DateNow, ops.TimestampNow)):  # not the text's alone
+        volatile = (ops.ScalarParameter, ops.RandomScalar, ops.RandomUUID, ops.DateNow,
+                    ops.TimestampNow)  # fmt: skip
+        if root.find(volatile):  # values the SQL text alone does not fix
             return None
         try:
             sql = ibis.to_sql(expr, dialect="duckdb")
